@@ -1,0 +1,23 @@
+# Two set-up commands: `make run` (install + serve on embedded defaults with demo data)
+# and `make test` (install + lint + type-check + the whole suite). CI calls `make test`.
+.PHONY: run test lint bootstrap bench
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+run:
+	@scripts/bootstrap.sh
+	.venv/bin/python -m voice_gateway
+
+test:
+	@scripts/bootstrap.sh --test
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
+	.venv/bin/python -m pytest -q -p no:cacheprovider
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+
+bench:
+	.venv/bin/python bench/store.py

@@ -1,0 +1,215 @@
+"""Domain records of the operational store. Pydantic models, because they cross the database boundary;
+frozen, because a read is a snapshot."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class MovementKind(StrEnum):
+    PICK = "pick"  # taken from a bin for an order (a sale)
+    SALE = "sale"
+    RECEIPT = "receipt"
+    ADJUSTMENT = "adjustment"  # signed delta with a reason (damage, found stock)
+    COUNT = "count"  # cycle count: sets on-hand to an absolute figure
+    OPENING = "opening"  # the first balance of a stock record
+
+
+class OrderStatus(StrEnum):
+    PLACED = "placed"
+    CONFIRMED = "confirmed"
+    SHIPPED = "shipped"
+    RECEIVED = "received"
+    CANCELLED = "cancelled"
+
+
+# Allowed purchase-order transitions; anything else is a Conflict.
+ORDER_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PLACED: frozenset({OrderStatus.CONFIRMED, OrderStatus.CANCELLED}),
+    OrderStatus.CONFIRMED: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.RECEIVED}),
+    OrderStatus.RECEIVED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+
+
+class Location(_Frozen):
+    site: str
+    bin: str
+    check_digits: str = Field(description="Digits printed at the bin, spoken to prove the worker is there.")
+
+
+class Product(_Frozen):
+    sku: str
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    category: str
+    unit: str = "each"
+    pack_size: int = Field(default=1, ge=1, description="Units in a case.")
+    pallet_size: int | None = Field(default=None, description="Units on a pallet.")
+    locations: list[Location] = Field(default_factory=list)
+    unit_cost: float = 0.0
+    preferred_supplier_id: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class StockLevel(_Frozen):
+    sku: str
+    site: str
+    on_hand: int
+    reserved: int = 0
+    min_qty: int = Field(default=0, description="Minimum set by a person; overrides the dynamic one when higher.")
+    dynamic_min: int = Field(default=0, description="Reorder point computed from forecasts.")
+    updated_at: datetime | None = None
+
+    @property
+    def effective_min(self) -> int:
+        return max(self.min_qty, self.dynamic_min)
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+    @property
+    def is_low(self) -> bool:
+        return self.on_hand < self.effective_min
+
+
+class ProductView(_Frozen):
+    """A product with its stock at every site: what lookups return."""
+
+    product: Product
+    stock: list[StockLevel]
+
+    @property
+    def sku(self) -> str:
+        return self.product.sku
+
+    @property
+    def on_hand(self) -> int:
+        return sum(s.on_hand for s in self.stock)
+
+    @property
+    def is_low(self) -> bool:
+        return any(s.is_low for s in self.stock)
+
+    def at(self, site: str) -> StockLevel | None:
+        return next((s for s in self.stock if s.site == site), None)
+
+
+class Supplier(_Frozen):
+    supplier_id: str
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+
+class SupplierOffer(_Frozen):
+    sku: str
+    supplier_id: str
+    supplier_name: str = ""
+    price: float
+    supplier_on_hand: int
+    lead_time_days: int
+    min_order_qty: int = 1
+    last_checked: datetime | None = None
+
+
+class PurchaseOrder(_Frozen):
+    order_id: str
+    sku: str
+    supplier_id: str
+    site: str
+    quantity: int
+    unit_price: float
+    status: OrderStatus
+    actor: str
+    channel: str
+    idempotency_key: str
+    created_at: datetime
+    updated_at: datetime
+    expected_date: datetime | None = None
+
+
+class Movement(_Frozen):
+    movement_id: str
+    sku: str
+    site: str
+    kind: MovementKind
+    delta: int = Field(description="Signed change to on-hand that this movement applied.")
+    before: int
+    after: int
+    actor: str
+    channel: str
+    idempotency_key: str
+    at: datetime
+    reason: str | None = None
+    bin: str | None = None
+    status: str = "applied"
+
+
+class Insight(_Frozen):
+    insight_id: str
+    kind: str  # low_stock | predicted_stockout | anomaly | check_digit_failures | ...
+    message: str
+    sku: str | None = None
+    site: str | None = None
+    severity: str = "info"  # info | warning | critical
+    dedupe_key: str
+    created_at: datetime
+    read: bool = False
+
+
+class WriteContext(_Frozen):
+    """Who is writing, through which channel, and the key that makes a retry apply once."""
+
+    actor: str
+    channel: str  # api | voice | phone | nlx | mcp | system
+    idempotency_key: str
+
+
+class MovementResult(_Frozen):
+    movement: Movement
+    replayed: bool = Field(description="True when this key was applied before and nothing changed now.")
+
+
+class Recommendation(_Frozen):
+    sku: str
+    name: str
+    site: str
+    on_hand: int
+    reorder_point: int
+    recommended_quantity: int
+    supplier_id: str | None = None
+    order_by: datetime | None = None
+    expected_stockout: datetime | None = None
+    rationale: str
+
+
+class Drift(_Frozen):
+    sku: str
+    site: str
+    on_hand: int
+    ledger_total: int
+    pending: int = 0
+
+    @property
+    def difference(self) -> int:
+        return self.on_hand - self.ledger_total
+
+
+class ReconcileReport(_Frozen):
+    checked: int
+    drift: list[Drift]
+
+    @property
+    def ok(self) -> bool:
+        return not self.drift

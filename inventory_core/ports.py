@@ -1,0 +1,134 @@
+"""What the rest of the system may ask of the operational store. ``InventoryService`` implements it over
+MongoDB; the dialogue, NLX webhooks, MCP tools and REST routes depend on this Protocol only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from inventory_core.models import (
+    Insight,
+    MovementKind,
+    MovementResult,
+    OrderStatus,
+    Product,
+    ProductView,
+    PurchaseOrder,
+    Recommendation,
+    ReconcileReport,
+    StockLevel,
+    SupplierOffer,
+    WriteContext,
+)
+
+
+@dataclass(frozen=True)
+class ProductFilter:
+    category: str | None = None
+    site: str | None = None
+    low_stock: bool | None = None
+    q: str | None = None  # name, alias or SKU search
+    offset: int = 0
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[ProductView]
+    total: int
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class MovementRequest:
+    kind: MovementKind
+    quantity: int  # pick/sale/receipt: positive amount; adjustment: signed delta; count: absolute figure
+    site: str | None = None  # None: the product's first location
+    reason: str | None = None
+    bin: str | None = None
+
+
+@dataclass(frozen=True)
+class ProductUpdate:
+    name: str | None = None
+    aliases: list[str] | None = None
+    category: str | None = None
+    pack_size: int | None = None
+    unit_cost: float | None = None
+    min_qty: int | None = None  # user-set minimum, applied at ``site`` (or every site when None)
+    site: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    sku: str
+    quantity: int
+    supplier_id: str | None = None  # None: preferred supplier, else cheapest offer that can supply
+    site: str | None = None
+
+
+@dataclass(frozen=True)
+class CatalogueSnapshot:
+    """Every product, for name resolution and recognizer grammars. ``version`` changes on any catalogue write."""
+
+    version: int
+    products: list[Product] = field(default_factory=list)
+
+
+class Inventory(Protocol):
+    async def get_product(self, sku: str) -> ProductView:
+        """Raises NotFound (with ``suggestions``)."""
+        ...
+
+    async def lookup(self, sku_or_name: str) -> ProductView:
+        """By SKU, or by name/alias ignoring case, spacing and punctuation. Raises NotFound with suggestions."""
+        ...
+
+    async def list_products(self, flt: ProductFilter) -> Page: ...
+
+    async def low_stock(self, site: str | None = None) -> list[ProductView]: ...
+
+    async def create_product(self, product: Product, stock: list[StockLevel], ctx: WriteContext) -> ProductView: ...
+
+    async def update_product(self, sku: str, update: ProductUpdate, ctx: WriteContext) -> ProductView: ...
+
+    async def record_movement(self, sku: str, req: MovementRequest, ctx: WriteContext) -> MovementResult:
+        """Atomic and idempotent on ``ctx.idempotency_key``. Raises InsufficientStock (details: on_hand),
+        NotFound, InvalidInput."""
+        ...
+
+    async def supplier_offers(self, sku: str) -> list[SupplierOffer]: ...
+
+    async def place_order(self, req: OrderRequest, ctx: WriteContext) -> PurchaseOrder:
+        """Idempotent on ``ctx.idempotency_key``: the same key returns the same order."""
+        ...
+
+    async def get_order(self, order_id: str) -> PurchaseOrder: ...
+
+    async def list_orders(
+        self, status: OrderStatus | None = None, sku: str | None = None, limit: int = 50
+    ) -> list[PurchaseOrder]: ...
+
+    async def set_order_status(self, order_id: str, status: OrderStatus, ctx: WriteContext) -> PurchaseOrder: ...
+
+    async def recommendations(self) -> list[Recommendation]: ...
+
+    async def typical_daily_movement(self, sku: str) -> float:
+        """Mean units moved per day (recent sales history); the dialogue warns on quantities far above it."""
+        ...
+
+    async def catalogue(self) -> CatalogueSnapshot: ...
+
+    async def insights(self, unread_only: bool = False, limit: int = 50) -> list[Insight]: ...
+
+    async def add_insight(
+        self, kind: str, message: str, dedupe_key: str, sku: str | None = None, site: str | None = None,
+        severity: str = "info",
+    ) -> Insight | None:
+        """None when an insight with the same ``dedupe_key`` exists already."""
+        ...
+
+    async def mark_insights_read(self, insight_ids: list[str]) -> None: ...
+
+    async def reconcile(self, sku: str | None = None) -> ReconcileReport: ...

@@ -1,0 +1,95 @@
+"""The one settings object. Environment variables use the ``IP_`` prefix (``IP_MINIMAX_API_KEY``...);
+a few well-known names (``MONGODB_URI``, ``MINIMAX_API_KEY``, ``NLX_API_KEY``) are accepted bare as well.
+A ``.env`` file in the working directory is read too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _alias(name: str) -> AliasChoices:
+    return AliasChoices(f"IP_{name}", name)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="IP_", env_file=".env", extra="ignore")
+
+    # --- service ---------------------------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 8000
+    var_dir: Path = Field(default=Path("var"), description="Data files, generated token, logs.")
+    api_tokens: list[SecretStr] = Field(
+        default_factory=list,
+        description="Bearer tokens accepted by the API and the voice WebSocket. Empty: a dev token is "
+        "generated into var/dev_token and printed on first run.",
+    )
+    max_request_bytes: int = 1_000_000
+    load_demo_data: bool = True
+    demo_seed: int = 7
+    log_json: bool = True
+
+    # --- operational store -----------------------------------------------------------------------------
+    mongodb_uri: str | None = Field(default=None, validation_alias=_alias("MONGODB_URI"))
+    mongodb_db: str = "inventorypulse"
+
+    # --- analytics warehouse ---------------------------------------------------------------------------
+    snowflake_account: str | None = None
+    snowflake_user: str | None = None
+    snowflake_password: SecretStr | None = None
+    snowflake_private_key_path: Path | None = None
+    snowflake_warehouse: str | None = None
+    snowflake_database: str = "INVENTORYPULSE"
+    snowflake_schema: str = "ANALYTICS"
+
+    # --- speech ----------------------------------------------------------------------------------------
+    minimax_api_key: SecretStr | None = Field(default=None, validation_alias=_alias("MINIMAX_API_KEY"))
+    minimax_base_url: str = "https://api.minimax.io"
+    minimax_group_id: str | None = None
+    minimax_tts_model: str = "speech-2.8-turbo"
+    minimax_voice_id: str = "English_expressive_narrator"
+    minimax_asr_model: str = "asr-1.0"
+    minimax_timeout_s: float = 10.0
+    speech_engine: Literal["auto", "minimax", "local"] = Field(
+        default="auto", description="auto: MiniMax when a key is set, else the local engine."
+    )
+
+    # --- dialogue --------------------------------------------------------------------------------------
+    confirm_timeout_s: float = 60.0
+    unusual_quantity_factor: float = 10.0
+    llm_api_key: SecretStr | None = None
+    llm_base_url: str = "https://api.anthropic.com"
+    llm_model: str = "claude-sonnet-4-5"
+    llm_calls_per_session: int = 5
+
+    # --- voice gateway ---------------------------------------------------------------------------------
+    max_sessions_per_token: int = 20
+    max_call_s: float = 1800.0
+    max_ws_message_bytes: int = 256_000
+    barge_in_min_s: float = 0.12
+    phone_echo_guard_s: float = 0.2
+
+    # --- NLX -------------------------------------------------------------------------------------------
+    nlx_webhook_tokens: list[SecretStr] = Field(default_factory=list)
+    nlx_api_key: SecretStr | None = Field(default=None, validation_alias=_alias("NLX_API_KEY"))
+    nlx_host: str = "https://apps.nlx.ai"
+    nlx_deployment_key: str | None = None
+    nlx_channel_key: str | None = None
+    nlx_language_code: str = "en-US"
+    dialogue_engine: Literal["builtin", "nlx"] = "builtin"
+
+    # --- forecasting and the proactive monitor ---------------------------------------------------------
+    monitor_interval_s: float = Field(default=0.0, description="0 disables the in-process scheduler.")
+    forecast_horizon_days: int = 28
+    service_level: float = 0.95
+    review_period_days: int = 7
+    notify_webhook_url: str | None = None
+
+    @property
+    def use_minimax(self) -> bool:
+        if self.speech_engine == "auto":
+            return self.minimax_api_key is not None
+        return self.speech_engine == "minimax"

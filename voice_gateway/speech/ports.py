@@ -1,0 +1,83 @@
+"""The small Protocols every speech engine sits behind (MiniMax, the local engine, test fakes).
+
+Audio crossing these ports is mono 16-bit little-endian PCM unless a ``format`` says otherwise."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal, Protocol
+
+Expectation = Literal["yes_no", "quantity", "digits", "item", "choice", "free"]
+AudioFormat = Literal["pcm", "pcmu_raw", "mp3", "wav"]
+
+
+@dataclass(frozen=True)
+class RecognitionHints:
+    """What the dialogue expects next, so recognition can be biased to it (a grammar per prompt).
+
+    ``phrases`` lists expected answers for ``choice`` (e.g. "widget a", "widget b")."""
+
+    expect: Expectation = "free"
+    phrases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One endpointed utterance."""
+
+    pcm: bytes
+    sample_rate: int
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str  # empty when nothing in the grammar was heard: no transcript rather than a wrong one
+    confidence: float | None = None
+    engine: str = ""
+    duration_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class SynthesisFormat:
+    encoding: AudioFormat = "pcm"
+    sample_rate: int = 16000
+
+
+@dataclass(frozen=True)
+class VocabularyItem:
+    """A catalogue entry as the recognizer needs it."""
+
+    sku: str
+    name: str
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+
+
+class SpeechError(Exception):
+    code: ClassVar[str] = "speech_error"
+
+    def __init__(self, message: str, *, retryable: bool = False, engine: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+        self.engine = engine
+
+
+class SpeechRecognizer(Protocol):
+    name: str
+
+    async def transcribe(self, utterance: Utterance, hints: RecognitionHints) -> Transcript: ...
+
+
+class SpeechSynthesizer(Protocol):
+    name: str
+
+    def stream(self, text: str, fmt: SynthesisFormat) -> AsyncIterator[bytes]:
+        """Audio chunks in ``fmt`` as they are produced; stops promptly when the consumer is cancelled."""
+        ...
+
+
+class VocabularyAware(Protocol):
+    """Recognizers that compile the live catalogue into their grammar."""
+
+    def set_vocabulary(self, items: Sequence[VocabularyItem]) -> None: ...
