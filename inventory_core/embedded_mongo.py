@@ -76,7 +76,7 @@ class EmbeddedMongo:
             if self._proc is not None and self._proc.poll() is not None:
                 raise StoreUnavailable(f"nx-27017 exited with code {self._proc.returncode} on start")
             try:
-                with MongoClient(self.uri, serverSelectionTimeoutMS=300) as client:
+                with MongoClient[dict[str, object]](self.uri, serverSelectionTimeoutMS=300) as client:
                     client.admin.command("ping")
                 return
             except PyMongoError:

@@ -16,7 +16,11 @@ class InventoryError(Exception):
         self.details: dict[str, Any] = details
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, **({"details": self.details} if self.details else {})}
+        return {
+            "code": self.code,
+            "message": self.message,
+            **({"details": self.details} if self.details else {}),
+        }
 
 
 class NotFound(InventoryError):

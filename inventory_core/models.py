@@ -66,7 +66,9 @@ class StockLevel(_Frozen):
     site: str
     on_hand: int
     reserved: int = 0
-    min_qty: int = Field(default=0, description="Minimum set by a person; overrides the dynamic one when higher.")
+    min_qty: int = Field(
+        default=0, description="Minimum set by a person; overrides the dynamic one when higher."
+    )
     dynamic_min: int = Field(default=0, description="Reorder point computed from forecasts.")
     updated_at: datetime | None = None
 

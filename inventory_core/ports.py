@@ -89,7 +89,9 @@ class Inventory(Protocol):
 
     async def low_stock(self, site: str | None = None) -> list[ProductView]: ...
 
-    async def create_product(self, product: Product, stock: list[StockLevel], ctx: WriteContext) -> ProductView: ...
+    async def create_product(
+        self, product: Product, stock: list[StockLevel], ctx: WriteContext
+    ) -> ProductView: ...
 
     async def update_product(self, sku: str, update: ProductUpdate, ctx: WriteContext) -> ProductView: ...
 
@@ -110,7 +112,9 @@ class Inventory(Protocol):
         self, status: OrderStatus | None = None, sku: str | None = None, limit: int = 50
     ) -> list[PurchaseOrder]: ...
 
-    async def set_order_status(self, order_id: str, status: OrderStatus, ctx: WriteContext) -> PurchaseOrder: ...
+    async def set_order_status(
+        self, order_id: str, status: OrderStatus, ctx: WriteContext
+    ) -> PurchaseOrder: ...
 
     async def recommendations(self) -> list[Recommendation]: ...
 
@@ -123,7 +127,12 @@ class Inventory(Protocol):
     async def insights(self, unread_only: bool = False, limit: int = 50) -> list[Insight]: ...
 
     async def add_insight(
-        self, kind: str, message: str, dedupe_key: str, sku: str | None = None, site: str | None = None,
+        self,
+        kind: str,
+        message: str,
+        dedupe_key: str,
+        sku: str | None = None,
+        site: str | None = None,
         severity: str = "info",
     ) -> Insight | None:
         """None when an insight with the same ``dedupe_key`` exists already."""

@@ -1,0 +1,27 @@
+"""Name normalisation and close-match suggestions for products ("Half-Inch  Hex Bolts" == "half inch hex bolts")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz, process
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def name_key(text: str) -> str:
+    """Lower case, punctuation and runs of spaces folded to single spaces."""
+    return _NON_WORD.sub(" ", text.lower()).strip()
+
+
+def sku_key(text: str) -> str:
+    return _NON_WORD.sub("", text.upper())
+
+
+def suggestions(query: str, names: Iterable[str], limit: int = 3, cutoff: float = 55.0) -> list[str]:
+    """The closest names to ``query``, best first."""
+    matches = process.extract(
+        name_key(query), list(names), scorer=fuzz.WRatio, processor=name_key, limit=limit
+    )
+    return [name for name, score, _ in matches if score >= cutoff]

@@ -1,0 +1,315 @@
+"""InventoryService: the ``Inventory`` port over MongoDB (products, stock, suppliers, insights, reconcile).
+Purchase orders live in ``orders.py``; stock movements in ``stock_ops.py``."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from inventory_core.errors import Conflict, InvalidInput, NotFound
+from inventory_core.models import (
+    Insight,
+    MovementKind,
+    MovementResult,
+    OrderStatus,
+    Product,
+    ProductView,
+    PurchaseOrder,
+    Recommendation,
+    ReconcileReport,
+    StockLevel,
+    SupplierOffer,
+    WriteContext,
+)
+from inventory_core.naming import name_key, sku_key, suggestions
+from inventory_core.orders import OrderBook
+from inventory_core.ports import (
+    CatalogueSnapshot,
+    MovementRequest,
+    OrderRequest,
+    Page,
+    ProductFilter,
+    ProductUpdate,
+)
+from inventory_core.stock_ops import StockLedger, stock_id
+from inventory_core.store import Doc, MongoStore, utcnow
+
+
+def product_doc(product: Product) -> Doc:
+    doc = product.model_dump(mode="python")
+    doc["_id"] = product.sku
+    doc["name_key"] = name_key(product.name)
+    doc["alias_keys"] = [name_key(a) for a in product.aliases]
+    doc["sites"] = [loc.site for loc in product.locations]
+    return doc
+
+
+def stock_doc(level: StockLevel) -> Doc:
+    doc = level.model_dump(mode="python")
+    doc["_id"] = stock_id(level.sku, level.site)
+    doc["effective_min"] = level.effective_min  # denormalised so "low" is one indexed comparison
+    return doc
+
+
+class InventoryService:
+    def __init__(self, store: MongoStore) -> None:
+        self.store = store
+        self.ledger = StockLedger(store)
+        self.orders = OrderBook(store, self)
+        self._catalogue: CatalogueSnapshot | None = None
+        self._version = 0
+
+    # ---- reads ----------------------------------------------------------------------------------------
+
+    async def _views(self, product_docs: list[Doc]) -> list[ProductView]:
+        skus = [d["sku"] for d in product_docs]
+        levels: dict[str, list[StockLevel]] = {s: [] for s in skus}
+        if skus:
+            async for doc in self.store.stock.find({"sku": {"$in": skus}}):
+                levels[doc["sku"]].append(StockLevel.model_validate(doc))
+        return [
+            ProductView(
+                product=Product.model_validate(d), stock=sorted(levels[d["sku"]], key=lambda s: s.site)
+            )
+            for d in product_docs
+        ]
+
+    async def _product_doc(self, sku: str) -> Doc:
+        doc = await self.store.products.find_one({"_id": sku_key_to_id(sku)})
+        if doc is None:
+            raise NotFound(f"no product with SKU {sku}", sku=sku, suggestions=await self._suggest(sku))
+        return doc
+
+    async def _suggest(self, query: str) -> list[str]:
+        catalogue = await self.catalogue()
+        names = [p.name for p in catalogue.products] + [p.sku for p in catalogue.products]
+        return suggestions(query, names)
+
+    async def get_product(self, sku: str) -> ProductView:
+        return (await self._views([await self._product_doc(sku)]))[0]
+
+    async def lookup(self, sku_or_name: str) -> ProductView:
+        key = name_key(sku_or_name)
+        if not key:
+            raise InvalidInput("say or type a product name or SKU")
+        doc = await self.store.products.find_one({"_id": sku_key_to_id(sku_or_name)})
+        if doc is None:
+            doc = await self.store.products.find_one({"$or": [{"name_key": key}, {"alias_keys": key}]})
+        if doc is None:
+            raise NotFound(
+                f"no product called {sku_or_name!r}",
+                query=sku_or_name,
+                suggestions=await self._suggest(sku_or_name),
+            )
+        return (await self._views([doc]))[0]
+
+    async def list_products(self, flt: ProductFilter) -> Page:
+        if flt.limit < 1 or flt.limit > 500 or flt.offset < 0:
+            raise InvalidInput("limit must be 1-500 and offset at least 0")
+        query: Doc = {}
+        if flt.category:
+            query["category"] = flt.category
+        if flt.site:
+            query["sites"] = flt.site
+        if flt.q:
+            pattern = re.escape(name_key(flt.q))
+            query["$or"] = [
+                {"name_key": {"$regex": pattern}},
+                {"alias_keys": {"$regex": pattern}},
+                {"sku": {"$regex": re.escape(sku_key(flt.q)), "$options": "i"}},
+            ]
+        if flt.low_stock is not None:
+            stock_query: Doc = {"$expr": {"$lt": ["$on_hand", "$effective_min"]}}
+            if flt.site:
+                stock_query["site"] = flt.site
+            low = {d["sku"] async for d in self.store.stock.find(stock_query, {"sku": 1})}
+            query["sku"] = {"$in" if flt.low_stock else "$nin": sorted(low)}
+        total = await self.store.products.count_documents(query)
+        docs = (
+            await self.store.products.find(query).sort("sku", 1).skip(flt.offset).limit(flt.limit).to_list()
+        )
+        return Page(items=await self._views(docs), total=total, offset=flt.offset, limit=flt.limit)
+
+    async def low_stock(self, site: str | None = None) -> list[ProductView]:
+        page = await self.list_products(ProductFilter(site=site, low_stock=True, limit=500))
+        return page.items
+
+    async def catalogue(self) -> CatalogueSnapshot:
+        if self._catalogue is None or self._catalogue.version != self._version:
+            docs = await self.store.products.find({}).sort("sku", 1).to_list()
+            self._catalogue = CatalogueSnapshot(
+                version=self._version, products=[Product.model_validate(d) for d in docs]
+            )
+        return self._catalogue
+
+    async def supplier_offers(self, sku: str) -> list[SupplierOffer]:
+        await self._product_doc(sku)
+        docs = await self.store.offers.find({"sku": sku_key_to_id(sku)}).sort("price", 1).to_list()
+        return [SupplierOffer.model_validate(d) for d in docs]
+
+    async def typical_daily_movement(self, sku: str, days: int = 28) -> float:
+        total = 0.0
+        async for doc in self.store.sales_daily.find({"sku": sku_key_to_id(sku)}, {"qty": {"$slice": -days}}):
+            qty = doc.get("qty") or []
+            tail = qty[-days:]
+            total += sum(tail) / max(len(tail), 1)
+        return total
+
+    # ---- catalogue writes ----------------------------------------------------------------------------
+
+    async def create_product(
+        self, product: Product, stock: list[StockLevel], ctx: WriteContext
+    ) -> ProductView:
+        sites = {loc.site for loc in product.locations}
+        if any(level.sku != product.sku or level.site not in sites for level in stock):
+            raise InvalidInput("every stock level must be for this SKU at one of its locations")
+        now = utcnow()
+        product = product.model_copy(
+            update={"sku": sku_key_to_id(product.sku), "created_at": now, "updated_at": now}
+        )
+        try:
+            await self.store.products.insert_one(product_doc(product))
+        except DuplicateKeyError as exc:
+            raise Conflict(f"SKU {product.sku} exists already", sku=product.sku) from exc
+        for site in sorted(sites):
+            level = next(
+                (s for s in stock if s.site == site), StockLevel(sku=product.sku, site=site, on_hand=0)
+            )
+            await self.store.stock.insert_one(stock_doc(level.model_copy(update={"updated_at": now})))
+            await self.ledger.opening(product.sku, site, level.on_hand, ctx)
+        await self.store.audit("product.create", product.sku, ctx, None, product.model_dump(mode="json"))
+        self._version += 1
+        return await self.get_product(product.sku)
+
+    async def update_product(self, sku: str, update: ProductUpdate, ctx: WriteContext) -> ProductView:
+        before = await self.get_product(sku)
+        changes: Doc = {}
+        for field in ("name", "aliases", "category", "pack_size", "unit_cost"):
+            value = getattr(update, field)
+            if value is not None:
+                changes[field] = value
+        if "name" in changes:
+            changes["name_key"] = name_key(changes["name"])
+        if "aliases" in changes:
+            changes["alias_keys"] = [name_key(a) for a in changes["aliases"]]
+        if changes:
+            changes["updated_at"] = utcnow()
+            await self.store.products.update_one({"_id": before.sku}, {"$set": changes})
+            self._version += 1
+        if update.min_qty is not None:
+            await self._set_min(before, "min_qty", update.min_qty, update.site)
+        after = await self.get_product(before.sku)
+        await self.store.audit(
+            "product.update", before.sku, ctx, before.model_dump(mode="json"), after.model_dump(mode="json")
+        )
+        return after
+
+    async def _set_min(self, view: ProductView, field: str, value: int, site: str | None) -> None:
+        if value < 0:
+            raise InvalidInput("a minimum cannot be negative")
+        levels = [s for s in view.stock if site is None or s.site == site]
+        if not levels:
+            raise NotFound(f"{view.sku} is not stocked at {site}", sku=view.sku, site=site)
+        for level in levels:
+            updated = level.model_copy(update={field: value})
+            await self.store.stock.update_one(
+                {"_id": stock_id(level.sku, level.site)},
+                {"$set": {field: value, "effective_min": updated.effective_min, "updated_at": utcnow()}},
+            )
+
+    async def set_dynamic_min(self, sku: str, site: str, value: int) -> None:
+        """Forecast-driven reorder point (the user-set minimum still wins when higher)."""
+        await self._set_min(await self.get_product(sku), "dynamic_min", int(value), site)
+
+    # ---- stock movements -----------------------------------------------------------------------------
+
+    async def record_movement(self, sku: str, req: MovementRequest, ctx: WriteContext) -> MovementResult:
+        view = await self.get_product(sku)
+        site = req.site or (view.product.locations[0].site if view.product.locations else None)
+        if site is None or view.at(site) is None:
+            raise NotFound(
+                f"{view.product.name} is not stocked at {site}",
+                sku=view.sku,
+                sites=[s.site for s in view.stock],
+            )
+        return await self.ledger.apply(
+            view.sku, site, req.kind, req.quantity, ctx, reason=req.reason, bin_=req.bin
+        )
+
+    async def reconcile(self, sku: str | None = None) -> ReconcileReport:
+        return await self.ledger.reconcile(sku_key_to_id(sku) if sku else None)
+
+    # ---- orders (delegated) --------------------------------------------------------------------------
+
+    async def place_order(self, req: OrderRequest, ctx: WriteContext) -> PurchaseOrder:
+        return await self.orders.place(req, ctx)
+
+    async def get_order(self, order_id: str) -> PurchaseOrder:
+        return await self.orders.get(order_id)
+
+    async def list_orders(
+        self, status: OrderStatus | None = None, sku: str | None = None, limit: int = 50
+    ) -> list[PurchaseOrder]:
+        return await self.orders.list_orders(status, sku, limit)
+
+    async def set_order_status(self, order_id: str, status: OrderStatus, ctx: WriteContext) -> PurchaseOrder:
+        order = await self.orders.transition(order_id, status, ctx)
+        if status == OrderStatus.RECEIVED:
+            receipt = MovementRequest(kind=MovementKind.RECEIPT, quantity=order.quantity, site=order.site)
+            key = WriteContext(
+                actor=ctx.actor, channel=ctx.channel, idempotency_key=f"po-received-{order_id}"
+            )
+            await self.record_movement(order.sku, receipt, key)
+        return order
+
+    async def recommendations(self) -> list[Recommendation]:
+        return await self.orders.simple_recommendations(await self.low_stock())
+
+    # ---- insights ------------------------------------------------------------------------------------
+
+    async def insights(self, unread_only: bool = False, limit: int = 50) -> list[Insight]:
+        query: Doc = {"read": False} if unread_only else {}
+        docs = await self.store.insights.find(query).sort("created_at", -1).limit(limit).to_list()
+        return [Insight.model_validate(d) for d in docs]
+
+    async def add_insight(
+        self,
+        kind: str,
+        message: str,
+        dedupe_key: str,
+        sku: str | None = None,
+        site: str | None = None,
+        severity: str = "info",
+    ) -> Insight | None:
+        insight = Insight(
+            insight_id=uuid.uuid4().hex[:12],
+            kind=kind,
+            message=message,
+            sku=sku,
+            site=site,
+            severity=severity,
+            dedupe_key=dedupe_key,
+            created_at=utcnow(),
+        )
+        try:
+            await self.store.insights.insert_one(insight.model_dump(mode="python"))
+        except DuplicateKeyError:
+            return None
+        return insight
+
+    async def mark_insights_read(self, insight_ids: list[str]) -> None:
+        await self.store.insights.update_many({"insight_id": {"$in": insight_ids}}, {"$set": {"read": True}})
+
+    async def health(self) -> dict[str, Any]:
+        ok = await self.store.ping()
+        return {"store": "ok" if ok else "unreachable"}
+
+
+def sku_key_to_id(sku: str) -> str:
+    """SKUs are stored as ``ABC-1234``; accept ``abc1234``, ``ABC 1234`` and ``abc-1234`` alike."""
+    compact = sku_key(sku)
+    match = re.fullmatch(r"([A-Z]+)(\d+)", compact)
+    return f"{match.group(1)}-{match.group(2)}" if match else sku.strip().upper()

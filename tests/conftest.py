@@ -1,0 +1,56 @@
+"""Shared fixtures: the real MongoDB driver over a real socket to the embedded nx-27017 server (or to the MongoDB
+named by ``MONGODB_URI``), with the demo warehouse loaded once per session."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from inventory_core.demo_loader import load_demo
+from inventory_core.embedded_mongo import EmbeddedMongo
+from inventory_core.models import WriteContext
+from inventory_core.service import InventoryService
+from inventory_core.store import MongoStore
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    uri = os.environ.get("MONGODB_URI")
+    if uri:
+        yield uri
+        return
+    server = EmbeddedMongo(db_path=str(Path(tmp_path_factory.mktemp("mongo")) / "test.db"))
+    server.start()
+    try:
+        yield server.uri
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+async def inventory(mongo_uri: str) -> AsyncIterator[InventoryService]:
+    """The demo warehouse, loaded once. Tests that change stock use their own SKUs or restore what they change;
+    use ``fresh_inventory`` for a private, empty store."""
+    store = MongoStore(mongo_uri, f"ip_demo_{uuid.uuid4().hex[:8]}")
+    await store.ensure_indexes()
+    await load_demo(store, seed=7, progress=False)
+    yield InventoryService(store)
+    await store.db.client.drop_database(store.db.name)
+    await store.close()
+
+
+@pytest.fixture
+async def fresh_inventory(mongo_uri: str) -> AsyncIterator[InventoryService]:
+    store = MongoStore(mongo_uri, f"ip_t_{uuid.uuid4().hex[:10]}")
+    await store.ensure_indexes()
+    yield InventoryService(store)
+    await store.db.client.drop_database(store.db.name)
+    await store.close()
+
+
+def write_ctx(key: str | None = None, actor: str = "tester", channel: str = "api") -> WriteContext:
+    return WriteContext(actor=actor, channel=channel, idempotency_key=key or uuid.uuid4().hex)

@@ -1,0 +1,32 @@
+"""``python -m voice_gateway``: serve InventoryPulse Voice on its settings (embedded defaults when unset)."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+
+from voice_gateway.app import create_app
+from voice_gateway.logs import configure_logging
+from voice_gateway.settings import Settings
+
+
+def main() -> None:
+    settings = Settings()
+    configure_logging(json_lines=settings.log_json)
+    app = create_app(settings)
+    logging.getLogger("inventorypulse").info("serving on http://%s:%d", settings.host, settings.port)
+    print(
+        f"InventoryPulse Voice: open http://{settings.host}:{settings.port}/ (API docs at /docs)", flush=True
+    )
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        ws_max_size=settings.max_ws_message_bytes,
+    )
+
+
+if __name__ == "__main__":
+    main()
