@@ -3,10 +3,19 @@ frozen, because a read is a snapshot."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _as_utc(value: datetime) -> datetime:
+    # Stores may hand back naive datetimes (UTC by convention) or fixed-offset ones; make them all aware UTC.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class _Frozen(BaseModel):
@@ -57,8 +66,8 @@ class Product(_Frozen):
     locations: list[Location] = Field(default_factory=list)
     unit_cost: float = 0.0
     preferred_supplier_id: str | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    created_at: UtcDatetime | None = None
+    updated_at: UtcDatetime | None = None
 
 
 class StockLevel(_Frozen):
@@ -70,7 +79,7 @@ class StockLevel(_Frozen):
         default=0, description="Minimum set by a person; overrides the dynamic one when higher."
     )
     dynamic_min: int = Field(default=0, description="Reorder point computed from forecasts.")
-    updated_at: datetime | None = None
+    updated_at: UtcDatetime | None = None
 
     @property
     def effective_min(self) -> int:
@@ -122,7 +131,7 @@ class SupplierOffer(_Frozen):
     supplier_on_hand: int
     lead_time_days: int
     min_order_qty: int = 1
-    last_checked: datetime | None = None
+    last_checked: UtcDatetime | None = None
 
 
 class PurchaseOrder(_Frozen):
@@ -136,9 +145,9 @@ class PurchaseOrder(_Frozen):
     actor: str
     channel: str
     idempotency_key: str
-    created_at: datetime
-    updated_at: datetime
-    expected_date: datetime | None = None
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    expected_date: UtcDatetime | None = None
 
 
 class Movement(_Frozen):
@@ -152,7 +161,7 @@ class Movement(_Frozen):
     actor: str
     channel: str
     idempotency_key: str
-    at: datetime
+    at: UtcDatetime
     reason: str | None = None
     bin: str | None = None
     status: str = "applied"
@@ -166,7 +175,7 @@ class Insight(_Frozen):
     site: str | None = None
     severity: str = "info"  # info | warning | critical
     dedupe_key: str
-    created_at: datetime
+    created_at: UtcDatetime
     read: bool = False
 
 
@@ -191,8 +200,8 @@ class Recommendation(_Frozen):
     reorder_point: int
     recommended_quantity: int
     supplier_id: str | None = None
-    order_by: datetime | None = None
-    expected_stockout: datetime | None = None
+    order_by: UtcDatetime | None = None
+    expected_stockout: UtcDatetime | None = None
     rationale: str
 
 

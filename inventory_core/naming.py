@@ -16,7 +16,7 @@ def name_key(text: str) -> str:
 
 
 def sku_key(text: str) -> str:
-    return _NON_WORD.sub("", text.upper())
+    return _NON_WORD.sub("", text.lower()).upper()
 
 
 def suggestions(query: str, names: Iterable[str], limit: int = 3, cutoff: float = 55.0) -> list[str]:

@@ -61,6 +61,8 @@ class InventoryService:
         self.orders = OrderBook(store, self)
         self._catalogue: CatalogueSnapshot | None = None
         self._version = 0
+        self._name_index: dict[str, str] = {}
+        self._names_version = -1
 
     # ---- reads ----------------------------------------------------------------------------------------
 
@@ -97,7 +99,8 @@ class InventoryService:
             raise InvalidInput("say or type a product name or SKU")
         doc = await self.store.products.find_one({"_id": sku_key_to_id(sku_or_name)})
         if doc is None:
-            doc = await self.store.products.find_one({"$or": [{"name_key": key}, {"alias_keys": key}]})
+            sku = (await self._names()).get(key)
+            doc = await self.store.products.find_one({"_id": sku}) if sku else None
         if doc is None:
             raise NotFound(
                 f"no product called {sku_or_name!r}",
@@ -115,18 +118,33 @@ class InventoryService:
         if flt.site:
             query["sites"] = flt.site
         if flt.q:
-            pattern = re.escape(name_key(flt.q))
-            query["$or"] = [
-                {"name_key": {"$regex": pattern}},
-                {"alias_keys": {"$regex": pattern}},
-                {"sku": {"$regex": re.escape(sku_key(flt.q)), "$options": "i"}},
+            # Substring search over the cached catalogue: a few hundred names, and it avoids relying on
+            # regex support across arrays, which the embedded server lacks.
+            needle, sku_needle = name_key(flt.q), sku_key(flt.q)
+            hits = [
+                p.sku
+                for p in (await self.catalogue()).products
+                if needle in name_key(p.name)
+                or any(needle in name_key(a) for a in p.aliases)
+                or (sku_needle and sku_needle in sku_key(p.sku))
             ]
+            query["sku"] = {"$in": hits}
         if flt.low_stock is not None:
             stock_query: Doc = {"$expr": {"$lt": ["$on_hand", "$effective_min"]}}
             if flt.site:
                 stock_query["site"] = flt.site
             low = {d["sku"] async for d in self.store.stock.find(stock_query, {"sku": 1})}
-            query["sku"] = {"$in" if flt.low_stock else "$nin": sorted(low)}
+            if flt.low_stock:
+                query["sku"] = {
+                    "$in": sorted(low & set(query["sku"]["$in"])) if "sku" in query else sorted(low)
+                }
+            else:
+                allowed = query["sku"]["$in"] if "sku" in query else None
+                query["sku"] = (
+                    {"$in": [s for s in allowed if s not in low]}
+                    if allowed is not None
+                    else {"$nin": sorted(low)}
+                )
         total = await self.store.products.count_documents(query)
         docs = (
             await self.store.products.find(query).sort("sku", 1).skip(flt.offset).limit(flt.limit).to_list()
@@ -136,6 +154,18 @@ class InventoryService:
     async def low_stock(self, site: str | None = None) -> list[ProductView]:
         page = await self.list_products(ProductFilter(site=site, low_stock=True, limit=500))
         return page.items
+
+    async def _names(self) -> dict[str, str]:
+        """Normalised name or alias -> SKU, rebuilt with the catalogue snapshot."""
+        snapshot = await self.catalogue()
+        if self._names_version != snapshot.version:
+            names: dict[str, str] = {}
+            for p in snapshot.products:
+                for alias in p.aliases:
+                    names.setdefault(name_key(alias), p.sku)
+            names.update({name_key(p.name): p.sku for p in snapshot.products})  # a name beats an alias
+            self._name_index, self._names_version = names, snapshot.version
+        return self._name_index
 
     async def catalogue(self) -> CatalogueSnapshot:
         if self._catalogue is None or self._catalogue.version != self._version:

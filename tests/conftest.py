@@ -54,3 +54,25 @@ async def fresh_inventory(mongo_uri: str) -> AsyncIterator[InventoryService]:
 
 def write_ctx(key: str | None = None, actor: str = "tester", channel: str = "api") -> WriteContext:
     return WriteContext(actor=actor, channel=channel, idempotency_key=key or uuid.uuid4().hex)
+
+
+API_TOKEN = "test-token-123"
+
+
+@pytest.fixture(scope="session")
+def live_base_url(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The whole service on a real port, with the demo warehouse in its own database."""
+    from pydantic import SecretStr
+
+    from tests.live_server import live_server
+    from voice_gateway.settings import Settings
+
+    settings = Settings(
+        mongodb_uri=mongo_uri,
+        mongodb_db=f"ip_live_{uuid.uuid4().hex[:8]}",
+        api_tokens=[SecretStr(API_TOKEN)],
+        var_dir=tmp_path_factory.mktemp("var"),
+        log_json=False,
+    )
+    with live_server(settings) as base:
+        yield base
