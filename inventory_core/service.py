@@ -115,36 +115,34 @@ class InventoryService:
         query: Doc = {}
         if flt.category:
             query["category"] = flt.category
+        # Narrow to a set of SKUs in Python: the embedded server mishandles $in combined with array matches.
+        allowed: set[str] | None = None
         if flt.site:
-            query["sites"] = flt.site
+            allowed = {d["sku"] async for d in self.store.stock.find({"site": flt.site}, {"sku": 1})}
         if flt.q:
-            # Substring search over the cached catalogue: a few hundred names, and it avoids relying on
-            # regex support across arrays, which the embedded server lacks.
             needle, sku_needle = name_key(flt.q), sku_key(flt.q)
-            hits = [
+            hits = {
                 p.sku
                 for p in (await self.catalogue()).products
                 if needle in name_key(p.name)
                 or any(needle in name_key(a) for a in p.aliases)
                 or (sku_needle and sku_needle in sku_key(p.sku))
-            ]
-            query["sku"] = {"$in": hits}
+            }
+            allowed = hits if allowed is None else allowed & hits
+        excluded: set[str] = set()
         if flt.low_stock is not None:
             stock_query: Doc = {"$expr": {"$lt": ["$on_hand", "$effective_min"]}}
             if flt.site:
                 stock_query["site"] = flt.site
             low = {d["sku"] async for d in self.store.stock.find(stock_query, {"sku": 1})}
             if flt.low_stock:
-                query["sku"] = {
-                    "$in": sorted(low & set(query["sku"]["$in"])) if "sku" in query else sorted(low)
-                }
+                allowed = low if allowed is None else allowed & low
             else:
-                allowed = query["sku"]["$in"] if "sku" in query else None
-                query["sku"] = (
-                    {"$in": [s for s in allowed if s not in low]}
-                    if allowed is not None
-                    else {"$nin": sorted(low)}
-                )
+                excluded = low
+        if allowed is not None:
+            query["sku"] = {"$in": sorted(allowed - excluded)}
+        elif excluded:
+            query["sku"] = {"$nin": sorted(excluded)}
         total = await self.store.products.count_documents(query)
         docs = (
             await self.store.products.find(query).sort("sku", 1).skip(flt.offset).limit(flt.limit).to_list()
@@ -182,7 +180,7 @@ class InventoryService:
 
     async def typical_daily_movement(self, sku: str, days: int = 28) -> float:
         total = 0.0
-        async for doc in self.store.sales_daily.find({"sku": sku_key_to_id(sku)}, {"qty": {"$slice": -days}}):
+        async for doc in self.store.sales_daily.find({"sku": sku_key_to_id(sku)}, {"qty": 1}):
             qty = doc.get("qty") or []
             tail = qty[-days:]
             total += sum(tail) / max(len(tail), 1)
