@@ -9,6 +9,7 @@ import contextlib
 import shutil
 import socket
 import subprocess
+import tempfile
 import sys
 import time
 from dataclasses import dataclass, field
@@ -38,7 +39,8 @@ def _server_command() -> list[str]:
 
 @dataclass
 class EmbeddedMongo:
-    """One nx-27017 process. ``db_path`` may be ``memory`` for a throwaway store."""
+    """One nx-27017 process. ``db_path`` is a directory holding one SQLite file per logical database (so
+    databases are isolated from each other), or ``memory`` for throwaway isolated in-memory databases."""
 
     db_path: str
     port: int = field(default_factory=free_port)
@@ -51,11 +53,11 @@ class EmbeddedMongo:
 
     def start(self) -> str:
         if self.db_path != "memory":
-            Path(self.db_path).parent.mkdir(parents=True, exist_ok=True)
-        run_dir = Path(self.db_path).parent if self.db_path != "memory" else Path("/tmp")
+            Path(self.db_path).mkdir(parents=True, exist_ok=True)
+        run_dir = Path(self.db_path) if self.db_path != "memory" else Path(tempfile.gettempdir())
         cmd = [
             *_server_command(),
-            "--db",
+            "--data-dir",
             self.db_path,
             "--host",
             "127.0.0.1",

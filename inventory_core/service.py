@@ -80,7 +80,9 @@ class InventoryService:
         ]
 
     async def _product_doc(self, sku: str) -> Doc:
-        doc = await self.store.products.find_one({"_id": sku_key_to_id(sku)})
+        doc = await self.store.products.find_one({"_id": sku.strip().upper()})
+        if doc is None:
+            doc = await self.store.products.find_one({"_id": sku_key_to_id(sku)})
         if doc is None:
             raise NotFound(f"no product with SKU {sku}", sku=sku, suggestions=await self._suggest(sku))
         return doc

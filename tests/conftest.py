@@ -23,7 +23,7 @@ def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if uri:
         yield uri
         return
-    server = EmbeddedMongo(db_path=str(Path(tmp_path_factory.mktemp("mongo")) / "test.db"))
+    server = EmbeddedMongo(db_path=str(Path(tmp_path_factory.mktemp("mongo"))))
     server.start()
     try:
         yield server.uri
@@ -39,7 +39,6 @@ async def inventory(mongo_uri: str) -> AsyncIterator[InventoryService]:
     await store.ensure_indexes()
     await load_demo(store, seed=7, progress=False)
     yield InventoryService(store)
-    await store.db.client.drop_database(store.db.name)
     await store.close()
 
 
@@ -47,8 +46,8 @@ async def inventory(mongo_uri: str) -> AsyncIterator[InventoryService]:
 async def fresh_inventory(mongo_uri: str) -> AsyncIterator[InventoryService]:
     store = MongoStore(mongo_uri, f"ip_t_{uuid.uuid4().hex[:10]}")
     await store.ensure_indexes()
+    # No drop_database: the embedded server empties every database on it (the data file is discarded anyway).
     yield InventoryService(store)
-    await store.db.client.drop_database(store.db.name)
     await store.close()
 
 

@@ -70,7 +70,7 @@ async def open_services(settings: Settings, *, load_demo_progress: bool = True) 
     async with contextlib.AsyncExitStack() as stack:
         uri = settings.mongodb_uri
         if uri is None:
-            server = EmbeddedMongo(db_path=str((settings.var_dir / "inventorypulse.db").resolve()))
+            server = EmbeddedMongo(db_path=str((settings.var_dir / "mongo").resolve()))
             uri = server.start()
             stack.callback(server.stop)
             log.info("embedded MongoDB wire-protocol server on %s", uri)
@@ -90,5 +90,34 @@ async def open_services(settings: Settings, *, load_demo_progress: bool = True) 
 
 
 def _optional_builders() -> list[Callable[[Services, contextlib.AsyncExitStack], Awaitable[None]]]:
-    """Builders of the speech, dialogue, forecasting and gateway services, in dependency order."""
-    return []
+    """Builders of the dialogue (and the conversation engine the gateway uses), in dependency order."""
+    return [_build_dialogue]
+
+
+async def _build_dialogue(services: Services, stack: contextlib.AsyncExitStack) -> None:
+    from dialogue.service import build_dialogue
+
+    s = services.settings
+    dialogue = build_dialogue(
+        services.inventory,
+        forecasts=services.forecaster,
+        confirm_timeout_s=s.confirm_timeout_s,
+        unusual_quantity_factor=s.unusual_quantity_factor,
+        llm_api_key=s.llm_api_key.get_secret_value() if s.llm_api_key else None,
+        llm_base_url=s.llm_base_url,
+        llm_model=s.llm_model,
+        llm_calls_per_session=s.llm_calls_per_session,
+    )
+    stack.push_async_callback(dialogue.aclose)
+    services.dialogue = dialogue
+    services.conversations = dialogue
+    if s.dialogue_engine == "nlx":
+        from nlx_webhooks.conversation import factory_from_settings
+
+        factory = factory_from_settings(s)
+        if factory is None:
+            raise RuntimeError(
+                "dialogue_engine=nlx needs IP_NLX_API_KEY, IP_NLX_DEPLOYMENT_KEY and IP_NLX_CHANNEL_KEY"
+            )
+        stack.push_async_callback(factory.aclose)
+        services.conversations = factory

@@ -1,0 +1,106 @@
+"""The built-in dialogue as the voice gateway's ``Conversation``: one per call, turns serialised, replies as
+``AgentReply`` (the one type shared with the gateway; nothing else from ``voice_gateway`` is used here)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import replace
+from typing import Any
+
+from dialogue.runner import CatalogueCache, Clock, Runner
+from dialogue.state import DialogueState, Event, NoInput, NotHeard, PlaybackCut, Speak, Start, UserSaid
+from inventory_core.errors import InventoryError
+from voice_gateway.ports import AgentReply
+from voice_gateway.speech.ports import RecognitionHints
+
+log = logging.getLogger(__name__)
+
+
+def merge(spoken: list[Speak]) -> tuple[str, Speak | None, int | None]:
+    """One reply text from what the policy said this turn, the last utterance (it sets what is awaited), and
+    the must-hear offset shifted into the merged text."""
+    if not spoken:
+        return "", None, None
+    text = ""
+    must: int | None = None
+    for s in spoken:
+        offset = len(text) + (1 if text else 0)
+        text = f"{text} {s.text}" if text else s.text
+        if s.must_hear_chars is not None:
+            must = offset + s.must_hear_chars
+    return text, spoken[-1], must
+
+
+class DialogueConversation:
+    """Implements ``voice_gateway.ports.Conversation`` structurally."""
+
+    def __init__(
+        self, session_id: str, channel: str, actor: str, site: str | None, catalogue: CatalogueCache,
+        runner: Runner, clock: Clock = time.monotonic,
+    ) -> None:  # fmt: skip
+        self.session_id = session_id
+        self.state = DialogueState(session_id=session_id, actor=actor, channel=channel, site=site)
+        self._catalogue = catalogue
+        self._runner = runner
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._turns = 0
+        self.last_turn_id: str | None = None
+        self.last_used = clock()
+        self.closed = False
+
+    async def _step(self, event: Event) -> AgentReply:
+        async with self._lock:
+            self.last_used = self._clock()
+            try:
+                policy = await self._catalogue.policy()
+            except InventoryError:
+                log.exception("catalogue unavailable")
+                spoken = [Speak("The stock system isn't answering right now. Please try again in a moment.")]
+            else:
+                self.state, spoken = await self._runner.run(policy, self.state, event, self._clock)
+            self._turns += 1
+            turn_id = f"{self.session_id}-{self._turns}"
+            self.last_turn_id = turn_id
+            text, last, must = merge(spoken)
+            hints = (
+                RecognitionHints(expect=last.awaiting, phrases=last.phrases) if last else RecognitionHints()
+            )
+            slots: dict[str, Any] = dict(self.state.slots)
+            return AgentReply(
+                turn_id=turn_id,
+                text=text,
+                awaiting=hints,
+                intent=self.state.intent,
+                slots=slots,
+                must_hear_chars=must,
+                end_call=any(s.end_call for s in spoken),
+            )
+
+    async def greet(self) -> AgentReply:
+        return await self._step(Start(self._clock()))
+
+    async def user_text(self, text: str, source: str = "speech") -> AgentReply:
+        return await self._step(UserSaid(text, self._clock()))
+
+    async def no_input(self) -> AgentReply:
+        return await self._step(NoInput(self._clock()))
+
+    async def not_understood(self) -> AgentReply:
+        return await self._step(NotHeard(self._clock()))
+
+    async def playback_interrupted(self, turn_id: str, heard_chars: int) -> None:
+        async with self._lock:
+            if turn_id != self.last_turn_id:
+                return  # an older reply: what it asked has been superseded already
+            try:
+                policy = await self._catalogue.policy()
+            except InventoryError:
+                return
+            self.state, _ = policy.step(self.state, PlaybackCut(heard_chars))
+
+    async def close(self) -> None:
+        self.closed = True
+        self.state = replace(self.state, ended=True)

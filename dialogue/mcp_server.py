@@ -1,0 +1,197 @@
+"""The tool layer as an MCP server (official ``mcp`` SDK): the seed's inventory tools with JSON input and output
+schemas, over stdio (``python -m dialogue.mcp_server``) or streamable HTTP with bearer-token auth.
+
+Write tools (``update_stock``, ``place_order``) refuse to act without ``confirm: true`` and record the caller —
+the token's client id over HTTP, ``mcp-stdio`` over stdio — on every movement and order they make.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, TypeVar
+
+from mcp.server.auth.middleware.auth_context import get_access_token
+from mcp.server.auth.provider import AccessToken
+from mcp.server.auth.settings import AuthSettings
+from mcp.server.fastmcp import FastMCP
+from mcp.server.fastmcp.exceptions import ToolError
+from mcp.server.transport_security import TransportSecuritySettings
+from mcp.types import ToolAnnotations
+from pydantic import Field
+from starlette.applications import Starlette
+
+from dialogue.schemas import (
+    DemandForecast,
+    InventoryList,
+    LowStockList,
+    OrderList,
+    OrderOut,
+    RestockList,
+    StockUpdate,
+    SupplierInfo,
+)
+from dialogue.tools import Caller, InventoryTools
+from inventory_core.errors import InventoryError
+
+T = TypeVar("T")
+READ_ONLY = ToolAnnotations(
+    readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
+)
+WRITE = ToolAnnotations(readOnlyHint=False, destructiveHint=True, idempotentHint=True, openWorldHint=False)
+READ_TOOLS = ("get_inventory", "list_low_stock", "get_supplier_info", "forecast_demand", "recommend_restock",
+              "order_status")  # fmt: skip
+
+ProductId = Annotated[str, Field(description="SKU or product name", min_length=1, max_length=200)]
+Confirm = Annotated[
+    bool, Field(description="Must be true: the quantity was read back to a person and confirmed.")
+]
+Key = Annotated[str | None, Field(description="Makes a retried call apply once.", max_length=200)]
+
+
+def _caller(idempotency_key: str | None, fallback_actor: str) -> Caller:
+    token = get_access_token()
+    actor = token.client_id if token is not None else fallback_actor
+    return Caller(actor=actor, channel="mcp", idempotency_key=idempotency_key or f"mcp-{uuid.uuid4().hex}")
+
+
+async def _call(op: Awaitable[T]) -> T:
+    try:
+        return await op
+    except InventoryError as exc:
+        raise ToolError(f"{exc.code}: {exc.message}") from exc
+
+
+def build_mcp_server(
+    tools: InventoryTools, *, name: str = "inventorypulse", actor: str = "mcp-stdio", **fastmcp: Any
+) -> FastMCP:
+    """The tools on a FastMCP server. ``actor`` names callers that arrive without a token (stdio)."""
+    mcp = FastMCP(name, instructions="Inventory tools for the InventoryPulse warehouse.", **fastmcp)
+
+    async def get_inventory(product_id: ProductId | None = None, limit: int = 50) -> InventoryList:
+        """Current stock for one product (by SKU or name), or for the first `limit` products when omitted."""
+        return await _call(tools.get_inventory(product_id, limit))
+
+    async def list_low_stock(site: str | None = None) -> LowStockList:
+        """Products below their reorder threshold, most urgent first."""
+        return await _call(tools.list_low_stock(site))
+
+    async def get_supplier_info(product_id: ProductId) -> SupplierInfo:
+        """Suppliers of a product with price per unit, stock at the supplier and lead time."""
+        return await _call(tools.get_supplier_info(product_id))
+
+    async def forecast_demand(
+        product_id: ProductId, period_days: Annotated[int, Field(ge=1, le=366)] = 30
+    ) -> DemandForecast:
+        """Expected demand for a product over the next `period_days` days, with a confidence interval."""
+        return await _call(tools.forecast_demand(product_id, period_days))
+
+    async def recommend_restock(product_id: ProductId | None = None) -> RestockList:
+        """How much to reorder and by when, for one product or every product that needs it."""
+        return await _call(tools.recommend_restock(product_id))
+
+    async def order_status(product_id: ProductId | None = None) -> OrderList:
+        """Recent purchase orders, optionally for one product."""
+        return await _call(tools.order_status(product_id))
+
+    async def update_stock(
+        product_id: ProductId, new_quantity: Annotated[int, Field(ge=0)], confirm: Confirm = False,
+        reason: str | None = None, site: str | None = None, idempotency_key: Key = None,
+    ) -> StockUpdate:  # fmt: skip
+        """Set the counted on-hand quantity of a product (a stock take). Requires confirm=true."""
+        caller = _caller(idempotency_key, actor)
+        return await _call(tools.update_stock(product_id, new_quantity, caller, confirm=confirm, site=site,
+                                              reason=reason))  # fmt: skip
+
+    async def place_order(
+        product_id: ProductId, quantity: Annotated[int, Field(gt=0)], confirm: Confirm = False,
+        supplier_id: str | None = None, site: str | None = None, idempotency_key: Key = None,
+    ) -> OrderOut:  # fmt: skip
+        """Place a purchase order for a product (preferred or cheapest supplier by default). Requires confirm=true."""
+        caller = _caller(idempotency_key, actor)
+        return await _call(tools.place_order(product_id, quantity, caller, confirm=confirm,
+                                             supplier_id=supplier_id, site=site))  # fmt: skip
+
+    for fn in (
+        get_inventory,
+        list_low_stock,
+        get_supplier_info,
+        forecast_demand,
+        recommend_restock,
+        order_status,
+    ):
+        mcp.add_tool(fn, annotations=READ_ONLY, structured_output=True)
+    for write in (update_stock, place_order):
+        mcp.add_tool(write, annotations=WRITE, structured_output=True)
+    return mcp
+
+
+class StaticTokens:
+    """Bearer tokens from configuration; the caller's identity is the name given to the token."""
+
+    def __init__(self, tokens: Mapping[str, str]) -> None:
+        self._tokens = dict(tokens)
+
+    async def verify_token(self, token: str) -> AccessToken | None:
+        actor = self._tokens.get(token)
+        if actor is None:
+            return None
+        return AccessToken(token=token, client_id=actor, scopes=[])
+
+
+class McpHttp:
+    """The streamable-HTTP face: ``app`` (mount it, e.g. at ``/mcp``) and ``lifespan()``, which the host app
+    must enter — Starlette does not run a mounted app's lifespan, and the session manager needs it."""
+
+    def __init__(self, server: FastMCP, app: Starlette) -> None:
+        self.server = server
+        self.app = app
+
+    @asynccontextmanager
+    async def lifespan(self) -> AsyncIterator[None]:
+        async with self.server.session_manager.run():
+            yield
+
+
+def build_mcp_http(
+    tools: InventoryTools, tokens: Mapping[str, str], *, path: str = "/", allowed_hosts: list[str] | None = None,
+    public_url: str = "http://127.0.0.1:8000/mcp",
+) -> McpHttp:  # fmt: skip
+    """``tokens`` maps bearer token → caller name. ``allowed_hosts`` turns on DNS-rebinding protection."""
+    security = TransportSecuritySettings(
+        enable_dns_rebinding_protection=allowed_hosts is not None, allowed_hosts=allowed_hosts or []
+    )
+    server = build_mcp_server(
+        tools,
+        actor="mcp-http",
+        token_verifier=StaticTokens(tokens),
+        auth=AuthSettings(issuer_url=public_url, resource_server_url=None),  # type: ignore[arg-type]
+        streamable_http_path=path,
+        stateless_http=True,
+        json_response=True,
+        transport_security=security,
+    )
+    return McpHttp(server, server.streamable_http_app())
+
+
+def token_names(tokens: list[str]) -> dict[str, str]:
+    """Caller names for bare tokens: a short hash, so the audit trail never holds the secret."""
+    return {t: "mcp-" + hashlib.sha256(t.encode()).hexdigest()[:8] for t in tokens}
+
+
+async def _serve_stdio(make: Callable[[], Any]) -> None:
+    async with make() as tools:
+        await build_mcp_server(tools).run_stdio_async()
+
+
+def main() -> None:
+    from dialogue.bootstrap import open_tools
+
+    asyncio.run(_serve_stdio(open_tools))
+
+
+if __name__ == "__main__":
+    main()

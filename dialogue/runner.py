@@ -1,0 +1,175 @@
+"""The thin runner: executes the policy's actions with the tool layer and feeds results back until the policy
+has nothing left to do but speak. Also the catalogue cache, which rebuilds the index when the catalogue changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from dialogue.policy import Policy
+from dialogue.resolve import CatalogueIndex
+from dialogue.state import (
+    AskLlm,
+    Commit,
+    DataReady,
+    DialogueState,
+    Draft,
+    ErrorInfo,
+    Escalate,
+    Event,
+    Fetch,
+    LlmDone,
+    PolicyConfig,
+    Query,
+    Speak,
+    WriteDone,
+)
+from dialogue.tools import Caller, InventoryTools
+from inventory_core.errors import InventoryError
+from inventory_core.ports import Inventory
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+
+
+class LanguageModel(Protocol):
+    async def answer(self, session_id: str, text: str) -> str | None: ...
+
+
+class CatalogueCache:
+    """The catalogue index and policy for its current version, re-read at most every ``ttl_s`` seconds."""
+
+    def __init__(
+        self, inventory: Inventory, config: PolicyConfig, *, ttl_s: float = 5.0, clock: Clock = time.monotonic
+    ) -> None:
+        self._inventory = inventory
+        self._config = config
+        self._ttl_s = ttl_s
+        self._clock = clock
+        self._policy: Policy | None = None
+        self._checked_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def policy(self) -> Policy:
+        if self._policy is not None and self._clock() - self._checked_at < self._ttl_s:
+            return self._policy
+        async with self._lock:
+            if self._policy is None or self._clock() - self._checked_at >= self._ttl_s:
+                snapshot = await self._inventory.catalogue()
+                if self._policy is None or snapshot.version != self._policy.index.version:
+                    index = CatalogueIndex.build(snapshot.products, version=snapshot.version)
+                    self._policy = Policy(index, self._config)
+                self._checked_at = self._clock()
+        assert self._policy is not None
+        return self._policy
+
+
+def _error(exc: Exception) -> ErrorInfo:
+    if isinstance(exc, InventoryError):
+        return ErrorInfo(exc.code, exc.message, dict(exc.details))
+    return ErrorInfo("internal", str(exc) or type(exc).__name__)
+
+
+class Runner:
+    def __init__(
+        self, tools: InventoryTools, llm: LanguageModel | None = None, *, max_steps: int = 8
+    ) -> None:
+        self.tools = tools
+        self.llm = llm
+        self.max_steps = max_steps
+
+    async def run(
+        self, policy: Policy, state: DialogueState, event: Event, clock: Clock
+    ) -> tuple[DialogueState, list[Speak]]:
+        """Steps the policy from ``event`` until it only speaks; returns the new state and what to say."""
+        spoken: list[Speak] = []
+        current: Event | None = event
+        for _ in range(self.max_steps):
+            if current is None:
+                break
+            state, actions = policy.step(state, current)
+            current = None
+            for action in actions:
+                if isinstance(action, Speak):
+                    spoken.append(action)
+                elif isinstance(action, Fetch):
+                    current = DataReady(await self._fetch(action.queries), at=clock())
+                elif isinstance(action, Commit):
+                    current = await self._commit(action.draft, state, clock)
+                elif isinstance(action, Escalate):
+                    await self._escalate(action)
+                elif isinstance(action, AskLlm):
+                    text = await self.llm.answer(state.session_id, action.text) if self.llm else None
+                    current = LlmDone(text)
+        return state, spoken
+
+    async def _fetch(self, queries: tuple[Query, ...]) -> dict[str, Any]:
+        results = await asyncio.gather(*(self._query(q) for q in queries), return_exceptions=True)
+        out: dict[str, Any] = {}
+        for query, result in zip(queries, results, strict=True):
+            if isinstance(result, Exception):
+                if not isinstance(result, InventoryError):
+                    log.exception("dialogue query %s failed", query.name, exc_info=result)
+                out[query.name] = _error(result)
+            elif isinstance(result, BaseException):
+                raise result
+            else:
+                out[query.name] = result
+        return out
+
+    async def _query(self, q: Query) -> Any:
+        t = self.tools
+        sku = q.sku or ""
+        if q.name == "stock":
+            return await t.stock(sku)
+        if q.name == "low_stock":
+            return await t.list_low_stock(q.site)
+        if q.name == "movement":
+            return await t.typical_movement(sku)
+        if q.name == "suppliers":
+            return await t.get_supplier_info(sku)
+        if q.name == "recommend":
+            return await t.recommend_restock(q.sku)
+        if q.name == "forecast":
+            return await t.forecast_demand(sku, q.days or 30)
+        if q.name == "orders":
+            return await t.order_status(q.sku)
+        if q.name == "insights":
+            return await t.insights(unread_only=True)
+        raise ValueError(f"unknown query {q.name}")
+
+    async def _commit(self, d: Draft, state: DialogueState, clock: Clock) -> WriteDone:
+        caller = Caller(actor=state.actor, channel=state.channel, idempotency_key=d.key)
+        t = self.tools
+        try:
+            if d.kind == "order":
+                result: Any = await t.place_order(
+                    d.sku, d.quantity, caller, confirm=True, supplier_id=d.supplier_id, site=d.site
+                )
+            elif d.kind == "count":
+                result = await t.update_stock(
+                    d.sku, d.quantity, caller, confirm=True, site=d.site, reason="count"
+                )
+            elif d.kind == "set_min":
+                result = await t.set_minimum(d.sku, d.quantity, caller, confirm=True, site=d.site)
+            else:
+                result = await t.record_movement(
+                    d.sku, d.kind, d.quantity, caller, confirm=True, site=d.site, bin=d.bin
+                )
+        except InventoryError as exc:
+            return WriteDone(error=_error(exc), retryable=exc.retryable, at=clock())
+        except (TimeoutError, OSError) as exc:  # outcome unknown: retrying with the same key is safe
+            log.warning("dialogue write %s failed: %s", d.kind, exc)
+            return WriteDone(error=_error(exc), retryable=True, at=clock())
+        return WriteDone(result=result, at=clock())
+
+    async def _escalate(self, e: Escalate) -> None:
+        try:
+            await self.tools.add_insight(e.kind, e.message, e.dedupe_key, e.sku, e.site, e.severity)
+        except InventoryError:
+            log.exception("could not record insight %s", e.kind)

@@ -1,0 +1,1 @@
+"""Demand forecasting and restock maths: pure numpy, every series at once."""

@@ -1,0 +1,349 @@
+"""Exponential-smoothing model families, each run over every series at once.
+
+A family walks the time axis once (a loop over days, never over series) with its whole parameter grid in the
+arrays: states are shaped ``(n_grid, n_series)`` in float32, so each step is a handful of contiguous vector
+operations. It returns, per model it yields, the one-step squared error accumulated before ``fit_end`` (to
+choose parameters without seeing the backtest windows) and a copy of its state at each requested origin, from
+which ``project`` builds multi-step forecasts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar, Protocol
+
+import numpy as np
+
+SEASON = 7  # days in the weekly cycle
+WARMUP = 28  # days used to initialise states; one-step errors before this are not scored
+F32 = np.float32
+
+State = tuple[np.ndarray, ...]
+
+
+@dataclass(frozen=True)
+class Series:
+    """The demand matrix and where each series starts (days before ``start`` are not observed)."""
+
+    y: np.ndarray  # (n, T) float32, zero before start
+    start: np.ndarray  # (n,) int
+    by_day: np.ndarray = field(init=False, repr=False)  # (T, n) contiguous: one day of every series
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_day", np.ascontiguousarray(self.y.T))
+
+    @property
+    def ragged(self) -> bool:
+        return bool(self.start.max(initial=0) > 0)
+
+
+@dataclass(frozen=True)
+class InitStats:
+    """Starting values per series, from its first ``WARMUP`` days of history."""
+
+    level: np.ndarray  # (n,) mean demand
+    season: np.ndarray  # (n, SEASON) weekday deviation from the mean, indexed by day % SEASON
+    size: np.ndarray  # (n,) mean non-zero demand
+    interval: np.ndarray  # (n,) mean days between demands
+    prob: np.ndarray  # (n,) share of days with demand
+
+
+@dataclass(frozen=True)
+class FilterOutput:
+    sse: np.ndarray  # (G, n) one-step squared error over [start + WARMUP, fit_end)
+    count: np.ndarray  # (n,) number of scored days
+    snapshots: list[State]  # per origin: state arrays shaped (G, n, ...), or 0-d arrays shared by all
+
+
+def init_stats(series: Series) -> InitStats:
+    y, start = series.y, series.start
+    n, t_len = y.shape
+    cols = np.minimum(start[:, None] + np.arange(WARMUP)[None, :], t_len - 1)
+    window = np.take_along_axis(y, cols, axis=1).astype(float)
+    level = window.mean(axis=1)
+    slot = cols % SEASON
+    season = np.zeros((n, SEASON))
+    for k in range(SEASON):  # seven weekday slots, not series
+        hit = slot == k
+        season[:, k] = (window * hit).sum(axis=1) / np.maximum(hit.sum(axis=1), 1) - level
+    nonzero = window > 0
+    demands = nonzero.sum(axis=1)
+    overall = y.mean(axis=1)
+    size = np.where(
+        demands > 0, (window * nonzero).sum(axis=1) / np.maximum(demands, 1), np.maximum(overall, 1.0)
+    )
+    prob = np.clip(demands / WARMUP, 0.02, 1.0)
+    return InitStats(level=level, season=season, size=size, interval=1.0 / prob, prob=prob)
+
+
+class Family(Protocol):
+    models: ClassVar[tuple[str, ...]]  # the models this filter yields (Croston and SBA share one pass)
+    labels: ClassVar[tuple[str, ...]]  # said aloud: "Holt-Winters weekly"
+    grid: ClassVar[np.ndarray]  # (G, P) parameter grid
+
+    def run(
+        self, series: Series, init: InitStats, origins: Sequence[int], fit_end: int
+    ) -> list[FilterOutput]:
+        """One output per entry of ``models``."""
+        ...
+
+    def project(self, model: int, state: State, params: np.ndarray, horizon: int) -> np.ndarray:
+        """Forecast (n, horizon) from ``state`` arrays shaped (n, ...) for each series' chosen grid point;
+        ``params`` is (n, P)."""
+        ...
+
+
+class _Recorder:
+    """Accumulates one-step errors inside the scored window and snapshots states at origins."""
+
+    def __init__(self, series: Series, grid_size: int, origins: Sequence[int], fit_end: int) -> None:
+        n = series.y.shape[0]
+        self.sse = np.zeros((grid_size, n), dtype=F32)
+        self.first_scored = series.start + WARMUP
+        self.all_scored_from = int(self.first_scored.max(initial=WARMUP))
+        self.count = np.clip(fit_end - self.first_scored, 0, None).astype(float)
+        self.fit_end = fit_end
+        self.origins = set(origins)
+        self.snaps: dict[int, State] = {}
+
+    def score(self, t: int, err: np.ndarray) -> None:
+        if t >= self.fit_end or t < WARMUP:
+            return
+        if t >= self.all_scored_from:
+            self.sse += err * err
+        else:
+            self.sse += err * err * (t >= self.first_scored)[None, :]
+
+    def snapshot(self, t: int, *state: np.ndarray) -> None:
+        if t in self.origins:
+            self.snaps[t] = tuple(s.copy() for s in state)
+
+    def output(self, origins: Sequence[int]) -> FilterOutput:
+        return FilterOutput(sse=self.sse, count=self.count, snapshots=[self.snaps[o] for o in origins])
+
+
+def _observed(series: Series, t: int, fitted: np.ndarray) -> np.ndarray:
+    """Day ``t`` of every series, with the fitted value standing in before a series starts (zero error, so
+    states do not move)."""
+    y = series.by_day[t]
+    if not series.ragged:
+        return y
+    return np.where((t >= series.start)[None, :], y[None, :], fitted)
+
+
+def _seen(series: Series, t: int) -> np.ndarray | float:
+    return (t >= series.start).astype(F32) if series.ragged else 1.0
+
+
+def _grid(*axes: Sequence[float]) -> np.ndarray:
+    mesh = np.meshgrid(*[np.asarray(a, dtype=float) for a in axes], indexing="ij")
+    return np.stack([m.ravel() for m in mesh], axis=1)
+
+
+def _column(grid: np.ndarray, i: int) -> np.ndarray:
+    return grid[:, i].astype(F32)[:, None]
+
+
+def _tile(values: np.ndarray, g: int) -> np.ndarray:
+    return np.repeat(values.astype(F32)[None, :], g, axis=0)
+
+
+def _flat(value: np.ndarray, horizon: int) -> np.ndarray:
+    return np.repeat(np.maximum(value, 0.0)[:, None], horizon, axis=1)
+
+
+def _damped_sums(phi: np.ndarray, horizon: int) -> np.ndarray:
+    """sum_{i=1..h} phi^i for h = 1..horizon, per series: (n, horizon)."""
+    return np.cumsum(phi[:, None] ** np.arange(1, horizon + 1)[None, :], axis=1)
+
+
+class SimpleES:
+    models: ClassVar[tuple[str, ...]] = ("ses",)
+    labels: ClassVar[tuple[str, ...]] = ("simple exponential smoothing",)
+    grid: ClassVar[np.ndarray] = _grid([0.02, 0.05, 0.1, 0.2, 0.35, 0.5])
+
+    def run(
+        self, series: Series, init: InitStats, origins: Sequence[int], fit_end: int
+    ) -> list[FilterOutput]:
+        alpha = _column(self.grid, 0)
+        level = _tile(init.level, len(self.grid))
+        rec = _Recorder(series, len(self.grid), origins, fit_end)
+        for t in range(series.y.shape[1]):
+            rec.snapshot(t, level)
+            err = _observed(series, t, level) - level
+            rec.score(t, err)
+            level += alpha * err
+        rec.snapshot(series.y.shape[1], level)
+        return [rec.output(origins)]
+
+    def project(self, model: int, state: State, params: np.ndarray, horizon: int) -> np.ndarray:
+        return _flat(state[0], horizon)
+
+
+class DampedHolt:
+    models: ClassVar[tuple[str, ...]] = ("holt",)
+    labels: ClassVar[tuple[str, ...]] = ("Holt's damped trend",)
+    grid: ClassVar[np.ndarray] = _grid([0.05, 0.1, 0.2, 0.35], [0.005, 0.02], [0.9])
+
+    def run(
+        self, series: Series, init: InitStats, origins: Sequence[int], fit_end: int
+    ) -> list[FilterOutput]:
+        alpha, beta, phi = (_column(self.grid, i) for i in range(3))
+        level = _tile(init.level, len(self.grid))
+        trend = np.zeros_like(level)
+        rec = _Recorder(series, len(self.grid), origins, fit_end)
+        for t in range(series.y.shape[1]):
+            rec.snapshot(t, level, trend)
+            trend *= phi
+            level += trend
+            err = _observed(series, t, level) - level
+            rec.score(t, err)
+            level += alpha * err
+            trend += beta * err
+        rec.snapshot(series.y.shape[1], level, trend)
+        return [rec.output(origins)]
+
+    def project(self, model: int, state: State, params: np.ndarray, horizon: int) -> np.ndarray:
+        level, trend = state
+        return np.maximum(level[:, None] + trend[:, None] * _damped_sums(params[:, 2], horizon), 0.0)
+
+
+class HoltWinters:
+    """Additive weekly seasonality with a damped trend, in error-correction form."""
+
+    models: ClassVar[tuple[str, ...]] = ("holt_winters",)
+    labels: ClassVar[tuple[str, ...]] = ("Holt-Winters weekly",)
+    grid: ClassVar[np.ndarray] = _grid([0.03, 0.08, 0.2, 0.4], [0.02, 0.1], [0.003], [0.9])
+
+    def run(
+        self, series: Series, init: InitStats, origins: Sequence[int], fit_end: int
+    ) -> list[FilterOutput]:
+        alpha, gamma, beta, phi = (_column(self.grid, i) for i in range(4))
+        g = len(self.grid)
+        level = _tile(init.level, g)
+        trend = np.zeros_like(level)
+        season = np.repeat(init.season.T.astype(F32)[:, None, :], g, axis=1)  # (SEASON, G, n): slot-major
+        rec = _Recorder(series, g, origins, fit_end)
+        t_len = series.y.shape[1]
+        for t in range(t_len):
+            if t in rec.origins:
+                rec.snapshot(t, level, trend, np.moveaxis(season, 0, -1), np.array(t))
+            slot = season[t % SEASON]
+            trend *= phi
+            level += trend
+            fitted = level + slot
+            err = _observed(series, t, fitted) - fitted
+            rec.score(t, err)
+            level += alpha * err
+            trend += beta * err
+            slot += gamma * err
+        rec.snapshot(t_len, level, trend, np.moveaxis(season, 0, -1), np.array(t_len))
+        return [rec.output(origins)]
+
+    def project(self, model: int, state: State, params: np.ndarray, horizon: int) -> np.ndarray:
+        level, trend, season, origin = state
+        slots = (int(origin) + np.arange(horizon)) % SEASON
+        base = level[:, None] + trend[:, None] * _damped_sums(params[:, 3], horizon)
+        return np.maximum(base + season[:, slots], 0.0)
+
+
+class Croston:
+    """Croston's method and its Syntetos-Boylan debiasing (SBA): smoothed demand size over smoothed interval,
+    updated on demand days only. Both share one pass; they differ only in the final factor."""
+
+    models: ClassVar[tuple[str, ...]] = ("croston", "sba")
+    labels: ClassVar[tuple[str, ...]] = ("Croston", "Syntetos-Boylan")
+    grid: ClassVar[np.ndarray] = _grid([0.05, 0.1, 0.2, 0.3])
+
+    @staticmethod
+    def _factor(model: int, alpha: np.ndarray) -> np.ndarray:
+        return 1.0 - alpha / 2.0 if model == 1 else np.ones_like(alpha)
+
+    def run(
+        self, series: Series, init: InitStats, origins: Sequence[int], fit_end: int
+    ) -> list[FilterOutput]:
+        alpha = _column(self.grid, 0)
+        sba = self._factor(1, alpha)
+        g = len(self.grid)
+        size = _tile(init.size, g)
+        interval = _tile(init.interval, g)
+        since = np.ones(series.y.shape[0], dtype=F32)
+        plain = _Recorder(series, g, origins, fit_end)
+        debiased = _Recorder(series, g, origins, fit_end)
+        for t in range(series.y.shape[1]):
+            plain.snapshot(t, size, interval)
+            rate = size / interval
+            y = _observed(series, t, rate)
+            plain.score(t, y - rate)
+            debiased.score(t, y - sba * rate)
+            demand = (series.by_day[t] > 0) * _seen(series, t)
+            step = alpha * demand
+            size += step * (y - size)
+            interval += step * (since - interval)
+            since = since * (1.0 - demand) + 1.0
+        plain.snapshot(series.y.shape[1], size, interval)
+        debiased.snaps = plain.snaps
+        return [plain.output(origins), debiased.output(origins)]
+
+    def project(self, model: int, state: State, params: np.ndarray, horizon: int) -> np.ndarray:
+        size, interval = state
+        return _flat(self._factor(model, params[:, 0]) * size / np.maximum(interval, 1.0), horizon)
+
+
+class TSB:
+    """Teunter-Syntetos-Babai: smooths the probability of demand every day, so obsolescence shows."""
+
+    models: ClassVar[tuple[str, ...]] = ("tsb",)
+    labels: ClassVar[tuple[str, ...]] = ("Teunter-Syntetos-Babai",)
+    grid: ClassVar[np.ndarray] = _grid([0.1, 0.3], [0.02, 0.05, 0.1, 0.2])
+
+    def run(
+        self, series: Series, init: InitStats, origins: Sequence[int], fit_end: int
+    ) -> list[FilterOutput]:
+        alpha, beta = (_column(self.grid, i) for i in range(2))
+        g = len(self.grid)
+        size = _tile(init.size, g)
+        prob = _tile(init.prob, g)
+        rec = _Recorder(series, g, origins, fit_end)
+        for t in range(series.y.shape[1]):
+            rec.snapshot(t, size, prob)
+            fitted = prob * size
+            y = _observed(series, t, fitted)
+            rec.score(t, y - fitted)
+            seen = _seen(series, t)
+            demand = (series.by_day[t] > 0) * seen
+            prob += beta * seen * (demand - prob)
+            size += alpha * demand * (y - size)
+        rec.snapshot(series.y.shape[1], size, prob)
+        return [rec.output(origins)]
+
+    def project(self, model: int, state: State, params: np.ndarray, horizon: int) -> np.ndarray:
+        size, prob = state
+        return _flat(prob * size, horizon)
+
+
+class SeasonalNaive:
+    """Next week repeats last week: the benchmark every other family must beat."""
+
+    models: ClassVar[tuple[str, ...]] = ("seasonal_naive",)
+    labels: ClassVar[tuple[str, ...]] = ("last week's pattern",)
+    grid: ClassVar[np.ndarray] = np.zeros((1, 1))
+
+    def run(
+        self, series: Series, init: InitStats, origins: Sequence[int], fit_end: int
+    ) -> list[FilterOutput]:
+        y = series.y
+        snaps: list[State] = []
+        for o in origins:
+            last = y[:, max(o - SEASON, 0) : o]
+            last = np.pad(last, ((0, 0), (SEASON - last.shape[1], 0)))
+            snaps.append((last[None, :, :].copy(),))
+        n = y.shape[0]
+        return [FilterOutput(sse=np.zeros((1, n), dtype=F32), count=np.zeros(n), snapshots=snaps)]
+
+    def project(self, model: int, state: State, params: np.ndarray, horizon: int) -> np.ndarray:
+        return np.asarray(state[0][:, np.arange(horizon) % SEASON], dtype=float)
+
+
+FAMILIES: tuple[Family, ...] = (SimpleES(), DampedHolt(), HoltWinters(), Croston(), TSB(), SeasonalNaive())
+MODEL_NAMES: tuple[str, ...] = tuple(m for f in FAMILIES for m in f.models)

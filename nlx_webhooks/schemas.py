@@ -1,0 +1,238 @@
+"""Request and response models of the data requests NLX flows call.
+
+Request models accept the snake_case names documented in docs/nlx.md and the camelCase spellings NLX request
+models tend to use (``itemName``, ``horizonDays``...), because the flow builder names its own fields. Every
+response carries structured fields for flow branching and a ready-to-speak ``text``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+
+
+def _names(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, str_strip_whitespace=True)
+
+
+class _ItemRequest(_Request):
+    item: str | None = Field(
+        default=None,
+        validation_alias=_names("item", "itemName", "item_name", "product", "productName", "name"),
+        description="The item as the caller said it (name or alias).",
+    )
+    sku: str | None = Field(default=None, validation_alias=_names("sku", "SKU", "itemSku", "item_sku"))
+    site: str | None = Field(default=None, validation_alias=_names("site", "warehouse", "location"))
+
+    @property
+    def query(self) -> str | None:
+        return self.sku or self.item or None
+
+
+class _RequiresItem(_ItemRequest):
+    model_config = ConfigDict(json_schema_extra={"anyOf": [{"required": ["item"]}, {"required": ["sku"]}]})
+
+    @model_validator(mode="after")
+    def _needs_item(self) -> _RequiresItem:
+        if not self.query:
+            raise ValueError("give the item (its name) or its sku")
+        return self
+
+
+class CheckInventoryRequest(_RequiresItem):
+    pass
+
+
+class LowStockRequest(_Request):
+    site: str | None = Field(default=None, validation_alias=_names("site", "warehouse", "location"))
+    limit: int = Field(default=5, ge=1, le=50, description="How many items to speak; all are returned.")
+
+
+class ReorderRequest(_ItemRequest):
+    """Without an item: recommendations for everything that needs ordering."""
+
+    limit: int = Field(default=5, ge=1, le=50)
+
+
+class ProposeOrderRequest(_RequiresItem):
+    quantity: int = Field(
+        ge=1, le=1_000_000, validation_alias=_names("quantity", "qty", "amount", "orderQuantity")
+    )
+    supplier_id: str | None = Field(
+        default=None, validation_alias=_names("supplier_id", "supplierId", "supplier")
+    )
+
+
+class ConfirmOrderRequest(_Request):
+    confirmation_id: str = Field(
+        min_length=1, max_length=64, validation_alias=_names("confirmation_id", "confirmationId")
+    )
+    confirmed: bool = Field(
+        default=True,
+        validation_alias=_names("confirmed", "confirm", "approved"),
+        description="False cancels the proposal instead.",
+    )
+
+
+class OrderStatusRequest(_ItemRequest):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [{"required": ["order_id"]}, {"required": ["item"]}, {"required": ["sku"]}]
+        }
+    )
+
+    order_id: str | None = Field(default=None, validation_alias=_names("order_id", "orderId", "orderNumber"))
+    limit: int = Field(default=3, ge=1, le=20)
+
+    @model_validator(mode="after")
+    def _needs_target(self) -> OrderStatusRequest:
+        if not (self.order_id or self.query):
+            raise ValueError("give an order_id, or the item (name or sku) whose orders to report")
+        return self
+
+
+class ForecastRequest(_RequiresItem):
+    horizon_days: int = Field(
+        default=28, ge=1, le=365, validation_alias=_names("horizon_days", "horizonDays", "days")
+    )
+
+
+# ---- responses --------------------------------------------------------------------------------------------
+
+
+class _Response(BaseModel):
+    text: str = Field(description="Ready to speak.")
+
+
+class SiteStock(BaseModel):
+    site: str
+    on_hand: int
+    available: int
+    minimum: int
+    low: bool
+
+
+class ItemMiss(BaseModel):
+    """Why an item was not resolved: not in the catalogue, or more than one close match."""
+
+    reason: Literal["not_found", "ambiguous"]
+    suggestions: list[str] = Field(default_factory=list, description="Product names, best first.")
+
+
+class CheckInventoryResponse(_Response):
+    found: bool
+    sku: str | None = None
+    name: str | None = None
+    unit: str | None = None
+    on_hand: int = 0
+    available: int = 0
+    low: bool = False
+    sites: list[SiteStock] = Field(default_factory=list)
+    miss: ItemMiss | None = None
+
+
+class LowStockItem(BaseModel):
+    sku: str
+    name: str
+    site: str
+    on_hand: int
+    minimum: int
+
+
+class LowStockResponse(_Response):
+    count: int
+    items: list[LowStockItem]
+
+
+class RecommendationOut(BaseModel):
+    sku: str
+    name: str
+    site: str
+    on_hand: int
+    reorder_point: int
+    recommended_quantity: int
+    supplier_id: str | None = None
+    order_by: datetime | None = None
+    expected_stockout: datetime | None = None
+    rationale: str
+
+
+class ReorderResponse(_Response):
+    found: bool = True
+    needs_order: bool
+    recommendations: list[RecommendationOut]
+    miss: ItemMiss | None = None
+
+
+class ProposeOrderResponse(_Response):
+    found: bool
+    confirmation_id: str | None = None
+    sku: str | None = None
+    name: str | None = None
+    quantity: int | None = None
+    site: str | None = None
+    supplier_id: str | None = None
+    supplier_name: str | None = None
+    unit_price: float | None = None
+    total_price: float | None = None
+    expires_at: datetime | None = None
+    read_back: str | None = Field(default=None, description="The read-back alone, to ask for a yes.")
+    problem: str | None = Field(
+        default=None, description="Why no proposal was made (found but not orderable)."
+    )
+    miss: ItemMiss | None = None
+
+
+ConfirmStatus = Literal["placed", "cancelled", "expired", "unknown"]
+
+
+class ConfirmOrderResponse(_Response):
+    status: ConfirmStatus
+    order_id: str | None = None
+    sku: str | None = None
+    quantity: int | None = None
+    replayed: bool = Field(default=False, description="True when this confirmation had committed already.")
+
+
+class OrderOut(BaseModel):
+    order_id: str
+    sku: str
+    name: str
+    quantity: int
+    status: str
+    supplier_id: str
+    site: str
+    created_at: datetime
+    expected_date: datetime | None = None
+
+
+class OrderStatusResponse(_Response):
+    found: bool
+    orders: list[OrderOut] = Field(default_factory=list)
+    miss: ItemMiss | None = None
+
+
+class ForecastResponse(_Response):
+    found: bool
+    sku: str | None = None
+    name: str | None = None
+    horizon_days: int | None = None
+    predicted_units: float | None = None
+    low: float | None = None
+    high: float | None = None
+    daily_rate: float | None = None
+    on_hand: int | None = None
+    days_of_cover: float | None = None
+    method: str | None = None
+    miss: ItemMiss | None = None
+
+
+class LifecycleAck(BaseModel):
+    received: bool = True
+    event_type: str
+    correlation_id: str | None = None

@@ -1,0 +1,302 @@
+"""Multi-turn scripted dialogues against the pure policy (no I/O: queries are answered from in-test data)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogue.state import PlaybackCut, PolicyConfig, Start
+from tests.dialogue.helpers import Driver, World
+
+pytestmark = pytest.mark.unit
+
+
+def test_check_reorder_correct_then_cancel() -> None:
+    d = Driver(World(recommend={"W-1": 120}))
+    assert "fifty widget a" in d.say("how many widget a do we have").text
+    advice = d.say("do I need to reorder it")
+    assert "one hundred twenty" in advice.text
+    read = d.say("reorder it")
+    assert read.awaiting == "yes_no"
+    assert read.text.startswith("Order one hundred twenty widget a from Acme Industrial Supply")
+    again = d.say("no, one fifty")
+    assert again.text.startswith("Order one hundred fifty, one five zero, widget a")
+    assert again.awaiting == "yes_no"
+    assert d.say("cancel").text == "Cancelled. Nothing was recorded."
+    assert d.commits == []
+    assert d.say("yes").text.startswith("There is nothing waiting")
+    assert d.commits == []
+
+
+def test_confirm_with_correction_commits_the_corrected_quantity_once() -> None:
+    d = Driver()
+    d.say("order 120 widget a")
+    d.say("no, one fifty")
+    done = d.say("yes")
+    assert done.text.startswith("Done. Ordered one hundred fifty widget a")
+    assert [c.draft.quantity for c in d.commits] == [150]
+    assert d.say("yes").text.startswith("There is nothing waiting")
+    assert len(d.commits) == 1
+
+
+def test_plain_no_asks_what_to_change() -> None:
+    d = Driver()
+    d.say("picked 12 coffee pods")
+    ask = d.say("no")
+    assert ask.text.startswith("What should I change?") and ask.awaiting == "quantity"
+    reread = d.say("fifteen")
+    assert reread.text.startswith("Pick fifteen, one five, coffee pods")
+    d.say("yes")
+    assert [c.draft.quantity for c in d.commits] == [15]
+
+
+def test_ambiguous_item_is_asked() -> None:
+    d = Driver()
+    q = d.say("how many widget do we have")
+    assert q.text == "Widget a or widget b?"
+    assert q.awaiting == "choice" and set(q.phrases) == {"widget a", "widget b"}
+    assert "fifty widget b" in d.say("b").text
+    assert d.state.last_sku == "W-2"
+
+
+def test_choice_by_distinguishing_word_and_ordinal() -> None:
+    d = Driver()
+    d.say("order 200 nitrile gloves")
+    read = d.say("medium")
+    assert "nitrile gloves medium" in read.text
+    d.say("cancel")
+    d.say("where are the nitrile gloves")
+    assert "nitrile gloves large" in d.say("the first one").text.lower()
+
+
+def test_it_refers_to_the_last_item() -> None:
+    d = Driver()
+    d.say("how many motor oil do we have")
+    where = d.say("where is it")
+    assert where.text.startswith("Motor oil is in bin N zero one one at east")
+    read = d.say("picked 3 of them")
+    assert "three motor oil" in read.text
+
+
+def test_it_without_context_asks_which_item() -> None:
+    d = Driver()
+    ask = d.say("reorder it")
+    assert ask.text == "Which item?" and ask.awaiting == "item"
+    read = d.say("coffee pods")
+    assert read.text.startswith("How many coffee pods?")  # no recommendation for it
+    assert d.say("two cases").text.startswith("Order two cases, twenty four units, of coffee pods")
+
+
+def test_unknown_item_offers_nearest() -> None:
+    d = Driver()
+    reply = d.say("how many moter oyl do we have")
+    assert "motor oil" in reply.text
+    if reply.awaiting == "choice":
+        reply = d.say("yes")
+    assert "motor oil" in reply.text
+
+
+def test_expired_confirmation_does_nothing() -> None:
+    d = Driver(config=PolicyConfig(confirm_timeout_s=30))
+    d.say("order 40 widget a")
+    late = d.say("yes", dt=31)
+    assert "timed out" in late.text
+    assert d.commits == []
+
+
+def test_other_intent_drops_the_pending_write() -> None:
+    d = Driver()
+    d.say("order 40 widget a")
+    reply = d.say("how many coffee pods do we have")
+    assert reply.text.startswith("Okay, I dropped the order.")
+    assert d.say("yes").text.startswith("There is nothing waiting")
+    assert d.commits == []
+
+
+def test_cut_read_back_is_read_again_not_committed() -> None:
+    d = Driver()
+    read = d.say("order 40 widget a")
+    assert read.must_hear_chars is not None
+    d.send(PlaybackCut(heard_chars=read.must_hear_chars - 5))
+    again = d.say("yes")
+    assert again.text == read.text  # read back again, nothing written
+    assert d.commits == []
+    d.say("yes")
+    assert len(d.commits) == 1
+
+
+def test_cut_after_the_quantity_still_counts() -> None:
+    d = Driver()
+    read = d.say("order 40 widget a")
+    assert read.must_hear_chars is not None
+    d.send(PlaybackCut(heard_chars=read.must_hear_chars))
+    assert d.say("yes").text.startswith("Done.")
+    assert len(d.commits) == 1
+
+
+def test_unusual_quantity_needs_a_second_yes() -> None:
+    d = Driver(World(daily={"W-1": 2.0}))
+    d.say("order 2000 widget a")
+    warn = d.say("yes")
+    assert "times the usual amount" in warn.text and warn.awaiting == "yes_no"
+    assert d.commits == []
+    assert d.say("yes").text.startswith("Done.")
+    assert len(d.commits) == 1
+
+
+def test_unusual_quantity_correction_re_reads() -> None:
+    d = Driver(World(daily={"W-1": 2.0}))
+    d.say("order 2000 widget a")
+    d.say("yes")
+    reread = d.say("no, 20")
+    assert reread.text.startswith("Order twenty widget a")
+    d.say("yes")
+    assert [c.draft.quantity for c in d.commits] == [20]
+
+
+def test_receive_asks_for_check_digits() -> None:
+    d = Driver()
+    ask = d.say("received 3 cases of half inch hex bolts at main")
+    assert ask.awaiting == "digits"
+    assert ask.text == "Go to bin B zero seven three at main. What are the check digits?"
+    read = d.say("three one")
+    assert read.text.startswith("Receive three cases, three hundred units, of half-inch hex bolts into bin B")
+    d.say("yes")
+    assert [(c.draft.kind, c.draft.quantity, c.draft.bin) for c in d.commits] == [("receipt", 300, "B-07-3")]
+
+
+def test_wrong_check_digits_reprompt_then_escalate() -> None:
+    d = Driver(session_id="s9", actor="pat", channel="voice")
+    d.say("count for coffee pods is 48")
+    wrong = d.say("one two")
+    assert wrong.text.startswith("Those digits don't match") and wrong.awaiting == "digits"
+    final = d.say("three four")
+    assert "supervisor" in final.text
+    assert d.commits == []
+    assert len(d.escalations) == 1
+    e = d.escalations[0]
+    assert e.kind == "check_digit_failures" and e.sku == "CP-12" and "pat" in e.message
+    assert d.say("yes").text.startswith("There is nothing waiting")
+
+
+def test_wrong_then_right_check_digits() -> None:
+    d = Driver()
+    d.say("count for coffee pods is 48")
+    d.say("one two")
+    assert d.say("nine zero").text.startswith("Set the count of coffee pods to forty eight")
+    d.say("yes")
+    assert [(c.draft.kind, c.draft.quantity) for c in d.commits] == [("count", 48)]
+
+
+def test_pick_has_no_check_digits() -> None:
+    d = Driver()
+    read = d.say("picked 5 coffee pods")
+    assert read.awaiting == "yes_no"
+
+
+def test_pallets_and_cases_use_pack_sizes() -> None:
+    d = Driver()
+    read = d.say("order two pallets of half inch hex bolts")
+    assert "eight thousand units" in read.text
+    d.say("cancel")
+    no_pallet = d.say("order 2 pallets of coffee pods")
+    assert "pallet" in no_pallet.text and no_pallet.awaiting == "quantity"
+
+
+def test_say_again_repeats_verbatim_and_help_depends_on_state() -> None:
+    d = Driver()
+    read = d.say("order 40 widget a")
+    again = d.say("say again")
+    assert (again.text, again.awaiting, again.must_hear_chars) == (
+        read.text,
+        read.awaiting,
+        read.must_hear_chars,
+    )
+    help_text = d.say("help")
+    assert "yes" in help_text.text and "cancel" in help_text.text and help_text.awaiting == "yes_no"
+    assert d.say("say again").text == read.text  # help does not replace the prompt
+    d.say("cancel")
+    assert "how many" in d.say("help").text
+
+
+def test_not_understood_reprompts_shorter_then_offers_help() -> None:
+    from dialogue.state import NoInput, NotHeard
+
+    d = Driver()
+    d.say("order 40 widget a")
+    first = d.say("blah blah")
+    second = d.send(NotHeard(at=d.t))
+    third = d.send(NoInput(at=d.t))
+    assert first.text.startswith("Sorry") and first.text.endswith("Yes or no?")
+    assert second.text == "Yes or no?"
+    assert "help" in third.text
+    assert all(s.awaiting == "yes_no" for s in (first, second, third))
+    assert d.say("yes").text.startswith("Done.")
+
+
+def test_lists_are_capped_with_more() -> None:
+    low = [("W-1", "main", 1, 10), ("W-2", "main", 2, 10), ("CP-12", "main", 3, 20), ("MO-14", "east", 0, 6),
+           ("TP-13", "main", 1, 12)]  # fmt: skip
+    d = Driver(World(low=low))
+    first = d.say("what's running low")
+    assert first.text.startswith("Five items are low: widget a, one left at main")
+    assert first.text.endswith("And two more — say more.")
+    rest = d.say("more")
+    assert "motor oil" in rest.text.lower() and "toilet paper" in rest.text and "say more" not in rest.text
+
+
+def test_write_errors() -> None:
+    d = Driver(World(fail_writes="insufficient_stock"))
+    d.say("picked 12 coffee pods")
+    assert d.say("yes").text.startswith("Only three on hand")
+    retry = Driver(World(fail_writes="store_unavailable", retryable=True))
+    retry.say("picked 12 coffee pods")
+    assert "try again" in retry.say("yes").text
+    assert retry.say("yes").text.startswith("Done.")
+    keys = [c.draft.key for c in retry.commits]
+    assert len(keys) == 2 and keys[0] == keys[1]  # the retry reuses the idempotency key
+
+
+def test_idempotency_key_comes_from_session_and_turn() -> None:
+    a, b = Driver(session_id="A"), Driver(session_id="B")
+    for d in (a, b):
+        d.say("order 40 widget a")
+        d.say("yes")
+    assert a.commits[0].draft.key != b.commits[0].draft.key
+    assert a.commits[0].draft.key.startswith("A:1:order:W-1:40")
+
+
+def test_set_minimum_and_forecast_and_supplier() -> None:
+    d = Driver()
+    assert d.say("keep at least 40 coffee pods").text.startswith(
+        "Keep at least forty, four zero, coffee pods"
+    )
+    assert d.say("yes").text == "Done. The minimum for coffee pods at main is now forty."
+    fc = d.say("how many coffee pods will we sell next week")
+    assert fc.text.startswith("We expect to use about thirty five coffee pods in the next week")
+    sup = d.say("who supplies it")
+    assert "Acme Industrial Supply" in sup.text and "twenty five cents" in sup.text
+
+
+def test_greeting_mentions_alerts() -> None:
+    d = Driver()
+    hello = d.send(Start(at=0.0))
+    assert hello.text == "Hello, stock assistant here. What do you need?"
+
+
+def test_goodbye_ends_the_call() -> None:
+    d = Driver()
+    d.say("order 40 widget a")
+    bye = d.say("goodbye")
+    assert bye.end_call and bye.text == "Nothing was recorded. Goodbye."
+    assert d.commits == []
+
+
+def test_unknown_goes_to_the_language_model_only_when_enabled() -> None:
+    off = Driver()
+    off.llm_answer = "It is sunny."
+    assert off.say("what's the weather like").text.startswith("Sorry")
+    on = Driver(config=PolicyConfig(llm_enabled=True))
+    on.llm_answer = "I can only help with stock."
+    assert on.say("what's the weather like").text == "I can only help with stock."
+    on.llm_answer = None
+    assert on.say("tell me a joke").text.startswith("Sorry")

@@ -1,0 +1,93 @@
+"""Item resolution: exact names and aliases, SKUs spoken as digits, recognizer slips, ambiguity, suggestions."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogue.resolve import CatalogueIndex
+from inventory_core.demo import demo_products
+from tests.dialogue.helpers import index
+
+pytestmark = pytest.mark.unit
+
+IDX = index()
+DEMO = CatalogueIndex.build(demo_products(seed=7))
+
+
+@pytest.mark.parametrize(
+    ("phrase", "sku"),
+    [
+        ("half-inch hex bolts", "HB-3"),
+        ("Half Inch Hex Bolts", "HB-3"),
+        ("half inch bolts", "HB-3"),  # alias
+        ("hex bolts half inch", "HB-3"),  # word order
+        ("the nitrile gloves large", "NG-4"),
+        ("large nitrile gloves", "NG-4"),  # alias
+        ("nitril glove large", "NG-4"),  # recognizer slip + singular
+        ("stretch wrap", "PW-6"),
+        ("pallet rap", "PW-6"),  # phonetic
+        ("coffe pods", "CP-12"),
+        ("moter oil", "MO-14"),
+        ("HB-3", "HB-3"),
+        ("h b three", "HB-3"),  # SKU letters and digits spoken
+        ("sku one four", "MO-14"),  # digits alone when unique
+    ],
+)
+def test_match(phrase: str, sku: str) -> None:
+    res = IDX.resolve(phrase)
+    assert (res.kind, res.sku) == ("match", sku)
+
+
+def test_close_names_are_ambiguous() -> None:
+    res = IDX.resolve("widget")
+    assert res.kind == "ambiguous"
+    assert set(res.candidates) == {"W-1", "W-2"}
+    gloves = IDX.resolve("nitrile gloves")
+    assert gloves.kind == "ambiguous" and set(gloves.candidates) == {"NG-4", "NG-5"}
+
+
+def test_unknown_item_gets_suggestions() -> None:
+    res = IDX.resolve("widgit c")
+    assert res.kind in ("none", "ambiguous")
+    assert {"W-1", "W-2"} & set(res.suggestions or res.candidates)
+    nothing = IDX.resolve("helicopter")
+    assert nothing.kind == "none" and nothing.sku is None
+
+
+def test_among_restricts_the_answer() -> None:
+    res = IDX.resolve("medium", among=["NG-4", "NG-5"])
+    assert (res.kind, res.sku) == ("match", "NG-5")
+
+
+def test_numeric_names_are_protected() -> None:
+    from dialogue.numbers import tokenize
+
+    toks = tokenize("order 5 trash bags thirty three gallon")
+    assert IDX.protected(toks) == frozenset(range(2, 7))
+
+
+@pytest.mark.parametrize(
+    ("phrase", "name"),
+    [
+        ("half inch hex bolts", "half-inch hex bolts"),
+        ("nitrile gloves large", "nitrile gloves large"),
+        ("extra large nitrile gloves", "nitrile gloves extra large"),
+        ("pallet wrap eighteen inch", "pallet wrap eighteen inch"),
+        ("stretch wrap hand roll", "pallet wrap hand roll"),
+        ("nine volt batteries", "nine volt batteries"),
+        ("zip ties eight inch", "cable ties eight inch"),
+        ("work boots size ten", "steel toe boots size ten"),
+        ("coffe pod", "coffee pods"),
+        ("yellow hard hat", "hard hats yellow"),
+        ("printer tone", "printer toner"),
+    ],
+)
+def test_demo_catalogue(phrase: str, name: str) -> None:
+    res = DEMO.resolve(phrase)
+    assert res.kind == "match" and res.sku is not None
+    assert DEMO.name(res.sku) == name
+
+
+def test_demo_family_names_are_ambiguous() -> None:
+    res = DEMO.resolve("pallet wrap")
+    assert res.kind == "ambiguous" and len(res.candidates) == 3

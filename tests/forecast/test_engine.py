@@ -1,0 +1,108 @@
+"""The forecast engine on synthetic series: model choice, accuracy against the truth, intervals, ragged starts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from inventory_core.forecast.engine import EngineConfig, backtest_origins, forecast_batch, seasonal_scale
+from inventory_core.forecast.smoothing import MODEL_NAMES, Series
+from inventory_core.forecast.synthetic import synthetic_demand
+
+pytestmark = pytest.mark.unit
+
+
+def _holdout_mase(y: np.ndarray, config: EngineConfig | None = None, hold: int = 28) -> np.ndarray:
+    train, test = y[:, :-hold], y[:, -hold:]
+    batch = forecast_batch(train, config or EngineConfig(horizon_days=hold))
+    scale = seasonal_scale(Series(train.astype(np.float32), np.zeros(len(y), dtype=int)), train.shape[1])
+    return np.abs(test - batch.mean).mean(axis=1) / scale
+
+
+def test_weekly_pattern_is_learned_and_holt_winters_chosen() -> None:
+    rng = np.random.default_rng(1)
+    profile = np.array([20, 22, 21, 23, 25, 6, 3], dtype=float)
+    y = np.stack([rng.poisson(np.tile(profile * f, 60)) for f in (1.0, 2.0, 0.5)]).astype(float)  # 420 days
+    batch = forecast_batch(y, EngineConfig(horizon_days=14))
+    assert set(batch.families[m] for m in batch.model) == {"holt_winters"}
+    expected = np.stack([np.tile(profile * f, 2) for f in (1.0, 2.0, 0.5)])  # 420 is a multiple of 7
+    assert np.abs(batch.mean - expected).mean(axis=1).max() < 0.15 * expected.mean()
+    # Weekend days are forecast low, weekdays high: the shape, not just the level.
+    assert (batch.mean[:, 5:7].max(axis=1) < batch.mean[:, 0:5].min(axis=1)).all()
+
+
+def test_constant_demand_gives_that_constant_and_a_tight_interval() -> None:
+    y = np.full((2, 200), 7.0)
+    batch = forecast_batch(y, EngineConfig(horizon_days=10))
+    np.testing.assert_allclose(batch.mean, 7.0, atol=1e-3)
+    assert batch.sigma.max() < 1e-3
+    np.testing.assert_allclose(batch.cum_sigma[:, -1], 0.0, atol=1e-2)
+
+
+def test_intermittent_demand_rate_is_estimated_without_bias() -> None:
+    rng = np.random.default_rng(2)
+    demand_days = rng.random((200, 500)) < 0.1
+    y = demand_days * rng.integers(1, 6, size=(200, 500))  # mean 0.1 * 3 = 0.3 a day
+    batch = forecast_batch(y.astype(float), EngineConfig(horizon_days=7))
+    assert abs(float(np.median(batch.mean[:, 0])) - 0.3) < 0.06
+    chosen = {batch.families[m] for m in batch.model}
+    assert chosen & {"croston", "sba", "tsb"}
+
+
+def test_interval_coverage_matches_the_requested_level() -> None:
+    data = synthetic_demand(600, 500, seed=5)
+    train, test = data.y[:, :-28], data.y[:, -28:]
+    for level in (0.8, 0.95):
+        batch = forecast_batch(train, EngineConfig(horizon_days=28, interval_level=level))
+        inside = ((test >= batch.lo) & (test <= batch.hi)).mean()
+        assert level - 0.05 <= inside <= min(level + 0.05, 1.0)
+
+
+def test_per_series_choice_beats_seasonal_naive_and_plain_smoothing() -> None:
+    data = synthetic_demand(400, 600, seed=9)
+    chosen = float(np.median(_holdout_mase(data.y)))
+    naive = float(np.median(_holdout_mase(data.y, EngineConfig(horizon_days=28, models=("seasonal_naive",)))))
+    ses = float(np.median(_holdout_mase(data.y, EngineConfig(horizon_days=28, models=("ses",)))))
+    assert chosen < 1.0
+    assert chosen < naive
+    assert chosen < ses
+
+
+def test_backtest_mase_is_reported_for_every_model() -> None:
+    data = synthetic_demand(20, 300, seed=3)
+    batch = forecast_batch(data.y)
+    assert batch.backtest_mase.shape == (20, len(MODEL_NAMES))
+    assert np.isfinite(batch.backtest_mase).all()
+    np.testing.assert_allclose(batch.chosen_mase, batch.backtest_mase.min(axis=1))
+
+
+def test_days_before_a_series_starts_are_ignored() -> None:
+    rng = np.random.default_rng(4)
+    y = np.zeros((1, 400))
+    y[0, 300:] = rng.poisson(10.0, 100)  # a product launched 100 days ago
+    late = forecast_batch(y, EngineConfig(horizon_days=7), start=np.array([300]))
+    padded = forecast_batch(y, EngineConfig(horizon_days=7))
+    assert abs(float(late.mean.mean()) - 10.0) < 1.5
+    assert np.isfinite(late.sigma).all() and (late.sigma > 0).all()
+    # Counting the 300 empty days as zero demand would drag a slow-adapting model down; ignoring them does not.
+    assert abs(float(late.mean.mean()) - 10.0) <= abs(float(padded.mean.mean()) - 10.0) + 1e-6
+
+
+def test_short_history_falls_back_without_a_backtest() -> None:
+    y = np.random.default_rng(0).poisson(4.0, (3, 40)).astype(float)
+    assert backtest_origins(40, EngineConfig()) == []
+    batch = forecast_batch(y, EngineConfig(horizon_days=5))
+    assert {batch.families[m] for m in batch.model} == {"ses"}
+    assert np.isnan(batch.backtest_mase).all()
+    assert (batch.sigma > 0).all()
+    assert abs(float(batch.mean.mean()) - 4.0) < 1.0
+
+
+def test_model_subset_and_horizon_are_configurable() -> None:
+    data = synthetic_demand(10, 300, seed=1)
+    batch = forecast_batch(data.y, EngineConfig(horizon_days=45, models=("croston", "tsb")))
+    assert batch.families == ("croston", "tsb")
+    assert batch.mean.shape == (10, 45) and batch.lo.shape == (10, 45)
+    assert (batch.lo <= batch.mean).all() and (batch.mean <= batch.hi).all() and (batch.lo >= 0).all()
+    # Uncertainty does not shrink with the horizon.
+    assert (np.diff(batch.sigma, axis=1) >= -1e-9).all()

@@ -1,0 +1,45 @@
+"""An app around the shared demo inventory with one NLX webhook token, and small speech fakes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
+
+from inventory_core.service import InventoryService
+from tests.conftest import API_TOKEN
+from voice_gateway.app import create_app
+from voice_gateway.settings import Settings
+from voice_gateway.wiring import Services
+
+NLX_TOKEN = "nlx-webhook-secret-1"
+OTHER_NLX_TOKEN = "nlx-webhook-secret-2"
+BEARER = {"Authorization": f"Bearer {NLX_TOKEN}"}
+
+
+def nlx_settings(**extra: Any) -> Settings:
+    return Settings(
+        api_tokens=[SecretStr(API_TOKEN)],
+        nlx_webhook_tokens=[SecretStr(NLX_TOKEN), SecretStr(OTHER_NLX_TOKEN)],
+        **extra,
+    )
+
+
+def nlx_app(inventory: InventoryService, **services: Any) -> FastAPI:
+    settings = nlx_settings()
+    built = Services(settings=settings, inventory=inventory, tokens={API_TOKEN: "tester"}, **services)
+    app = create_app(services=built)
+    app.state.services = built
+    return app
+
+
+@pytest.fixture
+async def nlx(inventory: InventoryService) -> AsyncIterator[httpx.AsyncClient]:
+    """A client without credentials: each test sends the headers it means to test."""
+    transport = httpx.ASGITransport(app=nlx_app(inventory))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
