@@ -9,8 +9,8 @@ import contextlib
 import shutil
 import socket
 import subprocess
-import tempfile
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
