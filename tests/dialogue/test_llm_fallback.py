@@ -69,7 +69,9 @@ async def test_fallback_uses_read_tools_and_keeps_to_its_budget(inventory: Inven
         finally:
             await llm.aclose()
     on_hand = (await inventory.lookup("coffee pods")).on_hand
-    assert answer.reply == f"The other stock is fine; coffee pods are at {to_words(on_hand)}."  # digits spoken
+    assert (
+        answer.reply == f"The other stock is fine; coffee pods are at {to_words(on_hand)}."
+    )  # digits spoken
     assert answer.intent == "unknown"
     # The budget of three calls allowed one full exchange (two calls); the second question ran out mid-way.
     assert second.reply.startswith("Sorry")
