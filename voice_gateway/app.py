@@ -38,7 +38,7 @@ def _optional_routers() -> list[APIRouter]:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name != name:
+            if exc.name is None or not name.startswith(exc.name):
                 raise
             continue
         router = getattr(module, "router", None)
