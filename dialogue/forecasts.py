@@ -1,14 +1,20 @@
-"""What the dialogue and the tools need from a forecast engine, and a simple stand-in until the real engine
-(``inventory_core/forecast``) is wired: demand = recent daily movement × days."""
+"""What the dialogue and the tools need from a forecast engine: the engine itself (``inventory_core/forecast``)
+through ``EngineForecasts``, and a simple stand-in (demand = recent daily movement × days) for when it is cold
+or down."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import math
 from dataclasses import dataclass
 from typing import Protocol
 
+from inventory_core.errors import InvalidInput, NotFound
 from inventory_core.models import Recommendation
 from inventory_core.ports import Inventory
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,3 +60,60 @@ class MovementRateForecasts:
     async def recommend(self, sku: str | None = None) -> list[Recommendation]:
         recs = await self._inventory.recommendations()
         return [r for r in recs if sku is None or r.sku == sku]
+
+
+class _Engine(Protocol):
+    """The part of ``inventory_core.forecast.service.ForecastService`` the dialogue uses."""
+
+    async def forecast(self, sku: str, horizon_days: int = 28, site: str | None = None) -> _EngineResult: ...
+
+    async def recommend(self, sku: str | None = None) -> list[Recommendation]: ...
+
+
+class _EngineResult(Protocol):
+    @property
+    def total(self) -> float: ...
+    @property
+    def total_lo(self) -> float: ...
+    @property
+    def total_hi(self) -> float: ...
+    @property
+    def model_label(self) -> str: ...
+
+
+class EngineForecasts:
+    """The forecasting engine behind the dialogue's ``Forecasts``. A voice turn cannot wait for a cold
+    engine (the first question syncs the warehouse), so past ``timeout_s`` — or when the engine fails — the
+    answer comes from the movement-rate stand-in and says so in ``method``."""
+
+    def __init__(self, engine: _Engine, inventory: Inventory, *, timeout_s: float = 2.0) -> None:
+        self._engine = engine
+        self._stand_in = MovementRateForecasts(inventory)
+        self._timeout_s = timeout_s
+
+    async def forecast(self, sku: str, days: int) -> ForecastSummary:
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                result = await self._engine.forecast(sku, days)
+        except (NotFound, InvalidInput):
+            raise
+        except Exception as exc:  # a cold, slow or broken warehouse: answer from the movement rate
+            log.warning("forecast engine unavailable for %s (%s); using the movement rate", sku, exc)
+            return await self._stand_in.forecast(sku, days)
+        return ForecastSummary(
+            sku=sku,
+            days=days,
+            predicted=result.total,
+            low=result.total_lo,
+            high=result.total_hi,
+            daily_rate=result.total / days if days else 0.0,
+            method=result.model_label,
+        )
+
+    async def recommend(self, sku: str | None = None) -> list[Recommendation]:
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                return await self._engine.recommend(sku)
+        except Exception as exc:  # as above
+            log.warning("restock advice engine unavailable (%s); using the store's recommendations", exc)
+            return await self._stand_in.recommend(sku)

@@ -24,7 +24,9 @@ def main() -> None:
         host=settings.host,
         port=settings.port,
         log_level="info",
+        # Audio frames do not compress; per-message deflate would only cost CPU on every 20 ms frame.
         ws_max_size=settings.max_ws_message_bytes,
+        ws_per_message_deflate=False,
     )
 
 

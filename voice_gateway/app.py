@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -11,40 +10,45 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
 
+from nlx_webhooks import routes as nlx_routes
+from voice_gateway import metrics, page
+from voice_gateway.api import agent, insights, voice_middleware
 from voice_gateway.api import inventory as inventory_routes
 from voice_gateway.api.errors import BodySizeLimit, install_error_handlers
 from voice_gateway.settings import Settings
+from voice_gateway.transports import twilio, ws_voice
 from voice_gateway.wiring import Services, open_services
 
 log = logging.getLogger("inventorypulse.app")
 
-# Routers contributed by the other parts of the gateway, included when their module is present.
-OPTIONAL_ROUTERS = (
-    "voice_gateway.api.agent",
-    "voice_gateway.api.insights",
-    "voice_gateway.api.voice_middleware",
-    "nlx_webhooks.routes",
-    "voice_gateway.transports.ws_voice",
-    "voice_gateway.transports.twilio",
-    "voice_gateway.page",
-    "voice_gateway.metrics",
+ROUTERS: tuple[APIRouter, ...] = (
+    inventory_routes.router,
+    agent.router,
+    insights.router,
+    voice_middleware.router,
+    nlx_routes.router,
+    ws_voice.router,
+    twilio.router,
+    page.router,
+    metrics.router,
 )
 
 
-def _optional_routers() -> list[APIRouter]:
-    routers: list[APIRouter] = []
-    for name in OPTIONAL_ROUTERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not name.startswith(exc.name):
-                raise
-            continue
-        router = getattr(module, "router", None)
-        if isinstance(router, APIRouter):
-            routers.append(router)
-    return routers
+async def mcp_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
+    """Hands ``/mcp`` to the MCP streamable-HTTP app the services built (the app exists only once the
+    lifespan has opened them)."""
+    services = getattr(scope["app"].state, "services", None)
+    mcp = getattr(services, "mcp", None)
+    if mcp is None:
+        response = JSONResponse(
+            {"code": "mcp_unavailable", "message": "the MCP server is not running", "retryable": True},
+            status_code=503,
+        )
+        await response(scope, receive, send)
+        return
+    await mcp.app(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -81,7 +85,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         body = {"status": "ok" if ok else "degraded", "timestamp": datetime.now(UTC).isoformat(), **checks}
         return JSONResponse(body, status_code=200 if ok else 503)
 
-    app.include_router(inventory_routes.router)
-    for router in _optional_routers():
+    for router in ROUTERS:
         app.include_router(router)
+    app.mount("/mcp", mcp_endpoint)
     return app

@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     speech_engine: Literal["auto", "minimax", "local"] = Field(
         default="auto", description="auto: MiniMax when a key is set, else the local engine."
     )
+    speech_warm_up: bool = Field(
+        default=True, description="Compile the local recognizer's decoders at start (in the background)."
+    )
+    vocabulary_refresh_s: float = Field(
+        default=5.0,
+        description="How often the recognizer grammar is checked against the catalogue; 0: never.",
+    )
 
     # --- dialogue --------------------------------------------------------------------------------------
     confirm_timeout_s: float = 60.0
@@ -87,6 +94,15 @@ class Settings(BaseSettings):
     service_level: float = 0.95
     review_period_days: int = 7
     notify_webhook_url: str | None = None
+    forecasting: bool = Field(default=True, description="Run the forecasting engine and its warehouse.")
+    forecast_warm_up: bool = Field(
+        default=True,
+        description="Sync the warehouse and forecast once at start, so the first question is fast.",
+    )
+    forecast_answer_timeout_s: float = Field(
+        default=2.0,
+        description="A spoken forecast waits this long for the engine, then uses the movement rate.",
+    )
 
     @property
     def use_minimax(self) -> bool:

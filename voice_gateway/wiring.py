@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ from inventory_core.demo_loader import load_demo, store_is_empty
 from inventory_core.embedded_mongo import EmbeddedMongo
 from inventory_core.service import InventoryService
 from inventory_core.store import MongoStore
+from voice_gateway.metrics import GatewayMetrics
 from voice_gateway.ports import ConversationFactory
 from voice_gateway.settings import Settings
 from voice_gateway.speech.ports import SpeechRecognizer, SpeechSynthesizer
@@ -33,11 +34,27 @@ class Services:
     tokens: dict[str, str]  # token -> actor name
     recognizer: SpeechRecognizer | None = None
     synthesizer: SpeechSynthesizer | None = None
+    fallback_recognizer: SpeechRecognizer | None = None  # the local engine when MiniMax is primary
+    fallback_synthesizer: SpeechSynthesizer | None = None
     conversations: ConversationFactory | None = None
     dialogue: Any = None  # dialogue.service.DialogueService
     forecaster: Any = None  # inventory_core.forecast.service.ForecastService
     monitor: Any = None  # inventory_core.monitor.Monitor
+    mcp: Any = None  # dialogue.mcp_server.McpHttp, served at /mcp
+    metrics: GatewayMetrics = field(default_factory=GatewayMetrics)
     background: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        """A background task owned by the services: cancelled and awaited when they close."""
+        self.background.append(asyncio.create_task(coro, name=name))
+
+    async def cancel_background(self) -> None:
+        for task in self.background:
+            task.cancel()
+        for task in self.background:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.background.clear()
 
     def actor_for(self, token: str | None) -> str | None:
         """The identity a token stands for, compared in constant time; None when unknown."""
@@ -84,23 +101,55 @@ async def open_services(settings: Settings, *, load_demo_progress: bool = True) 
         if settings.load_demo_data and await store_is_empty(store):
             await load_demo(store, settings.demo_seed, progress=load_demo_progress)
         services = Services(settings=settings, inventory=inventory, tokens=load_tokens(settings))
-        for build in _optional_builders():
+        stack.push_async_callback(services.cancel_background)
+        for build in _builders():
             await build(services, stack)
         yield services
 
 
-def _optional_builders() -> list[Callable[[Services, contextlib.AsyncExitStack], Awaitable[None]]]:
-    """Builders of the dialogue (and the conversation engine the gateway uses), in dependency order."""
-    return [_build_dialogue]
+def _builders() -> list[Callable[[Services, contextlib.AsyncExitStack], Awaitable[None]]]:
+    """Builders of the optional services, in dependency order (the dialogue asks the forecaster)."""
+    return [_build_forecasting, _build_dialogue, _build_mcp, _build_speech]
+
+
+async def _build_forecasting(services: Services, stack: contextlib.AsyncExitStack) -> None:
+    from inventory_core.forecast.restock import RestockPolicy
+    from inventory_core.forecast.service import ForecastOptions
+    from inventory_core.monitor import ForecastingOptions, open_forecasting
+    from inventory_core.warehouse.connection import config_from_settings
+
+    s = services.settings
+    if not s.forecasting:
+        return
+    password = s.snowflake_password.get_secret_value() if s.snowflake_password else None
+    options = ForecastingOptions(
+        warehouse=config_from_settings(s, password),
+        forecast=ForecastOptions(
+            horizon_days=s.forecast_horizon_days,
+            policy=RestockPolicy(service_level=s.service_level, review_period_days=s.review_period_days),
+        ),
+        interval_s=s.monitor_interval_s,
+        warm_up=s.forecast_warm_up,
+        notify_webhook_url=s.notify_webhook_url,
+    )
+    forecasting = await stack.enter_async_context(open_forecasting(services.inventory, options))
+    services.forecaster = forecasting.forecaster
+    services.monitor = forecasting.monitor
 
 
 async def _build_dialogue(services: Services, stack: contextlib.AsyncExitStack) -> None:
+    from dialogue.forecasts import EngineForecasts
     from dialogue.service import build_dialogue
 
     s = services.settings
+    forecasts = None
+    if services.forecaster is not None:
+        forecasts = EngineForecasts(
+            services.forecaster, services.inventory, timeout_s=s.forecast_answer_timeout_s
+        )
     dialogue = build_dialogue(
         services.inventory,
-        forecasts=services.forecaster,
+        forecasts=forecasts,
         confirm_timeout_s=s.confirm_timeout_s,
         unusual_quantity_factor=s.unusual_quantity_factor,
         llm_api_key=s.llm_api_key.get_secret_value() if s.llm_api_key else None,
@@ -121,3 +170,51 @@ async def _build_dialogue(services: Services, stack: contextlib.AsyncExitStack) 
             )
         stack.push_async_callback(factory.aclose)
         services.conversations = factory
+
+
+async def _build_mcp(services: Services, stack: contextlib.AsyncExitStack) -> None:
+    """The MCP tools over streamable HTTP at ``/mcp``, with the API's bearer tokens."""
+    from dialogue.mcp_server import build_mcp_http
+
+    if services.dialogue is None:
+        return
+    s = services.settings
+    http = build_mcp_http(
+        services.dialogue.tools, services.tokens, public_url=f"http://{s.host}:{s.port}/mcp"
+    )
+    await stack.enter_async_context(http.lifespan())
+    services.mcp = http
+
+
+async def _build_speech(services: Services, stack: contextlib.AsyncExitStack) -> None:
+    """MiniMax when configured, with the local engines as per-turn fallbacks; else the local engines. The
+    local recognizer's grammar follows the catalogue."""
+    from voice_gateway.speech.espeak_tts import EspeakSynthesizer
+    from voice_gateway.speech.local_asr import LocalRecognizer
+    from voice_gateway.speech.vocabulary import VocabularyRefresher, site_phrases_of, vocabulary_of
+
+    s = services.settings
+    snapshot = await services.inventory.catalogue()
+    local_asr = LocalRecognizer(vocabulary_of(snapshot), sites=site_phrases_of(snapshot))
+    stack.callback(local_asr.close)
+    espeak = EspeakSynthesizer()
+    if s.use_minimax:
+        from voice_gateway.speech.minimax_adapter import (
+            MiniMaxRecognizer,
+            MiniMaxSynthesizer,
+            client_from_settings,
+        )
+
+        client = client_from_settings(s)
+        stack.push_async_callback(client.aclose)
+        services.recognizer, services.fallback_recognizer = MiniMaxRecognizer(client), local_asr
+        services.synthesizer, services.fallback_synthesizer = MiniMaxSynthesizer(client), espeak
+        log.info("speech: MiniMax at %s, local engines as fallback", s.minimax_base_url)
+    else:
+        services.recognizer, services.synthesizer = local_asr, espeak
+        log.info("speech: local engines (pocketsphinx, espeak-ng)")
+    if s.speech_warm_up:
+        services.spawn(local_asr.warm_up(), "local-asr-warm-up")
+    if s.vocabulary_refresh_s > 0:
+        refresher = VocabularyRefresher(services.inventory, [local_asr], snapshot.version)
+        services.spawn(refresher.run(s.vocabulary_refresh_s), "vocabulary-refresh")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 import pytest
@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from dialogue.service import DialogueService
 from inventory_core.service import InventoryService
 from voice_gateway.api.agent import router
+from voice_gateway.settings import Settings
 
 pytestmark = pytest.mark.mongo
 
@@ -20,6 +21,7 @@ class _Services:
     """The two things the route and ``require_token`` read from ``app.state.services``."""
 
     dialogue: DialogueService | None
+    settings: Settings = field(default_factory=lambda: Settings(_env_file=None))  # type: ignore[call-arg]
 
     def actor_for(self, token: str | None) -> str | None:
         return "floor-lead" if token == "tok-1" else None
@@ -39,7 +41,16 @@ async def test_query_runs_a_multi_turn_conversation(inventory: InventoryService)
         first = await client.post("/api/agent/query", json={"text": "how many widgets"}, headers=auth)
         assert first.status_code == 200
         body = first.json()
-        assert set(body) == {"session_id", "reply", "intent", "slots", "awaiting", "end_session"}
+        assert set(body) == {
+            "session_id",
+            "conversationId",
+            "reply",
+            "text",
+            "intent",
+            "slots",
+            "awaiting",
+            "end_session",
+        }
         sid = body["session_id"]
         order = await client.post(
             "/api/agent/query", json={"text": "order 40 coffee pods", "session_id": sid}, headers=auth

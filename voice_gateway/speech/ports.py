@@ -63,6 +63,12 @@ class SpeechError(Exception):
         self.engine = engine
 
 
+class UnsupportedFormat(SpeechError):
+    """The engine cannot produce the requested audio format (espeak-ng and mp3): a caller error, not an outage."""
+
+    code = "unsupported_format"
+
+
 class SpeechRecognizer(Protocol):
     name: str
 

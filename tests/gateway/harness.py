@@ -1,0 +1,116 @@
+"""Timeline-scripted calls: a ``CallSession`` on a manual clock, fed 20 ms frames in lockstep with the clock,
+so "the user speaks from 0.5 to 2.0 s" happens at exactly those session times on every run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tests.gateway.fakes import (
+    FakeConversation,
+    FakeRecognizer,
+    FakeSynthesizer,
+    ManualClock,
+    RecordingOutput,
+    settle,
+    silence,
+    speech_like,
+)
+from voice_gateway.metrics import GatewayMetrics
+from voice_gateway.session import CallSession
+from voice_gateway.speech.ports import SpeechRecognizer, SpeechSynthesizer
+from voice_gateway.turns.options import SessionOptions
+
+FRAME_S = 0.02
+FRAME_BYTES = 640
+
+
+@dataclass(frozen=True)
+class Say:
+    """The user speaks (a marker tone ``f0``) from ``start_s`` to ``end_s``."""
+
+    start_s: float
+    end_s: float
+    f0: float = 150.0
+
+
+Action = Callable[[CallSession], Any]
+
+
+class ScriptedCall:
+    def __init__(
+        self,
+        *,
+        conversation: FakeConversation | None = None,
+        recognizer: SpeechRecognizer | None = None,
+        synthesizer: SpeechSynthesizer | None = None,
+        fallback: SpeechSynthesizer | None = None,
+        fallback_recognizer: SpeechRecognizer | None = None,
+        options: SessionOptions | None = None,
+        confirms_playback: bool = False,
+        channel: str = "voice",
+    ) -> None:
+        self.clock = ManualClock()
+        self.conversation = conversation or FakeConversation(clock=self.clock)
+        if self.conversation.clock is None:
+            self.conversation.clock = self.clock
+        self.recognizer = recognizer or FakeRecognizer(clock=self.clock)
+        # Twice real time: synthesis is still streaming while the first sentence plays.
+        self.synthesizer = synthesizer or FakeSynthesizer(clock=self.clock, pace_s=0.05)
+        self.output = RecordingOutput(self.clock, confirms_playback)
+        self.metrics = GatewayMetrics()
+        self.session = CallSession(
+            "s1",
+            self.conversation,
+            self.recognizer,
+            self.synthesizer,
+            self.output,
+            options=options or SessionOptions(greet=False),
+            metrics=self.metrics,
+            clock=self.clock,
+            fallback_synthesizer=fallback,
+            fallback_recognizer=fallback_recognizer,
+            channel=channel,
+        )
+        self._voice: dict[Say, bytes] = {}
+
+    async def __aenter__(self) -> ScriptedCall:
+        await self.session.start()
+        await settle()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.session.aclose("test_end")
+
+    @property
+    def now(self) -> float:
+        return self.clock.now()
+
+    def _frame(self, pos: float, speech: list[Say]) -> bytes:
+        for say in speech:
+            if say.start_s - 1e-9 <= pos < say.end_s - 1e-9:
+                if say not in self._voice:
+                    self._voice[say] = speech_like(say.end_s - say.start_s, say.f0)
+                audio = self._voice[say]
+                k = round((pos - say.start_s) / FRAME_S) * FRAME_BYTES
+                return audio[k : k + FRAME_BYTES].ljust(FRAME_BYTES, b"\0")
+        return silence(FRAME_S)
+
+    async def run(
+        self, until_s: float, speech: list[Say] | None = None, at: dict[float, Action] | None = None
+    ) -> None:
+        """Feed caller audio up to ``until_s``; ``at`` runs actions (typed text, keys) at given times."""
+        pending = sorted((at or {}).items())
+        while self.now < until_s - 1e-9:
+            while pending and pending[0][0] <= self.now + 1e-9:
+                pending.pop(0)[1](self.session)
+                await settle()
+            self.session.push_frame(self._frame(self.now, speech or []))
+            await self.clock.advance(FRAME_S)
+
+    def timeline(self) -> list[tuple[float, str]]:
+        """(time, event name) without audio frames, for readable assertions."""
+        return [
+            (round(t, 2), type(e).__name__) for t, e in self.output.sent if type(e).__name__ != "AudioChunk"
+        ]

@@ -1,0 +1,299 @@
+"""Reply playout: synthesis sentence by sentence, cut into 20 ms frames and paced at real time so the client
+holds little buffered audio; tracks how much was played and therefore how much of the text was heard."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from voice_gateway.audio import Reframer, frame_bytes
+from voice_gateway.events import AudioChunk, Cleared, SessionEvent
+from voice_gateway.ports import AgentReply
+from voice_gateway.speech.ports import SpeechError, SpeechSynthesizer, SynthesisFormat
+from voice_gateway.turns.timeline import ReplyTimeline, split_sentences
+
+T = TypeVar("T")
+
+
+# -- time ----------------------------------------------------------------------------------------------------
+class Clock(Protocol):
+    def now(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+    async def wait_for(self, aw: Awaitable[T], limit_s: float) -> T:
+        """``aw``'s result, or TimeoutError after ``limit_s`` seconds of this clock."""
+        ...
+
+
+class LoopClock:
+    """The event loop's monotonic clock."""
+
+    def now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+    async def wait_for(self, aw: Awaitable[T], limit_s: float) -> T:
+        async with asyncio.timeout(limit_s):
+            return await aw
+
+
+# -- pacing --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PlayoutOptions:
+    lead_s: float = 0.12
+    """Audio kept queued at the client ahead of what it is playing."""
+    tick_s: float = 0.04
+    """Pacing granularity: frames are sent in bursts when the client's queue falls this far below the lead."""
+    latency_s: float = 0.05
+    """Assumed network + output latency, subtracted when estimating what was played."""
+    synth_timeout_s: float = 8.0
+    """Longest wait for the next synthesized chunk before the engine counts as failed."""
+    synth_retries: int = 1
+    """Retries of a sentence on a retryable error before the fallback engine takes over."""
+
+
+class Pacer:
+    """Sends frames no faster than real time plus a lead, in bursts (one wake-up per ``tick_s``, not per frame);
+    estimates what the client has played."""
+
+    def __init__(self, clock: Clock, frame_s: float, options: PlayoutOptions) -> None:
+        self._clock = clock
+        self._frame_s = frame_s
+        self._o = options
+        self.sent_s = 0.0
+        self._play_end = 0.0  # estimated moment the client finishes what it has been sent
+        self._filling = True
+
+    async def wait_turn(self) -> None:
+        queued = self._play_end - self._clock.now()
+        if self._filling and queued < self._o.lead_s:
+            return
+        self._filling = False
+        low = self._o.lead_s - self._o.tick_s
+        if queued > low:
+            await self._clock.sleep(queued - low)
+        self._filling = True
+
+    def sent(self) -> None:
+        self._play_end = max(self._play_end, self._clock.now()) + self._frame_s
+        self.sent_s += self._frame_s
+
+    def played_s(self) -> float:
+        queued = max(0.0, self._play_end - self._clock.now())
+        return max(0.0, self.sent_s - queued - self._o.latency_s)
+
+
+def _as_speech_error(exc: Exception) -> SpeechError:
+    if isinstance(exc, TimeoutError):
+        return SpeechError("synthesis timed out", retryable=True)
+    return SpeechError(f"synthesis failed: {exc!r}", retryable=False)
+
+
+# -- one reply -----------------------------------------------------------------------------------------------
+FrameSink = Callable[[bytes, float], None]  # (frame, end position in the reply) -> None
+
+
+class ReplyPlayout:
+    """Synthesizes ``text[start_char:]`` sentence by sentence while pacing the frames out through ``emit``.
+
+    ``run()`` returns when the last frame was sent; cancel its task to stop (the synthesis stream is closed,
+    which makes a streaming engine cancel its task upstream)."""
+
+    def __init__(
+        self,
+        text: str,
+        synthesizer: SpeechSynthesizer,
+        fmt: SynthesisFormat,
+        clock: Clock,
+        emit: FrameSink,
+        *,
+        start_char: int = 0,
+        options: PlayoutOptions | None = None,
+        fallback: SpeechSynthesizer | None = None,
+        on_engine_error: Callable[[SpeechError], None] | None = None,
+    ) -> None:
+        self.text = text
+        self.fmt = fmt
+        self.options = options or PlayoutOptions()
+        self.timeline = ReplyTimeline(start_char)
+        self.frame_s = 0.02
+        self._frame = frame_bytes(fmt.sample_rate)
+        self._synth = synthesizer
+        self._fallback = fallback
+        self._clock = clock
+        self._emit = emit
+        self._on_error = on_engine_error
+        self._pacer = Pacer(clock, self.frame_s, self.options)
+        self.confirmed_s: float | None = None  # set when the client acknowledges playback (Twilio marks)
+        self.started_at: float | None = None  # clock time of the first frame sent
+        self.first_audio_s: float | None = None  # synthesis time to first audio
+        self.engine = synthesizer.name
+
+    @property
+    def started(self) -> bool:
+        return self.started_at is not None
+
+    def played_s(self) -> float:
+        if self.confirmed_s is not None:
+            return self.confirmed_s
+        return self._pacer.played_s()
+
+    def heard_chars(self) -> int:
+        return self.timeline.heard_chars(self.played_s())
+
+    async def run(self) -> None:
+        frames: asyncio.Queue[bytes | None] = asyncio.Queue()
+        t0 = self._clock.now()
+        producer = asyncio.create_task(self._produce(frames))
+        try:
+            while True:
+                frame = await frames.get()
+                if frame is None:
+                    break
+                if self.started_at is None:
+                    self.first_audio_s = self._clock.now() - t0
+                await self._pacer.wait_turn()
+                if self.started_at is None:
+                    self.started_at = self._clock.now()
+                self._pacer.sent()
+                self._emit(frame, self._pacer.sent_s)
+            await producer  # re-raises a synthesis failure
+        finally:
+            if not producer.done():
+                producer.cancel()
+            await asyncio.gather(producer, return_exceptions=True)
+
+    async def _produce(self, frames: asyncio.Queue[bytes | None]) -> None:
+        reframer = Reframer(self._frame)
+        try:
+            for span in split_sentences(self.text, self.timeline.start_char):
+                self.timeline.begin(span)
+                await self._sentence(self.text[span[0] : span[1]], reframer, frames)
+                self.timeline.end()
+            last = reframer.flush()
+            if last is not None:
+                self.timeline.add(self.frame_s)
+                frames.put_nowait(last)
+        finally:
+            frames.put_nowait(None)
+
+    async def _sentence(self, text: str, reframer: Reframer, frames: asyncio.Queue[bytes | None]) -> None:
+        attempts = 0
+        while True:
+            produced = False
+            try:
+                async for frame in self._stream(text, reframer):
+                    produced = True
+                    self.timeline.add(self.frame_s)
+                    frames.put_nowait(frame)
+                return
+            except Exception as exc:  # a vendor failure of any kind: retry, then the fallback engine
+                err = exc if isinstance(exc, SpeechError) else _as_speech_error(exc)
+                err.engine = err.engine or self._synth.name
+                if self._on_error is not None:
+                    self._on_error(err)
+                if produced:
+                    raise err from exc  # part of the sentence is out: do not repeat it
+                attempts += 1
+                if err.retryable and attempts <= self.options.synth_retries:
+                    continue
+                if self._fallback is None or self._synth is self._fallback:
+                    raise err from exc
+                self._synth = self._fallback  # the rest of this reply goes through the local engine
+                self.engine = self._fallback.name
+
+    async def _stream(self, text: str, reframer: Reframer) -> AsyncIterator[bytes]:
+        stream = self._synth.stream(text, self.fmt)
+        try:
+            while True:
+                try:
+                    chunk = await self._clock.wait_for(anext(stream), self.options.synth_timeout_s)
+                except StopAsyncIteration:
+                    return
+                for frame in reframer.push(chunk):
+                    yield frame
+        finally:
+            aclose = getattr(stream, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+
+@dataclass
+class Speech:
+    """Bookkeeping of the reply a session is playing (its task is owned by the session)."""
+
+    reply: AgentReply
+    playout: ReplyPlayout
+    eos_at: float | None  # clock time the end of the caller's speech was detected, if a spoken turn
+    log: dict[str, Any]  # the turn's record for the structured log
+    seq: int = 0
+    task: asyncio.Task[None] | None = None
+
+
+# -- the ordered stream of events to the client ----------------------------------------------------------------
+class Outbox:
+    """Events to one client in order, written by one task (``run``). ``clear_turn`` drops the audio of a turn
+    that is still queued here and queues ``Cleared`` so the client drops what it holds."""
+
+    def __init__(
+        self,
+        send: Callable[[SessionEvent], Awaitable[None]],
+        on_sent: Callable[[SessionEvent], None] | None = None,
+    ) -> None:
+        self._send = send
+        self._on_sent = on_sent
+        self._queue: deque[SessionEvent] = deque()
+        self.max_merge = 10  # frames per chunk at most (200 ms)
+        self._ready = asyncio.Event()
+        self._empty = asyncio.Event()
+        self._empty.set()
+
+    def put(self, event: SessionEvent) -> None:
+        self._queue.append(event)
+        self._empty.clear()
+        self._ready.set()
+
+    def clear_turn(self, turn_id: str) -> int:
+        """Bytes of audio dropped here (never sent: a slow client had not taken them yet)."""
+        dropped = sum(len(e.pcm) for e in self._queue if isinstance(e, AudioChunk) and e.turn_id == turn_id)
+        kept = [e for e in self._queue if not (isinstance(e, AudioChunk) and e.turn_id == turn_id)]
+        self._queue.clear()
+        self._queue.extend(kept)
+        self.put(Cleared(turn_id))
+        return dropped
+
+    def _merge(self, first: AudioChunk) -> AudioChunk:
+        """Frames of one turn that are queued together leave as one chunk (fewer, larger socket writes)."""
+        parts, last = [first.pcm], first
+        while len(parts) < self.max_merge and self._queue:
+            nxt = self._queue[0]
+            if not isinstance(nxt, AudioChunk) or nxt.turn_id != first.turn_id:
+                break
+            last = self._queue.popleft()  # type: ignore[assignment]
+            parts.append(last.pcm)
+        if last is first:
+            return first
+        return AudioChunk(first.turn_id, b"".join(parts), first.seq, last.end_s)
+
+    async def drained(self) -> None:
+        await self._empty.wait()
+
+    async def run(self) -> None:
+        while True:
+            if not self._queue:
+                self._empty.set()
+                self._ready.clear()
+                await self._ready.wait()
+                continue
+            event = self._queue.popleft()
+            if isinstance(event, AudioChunk):
+                event = self._merge(event)
+            await self._send(event)
+            if self._on_sent is not None:
+                self._on_sent(event)

@@ -1,0 +1,409 @@
+"""One call: turn detection, paced reply playout and barge-in, around a ``TurnWorker`` for recognition and
+dialogue.
+
+Transports push 20 ms frames of 16 kHz PCM16 (``push_frame``), typed text and keypad keys; the session emits
+``events`` in order through its ``SessionOutput``. It starts and owns every task (writer, worker, speech,
+dialogue step, call deadline) and ``aclose()`` ends them all. A dialogue step that began is not cancelled by a
+hang-up: ``aclose()`` waits for it, so a confirmed write is committed exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from voice_gateway import events as ev
+from voice_gateway.events import SessionOutput
+from voice_gateway.metrics import GatewayMetrics
+from voice_gateway.playout import Clock, LoopClock, Outbox, ReplyPlayout, Speech
+from voice_gateway.ports import AgentReply, Conversation
+from voice_gateway.protocol import ErrorCode
+from voice_gateway.speech.ports import (
+    RecognitionHints,
+    SpeechError,
+    SpeechRecognizer,
+    SpeechSynthesizer,
+    SynthesisFormat,
+)
+from voice_gateway.turns.bargein import onset_may_interrupt, should_barge_in
+from voice_gateway.turns.dtmf import DtmfCollector
+from voice_gateway.turns.options import SessionOptions
+from voice_gateway.turns.segmenter import SegmentEnd, Segmenter, SegmentStart
+from voice_gateway.turns.vad import VoiceDetector, WebRtcVoiceDetector
+from voice_gateway.turns.worker import Greet, Heard, Interruption, NoInput, Notify, TurnWorker, Typed
+
+log = logging.getLogger("voice_gateway.session")
+T = TypeVar("T")
+INPUT_RATE = 16000
+
+
+class CallSession:
+    def __init__(
+        self,
+        session_id: str,
+        conversation: Conversation,
+        recognizer: SpeechRecognizer,
+        synthesizer: SpeechSynthesizer,
+        output: SessionOutput,
+        *,
+        options: SessionOptions | None = None,
+        metrics: GatewayMetrics | None = None,
+        clock: Clock | None = None,
+        vad: VoiceDetector | None = None,
+        fallback_synthesizer: SpeechSynthesizer | None = None,
+        fallback_recognizer: SpeechRecognizer | None = None,
+        channel: str = "voice",
+        owns_synthesizer: bool = False,
+    ) -> None:
+        self.session_id = session_id
+        self.channel = channel
+        self.options = options or SessionOptions()
+        self.close_reason: str | None = None
+        self.closed = asyncio.Event()
+        self.turns = 0
+        self._conv = conversation
+        self._tts = synthesizer
+        self._tts_fallback = fallback_synthesizer
+        self._owns_tts = owns_synthesizer  # made for this call: closed with it
+        self._output = output
+        self._metrics = metrics
+        self._clock = clock or LoopClock()
+        self._vad = vad or WebRtcVoiceDetector(INPUT_RATE, self.options.vad)
+        self._seg = Segmenter(self.options.endpointing)
+        self._dtmf = DtmfCollector(self.options.dtmf)
+        self._outbox = Outbox(output.send, self._sent)
+        self._worker = TurnWorker(
+            self,
+            conversation,
+            recognizer,
+            self.options,
+            self._clock,
+            metrics,
+            session_id,
+            fallback_recognizer,
+        )
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._reply: AgentReply | None = None
+        self._speech: Speech | None = None
+        self._pending_barge: Interruption | None = None
+        self._segment_barged = False
+        self._segment_in_playout = False
+        self._onset_at = 0.0  # clock time of the current speech onset
+        self._clear_onsets: dict[str, float] = {}
+        self._idle_since: float | None = None
+        self._closing = False
+        self._started = False
+
+    # -- lifecycle ------------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        self._started = True
+        if self._metrics:
+            self._metrics.sessions.labels(self.channel).inc()
+            self._metrics.active_sessions.labels(self.channel).inc()
+        self.spawn(self._outbox.run(), "writer")
+        self.spawn(self._worker.run(), "worker")
+        if self.options.max_call_s > 0:
+            self.spawn(self._deadline(), "deadline")
+        self.emit(ev.Ready(self.session_id))
+        if self.options.greet:
+            self._worker.put(Greet())
+
+    async def aclose(self, reason: str = "closed") -> None:
+        if self._closing:
+            await self.closed.wait()
+            return
+        self._closing = True
+        self.close_reason = self.close_reason or reason
+        cut = self.interrupt("close")
+        dialogue = self._worker.dialogue_task
+        for task in list(self._tasks):
+            if task is not dialogue:
+                task.cancel()
+        if dialogue is not None and not dialogue.done():
+            # The step in flight may be committing a confirmed write: let it finish.
+            await asyncio.wait({dialogue}, timeout=self.options.close_grace_s)
+        if cut is not None:
+            await self._quietly(self._conv.playback_interrupted(cut.reply.turn_id, cut.heard_chars))
+        await self._quietly(self._conv.close())
+        close_tts = getattr(self._tts, "aclose", None)
+        if self._owns_tts and close_tts is not None:
+            await self._quietly(close_tts())
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._metrics and self._started:
+            self._metrics.active_sessions.labels(self.channel).dec()
+        with contextlib.suppress(Exception):  # the client is usually gone by now
+            await self._output.send(ev.CallEnded(self.close_reason, {"turns": self.turns}))
+        log.info("call ended", extra={"session_id": self.session_id, "reason": self.close_reason})
+        self.closed.set()
+
+    async def _quietly(self, coro: Coroutine[Any, Any, Any]) -> None:
+        try:
+            await asyncio.wait_for(coro, self.options.close_grace_s)
+        except Exception:
+            log.exception("conversation call failed while closing", extra={"session_id": self.session_id})
+
+    def spawn(self, coro: Coroutine[Any, Any, T], name: str) -> asyncio.Task[T]:
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error(
+                "session task %s failed",
+                task.get_name(),
+                exc_info=task.exception(),
+                extra={"session_id": self.session_id},
+            )
+
+    async def _deadline(self) -> None:
+        await self._clock.sleep(self.options.max_call_s)
+        await self.end_call("max_call_length", ErrorCode.CALL_TOO_LONG, "the call reached its maximum length")
+
+    async def end_call(self, reason: str, code: str | None = None, message: str = "") -> None:
+        """Hang up once what is queued has been sent; the transport then calls ``aclose``."""
+        if code is not None:
+            self.report_error(code, message, fatal=True)
+        self.close_reason = self.close_reason or reason
+        await self._outbox.drained()
+        await self._output.close(1000, reason)
+
+    # -- input from the transport ---------------------------------------------------------------------------
+    @property
+    def position_s(self) -> float:
+        """Seconds of caller audio received."""
+        return self._seg.position_s
+
+    def push_frame(self, frame: bytes) -> None:
+        """One 20 ms frame of 16 kHz PCM16 caller audio."""
+        if self._closing:
+            return
+        event = self._seg.process(frame, self._vad.is_speech(frame))
+        if isinstance(event, SegmentStart):
+            self._speech_started(event)
+        elif isinstance(event, SegmentEnd):
+            self._speech_stopped(event)
+        sp = self._speech
+        if sp is not None and self._seg.in_speech and not self._segment_barged:
+            # Clock times, not audio positions: a client may send audio in bursts.
+            onset_ok = onset_may_interrupt(self._onset_at, sp.playout.started_at, self.options.barge_in)
+            if should_barge_in(self._seg.speech_s, onset_ok, self.options.barge_in):
+                self._segment_barged = True
+                self._pending_barge = self.interrupt("speech")
+        self._tick(self._seg.position_s)
+
+    def push_text(self, text: str) -> None:
+        self._input_during_playout("typed")
+        self._enqueue(Typed(text, "typed"))
+
+    def push_dtmf(self, key: str) -> None:
+        self._input_during_playout("dtmf")
+        entry = self._dtmf.press(key, self.position_s, self._awaiting().expect)
+        if entry:
+            self._enqueue(Typed(entry, "dtmf"))
+
+    def confirm_played(self, turn_id: str, played_s: float) -> None:
+        """The client has played ``turn_id`` up to ``played_s`` (a Twilio mark came back)."""
+        sp = self._speech
+        if sp is not None and sp.reply.turn_id == turn_id:
+            sp.playout.confirmed_s = max(sp.playout.confirmed_s or 0.0, played_s)
+
+    def report_error(self, code: str, message: str, *, fatal: bool = False, retryable: bool = False) -> None:
+        if self._metrics:
+            self._metrics.errors.labels(code).inc()
+        self.emit(ev.ErrorRaised(code, message, fatal=fatal, retryable=retryable))
+
+    def _input_during_playout(self, reason: str) -> None:
+        cut = self.interrupt(reason)
+        if cut is not None:
+            self._enqueue(Notify(cut))
+        self._idle_since = None
+
+    def _speech_started(self, start: SegmentStart) -> None:
+        self._idle_since = None
+        self._segment_barged = False
+        self._segment_in_playout = self._speech is not None
+        self._onset_at = self._clock.now() - (self._seg.position_s - start.onset_s)
+        self.emit(ev.SpeechStarted(start.onset_s))
+
+    def _speech_stopped(self, seg: SegmentEnd) -> None:
+        self.emit(ev.SpeechStopped(seg.end_s, seg.duration_s, seg.reason))
+        cut, self._pending_barge = self._pending_barge, None
+        in_playout = self._segment_in_playout and cut is None
+        self._enqueue(Heard(seg, self._awaiting(), cut, in_playout, self._clock.now(), INPUT_RATE))
+
+    def _tick(self, pos: float) -> None:
+        entry = self._dtmf.tick(pos)
+        if entry:
+            self._enqueue(Typed(entry, "dtmf"))
+        o = self.options
+        if self._idle_since is None or o.no_input_s <= 0 or self._seg.in_speech:
+            return
+        if not self._worker.idle or self._speech is not None:
+            self._idle_since = pos
+        elif pos - self._idle_since >= o.no_input_s:
+            self._idle_since = None
+            if self._worker.reprompts < o.max_reprompts:
+                self._worker.reprompts += 1
+                self._enqueue(NoInput())
+
+    def _enqueue(self, item: Greet | Heard | Typed | NoInput | Notify) -> None:
+        self._idle_since = None
+        self._worker.put(item)
+
+    def _awaiting(self) -> RecognitionHints:
+        return self._reply.awaiting if self._reply is not None else RecognitionHints()
+
+    # -- output ---------------------------------------------------------------------------------------------
+    def emit(self, event: ev.SessionEvent) -> None:
+        self._outbox.put(event)
+
+    def _sent(self, event: ev.SessionEvent) -> None:
+        if isinstance(event, ev.Cleared) and self._metrics:
+            onset = self._clear_onsets.pop(event.turn_id, None)
+            if onset is not None:
+                self._metrics.barge_in.observe(self._clock.now() - onset)
+
+    # -- speaking (SessionControl for the worker) -----------------------------------------------------------
+    @property
+    def last_reply(self) -> AgentReply | None:
+        return self._reply
+
+    @property
+    def speaking(self) -> bool:
+        return self._speech is not None
+
+    def interrupt(self, reason: str) -> Interruption | None:
+        """Stop the reply being played: cancel synthesis and pacing, clear the client, note what was heard."""
+        sp, self._speech = self._speech, None
+        if sp is None:
+            return None
+        played = sp.playout.played_s()
+        if sp.task is not None:
+            sp.task.cancel()
+        if sp.playout.started:
+            if reason == "speech":
+                self._clear_onsets[sp.reply.turn_id] = self._onset_at
+            # Audio still queued here was counted as sent, but the client never got it.
+            unsent_s = self._outbox.clear_turn(sp.reply.turn_id) / (2 * self.options.output_rate)
+            if sp.playout.confirmed_s is None:
+                played = max(0.0, played - unsent_s)
+        heard = sp.playout.timeline.heard_chars(played)
+        self.emit(ev.PlaybackFinished(sp.reply.turn_id, played, True, heard, reason))
+        if self._metrics:
+            self._metrics.interruptions.labels(reason).inc()
+            if sp.reply.must_hear_chars is not None and heard < sp.reply.must_hear_chars:
+                self._metrics.confirmation("not_heard")
+        self._log_turn(sp, played, heard, reason)
+        return Interruption(sp.reply, heard, sp.playout.timeline.sentence_start(heard), reason)
+
+    def say(
+        self,
+        reply: AgentReply,
+        *,
+        eos_at: float | None = None,
+        resume_at: int | None = None,
+        source: str = "",
+    ) -> None:
+        """Speak ``reply``, cutting off any reply still playing; with ``resume_at``, say it again from that
+        character as the same turn (after a false interruption)."""
+        if self._closing:
+            return
+        cut = self.interrupt("reply")
+        if cut is not None:
+            self._enqueue(Notify(cut))
+        start_char = resume_at or 0
+        if resume_at is None:
+            self._reply = reply
+            self._seg.set_expectation(reply.awaiting.expect)
+            self.turns += 1
+            if self._metrics:
+                self._metrics.turns.labels(reply.intent or "none", source or "system").inc()
+            if reply.text.strip():  # an empty reply (no greeting) has nothing to show or say
+                cards = tuple(reply.cards)
+                self.emit(ev.ReplyReady(reply.turn_id, reply.text, reply.awaiting, reply.intent, cards))
+        if not reply.text[start_char:].strip():
+            self._after_reply(reply)
+            return
+        playout = ReplyPlayout(
+            reply.text,
+            self._tts,
+            SynthesisFormat("pcm", self.options.output_rate),
+            self._clock,
+            lambda frame, end_s: self._on_frame(sp, frame, end_s),
+            start_char=start_char,
+            options=self.options.playout,
+            fallback=self._tts_fallback,
+            on_engine_error=self._synthesis_error,
+        )
+        if self._output.confirms_playback:
+            playout.confirmed_s = 0.0  # only what the client confirmed counts as played
+        info: dict[str, Any] = {"turn_id": reply.turn_id, "intent": reply.intent, "source": source}
+        sp = Speech(reply, playout, eos_at, info)
+        self._speech = sp
+        sp.task = self.spawn(self._speak(sp), f"speech-{reply.turn_id}")
+
+    def _on_frame(self, sp: Speech, frame: bytes, end_s: float) -> None:
+        if self._speech is not sp:
+            return
+        if sp.seq == 0:
+            self.emit(ev.AudioStarted(sp.reply.turn_id, self.options.output_rate))
+            now, first = self._clock.now(), sp.playout.first_audio_s or 0.0
+            sp.log["synthesis_first_audio_s"] = round(first, 4)
+            if sp.eos_at is not None:
+                sp.log["reply_latency_s"] = round(now - sp.eos_at, 4)
+            if self._metrics:
+                self._metrics.synthesis_first_audio.labels(sp.playout.engine).observe(first)
+                if sp.eos_at is not None:
+                    self._metrics.reply_latency.observe(now - sp.eos_at)
+        self.emit(ev.AudioChunk(sp.reply.turn_id, frame, sp.seq, end_s))
+        sp.seq += 1
+
+    async def _speak(self, sp: Speech) -> None:
+        failed = False
+        try:
+            await sp.playout.run()
+        except SpeechError as exc:
+            failed = True
+            self.report_error(ErrorCode.SYNTHESIS_FAILED, exc.message, retryable=exc.retryable)
+        if self._speech is not sp:
+            return
+        self._speech = None
+        if sp.playout.started:
+            self.emit(ev.AudioEnded(sp.reply.turn_id))
+        played = sp.playout.timeline.total_s
+        heard = sp.playout.heard_chars() if failed else len(sp.reply.text)
+        reason = "synthesis_failed" if failed else ""
+        self.emit(ev.PlaybackFinished(sp.reply.turn_id, played, failed, heard, reason))
+        self._log_turn(sp, played, heard, reason)
+        self._after_reply(sp.reply)
+
+    def _after_reply(self, reply: AgentReply) -> None:
+        self._idle_since = self._seg.position_s
+        if reply.end_call:
+            self.spawn(self.end_call("dialogue_end"), "hangup")
+
+    def _synthesis_error(self, err: SpeechError) -> None:
+        log.warning(
+            "synthesis failed: %s", err.message, extra={"session_id": self.session_id, "engine": err.engine}
+        )
+
+    def _log_turn(self, sp: Speech, played_s: float, heard: int, interrupted_by: str) -> None:
+        if self._metrics and sp.playout.engine != self._tts.name:
+            self._metrics.fallbacks.labels("tts", self._tts.name).inc()
+        record = {
+            **sp.log,
+            "played_s": round(played_s, 3),
+            "heard_chars": heard,
+            "chars": len(sp.reply.text),
+            "interrupted_by": interrupted_by or None,
+            "tts_engine": sp.playout.engine,
+            "awaiting": sp.reply.awaiting.expect,
+        }
+        log.info("turn", extra={"session_id": self.session_id, "turn": record})

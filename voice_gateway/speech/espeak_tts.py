@@ -1,0 +1,126 @@
+"""The embedded speech synthesizer: espeak-ng in a subprocess per sentence, resampled to the transport's rate.
+
+Audio of the first sentence is yielded while espeak-ng is still writing it, so the caller hears the start of a
+reply before the rest is synthesized. Closing the stream (``aclose()``, or ``contextlib.aclosing`` around the
+``async for``) or cancelling the task awaiting it kills the subprocess at once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import shutil
+import struct
+from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
+
+from voice_gateway.audio import StreamResampler, mulaw_encode
+from voice_gateway.speech.ports import SpeechError, SynthesisFormat, UnsupportedFormat
+
+log = logging.getLogger(__name__)
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)")
+_WAV_HEADER = 44  # espeak-ng writes a canonical header, sizes unknown when streaming
+
+
+class EspeakError(SpeechError):
+    code = "espeak_failed"
+
+
+@dataclass(frozen=True)
+class EspeakOptions:
+    voice: str = "en-us"
+    """espeak-ng voice, optionally with a variant ("en-us+f3")."""
+    speed_wpm: int = 165
+    """Words per minute."""
+    pitch: int = 50
+    """0-99."""
+    executable: str = "espeak-ng"
+    read_bytes: int = 4096
+    """Bytes read from espeak-ng at a time (about 90 ms at its 22,050 Hz)."""
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences in order; each becomes one espeak-ng run."""
+    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+
+
+class EspeakSynthesizer:
+    """``SpeechSynthesizer`` on espeak-ng: raw PCM (``pcm``) or μ-law (``pcmu_raw``) at any sample rate."""
+
+    name = "espeak"
+
+    def __init__(self, options: EspeakOptions | None = None) -> None:
+        self.options = options or EspeakOptions()
+
+    async def stream(self, text: str, fmt: SynthesisFormat) -> AsyncIterator[bytes]:
+        if fmt.encoding not in ("pcm", "pcmu_raw"):
+            raise UnsupportedFormat(f"espeak-ng cannot produce {fmt.encoding}", engine=self.name)
+        exe = shutil.which(self.options.executable)
+        if exe is None:
+            raise EspeakError(
+                "espeak-ng is not installed (scripts/bootstrap.sh installs it)", engine=self.name
+            )
+        resampler: StreamResampler | None = None
+        for sentence in split_sentences(text):
+            # aclosing: when our consumer stops, the sentence generator must kill espeak-ng now, not at GC
+            async with contextlib.aclosing(self._sentence(exe, sentence)) as chunks:
+                async for pcm, rate in chunks:
+                    resampler = resampler or StreamResampler(rate, fmt.sample_rate)
+                    out = resampler.push(pcm)
+                    if out:
+                        yield mulaw_encode(out) if fmt.encoding == "pcmu_raw" else out
+        if resampler is not None:
+            tail = resampler.flush()
+            if tail:
+                yield mulaw_encode(tail) if fmt.encoding == "pcmu_raw" else tail
+
+    async def _sentence(self, exe: str, sentence: str) -> AsyncGenerator[tuple[bytes, int], None]:
+        o = self.options
+        args = [exe, "--stdout", "-v", o.voice, "-s", str(o.speed_wpm), "-p", str(o.pitch), "--stdin"]
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *args,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+        except OSError as exc:
+            raise EspeakError(f"cannot start espeak-ng: {exc}", engine=self.name, retryable=True) from exc
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        try:
+            proc.stdin.write(sentence.encode() + b"\n")
+            await proc.stdin.drain()
+            proc.stdin.close()
+            header = await proc.stdout.readexactly(_WAV_HEADER)
+            rate = _wav_rate(header)
+            odd = b""
+            while chunk := await proc.stdout.read(o.read_bytes):
+                chunk = odd + chunk
+                cut = len(chunk) - len(chunk) % 2
+                odd = chunk[cut:]
+                yield chunk[:cut], rate
+            if await proc.wait() != 0:
+                err = (await proc.stderr.read()).decode(errors="replace").strip()
+                raise EspeakError(f"espeak-ng exited with {proc.returncode}: {err}", engine=self.name)
+        except asyncio.IncompleteReadError as exc:
+            err = (await proc.stderr.read()).decode(errors="replace").strip()
+            raise EspeakError(f"espeak-ng produced no audio: {err}", engine=self.name) from exc
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            raise EspeakError(f"espeak-ng stopped early: {exc}", engine=self.name) from exc
+        finally:
+            if proc.returncode is None:  # closed or cancelled mid-sentence
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+                await proc.wait()
+
+
+def _wav_rate(header: bytes) -> int:
+    if header[:4] != b"RIFF" or header[8:12] != b"WAVE":
+        raise EspeakError("espeak-ng did not write a WAV header", engine="espeak")
+    channels, rate = struct.unpack_from("<HI", header, 22)
+    bits = struct.unpack_from("<H", header, 34)[0]
+    if channels != 1 or bits != 16:
+        raise EspeakError(f"unexpected espeak-ng audio: {channels} channels, {bits} bits", engine="espeak")
+    return int(rate)

@@ -1,0 +1,51 @@
+"""The tuning knobs of a call session, as data (see docs/gateway.md for what each one trades)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from voice_gateway.playout import PlayoutOptions
+from voice_gateway.settings import Settings
+from voice_gateway.turns.bargein import BargeInOptions
+from voice_gateway.turns.dtmf import DtmfOptions
+from voice_gateway.turns.segmenter import EndpointingOptions
+from voice_gateway.turns.vad import VadOptions
+
+Channel = Literal["voice", "phone"]
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    endpointing: EndpointingOptions = field(default_factory=EndpointingOptions)
+    vad: VadOptions = field(default_factory=VadOptions)
+    barge_in: BargeInOptions = field(default_factory=BargeInOptions)
+    playout: PlayoutOptions = field(default_factory=PlayoutOptions)
+    dtmf: DtmfOptions = field(default_factory=DtmfOptions)
+    output_rate: int = 16000
+    """Sample rate of reply audio (PCM16) sent to the client."""
+    no_input_s: float = 8.0
+    """Silence after a reply before the dialogue is asked to re-prompt (0: never)."""
+    max_reprompts: int = 2
+    """Re-prompts in a row without the caller saying anything; then the session waits quietly."""
+    max_call_s: float = 1800.0
+    """Hard cap on a call's length (0: none)."""
+    recognize_timeout_s: float = 10.0
+    recognize_retries: int = 1
+    """Retries of a retryable recognition failure before the turn counts as not understood."""
+    dialogue_timeout_s: float = 20.0
+    close_grace_s: float = 5.0
+    """How long a hang-up waits for a dialogue step in flight (it may be committing a confirmed write)."""
+    greet: bool = True
+    apology_text: str = "Sorry, something went wrong on my side. Please say that again."
+
+    @classmethod
+    def from_settings(cls, settings: Settings, channel: Channel, output_rate: int = 16000) -> SessionOptions:
+        barge = BargeInOptions(
+            min_speech_s=settings.barge_in_min_s,
+            echo_guard_s=settings.phone_echo_guard_s if channel == "phone" else 0.0,
+        )
+        return cls(barge_in=barge, output_rate=output_rate, max_call_s=settings.max_call_s)
+
+    def with_(self, **changes: object) -> SessionOptions:
+        return replace(self, **changes)  # type: ignore[arg-type]
