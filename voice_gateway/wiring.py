@@ -116,7 +116,7 @@ async def _build_forecasting(services: Services, stack: contextlib.AsyncExitStac
     from inventory_core.forecast.restock import RestockPolicy
     from inventory_core.forecast.service import ForecastOptions
     from inventory_core.monitor import ForecastingOptions, open_forecasting
-    from inventory_core.warehouse.connection import config_from_settings
+    from inventory_core.warehouse.connection import WarehouseUnavailable, config_from_settings
 
     s = services.settings
     if not s.forecasting:
@@ -132,7 +132,13 @@ async def _build_forecasting(services: Services, stack: contextlib.AsyncExitStac
         warm_up=s.forecast_warm_up,
         notify_webhook_url=s.notify_webhook_url,
     )
-    forecasting = await stack.enter_async_context(open_forecasting(services.inventory, options))
+    try:
+        forecasting = await stack.enter_async_context(open_forecasting(services.inventory, options))
+    except WarehouseUnavailable as exc:
+        # Stock questions and writes do not need the warehouse: serve them, answer forecasts from the
+        # movement rate, and say why in the log and in /api/insights (503 forecasting_unavailable).
+        log.error("forecasting is off: %s", exc)
+        return
     services.forecaster = forecasting.forecaster
     services.monitor = forecasting.monitor
 

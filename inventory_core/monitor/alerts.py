@@ -90,7 +90,7 @@ def anomaly_alerts(
             InsightDraft(
                 kind="anomaly",
                 message=(
-                    f"Demand for {name} at {site} on {spoken_day(day, today)} was {a.value:.0f}, "
+                    f"Demand for {name} at {site} {_on_day(day, today)} was {a.value:.0f}, "
                     f"{_compare(a.value, a.expected)}."
                 ),
                 dedupe_key=f"anomaly:{sku}@{site}:{day.isoformat()}",
@@ -100,3 +100,9 @@ def anomaly_alerts(
             )
         )
     return drafts
+
+
+def _on_day(day: date, today: date) -> str:
+    """ "yesterday", "today", or "on Friday 20 November"."""
+    spoken = spoken_day(day, today)
+    return spoken if spoken in ("today", "yesterday", "tomorrow") else f"on {spoken}"

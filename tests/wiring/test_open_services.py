@@ -4,6 +4,7 @@ the catalogue, the forecasting engine behind the dialogue, and MCP over HTTP at 
 from __future__ import annotations
 
 import asyncio
+import sys
 import uuid
 from pathlib import Path
 
@@ -134,3 +135,28 @@ async def test_minimax_primary_with_local_fallbacks(mongo_uri: str, tmp_path: Pa
             heard = await services.recognizer.transcribe(Utterance(audio, 16000), RecognitionHints())
     assert len(audio) > 3200 and emu.state.ws_sessions  # bidirectional TTS over the emulator's WebSocket
     assert heard.text == "how many zip knives are left" and heard.engine == "minimax"
+
+
+async def test_an_unavailable_warehouse_turns_forecasting_off_not_the_service(
+    mongo_uri: str, tmp_path: Path
+) -> None:
+    # Another process holds the embedded warehouse's file lock (a second server on the same var dir).
+    db_file = tmp_path / "warehouse" / "INVENTORYPULSE.db"
+    db_file.parent.mkdir(parents=True)
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        f"import duckdb, sys, time; c = duckdb.connect({str(db_file)!r}); print('locked', flush=True); time.sleep(120)",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout is not None
+        assert (await holder.stdout.readline()).strip() == b"locked"
+        async with open_services(settings_for(mongo_uri, tmp_path), load_demo_progress=False) as services:
+            assert services.forecaster is None and services.dialogue is not None
+            sku = (await services.inventory.catalogue()).products[0].sku
+            summary = await services.dialogue.tools.forecasts.forecast(sku, 28)
+            assert summary.method == "movement_rate"
+    finally:
+        holder.kill()
+        await holder.wait()
