@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi import WebSocket, WebSocketDisconnect
 from starlette.datastructures import State
+from starlette.websockets import WebSocketState
 
 from voice_gateway.api.deps import verify_token
 from voice_gateway.events import SessionOutput
 from voice_gateway.metrics import GatewayMetrics, gateway_metrics
+from voice_gateway.protocol import ErrorCode
 from voice_gateway.session import CallSession
 from voice_gateway.settings import Settings
 from voice_gateway.turns.options import Channel, SessionOptions
@@ -82,6 +86,35 @@ class NotReady(Exception):
     """The speech or dialogue services are not configured."""
 
 
+class CallEnded(Exception):
+    """End the call: close the socket with ``code`` (the transport tells the caller ``reason`` its own way)."""
+
+    def __init__(self, code: int, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.reason = reason
+        self.message = message
+
+
+def admit(gw: Gateway, token: str | None) -> str:
+    """The caller's actor, holding one of its token's session places (release it with the registry)."""
+    actor = authenticate(gw, token)
+    if actor is None:
+        raise CallEnded(CLOSE_POLICY, ErrorCode.UNAUTHORIZED, "a valid token is required")
+    if not gw.registry.acquire(actor, gw.settings.max_sessions_per_token):
+        raise CallEnded(
+            CLOSE_TRY_LATER, ErrorCode.TOO_MANY_SESSIONS, "too many calls in progress for this token"
+        )
+    return actor
+
+
+async def close_socket(ws: WebSocket, code: int, reason: str) -> None:
+    """Close unless the client already went (closing a gone socket raises)."""
+    if ws.application_state == WebSocketState.CONNECTED:
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+            await ws.close(code, reason[:120])
+
+
 def new_session(
     gw: Gateway,
     *,
@@ -120,3 +153,22 @@ def new_session(
         channel=channel,
         owns_synthesizer=callable(per_call),
     )
+
+
+def open_session(gw: Gateway, **kw: Any) -> CallSession:
+    """``new_session``, with any failure to build it ending the call as an internal error."""
+    try:
+        return new_session(gw, **kw)
+    except NotReady as exc:
+        raise CallEnded(CLOSE_INTERNAL, ErrorCode.INTERNAL, str(exc)) from exc
+    except Exception as exc:
+        log.exception("could not open a call")
+        raise CallEnded(CLOSE_INTERNAL, ErrorCode.INTERNAL, "the call could not be opened") from exc
+
+
+async def finish_call(gw: Gateway, session: CallSession | None, actor: str | None, reason: str) -> None:
+    """Close the session (its log says why) and give the token's place back."""
+    if session is not None:
+        await session.aclose(reason)
+    if actor is not None:
+        gw.registry.release(actor)

@@ -15,24 +15,23 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, WebSocket
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
-from starlette.websockets import WebSocketDisconnect, WebSocketState
+from starlette.websockets import WebSocketDisconnect
 
 from voice_gateway import events as ev
 from voice_gateway.audio import Reframer, StreamResampler, mulaw_decode, mulaw_encode
 from voice_gateway.protocol import ErrorCode
 from voice_gateway.session import INPUT_RATE, CallSession
 from voice_gateway.transports.common import (
-    CLOSE_INTERNAL,
     CLOSE_NORMAL,
-    CLOSE_POLICY,
     CLOSE_TOO_BIG,
-    CLOSE_TRY_LATER,
     CLOSE_UNSUPPORTED,
+    CallEnded,
     Gateway,
-    NotReady,
-    authenticate,
+    admit,
+    close_socket,
+    finish_call,
     gateway,
-    new_session,
+    open_session,
 )
 
 log = logging.getLogger("voice_gateway.transports.twilio")
@@ -161,16 +160,8 @@ class TwilioOutput:
             self.session.confirm_played(turn_id, float(end))
 
     async def close(self, code: int, reason: str) -> None:
-        if self._ws.application_state == WebSocketState.CONNECTED and not self.broken:
-            with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
-                await self._ws.close(code, reason[:120])
-
-
-class _Hangup(Exception):
-    def __init__(self, code: int, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.reason = reason
+        if not self.broken:
+            await close_socket(self._ws, code, reason)
 
 
 class TwilioCall:
@@ -189,7 +180,7 @@ class TwilioCall:
         reason = "client_gone"
         try:
             reason = await self._pump()
-        except _Hangup as hang:
+        except CallEnded as hang:
             reason = hang.reason
             log.warning(
                 "closing Twilio stream: %s (%s)",
@@ -204,12 +195,9 @@ class TwilioCall:
         except WebSocketDisconnect:
             pass
         finally:
-            if self.session is not None:
-                await self.session.aclose(reason)
+            await finish_call(self.gw, self.session, self.actor, reason)
             if reason == "call_ended":
                 await self.output.close(CLOSE_NORMAL, reason)
-            if self.actor is not None:
-                self.gw.registry.release(self.actor)
 
     def _count(self, code: str) -> None:
         self.gw.metrics.errors.labels(code).inc()
@@ -221,7 +209,7 @@ class TwilioCall:
                 return "client_gone"
             raw = message.get("text") or message.get("bytes") or ""
             if len(raw) > self._max_bytes:
-                raise _Hangup(CLOSE_TOO_BIG, ErrorCode.MESSAGE_TOO_LARGE, f"message of {len(raw)} bytes")
+                raise CallEnded(CLOSE_TOO_BIG, ErrorCode.MESSAGE_TOO_LARGE, f"message of {len(raw)} bytes")
             try:
                 msg = twilio_adapter.validate_json(raw)
             except ValidationError as exc:
@@ -264,30 +252,19 @@ class TwilioCall:
             return
         fmt = msg.start.mediaFormat
         if fmt.encoding != "audio/x-mulaw" or fmt.sampleRate != TWILIO_RATE or fmt.channels != 1:
-            raise _Hangup(CLOSE_UNSUPPORTED, ErrorCode.UNSUPPORTED_AUDIO, f"media format {fmt}")
+            raise CallEnded(CLOSE_UNSUPPORTED, ErrorCode.UNSUPPORTED_AUDIO, f"media format {fmt}")
         params = msg.start.customParameters
-        actor = authenticate(self.gw, params.get("token") or self.ws.query_params.get("token"))
-        if actor is None:
-            raise _Hangup(CLOSE_POLICY, ErrorCode.UNAUTHORIZED, "a valid token parameter is required")
-        if not self.gw.registry.acquire(actor, self.gw.settings.max_sessions_per_token):
-            raise _Hangup(CLOSE_TRY_LATER, ErrorCode.TOO_MANY_SESSIONS, "too many calls for this token")
-        self.actor = actor
+        self.actor = admit(self.gw, params.get("token") or self.ws.query_params.get("token"))
         self.output.stream_sid = msg.streamSid or msg.start.streamSid
-        try:
-            self.session = new_session(
-                self.gw,
-                channel="phone",
-                actor=actor,
-                output=self.output,
-                output_rate=TWILIO_RATE,
-                session_id=(params.get("session_id") or msg.start.callSid or "")[:64] or None,
-                site=params.get("site"),
-            )
-        except NotReady as exc:
-            raise _Hangup(CLOSE_INTERNAL, ErrorCode.INTERNAL, str(exc)) from exc
-        except Exception as exc:
-            log.exception("could not open a call")
-            raise _Hangup(CLOSE_INTERNAL, ErrorCode.INTERNAL, "the call could not be opened") from exc
+        self.session = open_session(
+            self.gw,
+            channel="phone",
+            actor=self.actor,
+            output=self.output,
+            output_rate=TWILIO_RATE,
+            session_id=(params.get("session_id") or msg.start.callSid or "")[:64] or None,
+            site=params.get("site"),
+        )
         self.output.session = self.session
         await self.session.start()
 

@@ -4,29 +4,28 @@ are resampled to 16 kHz and cut into 20 ms frames for the session (see ``voice_g
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from fastapi import APIRouter, WebSocket
 from pydantic import ValidationError
-from starlette.websockets import WebSocketDisconnect, WebSocketState
+from starlette.websockets import WebSocketDisconnect
 
 from voice_gateway import events as ev
 from voice_gateway import protocol as p
 from voice_gateway.audio import Reframer, StreamResampler
 from voice_gateway.session import INPUT_RATE, CallSession
 from voice_gateway.transports.common import (
-    CLOSE_INTERNAL,
     CLOSE_NORMAL,
     CLOSE_POLICY,
     CLOSE_TOO_BIG,
-    CLOSE_TRY_LATER,
     CLOSE_UNSUPPORTED,
+    CallEnded,
     Gateway,
-    NotReady,
-    authenticate,
+    admit,
+    close_socket,
+    finish_call,
     gateway,
-    new_session,
+    open_session,
 )
 
 log = logging.getLogger("voice_gateway.transports.ws_voice")
@@ -94,19 +93,8 @@ class VoiceOutput:
             self.broken = True
 
     async def close(self, code: int, reason: str) -> None:
-        if self._ws.application_state == WebSocketState.CONNECTED and not self.broken:
-            with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
-                await self._ws.close(code, reason[:120])
-
-
-class _Closed(Exception):
-    """End the call: send ``error{code: reason, message}`` and close the socket with ``code``."""
-
-    def __init__(self, code: int, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.reason = reason
-        self.message = message
+        if not self.broken:
+            await close_socket(self._ws, code, reason)
 
 
 class VoiceCall:
@@ -133,7 +121,7 @@ class VoiceCall:
                 reason = "client_gone"
                 await self._pump()
                 reason = "client_stop"
-        except _Closed as closed:
+        except CallEnded as closed:
             reason = closed.reason
             await self.output.send(ev.ErrorRaised(closed.reason, closed.message, fatal=True))
             if self.session is not None:
@@ -142,12 +130,9 @@ class VoiceCall:
         except WebSocketDisconnect:
             pass
         finally:
-            if self.session is not None:
-                await self.session.aclose(reason)
+            await finish_call(self.gw, self.session, self.actor, reason)
             if reason == "client_stop":
                 await self.output.close(CLOSE_NORMAL, reason)
-            if self.actor is not None:
-                self.gw.registry.release(self.actor)
 
     # -- before start ---------------------------------------------------------------------------------------
     async def _receive(self) -> str | bytes:
@@ -158,7 +143,7 @@ class VoiceCall:
         if data is None:
             data = message.get("text") or ""
         if len(data) > self._max_bytes:
-            raise _Closed(
+            raise CallEnded(
                 CLOSE_TOO_BIG,
                 p.ErrorCode.MESSAGE_TOO_LARGE,
                 f"messages are limited to {self._max_bytes} bytes",
@@ -191,7 +176,7 @@ class VoiceCall:
                 async with asyncio.timeout_at(deadline):
                     data = await self._receive()
             except TimeoutError:
-                raise _Closed(CLOSE_POLICY, p.ErrorCode.START_TIMEOUT, "no start message") from None
+                raise CallEnded(CLOSE_POLICY, p.ErrorCode.START_TIMEOUT, "no start message") from None
             problem: tuple[str, str]
             if isinstance(data, bytes):
                 problem = (p.ErrorCode.NOT_STARTED, "send a start message before audio")
@@ -204,7 +189,7 @@ class VoiceCall:
                 problem = msg if isinstance(msg, tuple) else (p.ErrorCode.NOT_STARTED, "send start first")
             errors += 1
             if errors >= MAX_ERRORS_BEFORE_START:
-                raise _Closed(CLOSE_POLICY, problem[0], problem[1])
+                raise CallEnded(CLOSE_POLICY, problem[0], problem[1])
             await self._send_error(*problem)
 
     async def _open(self, start: p.StartMessage) -> None:
@@ -214,33 +199,19 @@ class VoiceCall:
             or start.sample_rate not in p.SUPPORTED_INPUT_RATES
         ):
             rates = ", ".join(str(r) for r in sorted(p.SUPPORTED_INPUT_RATES))
-            raise _Closed(
+            raise CallEnded(
                 CLOSE_UNSUPPORTED, p.ErrorCode.UNSUPPORTED_AUDIO, f"send mono pcm_s16le at one of {rates} Hz"
             )
-        token = start.token or self.ws.query_params.get("token")
-        actor = authenticate(self.gw, token)
-        if actor is None:
-            raise _Closed(CLOSE_POLICY, p.ErrorCode.UNAUTHORIZED, "a valid token is required")
-        if not self.gw.registry.acquire(actor, self.gw.settings.max_sessions_per_token):
-            raise _Closed(
-                CLOSE_TRY_LATER, p.ErrorCode.TOO_MANY_SESSIONS, "too many calls in progress for this token"
-            )
-        self.actor = actor
-        try:
-            self.session = new_session(
-                self.gw,
-                channel="voice",
-                actor=actor,
-                output=self.output,
-                output_rate=8000 if start.sample_rate == 8000 else 16000,
-                session_id=start.session_id,
-                site=start.site,
-            )
-        except NotReady as exc:
-            raise _Closed(CLOSE_INTERNAL, p.ErrorCode.INTERNAL, str(exc)) from exc
-        except Exception as exc:
-            log.exception("could not open a call")
-            raise _Closed(CLOSE_INTERNAL, p.ErrorCode.INTERNAL, "the call could not be opened") from exc
+        self.actor = admit(self.gw, start.token or self.ws.query_params.get("token"))
+        self.session = open_session(
+            self.gw,
+            channel="voice",
+            actor=self.actor,
+            output=self.output,
+            output_rate=8000 if start.sample_rate == 8000 else 16000,
+            session_id=start.session_id,
+            site=start.site,
+        )
         self._resampler = StreamResampler(start.sample_rate, INPUT_RATE)
         await self.session.start()
 
