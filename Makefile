@@ -21,3 +21,10 @@ lint:
 
 bench:
 	.venv/bin/python bench/store.py
+	.venv/bin/python bench/dialogue.py
+	.venv/bin/python bench/minimax_overhead.py
+	.venv/bin/python -m bench.nlx_webhooks --n 100 --concurrency 8
+	.venv/bin/python bench/forecast.py
+	.venv/bin/python bench/speech.py
+	.venv/bin/python bench/gateway.py
+	.venv/bin/python bench/gateway.py --voice-to-voice

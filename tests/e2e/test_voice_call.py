@@ -1,0 +1,366 @@
+"""Whole-product voice calls: the app as it runs (``wiring.open_services``: MongoDB with the demo warehouse, the
+built-in dialogue, pocketsphinx with the catalogue grammar, espeak-ng) driven over ``/ws/voice`` with rendered
+fixture utterances, and the store checked through the REST API.
+
+One live server for the module. Caller audio goes out as 20 ms PCM frames at four times real time: the gateway
+counts turn-taking in audio, not wall time. Replies are paced at real time by the server, so each wait for a
+reply's ``audio_end`` costs that reply's spoken length."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+import websockets
+from pydantic import SecretStr
+from rapidfuzz import fuzz
+
+from dialogue.numbers import quantity_words
+from fixtures.audio.generate import ensure_generated
+from tests.conftest import API_TOKEN
+from tests.gateway.conftest import Client, connect
+from tests.live_server import live_server
+from voice_gateway.audio import pcm16_to_array, read_wav, resample
+from voice_gateway.protocol import server_message_adapter
+from voice_gateway.settings import Settings
+
+pytestmark = pytest.mark.gateway
+
+RATE = 16000
+FRAME_BYTES = 2 * RATE // 50  # 20 ms of PCM16
+PACE_S = 0.005  # per 20 ms frame: four times real time
+WITHIN_S = 30.0  # generous: two shared cores, pocketsphinx and espeak-ng in the same process as the server
+
+STOCK_QUESTION = "how many zip knives are left"
+OTHER_QUESTION = "how many tape dispensers do we have"
+ORDER = "place an order for thirty eight staple guns"
+OTHER_ORDER = "buy thirty seven of antifreeze"
+YES, NO, CANCEL = "yes", "negative", "cancel"
+SPOKEN = (STOCK_QUESTION, OTHER_QUESTION, ORDER, OTHER_ORDER, YES, NO, CANCEL)
+
+
+# --- the product and its inputs -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def base_url(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        mongodb_uri=mongo_uri,
+        mongodb_db=f"ip_e2e_{uuid.uuid4().hex[:8]}",
+        api_tokens=[SecretStr(API_TOKEN)],
+        var_dir=tmp_path_factory.mktemp("e2e-var"),
+        log_json=False,
+        forecast_warm_up=False,
+        speech_warm_up=False,
+        # Pinned so that a MiniMax, NLX or LLM key in the environment cannot send a test to the internet.
+        speech_engine="local",
+        dialogue_engine="builtin",
+        llm_api_key=None,
+    )
+    with live_server(settings) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def said() -> dict[str, bytes]:
+    """16 kHz PCM of each fixture utterance used here (clean condition), by its text."""
+    entries = {e.text: e for e in ensure_generated()}
+    out: dict[str, bytes] = {}
+    for text in SPOKEN:
+        wav = read_wav(entries[text].path("clean"))
+        out[text] = resample(wav.pcm, wav.sample_rate, RATE) if wav.sample_rate != RATE else wav.pcm
+    return out
+
+
+@pytest.fixture
+async def api(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    headers = {"Authorization": f"Bearer {API_TOKEN}"}
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=WITHIN_S) as client:
+        yield client
+
+
+async def product(api: httpx.AsyncClient, name: str) -> dict[str, Any]:
+    response = await api.get(f"/api/inventory/{name}")
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert body["name"] == name
+    return body
+
+
+async def orders_of(api: httpx.AsyncClient, sku: str) -> list[dict[str, Any]]:
+    response = await api.get("/api/orders", params={"sku": sku, "limit": 500})
+    assert response.status_code == 200, response.text
+    orders: list[dict[str, Any]] = response.json()
+    return orders
+
+
+# --- a caller -----------------------------------------------------------------------------------------------
+
+
+class Call:
+    """One call on ``/ws/voice``: a cursor over everything the server sent (so nothing is skipped by waiting
+    for something else), with every JSON message checked against the wire protocol."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.cursor = 0
+
+    @classmethod
+    async def open(cls, base_url: str) -> Call:
+        client = await connect(base_url.removeprefix("http://"), query=f"?token={API_TOKEN}")
+        await client.send({"type": "start", "sample_rate": RATE, "encoding": "pcm_s16le", "channels": 1})
+        call = cls(client)
+        await call.expect("ready")
+        return call
+
+    @property
+    def received(self) -> list[dict[str, Any] | bytes]:
+        return self.client.received
+
+    async def _next(self, deadline: float) -> dict[str, Any] | bytes:
+        if self.cursor == len(self.received):
+            await self.client.recv(max(0.01, deadline - asyncio.get_running_loop().time()))
+        item = self.received[self.cursor]
+        self.cursor += 1
+        if isinstance(item, dict):
+            server_message_adapter.validate_python(item)
+        return item
+
+    async def expect(
+        self, kind: str, where: Callable[[dict[str, Any]], bool] | None = None, within_s: float = WITHIN_S
+    ) -> dict[str, Any]:
+        """The next message of type ``kind`` (matching ``where``) after the cursor."""
+        deadline = asyncio.get_running_loop().time() + within_s
+        while True:
+            item = await self._next(deadline)
+            if isinstance(item, dict) and item["type"] == kind and (where is None or where(item)):
+                return item
+
+    async def expect_audio(self, within_s: float = WITHIN_S) -> bytes:
+        deadline = asyncio.get_running_loop().time() + within_s
+        while True:
+            item = await self._next(deadline)
+            if isinstance(item, bytes):
+                return item
+
+    async def turn_audio(self, turn_id: str) -> bytes:
+        """The audio of a reply from its ``audio_start`` to its ``audio_end``; fails on any other JSON between."""
+        await self.expect("audio_start", lambda m: m["turn_id"] == turn_id)
+        chunks: list[bytes] = []
+        deadline = asyncio.get_running_loop().time() + WITHIN_S
+        while True:
+            item = await self._next(deadline)
+            if isinstance(item, bytes):
+                chunks.append(item)
+                continue
+            assert item == {"type": "audio_end", "turn_id": turn_id}, f"{item} inside the reply's audio"
+            return b"".join(chunks)
+
+    async def say(self, pcm: bytes, silence_s: float = 1.5) -> None:
+        """Speak: 20 ms frames, then silence so the segmenter ends the turn (1.0 s is the longest end pause)."""
+        audio = pcm + bytes(int(silence_s * RATE) * 2)
+        for i in range(0, len(audio), FRAME_BYTES):
+            await self.client.send(audio[i : i + FRAME_BYTES])
+            await asyncio.sleep(PACE_S)
+
+    async def after_greeting(self) -> dict[str, Any]:
+        """Let the greeting play to its end (speaking over it would barge in)."""
+        greeting = await self.expect("reply")
+        await self.turn_audio(greeting["turn_id"])
+        return greeting
+
+    async def close(self) -> None:
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await self.client.send({"type": "stop"})
+        await self.client.closed()
+
+
+Opener = Callable[[], Awaitable[Call]]
+
+
+@pytest.fixture
+async def open_call(base_url: str) -> AsyncIterator[Opener]:
+    calls: list[Call] = []
+
+    async def opener() -> Call:
+        call = await Call.open(base_url)
+        calls.append(call)
+        return call
+
+    yield opener
+    for call in calls:
+        await call.close()
+
+
+def rms(pcm: bytes) -> float:
+    return float(np.sqrt(np.mean(pcm16_to_array(pcm).astype(np.float64) ** 2)))
+
+
+def heard_as(transcript: dict[str, Any], text: str) -> None:
+    assert transcript["final"] is True
+    assert fuzz.ratio(transcript["text"], text) >= 80, f"heard {transcript['text']!r} for {text!r}"
+
+
+# --- the calls ----------------------------------------------------------------------------------------------
+
+
+async def test_greeting_is_spoken_before_the_caller_says_anything(open_call: Opener) -> None:
+    call = await open_call()
+    greeting = await call.expect("reply")
+    assert greeting["text"].strip() and greeting["text"].endswith("What do you need?")
+    audio = await call.turn_audio(greeting["turn_id"])
+    starts = [m for m in call.received if isinstance(m, dict) and m["type"] == "audio_start"]
+    assert starts == [
+        {"type": "audio_start", "turn_id": greeting["turn_id"], "sample_rate": RATE, "encoding": "pcm_s16le"}
+    ]
+    assert len(audio) % 2 == 0 and len(audio) >= 2 * RATE  # over a second of speech
+    assert rms(audio) > 300  # espeak-ng speech, not silence
+    assert not {"speech_started", "transcript"} & set(call.client.types())
+
+
+async def test_spoken_stock_question_is_answered_with_the_stored_quantity(
+    open_call: Opener, said: dict[str, bytes], api: httpx.AsyncClient
+) -> None:
+    item = await product(api, "zip knives")
+    call = await open_call()
+    await call.after_greeting()
+    await call.say(said[STOCK_QUESTION])
+    await call.expect("speech_started")
+    await call.expect("speech_stopped")
+    heard_as(await call.expect("transcript"), STOCK_QUESTION)
+    reply = await call.expect("reply")
+    assert reply["intent"] == "check_stock"
+    assert f"We have {quantity_words(item['current_quantity'])} zip knives" in reply["text"]
+    await call.expect("audio_start", lambda m: m["turn_id"] == reply["turn_id"])
+    audio = b""
+    while len(audio) < RATE:  # half a second of the answer is enough to know it is spoken
+        audio += await call.expect_audio()
+    assert rms(audio) > 300
+
+
+async def staple_gun_read_back(
+    open_call: Opener, said: dict[str, bytes], api: httpx.AsyncClient
+) -> tuple[str, list[dict[str, Any]], Call]:
+    """A call that spoke the staple-gun order and heard its read-back in full: (sku, orders before, call)."""
+    sku = (await product(api, "staple guns"))["sku"]
+    before = await orders_of(api, sku)
+    call = await open_call()
+    await call.after_greeting()
+    await call.say(said[ORDER])
+    heard_as(await call.expect("transcript"), ORDER)
+    read_back = await call.expect("reply")
+    assert read_back["awaiting"]["expect"] == "yes_no"
+    assert read_back["text"].startswith("Order thirty eight") and "staple guns" in read_back["text"]
+    assert await orders_of(api, sku) == before  # read back, not written
+    await call.turn_audio(read_back["turn_id"])  # heard in full
+    return sku, before, call
+
+
+async def test_spoken_order_is_read_back_and_written_once_after_a_spoken_yes(
+    open_call: Opener, said: dict[str, bytes], api: httpx.AsyncClient
+) -> None:
+    sku, before, call = await staple_gun_read_back(open_call, said, api)
+
+    await call.say(said[YES])
+    heard_as(await call.expect("transcript"), YES)
+    done = await call.expect("reply")
+    assert done["text"].startswith("Done. Ordered thirty eight staple guns"), done["text"]
+    known = {o["order_id"] for o in before}
+    new = [o for o in await orders_of(api, sku) if o["order_id"] not in known]
+    assert len(new) == 1, new
+    assert (new[0]["quantity"], new[0]["channel"]) == (38, "voice")
+
+
+async def test_spoken_no_then_cancel_leaves_the_store_unchanged(
+    open_call: Opener, said: dict[str, bytes], api: httpx.AsyncClient
+) -> None:
+    sku, before, call = await staple_gun_read_back(open_call, said, api)
+
+    await call.say(said[NO])
+    heard_as(await call.expect("transcript"), NO)
+    change = await call.expect("reply")
+    assert change["intent"] == "no" and change["awaiting"]["expect"] == "quantity"
+    # "cancel" is a command word: it may cut the question short, and must be understood either way.
+    await call.expect("audio_start", lambda m: m["turn_id"] == change["turn_id"])
+    await call.say(said[CANCEL])
+    heard_as(await call.expect("transcript"), CANCEL)
+    cancelled = await call.expect("reply")
+    assert cancelled["intent"] == "cancel" and "Nothing was recorded" in cancelled["text"]
+    assert await orders_of(api, sku) == before
+
+
+async def test_speech_over_the_greeting_cuts_it_and_is_answered(
+    open_call: Opener, said: dict[str, bytes]
+) -> None:
+    call = await open_call()
+    greeting = await call.expect("reply")
+    await call.expect("audio_start", lambda m: m["turn_id"] == greeting["turn_id"])
+    await call.expect_audio()  # the greeting is playing
+    await call.say(said[OTHER_QUESTION])
+    clear = await call.expect("clear")
+    cleared_at = call.cursor
+    assert clear["turn_id"] == greeting["turn_id"]
+    heard_as(await call.expect("transcript"), OTHER_QUESTION)
+    reply = await call.expect("reply")
+    assert "tape dispensers" in reply["text"] and reply["turn_id"] != greeting["turn_id"]
+    await call.expect("audio_start", lambda m: m["turn_id"] == reply["turn_id"])
+    between = call.received[cleared_at : call.cursor - 1]
+    assert not [i for i in between if isinstance(i, bytes)], "greeting audio after its clear"
+    assert {"type": "audio_end", "turn_id": greeting["turn_id"]} not in call.received
+    assert len(await call.expect_audio()) > 0  # the answer is spoken
+
+
+async def test_yes_over_an_interrupted_read_back_does_not_write(
+    open_call: Opener, said: dict[str, bytes], api: httpx.AsyncClient
+) -> None:
+    sku = (await product(api, "antifreeze"))["sku"]
+    before = await orders_of(api, sku)
+    call = await open_call()
+    greeting = await call.expect("reply")
+    await call.expect("audio_start", lambda m: m["turn_id"] == greeting["turn_id"])
+    await call.say(said[OTHER_ORDER])  # over the greeting, as impatient callers do (saves its 3.5 s)
+    read_back = await call.expect("reply")
+    assert read_back["awaiting"]["expect"] == "yes_no" and "antifreeze" in read_back["text"]
+    await call.expect("audio_start", lambda m: m["turn_id"] == read_back["turn_id"])
+    await call.expect_audio()  # the read-back has begun, its quantity not yet said
+
+    await call.say(said[YES])
+    assert (await call.expect("clear"))["turn_id"] == read_back["turn_id"]
+    heard_as(await call.expect("transcript"), YES)
+    again = await call.expect("reply")
+    assert again["text"] == read_back["text"] and again["awaiting"]["expect"] == "yes_no"
+    assert await orders_of(api, sku) == before  # a yes to a read-back nobody heard is no yes
+    await call.turn_audio(again["turn_id"])  # now heard in full
+
+    await call.say(said[YES])
+    done = await call.expect("reply")
+    assert done["text"].startswith("Done. Ordered thirty seven antifreeze"), done["text"]
+    known = {o["order_id"] for o in before}
+    new = [o for o in await orders_of(api, sku) if o["order_id"] not in known]
+    assert [o["quantity"] for o in new] == [37]
+
+
+async def test_malformed_input_gets_errors_and_the_call_goes_on(
+    open_call: Opener, said: dict[str, bytes]
+) -> None:
+    call = await open_call()
+    await call.client.send("{not json")
+    await call.client.send(b"\x00\x01\x02")  # not whole 16-bit samples
+    await call.client.send({"type": "dance"})
+    await call.client.send({"type": "start", "sample_rate": RATE})
+    codes = [(await call.expect("error"))["code"] for _ in range(4)]
+    assert codes == ["bad_json", "bad_frame", "bad_message", "already_started"]
+    call.cursor = 0  # the greeting may have started between the errors
+    await call.after_greeting()
+    await call.say(said[OTHER_QUESTION])
+    heard_as(await call.expect("transcript"), OTHER_QUESTION)
+    reply = await call.expect("reply")
+    assert reply["intent"] == "check_stock" and "tape dispensers" in reply["text"]
+    assert len(await call.expect_audio()) > 0
