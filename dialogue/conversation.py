@@ -69,6 +69,7 @@ class DialogueConversation:
                 RecognitionHints(expect=last.awaiting, phrases=last.phrases) if last else RecognitionHints()
             )
             slots: dict[str, Any] = dict(self.state.slots)
+            cards = await self._cards(slots)
             return AgentReply(
                 turn_id=turn_id,
                 text=text,
@@ -77,7 +78,25 @@ class DialogueConversation:
                 slots=slots,
                 must_hear_chars=must,
                 end_call=any(s.end_call for s in spoken),
+                cards=cards,
             )
+
+    async def _cards(self, slots: dict[str, Any]) -> list[dict[str, Any]]:
+        """A stock card for the item the turn is about, for screens (the page); the spoken reply stands alone."""
+        sku = slots.get("sku")
+        if not isinstance(sku, str):
+            return []
+        try:
+            view = await self._runner.tools.inventory.get_product(sku)
+        except InventoryError:
+            return []  # the card is a nicety: the reply has already said what matters
+        card: dict[str, Any] = {"name": view.product.name, "sku": view.sku, "on_hand": view.on_hand}
+        for level in view.stock:
+            card[f"at {level.site}"] = f"{level.on_hand} (reorder at {level.effective_min})"
+        bins = ", ".join(f"{loc.site} {loc.bin}" for loc in view.product.locations)
+        if bins:
+            card["bins"] = bins
+        return [card]
 
     async def greet(self) -> AgentReply:
         return await self._step(Start(self._clock()))

@@ -161,3 +161,13 @@ async def test_greeting_mentions_unread_insights(inventory: InventoryService) ->
     count = len([i for i in await inventory.insights(unread_only=True, limit=20) if i.severity != "info"])
     alerts = "One stock alert" if count == 1 else f"{to_words(count).capitalize()} stock alerts"
     assert hello.reply == f"Hello. {alerts}, including {name} running low. What do you need?"
+
+
+async def test_replies_about_an_item_carry_its_stock_card(inventory: InventoryService) -> None:
+    conv = DialogueService(inventory).open(uuid.uuid4().hex, "voice", "tester", None)
+    reply = await conv.user_text("how many zip knives are left")
+    view = await inventory.lookup("zip knives")
+    assert [card["sku"] for card in reply.cards] == [view.sku]
+    card = reply.cards[0]
+    assert (card["name"], card["on_hand"]) == ("zip knives", view.on_hand)
+    assert all(f"at {level.site}" in card for level in view.stock)

@@ -238,6 +238,7 @@ async def test_spoken_stock_question_is_answered_with_the_stored_quantity(
     reply = await call.expect("reply")
     assert reply["intent"] == "check_stock"
     assert f"We have {quantity_words(item['current_quantity'])} zip knives" in reply["text"]
+    assert [(c["sku"], c["on_hand"]) for c in reply["cards"]] == [(item["sku"], item["current_quantity"])]
     await call.expect("audio_start", lambda m: m["turn_id"] == reply["turn_id"])
     audio = b""
     while len(audio) < RATE:  # half a second of the answer is enough to know it is spoken
