@@ -2,9 +2,11 @@
 ``nlx-api-key``, polling while ``metadata.hasPendingDataRequest``) driving a tiny scripted flow whose data
 requests are real HTTP calls to our webhooks, so a test runs the whole loop gateway → NLX → us → NLX.
 
-The flow understands: a welcome intent; "how many <item>" / "stock of <item>"; "what is low"; "order <n>
-<item>" (propose, then a Yes/No choice → confirm or cancel). Data requests run in the background by default,
-so the first answer says a data request is pending and the client has to poll."""
+The flow understands: a welcome intent; "how many <item> [are left | do we have ...]" / "stock of <item>";
+"what is low"; "order <n> <item>" / "place an order for <n> <item>" / "buy <n> of <item>", the quantity in
+digits or in words as a recognizer writes them ("thirty eight"), parsed by ``dialogue.numbers`` (propose, then
+a Yes/No choice → confirm or cancel). Data requests run in the background by default, so the first answer
+says a data request is pending and the client has to poll."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from dialogue.numbers import parse_at, tokenize
 from inventory_core.embedded_mongo import free_port
 
 
@@ -164,17 +167,20 @@ class FakeNlx:
             )
             conv.confirmation_id = None
             return [self._msg(answer["text"])]
-        order = re.match(r"(?:please )?order (\d+) (.+)", text)
+        order = _order(text)
         if order:
+            item, quantity = order
             answer = await self._data_request(
-                "/api/nlx/orders/propose", {"item": order.group(2), "quantity": int(order.group(1))}, conv
+                "/api/nlx/orders/propose", {"item": item, "quantity": quantity}, conv
             )
             if not answer.get("confirmation_id"):
                 return [self._msg(answer["text"])]
             conv.confirmation_id = answer["confirmation_id"]
             choices = [{"choiceId": "yes", "choiceText": "Yes"}, {"choiceId": "no", "choiceText": "No"}]
             return [self._msg(answer["read_back"], choices)]
-        stock = re.match(r"(?:how many|stock of|check) (.+?)(?: do we have| are there)?$", text)
+        stock = re.match(
+            r"(?:how many|stock of|check) (.+?)(?: do we have| are there| are left| left)*$", text
+        )
         if stock:
             answer = await self._data_request("/api/nlx/inventory/check", {"item": stock.group(1)}, conv)
             return [self._msg(answer["text"])]
@@ -203,3 +209,22 @@ class FakeNlx:
         r.raise_for_status()
         answer: dict[str, Any] = r.json()
         return answer
+
+
+_ORDER = re.compile(r"(?:please )?(?:place an order for|order|buy) (.+)")
+
+
+def _order(text: str) -> tuple[str, int] | None:
+    """(item, quantity) of "order 48 paper cups" or "buy thirty seven of antifreeze"; None when it is no order
+    with a whole quantity up front ("order status for ...", "order more mop buckets")."""
+    match = _ORDER.fullmatch(text)
+    if match is None:
+        return None
+    tokens = tokenize(match.group(1))
+    number = parse_at(tokens, 0) if tokens else None
+    quantity = number.as_int if number is not None else None
+    if number is None or quantity is None or quantity < 1:
+        return None
+    rest = tokens[number.end :]
+    item = " ".join(rest[1:] if rest[:1] == ["of"] else rest)
+    return (item, quantity) if item else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -11,7 +12,9 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from inventory_core.service import InventoryService
+from nlx_webhooks.client import NlxConfig
 from tests.conftest import API_TOKEN
+from tests.fakes.nlx_server import FakeNlx, serve
 from voice_gateway.app import create_app
 from voice_gateway.settings import Settings
 from voice_gateway.wiring import Services
@@ -43,3 +46,21 @@ async def nlx(inventory: InventoryService) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=nlx_app(inventory))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
+
+
+@asynccontextmanager
+async def nlx_loop(
+    inventory: InventoryService, **fake_options: Any
+) -> AsyncIterator[tuple[FakeNlx, NlxConfig]]:
+    async with serve(nlx_app(inventory)) as ours:
+        fake = FakeNlx(webhook_base=ours, webhook_token=NLX_TOKEN, **fake_options)
+        async with fake.running() as nlx_base:
+            config = NlxConfig(
+                api_key=fake.api_key,
+                deployment_key=fake.deployment_key,
+                channel_key=fake.channel_key,
+                host=nlx_base,
+                poll_interval_s=0.02,
+                max_polls=250,
+            )
+            yield fake, config

@@ -6,36 +6,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from typing import Any
 
 import pytest
 
 from inventory_core.service import InventoryService
 from nlx_webhooks.client import NlxClient, NlxConfig, parse_response
 from nlx_webhooks.conversation import NlxConversationFactory, factory_from_settings
-from tests.fakes.nlx_server import FakeNlx, serve
-from tests.nlx.conftest import NLX_TOKEN, nlx_app, nlx_settings
+from tests.nlx.conftest import nlx_loop, nlx_settings
 from voice_gateway.ports import Conversation
 
 pytestmark = pytest.mark.nlx
-
-
-@asynccontextmanager
-async def nlx_loop(
-    inventory: InventoryService, **fake_options: Any
-) -> AsyncIterator[tuple[FakeNlx, NlxConfig]]:
-    async with serve(nlx_app(inventory)) as ours:
-        fake = FakeNlx(webhook_base=ours, webhook_token=NLX_TOKEN, **fake_options)
-        async with fake.running() as nlx_base:
-            config = NlxConfig(
-                api_key=fake.api_key,
-                deployment_key=fake.deployment_key,
-                channel_key=fake.channel_key,
-                host=nlx_base,
-                poll_interval_s=0.02,
-                max_polls=250,
-            )
-            yield fake, config
 
 
 @asynccontextmanager
