@@ -117,7 +117,11 @@ class EchoFactory:
 
 
 def serve(args: argparse.Namespace) -> None:
+    import warnings
+
     import uvicorn
+
+    warnings.filterwarnings("ignore", message="The `websockets` implementation is deprecated")
     from fastapi import FastAPI
     from pydantic import SecretStr
 
@@ -404,7 +408,9 @@ def main() -> None:
     p.add_argument("--asr-ms", type=float, default=0.0, help="fixed recognizer latency")
     p.add_argument("--tts-ms", type=float, default=0.0, help="fixed synthesizer time to first audio")
     p.add_argument(
-        "--ws", default="auto", help="uvicorn WebSocket implementation (auto, websockets, wsproto...)"
+        "--ws",
+        default="websockets",
+        help="uvicorn WebSocket implementation (websockets as `make run` uses it, websockets-sansio, wsproto, auto)",
     )
     p.add_argument("--loop", default="uvloop", choices=["uvloop", "asyncio"], help="server event loop")
     p.add_argument("--chunk-ms", type=int, default=20, help="caller audio per WebSocket message")

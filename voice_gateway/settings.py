@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     max_ws_message_bytes: int = 256_000
     barge_in_min_s: float = 0.12
     phone_echo_guard_s: float = 0.2
+    ws_implementation: Literal["websockets", "websockets-sansio", "wsproto", "auto"] = Field(
+        default="websockets",
+        description="uvicorn's WebSocket protocol. The legacy 'websockets' one holds 200 calls on 2 cores within "
+        "the latency goals; 'websockets-sansio' (uvicorn's new default) does not (BENCHMARKS.md).",
+    )
 
     # --- NLX -------------------------------------------------------------------------------------------
     nlx_webhook_tokens: list[SecretStr] = Field(default_factory=list)
