@@ -27,8 +27,9 @@ def main() -> None:
         host=settings.host,
         port=settings.port,
         log_level="info",
+        # Above the gateway's own cap, so an oversized message is answered with message_too_large, not a bare 1009.
+        ws_max_size=2 * settings.max_ws_message_bytes,
         # Audio frames do not compress; per-message deflate would only cost CPU on every 20 ms frame.
-        ws_max_size=settings.max_ws_message_bytes,
         ws_per_message_deflate=False,
         ws=settings.ws_implementation,
     )
