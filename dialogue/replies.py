@@ -49,6 +49,12 @@ def spoken_quantity(qty: int) -> str:
     return f"{words}, {digits}," if digits else words
 
 
+def spoken_count(count: float) -> str:
+    """A count of cases or pallets as said back: the digits go on the number the worker said ("seven hundred
+    thirty, seven three zero"), not on the unit total it implies."""
+    return spoken_quantity(int(count)) if float(count).is_integer() else n(count)
+
+
 def join_names(names: Sequence[str], conj: str = "or") -> str:
     if len(names) <= 1:
         return "".join(names)
@@ -58,8 +64,10 @@ def join_names(names: Sequence[str], conj: str = "or") -> str:
 def read_back_text(draft: Draft, name: str, site_known: bool) -> tuple[str, int]:
     """(text, must_hear_chars). The must-hear offset is the end of the item name: quantity and item both heard."""
     qty = spoken_quantity(draft.quantity)
-    if draft.spoken:  # "three cases, three hundred units, of ..."
-        qty = f"{draft.spoken}, {qty.rstrip(',')} {'unit' if draft.quantity == 1 else 'units'}, of"
+    if (
+        draft.spoken
+    ):  # "three cases, three hundred units, of ..." (the total in words: its digits add nothing)
+        qty = f"{draft.spoken}, {n(draft.quantity)} {'unit' if draft.quantity == 1 else 'units'}, of"
     where = ""
     if draft.kind == "count":
         body = f"Set the count of {name} to {qty.removesuffix(', of')}"

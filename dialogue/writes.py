@@ -12,7 +12,16 @@ from typing import Any
 from dialogue import answers as A
 from dialogue.base import PolicyBase, Reply
 from dialogue.nlu import Slots, Understanding
-from dialogue.replies import NOUN, check_prompt, n, plural, read_back_text, spell_bin, warning_text
+from dialogue.replies import (
+    NOUN,
+    check_prompt,
+    n,
+    plural,
+    read_back_text,
+    spell_bin,
+    spoken_count,
+    warning_text,
+)
 from dialogue.schemas import InventoryRecord, MinimumSet, OrderOut, RestockList, StockUpdate, SupplierInfo
 from dialogue.state import (
     Commit,
@@ -75,12 +84,12 @@ class WriteFlows(PolicyBase):
         if slots.unit == "case":
             size = slots.case_size or product.pack_size
             total = qty * size
-            spoken = f"{n(qty)} {plural(qty, 'case')}" if size > 1 else ""
+            spoken = f"{spoken_count(qty)} {plural(qty, 'case')}" if size > 1 else ""
         elif slots.unit == "pallet":
             if not product.pallet_size:
                 return None, "", f"I don't know how many {product.name} go on a pallet. How many units?"
             total = qty * product.pallet_size
-            spoken = f"{n(qty)} {plural(qty, 'pallet')}"
+            spoken = f"{spoken_count(qty)} {plural(qty, 'pallet')}"
         if not float(total).is_integer():
             return None, "", "Please say a whole number of units."
         if total <= 0 and kind not in ("count", "set_min"):

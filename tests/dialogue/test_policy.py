@@ -86,6 +86,14 @@ def test_it_without_context_asks_which_item() -> None:
     assert d.say("two cases").text.startswith("Order two cases, twenty four units, of coffee pods")
 
 
+def test_a_case_count_is_read_back_with_its_digits_and_the_units_in_words() -> None:
+    d = Driver()
+    read = d.say("order thirty cases of coffee pods")
+    # "thirty" could be "thirteen": the digits go on the count the worker said, not on the total it implies.
+    assert read.text.startswith("Order thirty, three zero, cases, three hundred sixty units, of coffee pods")
+    assert read.awaiting == "yes_no"
+
+
 def test_unknown_item_offers_nearest() -> None:
     d = Driver()
     reply = d.say("how many moter oyl do we have")
