@@ -7,6 +7,7 @@ real-time factor. TTS: time to first audio and real-time factor of espeak-ng, at
 
     .venv/bin/python bench/speech.py                       # everything
     .venv/bin/python bench/speech.py --conditions clean --limit 60
+    .venv/bin/python bench/speech.py --conditions phone --no-tts --narrowband-floor -6.0
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from fixtures.audio.generate import CONDITIONS, OUT_OF_GRAMMAR, Entry, ensure_ge
 from inventory_core.demo import demo_products
 from voice_gateway.audio import mulaw_decode, read_wav
 from voice_gateway.speech.espeak_tts import EspeakSynthesizer
-from voice_gateway.speech.local_asr import LocalRecognizer
+from voice_gateway.speech.local_asr import LocalAsrOptions, LocalRecognizer
 from voice_gateway.speech.ports import RecognitionHints, SynthesisFormat, Utterance, VocabularyItem
 
 
@@ -84,9 +85,11 @@ class Score:
         )
 
 
-def bench_asr(entries: list[Entry], conditions: list[str], show_errors: int) -> dict[str, Score]:
+def bench_asr(
+    entries: list[Entry], conditions: list[str], show_errors: int, options: LocalAsrOptions | None = None
+) -> dict[str, Score]:
     items = [VocabularyItem(sku=p.sku, name=p.name, aliases=tuple(p.aliases)) for p in demo_products()]
-    recognizer = LocalRecognizer(items, sites=("main warehouse", "east annex"))
+    recognizer = LocalRecognizer(items, options, sites=("main warehouse", "east annex"))
     started = time.perf_counter()
     asyncio.run(recognizer.warm_up())
     print(f"asr.warm_up {time.perf_counter() - started:.2f}s ({len(recognizer.grammars.words)} words)")
@@ -148,11 +151,22 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="only the first N utterances of each intent mix")
     parser.add_argument("--errors", type=int, default=8, help="misrecognitions to print per condition")
     parser.add_argument("--no-tts", action="store_true")
+    parser.add_argument(
+        "--narrowband-floor",
+        type=float,
+        default=LocalAsrOptions.min_score_per_frame_narrowband,
+        help="rejection threshold for audio below 16 kHz (LocalAsrOptions.min_score_per_frame_narrowband)",
+    )
     args = parser.parse_args()
     entries = ensure_generated()
     if args.limit:
         entries = entries[:: max(1, len(entries) // args.limit)][: args.limit]
-    bench_asr(entries, args.conditions, args.errors)
+    bench_asr(
+        entries,
+        args.conditions,
+        args.errors,
+        LocalAsrOptions(min_score_per_frame_narrowband=args.narrowband_floor),
+    )
     if not args.no_tts:
         asyncio.run(bench_tts(REPLIES))
 

@@ -11,6 +11,7 @@ from typing import Any, Protocol, TypeVar
 
 from voice_gateway.audio import Reframer, frame_bytes
 from voice_gateway.events import AudioChunk, Cleared, SessionEvent
+from voice_gateway.metrics import GatewayMetrics
 from voice_gateway.ports import AgentReply
 from voice_gateway.speech.ports import SpeechError, SpeechSynthesizer, SynthesisFormat
 from voice_gateway.turns.timeline import ReplyTimeline, split_sentences
@@ -234,6 +235,29 @@ class Speech:
     log: dict[str, Any]  # the turn's record for the structured log
     seq: int = 0
     task: asyncio.Task[None] | None = None
+
+    def first_audio(self, now: float, metrics: GatewayMetrics | None) -> None:
+        """Record synthesis time to first audio and, for a spoken turn, end of speech → first audio."""
+        first = self.playout.first_audio_s or 0.0
+        self.log["synthesis_first_audio_s"] = round(first, 4)
+        if self.eos_at is not None:
+            self.log["reply_latency_s"] = round(now - self.eos_at, 4)
+        if metrics:
+            metrics.synthesis_first_audio.labels(self.playout.engine).observe(first)
+            if self.eos_at is not None:
+                metrics.reply_latency.observe(now - self.eos_at)
+
+    def record(self, played_s: float, heard: int, interrupted_by: str) -> dict[str, Any]:
+        """The turn's structured log record once playout ended."""
+        return {
+            **self.log,
+            "played_s": round(played_s, 3),
+            "heard_chars": heard,
+            "chars": len(self.reply.text),
+            "interrupted_by": interrupted_by or None,
+            "tts_engine": self.playout.engine,
+            "awaiting": self.reply.awaiting.expect,
+        }
 
 
 # -- the ordered stream of events to the client ----------------------------------------------------------------

@@ -354,14 +354,7 @@ class CallSession:
             return
         if sp.seq == 0:
             self.emit(ev.AudioStarted(sp.reply.turn_id, self.options.output_rate))
-            now, first = self._clock.now(), sp.playout.first_audio_s or 0.0
-            sp.log["synthesis_first_audio_s"] = round(first, 4)
-            if sp.eos_at is not None:
-                sp.log["reply_latency_s"] = round(now - sp.eos_at, 4)
-            if self._metrics:
-                self._metrics.synthesis_first_audio.labels(sp.playout.engine).observe(first)
-                if sp.eos_at is not None:
-                    self._metrics.reply_latency.observe(now - sp.eos_at)
+            sp.first_audio(self._clock.now(), self._metrics)
         self.emit(ev.AudioChunk(sp.reply.turn_id, frame, sp.seq, end_s))
         sp.seq += 1
 
@@ -397,13 +390,5 @@ class CallSession:
     def _log_turn(self, sp: Speech, played_s: float, heard: int, interrupted_by: str) -> None:
         if self._metrics and sp.playout.engine != self._tts.name:
             self._metrics.fallbacks.labels("tts", self._tts.name).inc()
-        record = {
-            **sp.log,
-            "played_s": round(played_s, 3),
-            "heard_chars": heard,
-            "chars": len(sp.reply.text),
-            "interrupted_by": interrupted_by or None,
-            "tts_engine": sp.playout.engine,
-            "awaiting": sp.reply.awaiting.expect,
-        }
+        record = sp.record(played_s, heard, interrupted_by)
         log.info("turn", extra={"session_id": self.session_id, "turn": record})

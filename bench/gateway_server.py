@@ -1,0 +1,244 @@
+"""The server side of ``bench/gateway.py``: the real gateway routers (``/ws/voice``, ``/metrics``) over fake
+recognizer, synthesizer and dialogue with fixed latencies, or the local engines with ``--local``. Prints
+``PORT <n>`` once it listens; ``POST /bench/stats`` and ``/bench/stop`` serve the benchmark.
+    .venv/bin/python bench/gateway_server.py [--local] [--asr-ms N] [--tts-ms N] [--ws websockets] [--loop uvloop]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from voice_gateway.audio import frame_bytes  # noqa: E402
+from voice_gateway.ports import AgentReply, TurnSource  # noqa: E402
+from voice_gateway.speech.ports import RecognitionHints, SynthesisFormat, Transcript, Utterance  # noqa: E402
+
+FIXTURES = ROOT / "fixtures" / "audio"
+TOKEN = "bench-token"
+REPLY = "Here is a longer answer so that there is time to cut in. " * 3
+
+
+class FixedRecognizer:
+    name = "bench-asr"
+
+    def __init__(self, latency_s: float) -> None:
+        self.latency_s = latency_s
+
+    async def transcribe(self, utterance: Utterance, hints: RecognitionHints) -> Transcript:
+        if self.latency_s:
+            await asyncio.sleep(self.latency_s)
+        return Transcript("how many widgets", 1.0, self.name)
+
+
+class FixedSynthesizer:
+    """First audio after ``latency_s``, then 100 ms chunks of silence at twice real time."""
+
+    name = "bench-tts"
+
+    def __init__(self, latency_s: float) -> None:
+        self.latency_s = latency_s
+
+    async def stream(self, text: str, fmt: SynthesisFormat) -> AsyncIterator[bytes]:
+        chunk = bytes(frame_bytes(fmt.sample_rate) * 5)
+        if self.latency_s:
+            await asyncio.sleep(self.latency_s)
+        for i in range(max(1, round(len(text) * 0.06 / 0.1))):
+            if i:
+                await asyncio.sleep(0.05)
+            yield chunk
+
+
+class EchoConversation:
+    def __init__(self, reply: str = REPLY) -> None:
+        self.n = 0
+        self.reply = reply
+
+    def _reply(self, text: str) -> AgentReply:
+        self.n += 1
+        return AgentReply(f"r{self.n}", text, RecognitionHints())
+
+    async def greet(self) -> AgentReply:
+        return self._reply("")
+
+    async def user_text(self, text: str, source: TurnSource = "speech") -> AgentReply:
+        return self._reply(self.reply)
+
+    async def no_input(self) -> AgentReply:
+        return self._reply("")
+
+    async def not_understood(self) -> AgentReply:
+        return self._reply("Sorry?")
+
+    async def playback_interrupted(self, turn_id: str, heard_chars: int) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+class EchoFactory:
+    def __init__(self, reply: str = REPLY) -> None:
+        self.reply = reply
+
+    def open(self, session_id: str, channel: str, actor: str, site: str | None = None) -> EchoConversation:
+        return EchoConversation(self.reply)
+
+
+def serve(args: argparse.Namespace) -> None:
+    import warnings
+
+    import uvicorn
+
+    warnings.filterwarnings("ignore", message="The `websockets` implementation is deprecated")
+    from fastapi import FastAPI
+    from pydantic import SecretStr
+
+    from voice_gateway import metrics
+    from voice_gateway.session import CallSession
+    from voice_gateway.settings import Settings
+    from voice_gateway.transports import ws_voice
+
+    settings = Settings(_env_file=None, api_tokens=[SecretStr(TOKEN)], max_sessions_per_token=10_000)  # type: ignore[call-arg]
+    if args.local:
+        from voice_gateway.speech.espeak_tts import EspeakSynthesizer
+        from voice_gateway.speech.local_asr import LocalRecognizer
+        from voice_gateway.speech.ports import VocabularyItem
+
+        items = {
+            json.loads(x)["slots"].get("item") for x in (FIXTURES / "manifest.jsonl").read_text().splitlines()
+        }
+        vocab = [VocabularyItem(f"SKU-{i}", name) for i, name in enumerate(sorted(n for n in items if n))]
+        recognizer: Any = LocalRecognizer(vocab)
+        synthesizer: Any = EspeakSynthesizer()
+    else:
+        recognizer, synthesizer = FixedRecognizer(args.asr_ms / 1000), FixedSynthesizer(args.tts_ms / 1000)
+
+    class BenchServices:
+        def __init__(self) -> None:
+            self.settings, self.recognizer, self.synthesizer = settings, recognizer, synthesizer
+            self.conversations = EchoFactory(
+                "We have forty two of those at the main warehouse." if args.local else REPLY
+            )
+
+        def actor_for(self, token: str | None) -> str | None:
+            return "bench" if token == TOKEN else None
+
+    lags: list[float] = []
+    costs: list[float] = []
+    original = CallSession.push_frame
+
+    def timed(self: CallSession, frame: bytes) -> None:
+        t0 = time.perf_counter()
+        original(self, frame)
+        costs.append(time.perf_counter() - t0)
+
+    CallSession.push_frame = timed  # type: ignore[method-assign]
+
+    async def probe() -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            t = loop.time()
+            await asyncio.sleep(0.01)
+            lags.append(loop.time() - t - 0.01)
+
+    app = FastAPI()
+    app.include_router(ws_voice.router)
+    app.include_router(metrics.router)
+    app.state.services = BenchServices()
+    mark = {"cpu": os.times(), "wall": time.monotonic()}
+
+    @app.post("/bench/reset")
+    async def reset() -> dict[str, bool]:
+        lags.clear()
+        costs.clear()
+        mark.update(cpu=os.times(), wall=time.monotonic())
+        return {"ok": True}
+
+    @app.get("/bench/stats")
+    async def stats() -> dict[str, float]:
+        cpu, wall = os.times(), time.monotonic() - mark["wall"]  # type: ignore[operator]
+        used = cpu.user + cpu.system - mark["cpu"].user - mark["cpu"].system  # type: ignore[union-attr]
+        return {
+            "cpu_pct": 100 * used / wall,
+            "lag_p50_ms": 1000 * pct(lags, 50),
+            "lag_p99_ms": 1000 * pct(lags, 99),
+            "push_p99_us": 1e6 * pct(costs, 99),
+            "frames": len(costs),
+        }
+
+    # Audio does not compress: permessage-deflate would only cost CPU.
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=args.port,
+        log_level="warning",
+        lifespan="off",
+        ws=args.ws,
+        ws_per_message_deflate=False,
+    )
+    server = uvicorn.Server(config)
+
+    @app.post("/bench/stop")
+    async def stop() -> dict[str, bool]:
+        server.should_exit = True
+        return {"ok": True}
+
+    async def main() -> None:
+        task = asyncio.create_task(server.serve())
+        probe_task = asyncio.create_task(probe())
+        warm_up = getattr(recognizer, "warm_up", None)
+        if warm_up is not None:
+            await warm_up()  # decoders built before the first call, as a served process would
+        while not server.started:  # noqa: ASYNC110 - uvicorn offers no event
+            await asyncio.sleep(0.01)
+        print(f"PORT {server.servers[0].sockets[0].getsockname()[1]}", flush=True)
+        await task
+        probe_task.cancel()
+
+    # uvloop when installed, as ``uvicorn.run`` (``make run``) would use it.
+    loop_factory = None
+    if args.loop == "uvloop":
+        import uvloop
+
+        loop_factory = uvloop.new_event_loop
+    profile = os.environ.get("BENCH_PROFILE")  # a path: write cProfile stats of the server there on exit
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        if profile:
+            import cProfile
+
+            with cProfile.Profile() as prof:
+                runner.run(main())
+            prof.dump_stats(profile)
+        else:
+            runner.run(main())
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--local", action="store_true", help="pocketsphinx and espeak-ng instead of the fakes")
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--asr-ms", type=float, default=0.0, help="fixed recognizer latency")
+    p.add_argument("--tts-ms", type=float, default=0.0, help="fixed synthesizer time to first audio")
+    p.add_argument("--ws", default="websockets", help="uvicorn WebSocket implementation")
+    p.add_argument("--loop", default="uvloop", choices=["uvloop", "asyncio"], help="server event loop")
+    serve(p.parse_args())
+
+
+if __name__ == "__main__":
+    main()
