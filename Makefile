@@ -7,7 +7,7 @@ bootstrap:
 
 run:
 	@scripts/bootstrap.sh
-	.venv/bin/python -m voice_gateway
+	.venv/bin/python -m app
 
 test:
 	@scripts/bootstrap.sh --test

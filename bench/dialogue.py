@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 if TYPE_CHECKING:
-    from dialogue.policy import Policy
-    from dialogue.state import Commit, DialogueState, Query, WriteDone
+    from dialogue.policy.policy import Policy
+    from dialogue.policy.state import Commit, DialogueState, Query, WriteDone
 
 
 SCRIPT = [
@@ -74,8 +74,8 @@ def answer(q: Query, policy: Policy) -> Any:
 
 
 def commit(c: Commit) -> WriteDone:
+    from dialogue.policy.state import WriteDone
     from dialogue.schemas import OrderOut, StockUpdate
-    from dialogue.state import WriteDone
 
     d = c.draft
     if d.kind == "order":
@@ -88,7 +88,7 @@ def commit(c: Commit) -> WriteDone:
 
 
 def turn(policy: Policy, state: DialogueState, text: str, at: float) -> DialogueState:
-    from dialogue.state import Commit, DataReady, Event, Fetch, UserSaid
+    from dialogue.policy.state import Commit, DataReady, Event, Fetch, UserSaid
 
     event: Event | None = UserSaid(text, at)
     while event is not None:
@@ -106,10 +106,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=3000)
     args = parser.parse_args()
-    from dialogue.nlu import understand
-    from dialogue.policy import Policy
-    from dialogue.resolve import CatalogueIndex
-    from dialogue.state import DialogueState
+    from dialogue.policy.policy import Policy
+    from dialogue.policy.state import DialogueState
+    from dialogue.understanding.nlu import understand
+    from dialogue.understanding.resolve import CatalogueIndex
     from inventory_core.demo import demo_products
 
     rng = random.Random(1)

@@ -23,11 +23,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
-from inventory_core.forecast.engine import EngineConfig, forecast_batch, seasonal_scale
-from inventory_core.forecast.ports import DemandMatrix, ItemFacts, StoreSnapshot
-from inventory_core.forecast.service import ForecastService
-from inventory_core.forecast.smoothing import MODEL_NAMES, Series
-from inventory_core.forecast.synthetic import KINDS, synthetic_demand
+from forecasting.engine import EngineConfig, forecast_batch, seasonal_scale
+from forecasting.ports import DemandMatrix, ItemFacts, StoreSnapshot
+from forecasting.service import ForecastService
+from forecasting.smoothing import MODEL_NAMES, Series
+from forecasting.synthetic import KINDS, synthetic_demand
 
 TODAY = date(2025, 6, 2)
 
@@ -145,9 +145,9 @@ def accuracy(y: np.ndarray, kinds: np.ndarray, hold: int = 28) -> None:
 async def warehouse(y: np.ndarray, load_skus: int) -> None:
     import fakesnow
 
-    from inventory_core.warehouse.connection import WarehouseConfig
-    from inventory_core.warehouse.store import Warehouse
-    from inventory_core.warehouse.sync import HistorySeries, history_frame
+    from forecasting.warehouse.connection import WarehouseConfig
+    from forecasting.warehouse.store import Warehouse
+    from forecasting.warehouse.sync import HistorySeries, history_frame
 
     warnings.filterwarnings("ignore", category=UserWarning)
     start = TODAY - timedelta(days=y.shape[1])

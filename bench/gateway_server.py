@@ -21,9 +21,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from dialogue.contract import AgentReply, RecognitionHints, TurnSource  # noqa: E402
 from voice_gateway.audio import frame_bytes  # noqa: E402
-from voice_gateway.ports import AgentReply, TurnSource  # noqa: E402
-from voice_gateway.speech.ports import RecognitionHints, SynthesisFormat, Transcript, Utterance  # noqa: E402
+from voice_gateway.speech.ports import SynthesisFormat, Transcript, Utterance  # noqa: E402
 
 FIXTURES = ROOT / "fixtures" / "audio"
 TOKEN = "bench-token"
@@ -105,9 +105,9 @@ def serve(args: argparse.Namespace) -> None:
     from fastapi import FastAPI
     from pydantic import SecretStr
 
+    from app.settings import Settings
     from voice_gateway import metrics
     from voice_gateway.session import CallSession
-    from voice_gateway.settings import Settings
     from voice_gateway.transports import ws_voice
 
     settings = Settings(_env_file=None, api_tokens=[SecretStr(TOKEN)], max_sessions_per_token=10_000)  # type: ignore[call-arg]

@@ -24,13 +24,13 @@ import httpx
 import uvicorn
 from pydantic import SecretStr
 
+from app.main import create_app
+from app.services import Services
+from app.settings import Settings
 from inventory_core.demo_loader import load_demo
 from inventory_core.embedded_mongo import EmbeddedMongo, free_port
 from inventory_core.service import InventoryService
 from inventory_core.store import MongoStore
-from voice_gateway.app import create_app
-from voice_gateway.settings import Settings
-from voice_gateway.wiring import Services
 
 TOKEN = "bench-nlx-token"
 BUDGET_S = 3.0

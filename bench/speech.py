@@ -24,12 +24,13 @@ from rapidfuzz.distance import Levenshtein
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from dialogue.contract import RecognitionHints
 from fixtures.audio.generate import CONDITIONS, OUT_OF_GRAMMAR, Entry, ensure_generated
 from inventory_core.demo import demo_products
 from voice_gateway.audio import mulaw_decode, read_wav
 from voice_gateway.speech.espeak_tts import EspeakSynthesizer
 from voice_gateway.speech.local_asr import LocalAsrOptions, LocalRecognizer
-from voice_gateway.speech.ports import RecognitionHints, SynthesisFormat, Utterance, VocabularyItem
+from voice_gateway.speech.ports import SynthesisFormat, Utterance, VocabularyItem
 
 
 def load_utterance(entry: Entry, condition: str) -> Utterance:

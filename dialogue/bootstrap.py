@@ -1,6 +1,6 @@
 """Opens an inventory for the command-line entry points (REPL, MCP over stdio): the MongoDB named by
 ``MONGODB_URI``, or the embedded wire-protocol server with the demo warehouse in ``var/dialogue-mongo/``.
-The web service builds its own in ``voice_gateway.wiring``; this is only for trying things by hand."""
+The web service builds its own in ``app.services``; this is only for trying things by hand."""
 
 from __future__ import annotations
 

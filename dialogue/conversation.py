@@ -9,11 +9,10 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from dialogue.contract import AgentReply, RecognitionHints
+from dialogue.policy.state import DialogueState, Event, NoInput, NotHeard, PlaybackCut, Speak, Start, UserSaid
 from dialogue.runner import CatalogueCache, Clock, Runner
-from dialogue.state import DialogueState, Event, NoInput, NotHeard, PlaybackCut, Speak, Start, UserSaid
 from inventory_core.errors import InventoryError
-from voice_gateway.ports import AgentReply
-from voice_gateway.speech.ports import RecognitionHints
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ def merge(spoken: list[Speak]) -> tuple[str, Speak | None, int | None]:
 
 
 class DialogueConversation:
-    """Implements ``voice_gateway.ports.Conversation`` structurally."""
+    """Implements ``dialogue.contract.Conversation`` structurally."""
 
     def __init__(
         self, session_id: str, channel: str, actor: str, site: str | None, catalogue: CatalogueCache,

@@ -63,7 +63,7 @@ class MovementRateForecasts:
 
 
 class _Engine(Protocol):
-    """The part of ``inventory_core.forecast.service.ForecastService`` the dialogue uses."""
+    """The part of ``forecasting.service.ForecastService`` the dialogue uses."""
 
     async def forecast(self, sku: str, horizon_days: int = 28, site: str | None = None) -> _EngineResult: ...
 

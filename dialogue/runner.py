@@ -10,9 +10,8 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from dialogue.policy import Policy
-from dialogue.resolve import CatalogueIndex
-from dialogue.state import (
+from dialogue.policy.policy import Policy
+from dialogue.policy.state import (
     AskLlm,
     Commit,
     DataReady,
@@ -29,6 +28,7 @@ from dialogue.state import (
     WriteDone,
 )
 from dialogue.tools import Caller, InventoryTools
+from dialogue.understanding.resolve import CatalogueIndex
 from inventory_core.errors import InventoryError
 from inventory_core.ports import Inventory
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from dialogue.conversation import DialogueConversation
 from dialogue.forecasts import Forecasts, MovementRateForecasts
+from dialogue.policy.state import Expectation, PolicyConfig
 from dialogue.runner import CatalogueCache, Clock, LanguageModel, Runner
-from dialogue.state import Awaiting, PolicyConfig
 from dialogue.tools import InventoryTools
 from inventory_core.ports import Inventory
 
@@ -23,7 +23,7 @@ class TurnResult:
     reply: str
     intent: str | None
     slots: dict[str, Any] = field(default_factory=dict)
-    awaiting: Awaiting = "free"
+    awaiting: Expectation = "free"
     end_session: bool = False
 
 

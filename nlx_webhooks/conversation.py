@@ -1,4 +1,4 @@
-"""NLX as the dialogue engine: a ``voice_gateway.ports.Conversation`` whose turns go to the NLX Conversation
+"""NLX as the dialogue engine: a ``dialogue.contract.Conversation`` whose turns go to the NLX Conversation
 API. The gateway keeps audio, endpointing, recognition and synthesis; NLX decides what to say.
 
 NLX's choices become the recognizer's expected answers, and a spoken answer that matches a choice is sent as
@@ -15,10 +15,9 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from dialogue.numbers import NUMBER_WORDS
+from dialogue.contract import AgentReply, Conversation, RecognitionHints, TurnSource
+from dialogue.understanding.numbers import NUMBER_WORDS
 from nlx_webhooks.client import NlxChoice, NlxClient, NlxConfig, NlxError, NlxTurn
-from voice_gateway.ports import AgentReply, Conversation, TurnSource
-from voice_gateway.speech.ports import RecognitionHints
 
 log = logging.getLogger("inventorypulse.nlx")
 
@@ -202,7 +201,7 @@ class NlxConversationFactory:
 
 
 def factory_from_settings(settings: Any) -> NlxConversationFactory | None:
-    """From ``voice_gateway.settings.Settings``; None unless the API key, deployment and channel are set.
+    """From ``app.settings.Settings``; None unless the API key, deployment and channel are set.
     Optional extras read when present: ``nlx_poll_interval_s``, ``nlx_max_polls``, ``nlx_timeout_s``,
     ``nlx_environment``, ``nlx_welcome_intent``."""
     key = settings.nlx_api_key

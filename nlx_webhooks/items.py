@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from dialogue.resolve import CatalogueIndex
+from dialogue.understanding.resolve import CatalogueIndex
 from inventory_core.errors import InvalidInput, NotFound
 from inventory_core.models import ProductView
 from inventory_core.ports import Inventory

@@ -57,7 +57,7 @@ class NlxRuntime:
 
 
 def build_runtime(services: Any) -> NlxRuntime:
-    """From a ``voice_gateway.wiring.Services`` (read by attribute, so this package does not import wiring)."""
+    """From a ``app.services.Services`` (read by attribute, so this package does not import wiring)."""
     settings = services.settings
     inventory = services.inventory
     db = inventory.store.db

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dialogue.numbers import digits_words, read_back, to_words
+from dialogue.understanding.numbers import digits_words, read_back, to_words
 from inventory_core.models import ProductView
 
 SITE_NAMES = {"main": "the main warehouse", "east": "the east annex"}

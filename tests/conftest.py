@@ -63,8 +63,8 @@ def live_base_url(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> I
     """The whole service on a real port, with the demo warehouse in its own database."""
     from pydantic import SecretStr
 
+    from app.settings import Settings
     from tests.live_server import live_server
-    from voice_gateway.settings import Settings
 
     settings = Settings(
         mongodb_uri=mongo_uri,

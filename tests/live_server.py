@@ -11,9 +11,9 @@ from contextlib import contextmanager
 import httpx
 import uvicorn
 
+from app.main import create_app
+from app.settings import Settings
 from inventory_core.embedded_mongo import free_port
-from voice_gateway.app import create_app
-from voice_gateway.settings import Settings
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from voice_gateway.speech.ports import RecognitionHints
+from dialogue.contract import RecognitionHints
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from dialogue.contract import AgentReply
 from voice_gateway.audio import Reframer, frame_bytes
 from voice_gateway.events import AudioChunk, Cleared, SessionEvent
 from voice_gateway.metrics import GatewayMetrics
-from voice_gateway.ports import AgentReply
 from voice_gateway.speech.ports import SpeechError, SpeechSynthesizer, SynthesisFormat
 from voice_gateway.turns.timeline import ReplyTimeline, split_sentences
 

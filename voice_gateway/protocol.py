@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from voice_gateway.speech.ports import Expectation
+from dialogue.contract import Expectation
 
 PCM_ENCODING = "pcm_s16le"
 # Input rates we resample from; anything else is refused with ``unsupported_audio``.
@@ -49,7 +49,9 @@ class _Server(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class Awaiting(BaseModel):
+class WireHints(BaseModel):
+    """``RecognitionHints`` on the wire: what the next answer is expected to be."""
+
     expect: Expectation = "free"
     phrases: list[str] = Field(default_factory=list)
 
@@ -77,7 +79,7 @@ class ReplyMessage(_Server):
     type: Literal["reply"] = "reply"
     turn_id: str
     text: str
-    awaiting: Awaiting
+    awaiting: WireHints
     # Optional extras for the page (the protocol's required fields are the three above).
     intent: str | None = None
     cards: list[dict[str, Any]] = Field(default_factory=list)

@@ -14,19 +14,13 @@ import logging
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+from dialogue.contract import AgentReply, Conversation, RecognitionHints
 from voice_gateway import events as ev
 from voice_gateway.events import SessionOutput
 from voice_gateway.metrics import GatewayMetrics
 from voice_gateway.playout import Clock, LoopClock, Outbox, ReplyPlayout, Speech
-from voice_gateway.ports import AgentReply, Conversation
 from voice_gateway.protocol import ErrorCode
-from voice_gateway.speech.ports import (
-    RecognitionHints,
-    SpeechError,
-    SpeechRecognizer,
-    SpeechSynthesizer,
-    SynthesisFormat,
-)
+from voice_gateway.speech.ports import SpeechError, SpeechRecognizer, SpeechSynthesizer, SynthesisFormat
 from voice_gateway.turns.bargein import onset_may_interrupt, should_barge_in
 from voice_gateway.turns.dtmf import DtmfCollector
 from voice_gateway.turns.options import SessionOptions

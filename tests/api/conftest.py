@@ -6,11 +6,11 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from app.main import create_app
+from app.services import Services
+from app.settings import Settings
 from inventory_core.service import InventoryService
 from tests.conftest import API_TOKEN
-from voice_gateway.app import create_app
-from voice_gateway.settings import Settings
-from voice_gateway.wiring import Services
 
 
 @pytest.fixture

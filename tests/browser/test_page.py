@@ -15,15 +15,15 @@ import pytest_asyncio
 import uvicorn
 from fastapi import FastAPI
 
+from dialogue.contract import AgentReply, RecognitionHints, TurnSource
 from fixtures.audio.generate import ensure_generated
 from tests.gateway.conftest import TOKEN, make_services
 from tests.gateway.fakes import FakeConversationFactory, eventually, silence
 from voice_gateway import metrics, page
 from voice_gateway.audio import read_wav, resample, write_wav
-from voice_gateway.ports import AgentReply, TurnSource
 from voice_gateway.speech.espeak_tts import EspeakSynthesizer
 from voice_gateway.speech.local_asr import LocalRecognizer
-from voice_gateway.speech.ports import RecognitionHints, VocabularyItem
+from voice_gateway.speech.ports import VocabularyItem
 from voice_gateway.transports import ws_voice
 
 pytestmark = pytest.mark.browser

@@ -7,25 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from dialogue.nlu import Slots
-from dialogue.policy import Policy
-from dialogue.resolve import CatalogueIndex
-from dialogue.schemas import (
-    DemandForecast,
-    InventoryRecord,
-    LowStockItem,
-    LowStockList,
-    MinimumSet,
-    OrderList,
-    OrderOut,
-    RestockAdvice,
-    RestockList,
-    SiteStock,
-    StockUpdate,
-    SupplierEntry,
-    SupplierInfo,
-)
-from dialogue.state import (
+from dialogue.policy.policy import Policy
+from dialogue.policy.state import (
     Action,
     AskLlm,
     Commit,
@@ -41,6 +24,23 @@ from dialogue.state import (
     UserSaid,
     WriteDone,
 )
+from dialogue.schemas import (
+    DemandForecast,
+    InventoryRecord,
+    LowStockItem,
+    LowStockList,
+    MinimumSet,
+    OrderList,
+    OrderOut,
+    RestockAdvice,
+    RestockList,
+    SiteStock,
+    StockUpdate,
+    SupplierEntry,
+    SupplierInfo,
+)
+from dialogue.understanding.nlu import Slots
+from dialogue.understanding.resolve import CatalogueIndex
 from inventory_core.models import Location, Product
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -184,7 +184,7 @@ class Driver:
         raise AssertionError(q)
 
     def commit(self, c: Commit) -> WriteDone:
-        from dialogue.state import ErrorInfo
+        from dialogue.policy.state import ErrorInfo
 
         d = c.draft
         if self.world.fail_writes:

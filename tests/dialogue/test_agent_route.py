@@ -8,10 +8,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from app.routes.agent import router
+from app.settings import Settings
 from dialogue.service import DialogueService
 from inventory_core.service import InventoryService
-from voice_gateway.api.agent import router
-from voice_gateway.settings import Settings
 
 pytestmark = pytest.mark.mongo
 

@@ -15,10 +15,10 @@ from starlette.routing import Route
 from dialogue.forecasts import MovementRateForecasts
 from dialogue.llm_fallback import LlmFallback
 from dialogue.mcp_server import build_mcp_server
-from dialogue.numbers import to_words
+from dialogue.policy.state import PolicyConfig
 from dialogue.service import DialogueService
-from dialogue.state import PolicyConfig
 from dialogue.tools import InventoryTools
+from dialogue.understanding.numbers import to_words
 from inventory_core.service import InventoryService
 from tests.dialogue.loopback import serve
 

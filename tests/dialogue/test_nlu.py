@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from dialogue.nlu import understand
-from dialogue.resolve import is_pronoun
+from dialogue.understanding.nlu import understand
+from dialogue.understanding.resolve import is_pronoun
 from tests.dialogue.helpers import index
 
 pytestmark = pytest.mark.unit
@@ -368,7 +368,7 @@ DEMO_REQUESTS = [
 def test_every_demo_name_and_alias(template: str, intent: str, quantity: int | None) -> None:
     """Each of the demo warehouse's 315 products, by name and by every alias, in each kind of request —
     including names that hold numbers ("twenty five foot extension cords", "twelve gauge wire")."""
-    from dialogue.resolve import CatalogueIndex
+    from dialogue.understanding.resolve import CatalogueIndex
     from inventory_core.demo import demo_products
 
     products = demo_products(seed=7)

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dialogue.nlu import understand
-from dialogue.numbers import to_words
-from dialogue.state import NoInput, PlaybackCut, PolicyConfig
+from dialogue.policy.state import NoInput, PlaybackCut, PolicyConfig
+from dialogue.understanding.nlu import understand
+from dialogue.understanding.numbers import to_words
 from tests.dialogue.helpers import Driver, World
 
 pytestmark = pytest.mark.unit

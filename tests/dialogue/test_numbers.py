@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dialogue.numbers import digits_words, has_homophone, parse_number, read_back, to_words, tokenize
+from dialogue.understanding.numbers import (
+    digits_words,
+    has_homophone,
+    parse_number,
+    read_back,
+    to_words,
+    tokenize,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -63,7 +70,7 @@ def test_not_a_number(text: str) -> None:
 
 
 def test_leading_zero_digits_are_kept() -> None:
-    from dialogue.numbers import parse_at
+    from dialogue.understanding.numbers import parse_at
 
     found = parse_at(tokenize("oh seven"), 0)
     assert found is not None and found.digit_string == "07"

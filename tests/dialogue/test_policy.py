@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.state import PlaybackCut, PolicyConfig, Start
+from dialogue.policy.state import PlaybackCut, PolicyConfig, Start
 from tests.dialogue.helpers import Driver, World
 
 pytestmark = pytest.mark.unit
@@ -227,7 +227,7 @@ def test_say_again_repeats_verbatim_and_help_depends_on_state() -> None:
 
 
 def test_not_understood_reprompts_shorter_then_offers_help() -> None:
-    from dialogue.state import NoInput, NotHeard
+    from dialogue.policy.state import NoInput, NotHeard
 
     d = Driver()
     d.say("order 40 widget a")

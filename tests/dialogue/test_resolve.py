@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.resolve import CatalogueIndex
+from dialogue.understanding.resolve import CatalogueIndex
 from inventory_core.demo import demo_products
 from tests.dialogue.helpers import index
 
@@ -60,7 +60,7 @@ def test_among_restricts_the_answer() -> None:
 
 
 def test_numeric_names_are_protected() -> None:
-    from dialogue.numbers import tokenize
+    from dialogue.understanding.numbers import tokenize
 
     toks = tokenize("order 5 trash bags thirty three gallon")
     assert IDX.protected(toks) == frozenset(range(2, 7))

@@ -7,14 +7,14 @@ import uuid
 
 import pytest
 
-from dialogue.numbers import to_words
+from dialogue.contract import Conversation, ConversationFactory
+from dialogue.policy.state import Draft, PolicyConfig
 from dialogue.service import DialogueService
-from dialogue.state import Draft, PolicyConfig
 from dialogue.tools import Caller
+from dialogue.understanding.numbers import to_words
 from inventory_core.models import Location, Product, StockLevel
 from inventory_core.service import InventoryService
 from tests.conftest import write_ctx
-from voice_gateway.ports import Conversation, ConversationFactory
 
 pytestmark = pytest.mark.mongo
 

@@ -16,13 +16,13 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from dialogue.numbers import quantity_words
+from app.settings import Settings
+from dialogue.understanding.numbers import quantity_words
 from fixtures.audio.generate import ensure_generated
 from tests.conftest import API_TOKEN
 from tests.e2e.call_client import RATE, WITHIN_S, Call, Opener, heard_as, rms
 from tests.live_server import live_server
 from voice_gateway.audio import read_wav, resample
-from voice_gateway.settings import Settings
 
 pytestmark = pytest.mark.gateway
 

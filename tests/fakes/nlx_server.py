@@ -4,7 +4,7 @@ requests are real HTTP calls to our webhooks, so a test runs the whole loop gate
 
 The flow understands: a welcome intent; "how many <item> [are left | do we have ...]" / "stock of <item>";
 "what is low"; "order <n> <item>" / "place an order for <n> <item>" / "buy <n> of <item>", the quantity in
-digits or in words as a recognizer writes them ("thirty eight"), parsed by ``dialogue.numbers`` (propose, then
+digits or in words as a recognizer writes them ("thirty eight"), parsed by ``dialogue.understanding.numbers`` (propose, then
 a Yes/No choice → confirm or cancel). Data requests run in the background by default, so the first answer
 says a data request is pending and the client has to poll."""
 
@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from dialogue.numbers import parse_at, tokenize
+from dialogue.understanding.numbers import parse_at, tokenize
 from inventory_core.embedded_mongo import free_port
 
 

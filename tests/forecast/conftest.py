@@ -13,13 +13,13 @@ import fakesnow
 import numpy as np
 import pytest
 
+from forecasting.ports import DemandMatrix, ItemFacts, StoreSnapshot
+from forecasting.synthetic import synthetic_demand
+from forecasting.warehouse.connection import WarehouseConfig
+from forecasting.warehouse.store import Warehouse
 from inventory_core.demo import DemoDataset, demo_dataset
 from inventory_core.demo_loader import load_demo
-from inventory_core.forecast.ports import DemandMatrix, ItemFacts, StoreSnapshot
-from inventory_core.forecast.synthetic import synthetic_demand
 from inventory_core.service import InventoryService
-from inventory_core.warehouse.connection import WarehouseConfig
-from inventory_core.warehouse.store import Warehouse
 
 TODAY = date(2025, 3, 10)  # a Monday
 NOW = datetime(2025, 3, 10, 6, 0, tzinfo=UTC)

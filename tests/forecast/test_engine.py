@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inventory_core.forecast.engine import EngineConfig, backtest_origins, forecast_batch, seasonal_scale
-from inventory_core.forecast.smoothing import MODEL_NAMES, Series
-from inventory_core.forecast.synthetic import synthetic_demand
+from forecasting.engine import EngineConfig, backtest_origins, forecast_batch, seasonal_scale
+from forecasting.smoothing import MODEL_NAMES, Series
+from forecasting.synthetic import synthetic_demand
 
 pytestmark = pytest.mark.unit
 

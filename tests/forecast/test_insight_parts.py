@@ -9,10 +9,10 @@ from datetime import date
 import numpy as np
 import pytest
 
-from inventory_core.forecast.anomaly import demand_anomalies
-from inventory_core.forecast.chart import ChartData, render_svg
-from inventory_core.forecast.ports import ItemFacts
-from inventory_core.forecast.results import next_month_span, rationale, spoken_day, spoken_rate
+from forecasting.anomaly import demand_anomalies
+from forecasting.chart import ChartData, render_svg
+from forecasting.ports import ItemFacts
+from forecasting.results import next_month_span, rationale, spoken_day, spoken_rate
 
 pytestmark = pytest.mark.unit
 

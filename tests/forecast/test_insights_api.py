@@ -11,13 +11,13 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from inventory_core.forecast.service import ForecastOptions
-from inventory_core.monitor import ForecastingOptions, open_forecasting
+from app.main import create_app
+from app.services import Services
+from app.settings import Settings
+from forecasting.monitor import ForecastingOptions, open_forecasting
+from forecasting.service import ForecastOptions
+from forecasting.warehouse.connection import WarehouseConfig
 from inventory_core.service import InventoryService
-from inventory_core.warehouse.connection import WarehouseConfig
-from voice_gateway.app import create_app
-from voice_gateway.settings import Settings
-from voice_gateway.wiring import Services
 
 pytestmark = pytest.mark.mongo
 

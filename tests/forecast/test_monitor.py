@@ -8,12 +8,12 @@ import uuid
 
 import pytest
 
-from inventory_core.forecast.service import ForecastOptions
+from forecasting.monitor import STEPS, ForecastingOptions, MonitorScheduler, open_forecasting
+from forecasting.service import ForecastOptions
+from forecasting.warehouse.connection import WarehouseConfig
 from inventory_core.models import MovementKind, WriteContext
-from inventory_core.monitor import STEPS, ForecastingOptions, MonitorScheduler, open_forecasting
 from inventory_core.ports import MovementRequest, ProductFilter
 from inventory_core.service import InventoryService
-from inventory_core.warehouse.connection import WarehouseConfig
 from tests.forecast.conftest import Webhook
 
 pytestmark = pytest.mark.mongo

@@ -8,7 +8,7 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
-from inventory_core.forecast.restock import RestockInputs, RestockPolicy, plan_restock
+from forecasting.restock import RestockInputs, RestockPolicy, plan_restock
 
 pytestmark = pytest.mark.unit
 

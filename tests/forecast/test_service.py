@@ -10,9 +10,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from forecasting.ports import ItemFacts
+from forecasting.service import ForecastOptions, ForecastService
 from inventory_core.errors import InvalidInput, NotFound
-from inventory_core.forecast.ports import ItemFacts
-from inventory_core.forecast.service import ForecastOptions, ForecastService
 from tests.forecast.conftest import NOW, TODAY, FixedStore, MatrixHistory
 
 pytestmark = pytest.mark.unit

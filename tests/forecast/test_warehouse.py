@@ -9,15 +9,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from inventory_core.models import StockLevel
-from inventory_core.warehouse.store import Warehouse, demand_matrix
-from inventory_core.warehouse.sync import (
+from forecasting.warehouse.store import Warehouse, demand_matrix
+from forecasting.warehouse.sync import (
     MOVEMENTS_MARK,
     HistorySeries,
     LedgerSync,
     daily_totals,
     history_frame,
 )
+from inventory_core.models import StockLevel
 
 pytestmark = pytest.mark.snowflake
 

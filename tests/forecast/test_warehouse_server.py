@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inventory_core.warehouse.connection import WarehouseConfig, WarehouseConnection
-from inventory_core.warehouse.store import Warehouse
-from inventory_core.warehouse.sync import HistorySeries, history_frame
+from forecasting.warehouse.connection import WarehouseConfig, WarehouseConnection
+from forecasting.warehouse.store import Warehouse
+from forecasting.warehouse.sync import HistorySeries, history_frame
 
 pytestmark = pytest.mark.snowflake
 

@@ -17,9 +17,9 @@ import websockets
 from fastapi import FastAPI
 from pydantic import SecretStr
 
+from app.settings import Settings
 from tests.gateway.fakes import FakeConversationFactory, FakeRecognizer, FakeSynthesizer, eventually
 from voice_gateway import metrics, page
-from voice_gateway.settings import Settings
 from voice_gateway.transports import twilio, ws_voice
 from voice_gateway.turns.bargein import BargeInOptions
 from voice_gateway.turns.options import SessionOptions

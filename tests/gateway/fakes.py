@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from dialogue.contract import AgentReply, RecognitionHints, TurnSource
 from voice_gateway import events as ev
-from voice_gateway.ports import AgentReply, TurnSource
-from voice_gateway.speech.ports import RecognitionHints, SpeechError, SynthesisFormat, Transcript, Utterance
+from voice_gateway.speech.ports import SpeechError, SynthesisFormat, Transcript, Utterance
 
 T = TypeVar("T")
 RATE = 16000

@@ -9,13 +9,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from dialogue.contract import RecognitionHints
 from minimax_client import MiniMaxClient
 from tests.fakes.minimax_emulator import MiniMaxEmulator
 from tests.minimax.conftest import make_config
 from voice_gateway.audio import wav_bytes
 from voice_gateway.speech.minimax_adapter import MiniMaxRecognizer, MiniMaxSynthesizer
 from voice_gateway.speech.ports import (
-    RecognitionHints,
     SpeechError,
     SpeechRecognizer,
     SpeechSynthesizer,

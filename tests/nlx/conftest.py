@@ -11,13 +11,13 @@ import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 
+from app.main import create_app
+from app.services import Services
+from app.settings import Settings
 from inventory_core.service import InventoryService
 from nlx_webhooks.client import NlxConfig
 from tests.conftest import API_TOKEN
 from tests.fakes.nlx_server import FakeNlx, serve
-from voice_gateway.app import create_app
-from voice_gateway.settings import Settings
-from voice_gateway.wiring import Services
 
 NLX_TOKEN = "nlx-webhook-secret-1"
 OTHER_NLX_TOKEN = "nlx-webhook-secret-2"

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from inventory_core.forecast.results import ForecastResult
+from forecasting.results import ForecastResult
 from inventory_core.models import Recommendation
 from inventory_core.service import InventoryService
 from nlx_webhooks.forecasting import Forecasting, read_outlook

@@ -9,11 +9,11 @@ from dataclasses import replace
 
 import pytest
 
+from dialogue.contract import Conversation
 from inventory_core.service import InventoryService
 from nlx_webhooks.client import NlxClient, NlxConfig, parse_response
 from nlx_webhooks.conversation import NlxConversationFactory, factory_from_settings
 from tests.nlx.conftest import nlx_loop, nlx_settings
-from voice_gateway.ports import Conversation
 
 pytestmark = pytest.mark.nlx
 

@@ -16,7 +16,7 @@ import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 
-from dialogue.numbers import parse_at, tokenize
+from dialogue.understanding.numbers import parse_at, tokenize
 from fixtures.audio.generate import ensure_generated
 from inventory_core.models import PurchaseOrder
 from inventory_core.service import InventoryService

@@ -11,17 +11,12 @@ import httpx
 import numpy as np
 import pytest
 
+from dialogue.contract import RecognitionHints
 from inventory_core.service import InventoryService
 from tests.conftest import API_TOKEN
 from tests.nlx.conftest import BEARER, NLX_TOKEN, nlx_app
 from voice_gateway.audio import mulaw_decode, mulaw_encode, wav_bytes
-from voice_gateway.speech.ports import (
-    RecognitionHints,
-    SynthesisFormat,
-    Transcript,
-    UnsupportedFormat,
-    Utterance,
-)
+from voice_gateway.speech.ports import SynthesisFormat, Transcript, UnsupportedFormat, Utterance
 
 pytestmark = pytest.mark.nlx
 

@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+from dialogue.contract import RecognitionHints
 from voice_gateway.speech.fsg import GrammarSyntaxError, compile_jsgf, parse_jsgf
 from voice_gateway.speech.grammar import (
     build_grammars,
@@ -15,7 +16,7 @@ from voice_gateway.speech.grammar import (
     spoken_code,
     spoken_number,
 )
-from voice_gateway.speech.ports import RecognitionHints, VocabularyItem
+from voice_gateway.speech.ports import VocabularyItem
 from voice_gateway.speech.pronounce import ipa_to_arpabet, letters_to_arpabet, pronunciations
 
 pytestmark = pytest.mark.speech

@@ -11,10 +11,11 @@ import shutil
 import pytest
 from rapidfuzz.distance import Levenshtein
 
+from dialogue.contract import RecognitionHints
 from fixtures.audio.generate import OUT_OF_GRAMMAR, Entry
 from voice_gateway.speech.espeak_tts import EspeakSynthesizer
 from voice_gateway.speech.local_asr import LocalAsrOptions, LocalRecognizer
-from voice_gateway.speech.ports import RecognitionHints, SynthesisFormat, Utterance, VocabularyItem
+from voice_gateway.speech.ports import SynthesisFormat, Utterance, VocabularyItem
 
 from .conftest import load_utterance
 

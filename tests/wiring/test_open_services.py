@@ -14,15 +14,15 @@ from mcp import ClientSession
 from mcp.client.streamable_http import streamablehttp_client
 from pydantic import SecretStr
 
+from app.services import open_services
+from app.settings import Settings
 from dialogue.forecasts import EngineForecasts
 from inventory_core.models import Location, Product, StockLevel
 from tests.conftest import API_TOKEN, write_ctx
 from tests.gateway.fakes import eventually
 from tests.live_server import live_server
-from voice_gateway.settings import Settings
 from voice_gateway.speech.espeak_tts import EspeakSynthesizer
 from voice_gateway.speech.local_asr import LocalRecognizer
-from voice_gateway.wiring import open_services
 
 pytestmark = pytest.mark.mongo
 
@@ -111,9 +111,10 @@ def test_mcp_over_http_on_the_running_service(mongo_uri: str, tmp_path: Path) ->
 
 
 async def test_minimax_primary_with_local_fallbacks(mongo_uri: str, tmp_path: Path) -> None:
+    from dialogue.contract import RecognitionHints
     from tests.fakes.minimax_emulator import MiniMaxEmulator
     from voice_gateway.speech.minimax_adapter import MiniMaxRecognizer, MiniMaxSynthesizer
-    from voice_gateway.speech.ports import RecognitionHints, SynthesisFormat, Utterance
+    from voice_gateway.speech.ports import SynthesisFormat, Utterance
 
     async with MiniMaxEmulator() as emu:
         settings = settings_for(

@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from voice_gateway.speech.ports import RecognitionHints, VocabularyItem
+from dialogue.contract import RecognitionHints
+from voice_gateway.speech.ports import VocabularyItem
 
 GRAMMAR_KINDS = ("free", "yes_no", "quantity", "digits", "item")
 

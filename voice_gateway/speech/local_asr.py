@@ -19,10 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 import pocketsphinx
 
+from dialogue.contract import RecognitionHints
 from voice_gateway.audio import array_to_pcm16, pcm16_to_array, resample
 from voice_gateway.speech.fsg import WordGraph, compile_jsgf
 from voice_gateway.speech.grammar import GrammarSet, build_grammars, grammar_words, search_name
-from voice_gateway.speech.ports import RecognitionHints, SpeechError, Transcript, Utterance, VocabularyItem
+from voice_gateway.speech.ports import SpeechError, Transcript, Utterance, VocabularyItem
 from voice_gateway.speech.pronounce import pronunciations
 
 log = logging.getLogger(__name__)

@@ -15,6 +15,8 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Literal
 
+from app.settings import Settings
+from dialogue.contract import RecognitionHints
 from minimax_client import (
     AudioChunk,
     AudioSetting,
@@ -30,8 +32,7 @@ from minimax_client import (
 from minimax_client.errors import HTTP_ERROR
 from minimax_client.models import SUPPORTED_SAMPLE_RATES
 from voice_gateway.audio import StreamResampler, wav_bytes
-from voice_gateway.settings import Settings
-from voice_gateway.speech.ports import RecognitionHints, SpeechError, SynthesisFormat, Transcript, Utterance
+from voice_gateway.speech.ports import SpeechError, SynthesisFormat, Transcript, Utterance
 
 ENGINE = "minimax"
 BIDI_COOLDOWN_S = 30.0  # after the bidi endpoint fails outright, use SSE for this long before trying again

@@ -8,18 +8,9 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal, Protocol
 
-Expectation = Literal["yes_no", "quantity", "digits", "item", "choice", "free"]
+from dialogue.contract import RecognitionHints
+
 AudioFormat = Literal["pcm", "pcmu_raw", "mp3", "wav"]
-
-
-@dataclass(frozen=True)
-class RecognitionHints:
-    """What the dialogue expects next, so recognition can be biased to it (a grammar per prompt).
-
-    ``phrases`` lists expected answers for ``choice`` (e.g. "widget a", "widget b")."""
-
-    expect: Expectation = "free"
-    phrases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

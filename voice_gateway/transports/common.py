@@ -13,12 +13,12 @@ from fastapi import WebSocket, WebSocketDisconnect
 from starlette.datastructures import State
 from starlette.websockets import WebSocketState
 
-from voice_gateway.api.deps import verify_token
+from app.deps import verify_token
+from app.settings import Settings
 from voice_gateway.events import SessionOutput
 from voice_gateway.metrics import GatewayMetrics, gateway_metrics
 from voice_gateway.protocol import ErrorCode
 from voice_gateway.session import CallSession
-from voice_gateway.settings import Settings
 from voice_gateway.turns.options import Channel, SessionOptions
 
 log = logging.getLogger("voice_gateway.transports")
@@ -59,7 +59,7 @@ class SessionRegistry:
 class Gateway:
     """Per-app gateway state, built on first use."""
 
-    services: Any  # voice_gateway.wiring.Services
+    services: Any  # app.services.Services
     metrics: GatewayMetrics
     registry: SessionRegistry
 

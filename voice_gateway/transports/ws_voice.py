@@ -50,7 +50,7 @@ def to_wire(event: ev.SessionEvent) -> str | bytes | None:
         case ev.TranscriptReady(text=text, final=final):
             msg = p.TranscriptMessage(text=text, final=final)
         case ev.ReplyReady():
-            awaiting = p.Awaiting(expect=event.awaiting.expect, phrases=list(event.awaiting.phrases))
+            awaiting = p.WireHints(expect=event.awaiting.expect, phrases=list(event.awaiting.phrases))
             msg = p.ReplyMessage(
                 turn_id=event.turn_id,
                 text=event.text,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from voice_gateway.speech.ports import Expectation
+from dialogue.contract import Expectation
 
 DTMF_KEYS = frozenset("0123456789*#ABCD")
 # A single key is a whole answer to these prompts ("press 1 for yes").

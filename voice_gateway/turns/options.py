@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from app.settings import Settings
 from voice_gateway.playout import PlayoutOptions
-from voice_gateway.settings import Settings
 from voice_gateway.turns.bargein import BargeInOptions
 from voice_gateway.turns.dtmf import DtmfOptions
 from voice_gateway.turns.segmenter import EndpointingOptions

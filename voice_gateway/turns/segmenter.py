@@ -8,7 +8,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Literal
 
-from voice_gateway.speech.ports import Expectation
+from dialogue.contract import Expectation
 
 NUMBER_EXPECTATIONS: frozenset[Expectation] = frozenset({"quantity", "digits"})
 

@@ -11,12 +11,12 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from dialogue.contract import AgentReply, Conversation, RecognitionHints, TurnSource
 from voice_gateway import events as ev
 from voice_gateway.metrics import GatewayMetrics, confirmation_outcome
 from voice_gateway.playout import Clock
-from voice_gateway.ports import AgentReply, Conversation, TurnSource
 from voice_gateway.protocol import ErrorCode
-from voice_gateway.speech.ports import RecognitionHints, SpeechError, SpeechRecognizer, Transcript, Utterance
+from voice_gateway.speech.ports import SpeechError, SpeechRecognizer, Transcript, Utterance
 from voice_gateway.turns.bargein import is_command, is_false_interruption
 from voice_gateway.turns.options import SessionOptions
 from voice_gateway.turns.segmenter import SegmentEnd

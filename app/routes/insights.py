@@ -1,0 +1,132 @@
+"""Insight, forecast and restock routes. Each parses, calls the forecasting service (``services.forecaster``)
+or the inventory, and maps the result."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from pydantic import BaseModel, Field
+
+from app.deps import ActorDep, InventoryDep, ServicesDep
+from app.routes.schemas import Problem
+from forecasting.results import ForecastResult
+from forecasting.service import MAX_HORIZON_DAYS, ForecastService
+from inventory_core.models import Insight, Recommendation
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem} for code in (400, 401, 403, 404, 422, 503)
+}
+router = APIRouter(prefix="/api/insights", tags=["insights"], responses=ERRORS)
+
+
+def get_forecaster(services: ServicesDep) -> ForecastService:
+    forecaster: ForecastService | None = services.forecaster
+    if forecaster is None:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail={
+                "code": "forecasting_unavailable",
+                "message": "forecasting is not running on this server",
+            },
+        )
+    return forecaster
+
+
+ForecasterDep = Annotated[ForecastService, Depends(get_forecaster)]
+Horizon = Annotated[int, Query(ge=1, le=MAX_HORIZON_DAYS, description="Days to forecast from today.")]
+Site = Annotated[str | None, Query(max_length=64, description="One site; all sites together when omitted.")]
+
+
+class ForecastPoint(BaseModel):
+    date: date
+    mean: float
+    lo: float
+    hi: float
+
+
+class ForecastTotal(BaseModel):
+    label: str
+    mean: float
+    lo: float
+    hi: float
+
+
+class ForecastOut(BaseModel):
+    sku: str
+    site: str | None
+    model: str
+    model_label: str
+    interval_level: float = Field(description="Central coverage of lo..hi.")
+    run_at: datetime
+    backtest_mase: float | None = Field(
+        description="Error of the chosen model in the backtest, vs seasonal naive."
+    )
+    horizon: ForecastTotal
+    next_month: ForecastTotal
+    series: list[ForecastPoint]
+
+    @classmethod
+    def of(cls, r: ForecastResult) -> ForecastOut:
+        return cls(
+            sku=r.sku,
+            site=r.site,
+            model=r.model,
+            model_label=r.model_label,
+            interval_level=r.interval_level,
+            run_at=r.run_at,
+            backtest_mase=r.backtest_mase,
+            horizon=ForecastTotal(
+                label=f"next {r.horizon_days} days", mean=r.total, lo=r.total_lo, hi=r.total_hi
+            ),
+            next_month=ForecastTotal(
+                label=r.next_month, mean=r.next_month_total, lo=r.next_month_lo, hi=r.next_month_hi
+            ),
+            series=[
+                ForecastPoint(date=d, mean=m, lo=lo, hi=hi)
+                for d, m, lo, hi in zip(r.dates, r.mean, r.lo, r.hi, strict=True)
+            ],
+        )
+
+
+@router.get("", response_model=list[Insight])
+async def list_insights(
+    _: ActorDep,
+    inventory: InventoryDep,
+    unread: Annotated[bool, Query(description="Only insights not yet marked read.")] = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[Insight]:
+    return await inventory.insights(unread_only=unread, limit=limit)
+
+
+@router.get("/forecast/{sku}", response_model=ForecastOut)
+async def forecast(
+    _: ActorDep, forecaster: ForecasterDep, sku: str, days: Horizon = 28, site: Site = None
+) -> ForecastOut:
+    return ForecastOut.of(await forecaster.forecast(sku, days, site))
+
+
+@router.get(
+    "/forecast/{sku}/chart.svg",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/svg+xml": {}}, "description": "history, forecast, interval, reorder point"}
+    },
+)
+async def forecast_chart(
+    _: ActorDep, forecaster: ForecasterDep, sku: str, days: Horizon = 28, site: Site = None
+) -> Response:
+    svg = await forecaster.chart_svg(sku, site, days)
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/recommendation", response_model=list[Recommendation])
+async def recommendation(
+    _: ActorDep,
+    forecaster: ForecasterDep,
+    sku: Annotated[
+        str | None, Query(max_length=64, description="One item (its plan even when no order is due).")
+    ] = None,
+) -> list[Recommendation]:
+    return await forecaster.recommend(sku)

@@ -1,0 +1,189 @@
+"""Answers to questions, worded from tool results (``schemas``). Pure functions; numbers as words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from dialogue.policy.replies import join_names, n, spell_bin
+from dialogue.schemas import (
+    DemandForecast,
+    InventoryRecord,
+    LowStockItem,
+    OrderOut,
+    RestockAdvice,
+    StockUpdate,
+    SupplierInfo,
+)
+from dialogue.understanding.numbers import to_words
+from inventory_core.models import Insight, Product
+
+_ORDINALS = {1: "first", 2: "second", 3: "third", 5: "fifth", 8: "eighth", 9: "ninth", 12: "twelfth"}
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def ordinal(day: int) -> str:
+    if day in _ORDINALS:
+        return _ORDINALS[day]
+    if day % 10 in _ORDINALS and day > 20:
+        return to_words(day - day % 10) + " " + _ORDINALS[day % 10]
+    words = to_words(day)
+    return (words[:-1] + "ieth") if words.endswith("y") else words + "th"
+
+
+def spoken_date(when: datetime) -> str:
+    return f"{_MONTHS[when.month - 1]} {ordinal(when.day)}"
+
+
+def money(amount: float) -> str:
+    dollars = int(amount)
+    cents = round((amount - dollars) * 100)
+    if cents == 100:
+        dollars, cents = dollars + 1, 0
+    if dollars == 0:
+        return f"{to_words(cents)} {'cent' if cents == 1 else 'cents'}"
+    text = f"{to_words(dollars)} {'dollar' if dollars == 1 else 'dollars'}"
+    return text + (f" {to_words(cents)}" if cents else "")
+
+
+def _plural(name: str) -> bool:
+    words = name.split()
+    return bool(words) and words[-1].endswith("s") and not words[-1].endswith("ss")
+
+
+def verb(name: str, singular: str, plural: str) -> str:
+    """Agreement for item names: "motor oil is", "hex bolts are"."""
+    return plural if _plural(name) else singular
+
+
+def stock_answer(rec: InventoryRecord, site: str | None) -> str:
+    sites = [s for s in rec.sites if site is None or s.site == site]
+    if site and not sites:
+        return f"{rec.name.capitalize()} is not stocked at {site}."
+    total = sum(s.on_hand for s in sites)
+    text = f"We have {n(total)} {rec.name}"
+    if len(sites) > 1:
+        text += ": " + join_names([f"{n(s.on_hand)} at {s.site}" for s in sites], "and")
+    elif sites and len(rec.sites) > 1:
+        text += f" at {sites[0].site}"
+    text += "."
+    low = [s for s in sites if s.on_hand < s.reorder_threshold]
+    if low:
+        s = low[0]
+        text += f" That is below the minimum of {n(s.reorder_threshold)}" + (
+            f" at {s.site}." if len(sites) > 1 else "."
+        )
+    return text
+
+
+def where_answer(product: Product, site: str | None) -> str:
+    locs = [loc for loc in product.locations if site is None or loc.site == site]
+    if not locs:
+        return f"I have no bin on record for {product.name}" + (f" at {site}." if site else ".")
+    parts = [f"bin {spell_bin(loc.bin)} at {loc.site}" for loc in locs]
+    return f"{product.name.capitalize()} {verb(product.name, 'is', 'are')} in {join_names(parts, 'and')}."
+
+
+def supplier_answer(info: SupplierInfo) -> str:
+    if not info.suppliers:
+        return f"I have no supplier on record for {info.name}."
+    first = info.suppliers[0]
+    text = (
+        f"{info.name.capitalize()} {verb(info.name, 'comes', 'come')} from {first.supplier_name} at {money(first.price_per_unit)} each, "
+        f"{to_words(first.lead_time_days)} {'day' if first.lead_time_days == 1 else 'days'} lead time."
+    )
+    others = len(info.suppliers) - 1
+    if others:
+        cheapest = min(info.suppliers, key=lambda s: s.price_per_unit)
+        if cheapest is not first:
+            text += f" {cheapest.supplier_name} is cheapest at {money(cheapest.price_per_unit)}."
+        else:
+            text += (
+                f" {to_words(others).capitalize()} other {'supplier' if others == 1 else 'suppliers'} too."
+            )
+    return text
+
+
+def forecast_answer(fc: DemandForecast) -> str:
+    span = {7: "next week", 30: "next thirty days", 14: "next two weeks"}.get(
+        fc.period_days, f"next {to_words(fc.period_days)} days"
+    )
+    low, high = (round(x) for x in fc.confidence_interval)
+    text = f"We expect to use about {n(round(fc.predicted_demand))} {fc.name} in the {span}"
+    if high > low:
+        text += f", likely between {n(low)} and {n(high)}"
+    return text + "."
+
+
+def advice_answer(name: str, advice: Sequence[RestockAdvice], rec: InventoryRecord | None) -> str:
+    needed = [a for a in advice if a.recommended_order_quantity > 0]
+    if not needed:
+        if rec is not None:
+            return (
+                f"No, {name} is fine for now: {n(rec.current_quantity)} on hand against a minimum of "
+                f"{n(rec.reorder_threshold)}."
+            )
+        return f"No, {name} does not need reordering now."
+    first = needed[0]
+    text = f"Yes, order {n(first.recommended_order_quantity)} {name}"
+    if len(needed) > 1 or (rec is not None and len(rec.sites) > 1):
+        text += f" for {first.site}"
+    if first.recommended_order_date:
+        text += f" by {spoken_date(first.recommended_order_date)}"
+    return text + ". Say reorder it to place the order."
+
+
+def advice_lines(advice: Sequence[RestockAdvice]) -> list[str]:
+    return [f"{a.name}, {n(a.recommended_order_quantity)} for {a.site}" for a in advice]
+
+
+def low_lines(items: Sequence[LowStockItem]) -> list[str]:
+    return [f"{i.name}, {n(i.current_quantity)} left at {i.site}" for i in items]
+
+
+def order_lines(orders: Sequence[OrderOut], names: dict[str, str]) -> list[str]:
+    out = []
+    for o in orders:
+        line = f"{n(o.quantity)} {names.get(o.product_id, o.product_id)} {o.status}"
+        if o.expected_date and o.status in ("placed", "confirmed", "shipped"):
+            line += f", due {spoken_date(o.expected_date)}"
+        out.append(line)
+    return out
+
+
+def order_ref(order_id: str) -> str:
+    tail = [c for c in order_id if c.isalnum()][-4:]
+    return "ending " + spell_bin("".join(tail))
+
+
+def movement_done(upd: StockUpdate, name: str) -> str:
+    have = f"{upd.site.capitalize()} has {n(upd.updated_quantity)} {name}"
+    if upd.status == "already applied":
+        return f"That was already recorded. {have}."
+    return f"Done. {have} now."
+
+
+def greeting(insights: Sequence[Insight], names: dict[str, str]) -> str:
+    alerts = [i for i in insights if i.kind in ("low_stock", "predicted_stockout") or i.severity != "info"]
+    if not alerts:
+        return "Hello, stock assistant here. What do you need?"
+    first = alerts[0]
+    item = names.get(first.sku or "", "")
+    count = len(alerts)
+    what = {"low_stock": "running low", "predicted_stockout": "about to run out"}.get(first.kind, "flagged")
+    lead = f"{to_words(count).capitalize()} stock {'alert' if count == 1 else 'alerts'}"
+    detail = f", including {item} {what}" if item else ""
+    return f"Hello. {lead}{detail}. What do you need?"

@@ -1,0 +1,195 @@
+"""The dialogue policy: ``Policy(catalogue, config).step(state, event) -> (state, actions)``. Pure: no I/O, no
+clock. Reads are asked for with ``Fetch`` and come back as ``DataReady``; a write is read back, and only an
+explicit "yes" to a read-back that was heard produces a ``Commit``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dialogue.policy.items import Reply
+from dialogue.policy.reads import ReadFlows
+from dialogue.policy.replies import HELP, HINT, more_reply
+from dialogue.policy.state import (
+    Action,
+    AskLlm,
+    DataReady,
+    DialogueState,
+    Event,
+    Fetch,
+    LlmDone,
+    NoInput,
+    NotHeard,
+    Pending,
+    PlaybackCut,
+    PolicyConfig,
+    Query,
+    Start,
+    UserSaid,
+    WriteDone,
+)
+from dialogue.policy.writes import WRITE_KIND, WriteFlows
+from dialogue.understanding.nlu import Slots, Understanding, understand
+from dialogue.understanding.resolve import CatalogueIndex
+
+READ_INTENTS = frozenset({"check_stock", "item", "where_is", "supplier_info", "forecast", "reorder_advice",
+                          "order_status"})  # fmt: skip
+WAITING = frozenset({"confirm", "warn", "check", "ask_qty", "ask_item", "choose", "ask_change"})
+
+
+class Policy(ReadFlows, WriteFlows):
+    """One per catalogue version; shared by every session (it holds no per-session data)."""
+
+    def __init__(self, index: CatalogueIndex, config: PolicyConfig | None = None) -> None:
+        super().__init__(index, config or PolicyConfig())
+
+    def proceed(
+        self, state: DialogueState, intent: str, slots: Slots, sku: str, at: float, prefix: str
+    ) -> Reply:
+        state = replace(state, last_sku=sku, slots={**state.slots, "sku": sku})
+        if intent in WRITE_KIND:
+            return self.start_write(state, intent, slots, sku, at, prefix)
+        return self.start_read(state, intent, slots, sku, at, prefix)
+
+    def on_data(self, state: DialogueState, event: DataReady) -> Reply:
+        if state.pending.stage != "fetch":
+            return state, []
+        results = dict(event.results)
+        if state.pending.intent in WRITE_KIND:
+            return self.on_write_data(state, results, event.at)
+        return self.on_read_data(state, results)
+
+    def step(self, state: DialogueState, event: Event) -> Reply:
+        if isinstance(event, UserSaid):
+            return self._user(state, event.text, event.at)
+        if isinstance(event, NoInput | NotHeard):
+            return self._failure(state, silent=isinstance(event, NoInput))
+        if isinstance(event, PlaybackCut):
+            return self._cut(state, event.heard_chars), []
+        if isinstance(event, Start):
+            pending = Pending("fetch", intent="greet", since=event.at)
+            return replace(state, pending=pending), [Fetch((Query("insights"),))]
+        if isinstance(event, DataReady):
+            return self.on_data(state, event)
+        if isinstance(event, WriteDone):
+            if state.pending.stage != "commit":
+                return state, []
+            return self.on_write_done(state, event)
+        if isinstance(event, LlmDone):
+            state = replace(state, pending=Pending())
+            if event.text:
+                return self.say(replace(state, failures=0), event.text)
+            return self._failure(state, silent=False)
+        raise TypeError(f"unknown event {event!r}")
+
+    # --- user turns ----------------------------------------------------------------------------------------
+
+    def _user(self, state: DialogueState, text: str, at: float) -> Reply:
+        u = understand(text, self.index)
+        if u.intent == "silence":
+            return self._failure(state, silent=True)
+        state = replace(state, turn=state.turn + 1, intent=u.intent, slots=u.slots.as_dict())
+        p = state.pending
+        if p.stage in WAITING and at - p.since > self.config.confirm_timeout_s:
+            state = replace(state, pending=Pending())
+            if u.intent in ("yes", "no", "correction", "quantity"):
+                return self.say(
+                    state, "That request timed out, so nothing was recorded. Please say it again."
+                )
+            p = state.pending
+        if u.intent not in ("unknown", "repeat"):
+            state = replace(state, failures=0)
+        if u.intent == "repeat":
+            return self._repeat(state)
+        if u.intent == "help":
+            prompt = state.last_prompt
+            return self.say(state, HELP[p.stage], *self.expect(p), keep_prompt=prompt is not None)
+        if u.intent == "cancel":
+            had = p.stage != "idle"
+            state = replace(state, pending=Pending(), more=())
+            return self.say(state, "Cancelled. Nothing was recorded." if had else "Okay.")
+        if u.intent == "goodbye":
+            note = "Nothing was recorded. " if p.draft is not None else ""
+            return self.say(replace(state, pending=Pending(), ended=True), note + "Goodbye.", end_call=True)
+        if u.intent == "more" and state.more:
+            text, rest = more_reply(state.more, self.config.list_page)
+            return self.say(replace(state, more=rest), text)
+        if u.intent == "unknown" and p.stage in ("confirm", "warn", "check", "ask_qty", "ask_change"):
+            return self._failure(state, silent=False)  # not understood is not "another intent"
+        handler = {
+            "confirm": self.on_confirm,
+            "warn": self.on_confirm,
+            "check": self.on_check,
+            "ask_qty": self.on_quantity,
+            "ask_item": self.on_item_answer,
+            "choose": self.on_choice,
+            "ask_change": self.on_change,
+        }.get(p.stage)
+        if handler is not None:
+            return handler(state, u, at)
+        return self.dispatch(state, u, at)
+
+    def dispatch(self, state: DialogueState, u: Understanding, at: float, prefix: str = "") -> Reply:
+        """A fresh request (nothing pending, or the pending question was abandoned)."""
+        state = replace(state, pending=Pending(), more=() if u.intent != "more" else state.more)
+        intent = u.intent
+        if intent in ("reorder_advice", "order_status") and not (u.slots.item_text or u.slots.bin):
+            return self.read_general(state, intent, u.slots.site, at, prefix)
+        if intent in READ_INTENTS or intent in WRITE_KIND:
+            return self.with_item(state, intent, u.slots, at, prefix)
+        if intent == "low_stock":
+            site = u.slots.site or state.site
+            return self.fetch(
+                state, "low_stock", (Query("low_stock", site=site),), at, slots=u.slots, note=prefix
+            )
+        if intent == "more":
+            return self.say(state, prefix + "There is nothing more.")
+        if intent in ("yes", "no"):
+            return self.say(state, prefix + "There is nothing waiting for a yes or no. What do you need?")
+        if intent in ("correction", "quantity"):
+            return self.say(
+                state, prefix + "What should I do with that number? Say order, received, picked or count."
+            )
+        if intent == "thanks":
+            return self.say(state, prefix + "You're welcome. Anything else?")
+        if intent == "greeting":
+            return self.say(state, prefix + "Hello. What do you need?")
+        if self.config.llm_enabled and intent == "unknown":
+            return replace(state, pending=Pending("fetch", intent="llm", since=at)), [AskLlm(u.text)]
+        return self._failure(state, silent=False, prefix=prefix)
+
+    # --- repair --------------------------------------------------------------------------------------------
+
+    def _repeat(self, state: DialogueState) -> Reply:
+        prompt = state.last_prompt
+        if prompt is None:
+            return self.say(state, HINT[state.pending.stage], *self.expect(state.pending))
+        p = state.pending
+        if p.draft is not None and not p.draft.heard:
+            state = replace(state, pending=replace(p, draft=replace(p.draft, heard=True)))
+        return self.say(state, prompt.text, prompt.awaiting, prompt.phrases, must_hear=prompt.must_hear_chars)
+
+    def _failure(self, state: DialogueState, silent: bool, prefix: str = "") -> Reply:
+        failures = state.failures + 1
+        state = replace(state, failures=failures)
+        stage = state.pending.stage
+        hint = HINT[stage]
+        if failures >= self.config.failures_before_help:
+            text = "Sorry, I still didn't get that. Say help to hear what you can say."
+        elif failures == 1:
+            text = f"I didn't hear anything. {hint}" if silent else f"Sorry, I didn't catch that. {hint}"
+        else:
+            text = hint
+        return self.say(state, prefix + text, *self.expect(state.pending), keep_prompt=True)
+
+    def _cut(self, state: DialogueState, heard_chars: int) -> DialogueState:
+        p = state.pending
+        must = state.last_must_hear
+        if p.draft is None or must is None:
+            return state
+        if heard_chars < must and p.stage in ("confirm", "warn"):
+            return replace(state, pending=replace(p, draft=replace(p.draft, heard=False)))
+        return state
+
+
+__all__ = ["READ_INTENTS", "WAITING", "Action", "Policy"]

@@ -1,0 +1,154 @@
+"""Reply wording: short, speakable sentences with numbers as words. Read-backs return where the part that must
+be heard ends, so a read-back cut off by barge-in before it can be treated as not asked."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from dialogue.policy.state import Draft, Stage
+from dialogue.understanding.numbers import digits_words, quantity_words, read_back, to_words
+
+_VERB = {
+    "order": "Order",
+    "receipt": "Receive",
+    "pick": "Pick",
+    "count": "Set the count of",
+    "set_min": "Keep at least",
+}
+NOUN = {"order": "order", "receipt": "receipt", "pick": "pick", "count": "count", "set_min": "minimum"}
+
+
+_DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def speakable(text: str) -> str:
+    """Digits left in a reply (store messages, model answers) become words, so TTS never guesses."""
+
+    def words(m: re.Match[str]) -> str:
+        raw = m.group(0).replace(",", "")
+        if "." in raw:
+            whole, frac = raw.split(".", 1)
+            return f"{to_words(int(whole))} point {digits_words(frac)}"
+        return to_words(int(raw))
+
+    return _DIGITS.sub(words, text)
+
+
+def n(value: float) -> str:
+    return quantity_words(value)
+
+
+def plural(count: float, word: str) -> str:
+    return word if count == 1 else (word + "es" if word.endswith(("s", "x")) else word + "s")
+
+
+def spoken_quantity(qty: int) -> str:
+    """ "fifteen, one five" — digits added for numbers with homophones."""
+    words, digits = read_back(qty)
+    return f"{words}, {digits}," if digits else words
+
+
+def spoken_count(count: float) -> str:
+    """A count of cases or pallets as said back: the digits go on the number the worker said ("seven hundred
+    thirty, seven three zero"), not on the unit total it implies."""
+    return spoken_quantity(int(count)) if float(count).is_integer() else n(count)
+
+
+def join_names(names: Sequence[str], conj: str = "or") -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + f" {conj} " + names[-1]
+
+
+def read_back_text(draft: Draft, name: str, site_known: bool) -> tuple[str, int]:
+    """(text, must_hear_chars). The must-hear offset is the end of the item name: quantity and item both heard."""
+    qty = spoken_quantity(draft.quantity)
+    if (
+        draft.spoken
+    ):  # "three cases, three hundred units, of ..." (the total in words: its digits add nothing)
+        qty = f"{draft.spoken}, {n(draft.quantity)} {'unit' if draft.quantity == 1 else 'units'}, of"
+    where = ""
+    if draft.kind == "count":
+        body = f"Set the count of {name} to {qty.removesuffix(', of')}"
+    else:
+        body = f"{_VERB[draft.kind]} {qty} {name}"
+    must = len(body)
+    if draft.kind == "order" and draft.supplier_name:
+        where += f" from {draft.supplier_name}"
+    if draft.kind == "receipt" and draft.bin:
+        where += f" into bin {spell_bin(draft.bin)}"
+    if draft.kind == "pick" and draft.bin:
+        where += f" from bin {spell_bin(draft.bin)}"
+    if draft.site and not site_known:
+        where += f" at {draft.site}"
+    text = f"{body.rstrip(',')}{where}? Say yes to confirm."
+    return text.replace(",?", "?").replace(", ?", "?"), must
+
+
+def warning_text(draft: Draft) -> str:
+    ratio = draft.quantity / max(draft.typical or 1.0, 1.0)
+    return (
+        f"That is about {to_words(round(ratio))} times the usual amount. "
+        f"Say yes again if {to_words(draft.quantity)} is really right."
+    )
+
+
+def spell_bin(code: str) -> str:
+    """ "B-07-3" → "B zero seven three": one character at a time, so the worker can compare with the label."""
+    out = []
+    for ch in code:
+        if ch.isdigit():
+            out.append(to_words(int(ch)))
+        elif ch.isalpha():
+            out.append(ch.upper())
+    return " ".join(out)
+
+
+def check_prompt(bin_code: str, site: str) -> str:
+    return f"Go to bin {spell_bin(bin_code)} at {site}. What are the check digits?"
+
+
+HELP: dict[Stage, str] = {
+    "idle": "You can ask how many of an item we have, where it is, what is running low, or what to order. "
+    "You can also say order, received, picked, count, or keep at least, with a quantity and an item.",
+    "confirm": "Say yes to confirm, no to change it, a new quantity to correct it, or cancel.",
+    "warn": "Say yes if the quantity is right, a new quantity to correct it, or cancel.",
+    "check": "Say the check digits printed at the bin, or cancel.",
+    "ask_qty": "Say a quantity, like twelve or three cases, or cancel.",
+    "ask_item": "Say the item name, or cancel.",
+    "choose": "Say which item you mean, or cancel.",
+    "ask_change": "Say a new quantity, a different item, or cancel.",
+    "fetch": "One moment.",
+    "commit": "One moment.",
+}
+
+HINT: dict[Stage, str] = {
+    "idle": "What do you need?",
+    "confirm": "Yes or no?",
+    "warn": "Yes or no?",
+    "check": "Check digits?",
+    "ask_qty": "How many?",
+    "ask_item": "Which item?",
+    "choose": "Which one?",
+    "ask_change": "New quantity, or cancel?",
+    "fetch": "One moment.",
+    "commit": "One moment.",
+}
+
+
+def list_reply(intro: str, lines: Sequence[str], page: int) -> tuple[str, tuple[str, ...]]:
+    """First ``page`` lines after the intro, and the rest for "more"."""
+    shown, rest = list(lines[:page]), tuple(lines[page:])
+    text = f"{intro} {'; '.join(shown)}."
+    if rest:
+        text += f" And {to_words(len(rest))} more — say more."
+    return text, rest
+
+
+def more_reply(rest: Sequence[str], page: int) -> tuple[str, tuple[str, ...]]:
+    shown, remaining = list(rest[:page]), tuple(rest[page:])
+    text = "; ".join(shown) + "."
+    if remaining:
+        text += f" And {to_words(len(remaining))} more — say more."
+    return text[0].upper() + text[1:], remaining

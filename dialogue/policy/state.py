@@ -1,0 +1,208 @@
+"""The dialogue's state, the events it reacts to and the actions it asks for. All frozen; the policy returns a
+new state every step. Time arrives inside events (seconds on any monotonic clock), so the policy has no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from dialogue.contract import Expectation
+from dialogue.understanding.nlu import Slots
+
+WriteKind = Literal["order", "receipt", "pick", "count", "set_min"]
+Stage = Literal[
+    "idle", "fetch", "confirm", "warn", "check", "ask_qty", "ask_item", "choose", "ask_change", "commit"
+]
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    confirm_timeout_s: float = 60.0
+    """A read-back not answered within this time is dropped; a late "yes" does nothing."""
+    unusual_quantity_factor: float = 10.0
+    """A write larger than this many times the item's typical movement gets a second, explicit warning."""
+    order_cover_days: float = 7.0
+    """An order or receipt is compared with this many days of typical movement (a pick with one day)."""
+    check_attempts: int = 2
+    """Wrong check digits this many times in a row drop the write and raise a supervisor insight."""
+    failures_before_help: int = 3
+    """Not-understood or silent turns in a row before help is offered."""
+    list_page: int = 3
+    """Items read out per list reply; the rest wait for "more"."""
+    llm_enabled: bool = False
+    """Send utterances outside the intents to the language-model fallback."""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    text: str
+    awaiting: Expectation = "free"
+    phrases: tuple[str, ...] = ()
+    must_hear_chars: int | None = None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A proposed write. ``quantity`` is in units (cases already converted)."""
+
+    kind: WriteKind
+    sku: str
+    quantity: int
+    spoken: str = ""  # how it was asked for, e.g. "three cases"
+    site: str | None = None
+    bin: str | None = None
+    supplier_id: str | None = None
+    supplier_name: str | None = None
+    unit_price: float | None = None
+    typical: float | None = None  # typical movement for this kind of write (units)
+    current: int | None = None  # on hand now (count, pick)
+    key: str = ""  # idempotency key, fixed when proposed
+    proposed_at: float = 0.0
+    heard: bool = True  # False when the read-back was cut off before its quantity
+    warned: bool = False
+    check_ok: bool = False
+    check_failures: int = 0
+
+
+@dataclass(frozen=True)
+class Pending:
+    stage: Stage = "idle"
+    intent: str = ""
+    draft: Draft | None = None
+    slots: Slots | None = None
+    candidates: tuple[str, ...] = ()
+    since: float = 0.0
+    note: str = ""  # said before the answer once the data is in ("Okay, I dropped the order.")
+
+
+@dataclass(frozen=True)
+class DialogueState:
+    session_id: str
+    actor: str = "anonymous"
+    channel: str = "api"
+    site: str | None = None
+    turn: int = 0
+    last_sku: str | None = None
+    pending: Pending = field(default_factory=Pending)
+    last_prompt: Prompt | None = None
+    last_must_hear: int | None = None  # must-hear offset of the reply spoken last (re-prompts have none)
+    failures: int = 0
+    more: tuple[str, ...] = ()
+    ended: bool = False
+    intent: str | None = None  # last understood intent, for the text channel's response
+    slots: Mapping[str, Any] = field(default_factory=dict)
+
+
+# --- events ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Start:
+    at: float
+
+
+@dataclass(frozen=True)
+class UserSaid:
+    text: str
+    at: float
+
+
+@dataclass(frozen=True)
+class NoInput:
+    at: float
+
+
+@dataclass(frozen=True)
+class NotHeard:
+    at: float
+
+
+@dataclass(frozen=True)
+class PlaybackCut:
+    """The last reply was cut off after ``heard_chars`` characters."""
+
+    heard_chars: int
+
+
+@dataclass(frozen=True)
+class DataReady:
+    """Results of a ``Fetch``, by query name; a failed query maps to an ``ErrorInfo``."""
+
+    results: Mapping[str, Any]
+    at: float = 0.0
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    code: str
+    message: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WriteDone:
+    result: Any = None
+    error: ErrorInfo | None = None
+    retryable: bool = False
+    at: float = 0.0
+
+
+@dataclass(frozen=True)
+class LlmDone:
+    text: str | None
+
+
+Event = Start | UserSaid | NoInput | NotHeard | PlaybackCut | DataReady | WriteDone | LlmDone
+
+# --- actions ---------------------------------------------------------------------------------------------
+
+QueryName = Literal[
+    "stock", "low_stock", "movement", "suppliers", "recommend", "forecast", "orders", "insights"
+]
+
+
+@dataclass(frozen=True)
+class Query:
+    name: QueryName
+    sku: str | None = None
+    days: int | None = None
+    site: str | None = None
+
+
+@dataclass(frozen=True)
+class Speak:
+    text: str
+    awaiting: Expectation = "free"
+    phrases: tuple[str, ...] = ()
+    must_hear_chars: int | None = None
+    end_call: bool = False
+
+
+@dataclass(frozen=True)
+class Fetch:
+    queries: tuple[Query, ...]
+
+
+@dataclass(frozen=True)
+class Commit:
+    draft: Draft
+
+
+@dataclass(frozen=True)
+class Escalate:
+    kind: str
+    message: str
+    dedupe_key: str
+    sku: str | None = None
+    site: str | None = None
+    severity: str = "warning"
+
+
+@dataclass(frozen=True)
+class AskLlm:
+    text: str
+
+
+Action = Speak | Fetch | Commit | Escalate | AskLlm

@@ -1,0 +1,304 @@
+"""Writes: draft → (check digits) → read-back → yes → (second warning for unusual quantities) → commit.
+
+Nothing reaches the store without an explicit "yes" to a read-back whose quantity and item were heard; a "no"
+with a new quantity re-reads, a plain "no" asks what to change, any other request drops the draft."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from dialogue.policy import answers as A
+from dialogue.policy.items import PolicyBase, Reply
+from dialogue.policy.replies import (
+    NOUN,
+    check_prompt,
+    n,
+    plural,
+    read_back_text,
+    spell_bin,
+    spoken_count,
+    warning_text,
+)
+from dialogue.policy.state import (
+    Commit,
+    DialogueState,
+    Draft,
+    ErrorInfo,
+    Escalate,
+    Pending,
+    Query,
+    WriteDone,
+    WriteKind,
+)
+from dialogue.schemas import InventoryRecord, MinimumSet, OrderOut, RestockList, StockUpdate, SupplierInfo
+from dialogue.understanding.nlu import Slots, Understanding
+from inventory_core.models import Location, Product
+
+WRITE_KIND: dict[str, WriteKind] = {"place_order": "order", "receive": "receipt", "pick": "pick", "count": "count",
+                                    "set_minimum": "set_min"}  # fmt: skip
+_CHECKED = frozenset({"receipt", "count"})
+
+
+def _bin_key(code: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", code.upper())
+
+
+class WriteFlows(PolicyBase):
+    # --- drafting ------------------------------------------------------------------------------------------
+
+    def start_write(
+        self, state: DialogueState, intent: str, slots: Slots, sku: str, at: float, prefix: str
+    ) -> Reply:
+        kind = WRITE_KIND[intent]
+        product = self.index.get(sku)
+        assert product is not None
+        if slots.quantity is None:
+            if kind == "order":
+                asks = (Query("recommend", sku), Query("suppliers", sku), Query("movement", sku))
+                return self.fetch(state, intent, asks, at, slots=slots, sku=sku, note=prefix)
+            pending = Pending("ask_qty", intent, slots=slots, candidates=(sku,), since=at)
+            return self.say(replace(state, pending=pending), f"{prefix}How many {product.name}?", "quantity")
+        units, spoken, problem = self.units(slots, product, kind)
+        if problem or units is None:
+            pending = Pending(
+                "ask_qty", intent, slots=replace(slots, quantity=None), candidates=(sku,), since=at
+            )
+            return self.say(replace(state, pending=pending), prefix + (problem or "How many?"), "quantity")
+        loc = self.location(product, slots.site or state.site, slots.bin)
+        site = loc.site if loc is not None else (slots.site or state.site)
+        draft = Draft(kind, sku, units, spoken, site=site, bin=loc.bin if loc is not None else None)
+        queries: list[Query] = [Query("movement", sku)]
+        if kind == "order":
+            queries.append(Query("suppliers", sku))
+        if kind in ("count", "pick"):
+            queries.append(Query("stock", sku))
+        return self.fetch(state, intent, tuple(queries), at, slots=slots, draft=draft, sku=sku, note=prefix)
+
+    def units(self, slots: Slots, product: Product, kind: WriteKind) -> tuple[int | None, str, str | None]:
+        """Units from what was said ("three cases" × pack size) → (units, spoken form, problem)."""
+        qty = slots.quantity or 0.0
+        spoken = ""
+        total = qty
+        if slots.unit == "case":
+            size = slots.case_size or product.pack_size
+            total = qty * size
+            spoken = f"{spoken_count(qty)} {plural(qty, 'case')}" if size > 1 else ""
+        elif slots.unit == "pallet":
+            if not product.pallet_size:
+                return None, "", f"I don't know how many {product.name} go on a pallet. How many units?"
+            total = qty * product.pallet_size
+            spoken = f"{spoken_count(qty)} {plural(qty, 'pallet')}"
+        if not float(total).is_integer():
+            return None, "", "Please say a whole number of units."
+        if total <= 0 and kind not in ("count", "set_min"):
+            return None, "", "The quantity must be more than zero. How many?"
+        return int(total), spoken, None
+
+    def location(self, product: Product, site: str | None, bin_code: str | None) -> Location | None:
+        if bin_code:
+            for loc in product.locations:
+                if _bin_key(loc.bin) == _bin_key(bin_code):
+                    return loc
+        at_site = [loc for loc in product.locations if site is None or loc.site == site]
+        return at_site[0] if at_site else None
+
+    def on_write_data(self, state: DialogueState, results: dict[str, Any], at: float) -> Reply:
+        p = state.pending
+        sku = p.candidates[0]
+        product = self.index.get(sku)
+        assert product is not None and p.slots is not None
+        prefix = p.note
+        state = replace(state, pending=Pending())
+        errors = [v for v in results.values() if isinstance(v, ErrorInfo)]
+        if any(e.code == "not_found" for e in errors):
+            return self.say(state, prefix + "I couldn't find that item in the stock system.")
+        draft = p.draft
+        if draft is None:  # an order without a quantity: offer the recommended one
+            recs = results.get("recommend")
+            qty = next((a.recommended_order_quantity for a in recs.items if a.recommended_order_quantity > 0), 0) \
+                if isinstance(recs, RestockList) else 0  # fmt: skip
+            if qty <= 0:
+                pending = Pending("ask_qty", p.intent, slots=p.slots, candidates=(sku,), since=at)
+                return self.say(
+                    replace(state, pending=pending), f"{prefix}How many {product.name}?", "quantity"
+                )
+            loc = self.location(product, p.slots.site or state.site, None)
+            draft = Draft("order", sku, qty, "", site=loc.site if loc else p.slots.site)
+        daily = results.get("movement")
+        if isinstance(daily, int | float):
+            cover = self.config.order_cover_days if draft.kind in ("order", "receipt", "set_min") else 1.0
+            draft = replace(draft, typical=float(daily) * cover)
+        info = results.get("suppliers")
+        if isinstance(info, SupplierInfo) and info.suppliers:
+            chosen = info.suppliers[0]
+            wanted = (p.slots.supplier_text or "").lower()
+            for entry in info.suppliers:
+                if wanted and wanted in entry.supplier_name.lower():
+                    chosen = entry
+            draft = replace(draft, supplier_id=chosen.supplier_id, supplier_name=chosen.supplier_name,
+                            unit_price=chosen.price_per_unit)  # fmt: skip
+        rec = results.get("stock")
+        if isinstance(rec, InventoryRecord):
+            here = [s for s in rec.sites if draft.site is None or s.site == draft.site]
+            draft = replace(draft, current=sum(s.on_hand for s in here))
+        state = replace(state, last_sku=sku)
+        loc = self.location(product, draft.site, draft.bin)
+        if draft.kind in _CHECKED and loc is not None and loc.check_digits and not draft.check_ok:
+            draft = replace(draft, site=loc.site, bin=loc.bin)
+            pending = Pending("check", p.intent, draft=draft, slots=p.slots, candidates=(sku,), since=at)
+            return self.say(
+                replace(state, pending=pending), prefix + check_prompt(loc.bin, loc.site), "digits"
+            )
+        return self.propose(state, p.intent, draft, p.slots, at, prefix)
+
+    def propose(self, state: DialogueState, intent: str, draft: Draft, slots: Slots | None, at: float,
+                prefix: str = "") -> Reply:  # fmt: skip
+        key = f"{state.session_id}:{state.turn}:{draft.kind}:{draft.sku}:{draft.quantity}"
+        draft = replace(draft, key=key, proposed_at=at, heard=True, warned=False)
+        product = self.index.get(draft.sku)
+        multi_site = product is not None and len({loc.site for loc in product.locations}) > 1
+        text, must = read_back_text(draft, self.index.name(draft.sku), site_known=not multi_site)
+        pending = Pending("confirm", intent, draft=draft, slots=slots, candidates=(draft.sku,), since=at)
+        return self.say(
+            replace(state, pending=pending), prefix + text, "yes_no", must_hear=len(prefix) + must
+        )
+
+    def unusual(self, draft: Draft) -> bool:
+        if draft.typical is None or draft.kind == "set_min":
+            return False
+        product = self.index.get(draft.sku)
+        base = max(draft.typical, float(product.pack_size if product else 1), 1.0)
+        if draft.kind == "count":
+            if draft.current is None:
+                return False
+            return abs(draft.quantity - draft.current) > self.config.unusual_quantity_factor * base
+        return draft.quantity > self.config.unusual_quantity_factor * base
+
+    # --- answers to a read-back ----------------------------------------------------------------------------
+
+    def on_confirm(self, state: DialogueState, u: Understanding, at: float) -> Reply:
+        p = state.pending
+        d = p.draft
+        assert d is not None
+        if u.intent == "yes":
+            if not d.heard:  # the read-back was cut off before the quantity: it was never asked
+                return self.propose(state, p.intent, d, p.slots, at)
+            if p.stage == "confirm" and not d.warned and self.unusual(d):
+                text = warning_text(d)
+                pending = replace(p, stage="warn", draft=replace(d, warned=True), since=at)
+                return self.say(replace(state, pending=pending), text, "yes_no", must_hear=len(text))
+            return replace(state, pending=replace(p, stage="commit", since=at)), [Commit(d)]
+        if u.intent == "no":
+            pending = replace(p, stage="ask_change", since=at)
+            return self.say(replace(state, pending=pending), "What should I change? Say a new quantity, or cancel.",
+                            "quantity")  # fmt: skip
+        return self.on_change(state, u, at)
+
+    def on_change(self, state: DialogueState, u: Understanding, at: float) -> Reply:
+        p = state.pending
+        d = p.draft
+        assert d is not None and p.slots is not None
+        if u.intent == "yes":
+            return self.propose(state, p.intent, d, p.slots, at)
+        if u.intent == "no":
+            return self.say(replace(state, pending=Pending()), "Okay, nothing was recorded.")
+        if u.intent in ("correction", "quantity") and u.slots.quantity is not None:
+            product = self.index.get(d.sku)
+            assert product is not None
+            slots = replace(
+                p.slots, quantity=u.slots.quantity, unit=u.slots.unit, case_size=u.slots.case_size
+            )
+            units, spoken, problem = self.units(slots, product, d.kind)
+            if problem or units is None:
+                return self.say(state, problem or "How many?", "quantity")
+            new = replace(d, quantity=units, spoken=spoken)
+            if u.slots.item_text:
+                return self.with_item(state, p.intent, replace(slots, item_text=u.slots.item_text), at)
+            return self.propose(state, p.intent, new, slots, at)
+        if u.intent in ("correction", "item") and u.slots.item_text:
+            return self.with_item(state, p.intent, replace(p.slots, item_text=u.slots.item_text), at)
+        noun = NOUN[d.kind]
+        return self.dispatch(state, u, at, prefix=f"Okay, I dropped the {noun}. ")
+
+    def on_check(self, state: DialogueState, u: Understanding, at: float) -> Reply:
+        p = state.pending
+        d = p.draft
+        assert d is not None
+        digits = u.slots.digits if u.intent in ("quantity", "correction") else None
+        if digits is None:
+            if u.intent in ("yes", "no", "unknown"):
+                return self.say(state, "Check digits?", "digits", keep_prompt=True)
+            return self.dispatch(state, u, at, prefix=f"Okay, I dropped the {NOUN[d.kind]}. ")
+        product = self.index.get(d.sku)
+        loc = self.location(product, d.site, d.bin) if product else None
+        if loc is None or digits == loc.check_digits:
+            return self.propose(state, p.intent, replace(d, check_ok=True), p.slots, at)
+        failures = d.check_failures + 1
+        bin_words = spell_bin(loc.bin)
+        if failures >= self.config.check_attempts:
+            name = self.index.name(d.sku)
+            escalate = Escalate(
+                kind="check_digit_failures",
+                message=f"Wrong check digits {failures} times at bin {loc.bin} ({loc.site}) for {name}, "
+                f"{state.actor} on {state.channel}; the {NOUN[d.kind]} was not recorded.",
+                dedupe_key=f"check_digits:{state.session_id}:{state.turn}:{d.sku}",
+                sku=d.sku,
+                site=loc.site,
+            )
+            state, speak = self.say(
+                replace(state, pending=Pending()),
+                "Those check digits did not match again, so nothing was recorded. I've let a supervisor know.",
+            )
+            return state, [escalate, *speak]
+        pending = replace(p, draft=replace(d, check_failures=failures), since=at)
+        return self.say(replace(state, pending=pending), f"Those digits don't match bin {bin_words}. Check digits?",
+                        "digits")  # fmt: skip
+
+    def on_quantity(self, state: DialogueState, u: Understanding, at: float) -> Reply:
+        p = state.pending
+        assert p.slots is not None
+        if u.slots.quantity is not None and u.intent in ("quantity", "correction", p.intent):
+            slots = replace(
+                p.slots, quantity=u.slots.quantity, unit=u.slots.unit, case_size=u.slots.case_size
+            )
+            return self.start_write(
+                replace(state, pending=Pending()), p.intent, slots, p.candidates[0], at, ""
+            )
+        if u.intent == "no":
+            return self.say(replace(state, pending=Pending()), "Okay, nothing was recorded.")
+        return self.dispatch(state, u, at)
+
+    # --- after the store answered --------------------------------------------------------------------------
+
+    def on_write_done(self, state: DialogueState, done: WriteDone) -> Reply:
+        p = state.pending
+        d = p.draft
+        assert d is not None
+        name = self.index.name(d.sku)
+        if done.error is not None:
+            if done.retryable:  # safe to try again: the same idempotency key cannot apply twice
+                pending = Pending(
+                    "confirm", p.intent, draft=d, slots=p.slots, candidates=(d.sku,), since=done.at
+                )
+                return self.say(replace(state, pending=pending),
+                                "The stock system did not answer. Say yes to try again, or cancel.", "yes_no")  # fmt: skip
+            state = replace(state, pending=Pending())
+            if done.error.code == "insufficient_stock":
+                on_hand = done.error.details.get("on_hand")
+                have = f"Only {n(int(on_hand))} on hand" if isinstance(on_hand, int) else "Not enough on hand"
+                return self.say(state, f"{have}, so the pick was not recorded.")
+            return self.say(state, f"That was not recorded: {done.error.message.rstrip('.')}.")
+        state = replace(state, pending=Pending(), last_sku=d.sku)
+        result = done.result
+        if isinstance(result, OrderOut):
+            return self.say(
+                state, f"Done. Ordered {n(result.quantity)} {name}, order {A.order_ref(result.order_id)}."
+            )
+        if isinstance(result, StockUpdate):
+            return self.say(state, A.movement_done(result, name))
+        if isinstance(result, MinimumSet):
+            where = f" at {result.site}" if result.site else ""
+            return self.say(state, f"Done. The minimum for {name}{where} is now {n(result.min_qty)}.")
+        return self.say(state, "Done.")

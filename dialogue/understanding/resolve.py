@@ -1,0 +1,237 @@
+"""Which product a speaker means: the live catalogue indexed by normalised name, alias, SKU and a phonetic key.
+
+Exact names and aliases win outright; otherwise rapidfuzz scores the words and a metaphone key catches
+recognizer slips ("pallet rap" → "pallet wrap"). Close scores are reported as ambiguous so the dialogue can ask.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import jellyfish
+from rapidfuzz import fuzz, process
+
+from dialogue.understanding.numbers import DIGIT_WORDS, NUMBER_WORDS, tokenize
+from inventory_core.models import Product
+
+_LEADING_FILLERS = frozenset(
+    {
+        "the",
+        "some",
+        "any",
+        "our",
+        "those",
+        "these",
+        "more",
+        "of",
+        "all",
+        "my",
+        "we",
+        "us",
+        "please",
+        "much",
+        "many",
+    }
+)
+_TRAILING_FILLERS = frozenset(
+    {"please", "now", "today", "then", "left", "in", "stock", "again", "too", "each"}
+)
+_PRONOUNS = frozenset({"it", "that", "that one", "this", "this one", "them", "those", "the same", "same", "same one",
+                       "the same one", "the same thing", "same again", "these", "they", "the same item"})  # fmt: skip
+_SPELL = {"hi": "high", "vis": "visibility"}
+
+
+def _singular(word: str) -> str:
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def normalise(text: str) -> str:
+    """Lower case, punctuation dropped, plural 's' dropped, leading/trailing filler words dropped."""
+    words = [_singular(w) for w in re.findall(r"[a-z0-9]+", text.lower())]
+    while words and words[0] in _LEADING_FILLERS:
+        words = words[1:]
+    while words and words[-1] in _TRAILING_FILLERS:
+        words = words[:-1]
+    return " ".join(words)
+
+
+def phonetic(text: str) -> str:
+    return " ".join(jellyfish.metaphone(w) for w in text.split())
+
+
+def is_pronoun(text: str) -> bool:
+    return " ".join(re.findall(r"[a-z]+", text.lower())) in _PRONOUNS
+
+
+def spoken_code(text: str) -> str:
+    """ "f a s one zero zero one" → "fas1001"; digits spoken as words become digits."""
+    out = []
+    for tok in tokenize(text):
+        if tok in ("sku", "number", "item", "code", "dash", "hyphen"):
+            continue
+        if tok in DIGIT_WORDS:
+            out.append(str(DIGIT_WORDS[tok]))
+        elif tok.isdigit() or len(tok) <= 3:
+            out.append(tok)
+        else:
+            return ""  # a real word: not a code
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    kind: Literal["match", "ambiguous", "none"]
+    sku: str | None = None
+    candidates: tuple[str, ...] = ()  # SKUs, best first (ambiguous)
+    suggestions: tuple[str, ...] = ()  # SKUs of the nearest names (none)
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class MatchOptions:
+    accept: float = 85.0
+    """Best score at or above which a single clear winner is taken."""
+    margin: float = 6.0
+    """A runner-up within this many points makes the match ambiguous."""
+    consider: float = 68.0
+    """Below this the phrase is not found; the nearest names become suggestions."""
+    phonetic_weight: float = 0.92
+    """Phonetic similarity counts a little less than spelling similarity."""
+
+
+@dataclass
+class CatalogueIndex:
+    """Immutable after construction; built once per catalogue version and shared by every session."""
+
+    products: dict[str, Product]
+    version: int = 0
+    options: MatchOptions = field(default_factory=MatchOptions)
+
+    def __post_init__(self) -> None:
+        self._keys: list[str] = []
+        self._key_sku: list[str] = []
+        self._exact: dict[str, set[str]] = {}
+        for sku, product in self.products.items():
+            for label in (product.name, *product.aliases):
+                key = normalise(label)
+                if not key:
+                    continue
+                self._exact.setdefault(key, set()).add(sku)
+                self._keys.append(key)
+                self._key_sku.append(sku)
+        self._phon = [phonetic(k) for k in self._keys]
+        self._codes = {re.sub(r"[^a-z0-9]", "", s.lower()): s for s in self.products}
+        self._code_digits: dict[str, list[str]] = {}
+        for s in self.products:
+            self._code_digits.setdefault(re.sub(r"\D", "", s), []).append(s)
+        self.sites: frozenset[str] = frozenset(
+            loc.site for p in self.products.values() for loc in p.locations
+        )
+        # Names that contain number words ("nine volt batteries"): their numbers are not quantities.
+        self._numeric_phrases: dict[str, list[tuple[str, ...]]] = {}
+        for label in {lbl for p in self.products.values() for lbl in (p.name, *p.aliases)}:
+            toks = tuple(tokenize(label))
+            if any(t in NUMBER_WORDS or t.isdigit() for t in toks):
+                self._numeric_phrases.setdefault(toks[0], []).append(toks)
+        for phrases in self._numeric_phrases.values():
+            phrases.sort(key=len, reverse=True)
+
+    @classmethod
+    def build(
+        cls, products: Iterable[Product], version: int = 0, options: MatchOptions | None = None
+    ) -> CatalogueIndex:
+        return cls({p.sku: p for p in products}, version, options or MatchOptions())
+
+    def get(self, sku: str) -> Product | None:
+        return self.products.get(sku)
+
+    def name(self, sku: str) -> str:
+        product = self.products.get(sku)
+        return product.name if product else sku
+
+    def vocabulary(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """(sku, name, aliases) for the recognizer's grammar."""
+        return [(p.sku, p.name, tuple(p.aliases)) for p in self.products.values()]
+
+    def protected(self, tokens: Sequence[str]) -> frozenset[int]:
+        """Token positions that belong to a product name containing number words."""
+        blocked: set[int] = set()
+        for i, tok in enumerate(tokens):
+            for phrase in self._numeric_phrases.get(tok, []):
+                n = len(phrase)
+                window = [_singular(t) for t in tokens[i : i + n]]
+                if window == [_singular(t) for t in phrase]:
+                    blocked.update(range(i, i + n))
+                    break
+        return frozenset(blocked)
+
+    # --- resolution --------------------------------------------------------------------------------------
+
+    def resolve(self, phrase: str, among: Sequence[str] | None = None) -> Resolution:
+        """The product ``phrase`` names. ``among`` restricts the answer to these SKUs (a choice question)."""
+        code = spoken_code(phrase)
+        if code:
+            by_code = self._by_code(code)
+            if by_code is not None and (among is None or by_code in among):
+                return Resolution("match", sku=by_code, score=100.0)
+        query = normalise(phrase)
+        if not query:
+            return Resolution("none")
+        exact = self._exact.get(query)
+        if exact:
+            hits = sorted(exact if among is None else exact & set(among))
+            if len(hits) == 1:
+                return Resolution("match", sku=hits[0], score=100.0)
+            if hits:
+                return Resolution("ambiguous", candidates=tuple(hits), score=100.0)
+        scores = self._scores(query, among)
+        if not scores:
+            return Resolution("none")
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        best_sku, best = ranked[0]
+        opts = self.options
+        if best < opts.consider:
+            return Resolution("none", suggestions=tuple(s for s, sc in ranked[:3] if sc >= 50.0), score=best)
+        close = [s for s, sc in ranked if sc >= best - opts.margin]
+        if best >= opts.accept and len(close) == 1:
+            return Resolution("match", sku=best_sku, score=best)
+        return Resolution("ambiguous", candidates=tuple(close), score=best)
+
+    def _by_code(self, code: str) -> str | None:
+        if code in self._codes:
+            return self._codes[code]
+        if code.isdigit():
+            hits = self._code_digits.get(code, [])
+            if len(hits) == 1:
+                return hits[0]
+        return None
+
+    def _scores(self, query: str, among: Sequence[str] | None) -> dict[str, float]:
+        if among is not None:
+            allowed = set(among)
+            idx = [i for i, s in enumerate(self._key_sku) if s in allowed]
+        else:
+            idx = list(range(len(self._keys)))
+        keys = [self._keys[i] for i in idx]
+        out: dict[str, float] = {}
+        limit = 24
+        for _, score, pos in process.extract(query, keys, scorer=_text_score, limit=limit):
+            sku = self._key_sku[idx[pos]]
+            out[sku] = max(out.get(sku, 0.0), float(score))
+        phon_keys = [self._phon[i] for i in idx]
+        for _, score, pos in process.extract(phonetic(query), phon_keys, scorer=_text_score, limit=limit):
+            sku = self._key_sku[idx[pos]]
+            out[sku] = max(out.get(sku, 0.0), float(score) * self.options.phonetic_weight)
+        return out
+
+
+def _text_score(a: str, b: str, **_: object) -> float:
+    """Whole-phrase similarity, with word-order freedom; a query that is a clean subset of a name ("hex bolts"
+    in "half inch hex bolts") scores high, and so does every name containing it — which is what makes it
+    ambiguous."""
+    return max(fuzz.token_sort_ratio(a, b), 0.94 * fuzz.token_set_ratio(a, b), fuzz.ratio(a, b))

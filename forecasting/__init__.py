@@ -1,0 +1,1 @@
+"""Demand forecasting, restock planning, the analytics warehouse and the proactive monitor."""

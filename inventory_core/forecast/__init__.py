@@ -1,1 +1,0 @@
-"""Demand forecasting and restock maths: pure numpy, every series at once."""
