@@ -1,5 +1,5 @@
 # Two set-up commands: `make run` (install + serve on embedded defaults with demo data)
-# and `make test` (install + lint + type-check + the whole suite). CI calls `make test`.
+# and `make test` (install + lint + type-check + import contracts + the whole suite). CI calls `make test`.
 .PHONY: run test lint bootstrap bench
 
 bootstrap:
@@ -14,10 +14,11 @@ test:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
+	.venv/bin/lint-imports
 	.venv/bin/python -m pytest -q -p no:cacheprovider
 
 lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy && .venv/bin/lint-imports
 
 bench:
 	.venv/bin/python bench/store.py

@@ -1,39 +1,47 @@
-"""``python -m voice_gateway``: serve InventoryPulse Voice on its settings (embedded defaults when unset)."""
+"""``python -m app [serve|repl|mcp|monitor]``: every command runs on the one settings object (``IP_*``
+environment variables or ``.env``), so they all open the same store.
+
+- ``serve`` (the default): the web service, voice gateway, NLX webhooks and MCP over HTTP.
+- ``repl [--site S] [--actor A] [-q]``: type to the dialogue.
+- ``mcp``: the MCP tools over stdio.
+- ``monitor``: one forecasting and monitor cycle, with a progress bar."""
 
 from __future__ import annotations
 
-import logging
-import warnings
+import argparse
+import sys
 
-import uvicorn
-
-from app.logs import configure_logging
-from app.main import create_app
 from app.settings import Settings
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="serve the web service (default)")
+    repl = commands.add_parser("repl", help="type to the dialogue")
+    repl.add_argument("--site", default=None, help="the site you are standing in (a site id, e.g. main)")
+    repl.add_argument("--actor", default="repl", help="who you are, for the audit trail")
+    repl.add_argument("-q", "--quiet", action="store_true", help="replies only, no intent/slots line")
+    commands.add_parser("mcp", help="the MCP tools over stdio")
+    commands.add_parser("monitor", help="run one monitor cycle")
+    args = parser.parse_args(argv)
     settings = Settings()
-    # Chosen on measurement (see ``ws_implementation``); uvicorn warns that it will retire it one day.
-    warnings.filterwarnings("ignore", message="The `websockets` implementation is deprecated")
-    configure_logging(json_lines=settings.log_json)
-    app = create_app(settings)
-    logging.getLogger("inventorypulse").info("serving on http://%s:%d", settings.host, settings.port)
-    print(
-        f"InventoryPulse Voice: open http://{settings.host}:{settings.port}/ (API docs at /docs)", flush=True
-    )
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        # Above the gateway's own cap, so an oversized message is answered with message_too_large, not a bare 1009.
-        ws_max_size=2 * settings.max_ws_message_bytes,
-        # Audio frames do not compress; per-message deflate would only cost CPU on every 20 ms frame.
-        ws_per_message_deflate=False,
-        ws=settings.ws_implementation,
-    )
+    if args.command == "repl":
+        from app.cli.repl import run
+
+        return run(settings, args.site, args.actor, not args.quiet)
+    if args.command == "mcp":
+        from app.cli.mcp_stdio import run as run_mcp
+
+        return run_mcp(settings)
+    if args.command == "monitor":
+        from app.cli.monitor import run as run_monitor
+
+        return run_monitor(settings)
+    from app.cli.serve import serve
+
+    return serve(settings)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,4 +1,4 @@
-"""Request dependencies: the services, and bearer-token auth (401 without a token, 403 with a wrong one)."""
+"""Request dependencies: the services, and who is calling (401 when credentials are missing or unknown)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,18 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 
+from app.auth import Identity, presented_token
 from app.services import Services
 from inventory_core.service import InventoryService
 
 
 def get_services(request: Request) -> Services:
-    services: Services = request.app.state.services
+    services = request.app.state.services
+    if not isinstance(services, Services):
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail={"code": "starting", "message": "the service is starting; try again in a moment"},
+        )
     return services
 
 
@@ -25,34 +31,29 @@ def get_inventory(services: ServicesDep) -> InventoryService:
 InventoryDep = Annotated[InventoryService, Depends(get_inventory)]
 
 
-def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
+def unauthenticated(message: str = "send Authorization: Bearer <token>") -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        detail={"code": "unauthenticated", "message": message},
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 def require_token(request: Request, services: ServicesDep) -> str:
-    """The caller's identity. Used by every route but health."""
-    token = bearer_token(request)
-    if token is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail={"code": "unauthenticated", "message": "send Authorization: Bearer <token>"},
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    actor = services.actor_for(token)
+    """The caller's identity (an API token's name). Used by every route but health."""
+    actor = services.auth.api_actor(presented_token(request.headers))
     if actor is None:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, detail={"code": "forbidden", "message": "unknown token"}
-        )
+        raise unauthenticated()
     return actor
 
 
-def verify_token(services: Services, token: str | None) -> str | None:
-    """For WebSockets: the actor for a token, or None."""
-    return services.actor_for(token)
+def require_identity(request: Request, services: ServicesDep) -> Identity:
+    """An API token or an NLX webhook token (the text channel takes both)."""
+    identity = services.auth.identify(presented_token(request.headers))
+    if identity is None:
+        raise unauthenticated("send Authorization: Bearer <token> or x-api-key")
+    return identity
 
 
 ActorDep = Annotated[str, Depends(require_token)]
+IdentityDep = Annotated[Identity, Depends(require_identity)]

@@ -13,35 +13,44 @@ from fastapi.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
 from app.errors import BodySizeLimit, install_error_handlers
-from app.routes import agent, insights
+from app.gateway import voice_gateway
+from app.nlx import nlx_runtime
+from app.routes import admin, agent, insights, orders
 from app.routes import inventory as inventory_routes
 from app.services import Services, open_services
 from app.settings import Settings
 from nlx_webhooks import routes as nlx_routes
 from nlx_webhooks import voice_middleware
-from voice_gateway import metrics, page
-from voice_gateway.transports import twilio, ws_voice
+from voice_gateway import routes as gateway_routes
 
 log = logging.getLogger("inventorypulse.app")
 
 ROUTERS: tuple[APIRouter, ...] = (
     inventory_routes.router,
+    orders.router,
+    admin.router,
     agent.router,
     insights.router,
     voice_middleware.router,
     nlx_routes.router,
-    ws_voice.router,
-    twilio.router,
-    page.router,
-    metrics.router,
+    gateway_routes.router,
 )
+
+
+def install(app: FastAPI, services: Services) -> None:
+    """Put the services and the typed faces each package's routes read on ``app.state``: the services (REST,
+    MCP), the voice gateway (``/ws/voice``, ``/ws/twilio``, ``/metrics``) and the NLX runtime (``/api/nlx``,
+    ``/api/voice``)."""
+    app.state.services = services
+    app.state.gateway = voice_gateway(services)
+    app.state.nlx = nlx_runtime(services)
 
 
 async def mcp_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
     """Hands ``/mcp`` to the MCP streamable-HTTP app the services built (the app exists only once the
     lifespan has opened them)."""
-    services = getattr(scope["app"].state, "services", None)
-    mcp = getattr(services, "mcp", None)
+    services = scope["app"].state.services
+    mcp = services.mcp if isinstance(services, Services) else None
     if mcp is None:
         response = JSONResponse(
             {"code": "mcp_unavailable", "message": "the MCP server is not running", "retryable": True},
@@ -53,18 +62,17 @@ async def mcp_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
-    """Build the app. Pass ``services`` to reuse already-open services (tests); otherwise the lifespan opens
+    """Build the app. Pass ``services`` to serve already-open services (tests); otherwise the lifespan opens
     them from ``settings``."""
     settings = settings or (services.settings if services else Settings())
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if services is not None:
-            app.state.services = services
             yield
             return
         async with open_services(settings) as opened:
-            app.state.services = opened
+            install(app, opened)
             yield
 
     app = FastAPI(
@@ -76,11 +84,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
 
+    app.state.services = app.state.gateway = app.state.nlx = None
+    if services is not None:
+        install(app, services)
+
     @app.get("/api/health", tags=["system"])
     async def health(request: Request) -> JSONResponse:
-        opened: Services | None = getattr(request.app.state, "services", None)
+        opened = request.app.state.services
         checks: dict[str, Any] = {"store": "not started"}
-        if opened is not None:
+        if isinstance(opened, Services):
             checks = await opened.inventory.health()
         ok = checks.get("store") == "ok"
         body = {"status": "ok" if ok else "degraded", "timestamp": datetime.now(UTC).isoformat(), **checks}

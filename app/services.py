@@ -1,46 +1,65 @@
-"""The one place that builds every service from settings, and closes them again.
+"""The one place that builds every service from settings, and closes them again. The web service and every CLI
+(REPL, MCP over stdio, the monitor) open the store through ``open_services``, so they all see the same data.
 
 Embedded defaults start here: with no ``MONGODB_URI`` the nx-27017 wire-protocol server is started on a free
-loopback port with its data file under ``var/``; the demo warehouse is loaded when the store is empty."""
+loopback port with its data under ``var/mongo/``, or, when another process of ours is already serving that
+data, its server is used (``app.store``); the demo warehouse is loaded when the store is empty."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.auth import Authenticator, authenticator_from
+from app.mcp import McpHttp, build_mcp_http
 from app.settings import Settings
+from app.store import store_uri
 from dialogue.contract import ConversationFactory
+from dialogue.forecasts import EngineForecasts
+from dialogue.service import DialogueService, build_dialogue
+from forecasting.monitor import ForecastingOptions, Monitor, open_forecasting
+from forecasting.restock import RestockPolicy
+from forecasting.service import ForecastOptions, ForecastService
+from forecasting.warehouse.connection import WarehouseUnavailable, config_from_settings
 from inventory_core.demo_loader import load_demo, store_is_empty
-from inventory_core.embedded_mongo import EmbeddedMongo
 from inventory_core.service import InventoryService
 from inventory_core.store import MongoStore
 from voice_gateway.metrics import GatewayMetrics
 from voice_gateway.speech.ports import SpeechRecognizer, SpeechSynthesizer
 
-log = logging.getLogger("inventorypulse.wiring")
+log = logging.getLogger("inventorypulse.services")
+
+
+@dataclass(frozen=True)
+class Parts:
+    """Which optional services to build. The web service builds them all; the CLIs only what they need."""
+
+    forecasting: bool = True
+    speech: bool = True
+    mcp_http: bool = True
 
 
 @dataclass
 class Services:
-    """Everything a request or a call needs. Optional services stay None until their builder has run."""
+    """Everything a request or a call needs. Optional services stay None until their builder has run (or
+    when settings turn them off)."""
 
     settings: Settings
     inventory: InventoryService
-    tokens: dict[str, str]  # token -> actor name
+    auth: Authenticator
+    dialogue: DialogueService | None = None
+    conversations: ConversationFactory | None = None  # the built-in dialogue, or NLX in NLX mode
+    forecaster: ForecastService | None = None
+    monitor: Monitor | None = None
+    mcp: McpHttp | None = None  # served at /mcp
     recognizer: SpeechRecognizer | None = None
     synthesizer: SpeechSynthesizer | None = None
     fallback_recognizer: SpeechRecognizer | None = None  # the local engine when MiniMax is primary
     fallback_synthesizer: SpeechSynthesizer | None = None
-    conversations: ConversationFactory | None = None
-    dialogue: Any = None  # dialogue.service.DialogueService
-    forecaster: Any = None  # forecasting.service.ForecastService
-    monitor: Any = None  # forecasting.monitor.Monitor
-    mcp: Any = None  # dialogue.mcp_server.McpHttp, served at /mcp
     metrics: GatewayMetrics = field(default_factory=GatewayMetrics)
     background: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -56,68 +75,46 @@ class Services:
                 await task
         self.background.clear()
 
-    def actor_for(self, token: str | None) -> str | None:
-        """The identity a token stands for, compared in constant time; None when unknown."""
-        if not token:
-            return None
-        found: str | None = None
-        for known, actor in self.tokens.items():
-            if secrets.compare_digest(known.encode(), token.encode()):
-                found = actor
-        return found
 
-
-def load_tokens(settings: Settings) -> dict[str, str]:
-    if settings.api_tokens:
-        return {t.get_secret_value(): f"token-{i + 1}" for i, t in enumerate(settings.api_tokens)}
-    path = settings.var_dir / "dev_token"
-    if path.exists():
-        token = path.read_text().strip()
-    else:
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
-        token = secrets.token_urlsafe(24)
-        path.write_text(token + "\n")
-        path.chmod(0o600)
-    print(f"InventoryPulse dev token (from {path}): {token}", flush=True)
-    return {token: "dev"}
+async def open_inventory(
+    settings: Settings, stack: contextlib.AsyncExitStack, *, load_demo_progress: bool = True
+) -> InventoryService:
+    """The operational store: settled after a crash, with the demo warehouse when it is empty."""
+    uri = store_uri(settings, stack)
+    store = MongoStore(uri, settings.mongodb_db)
+    stack.push_async_callback(store.close)
+    await store.ensure_indexes()
+    inventory = InventoryService(store)
+    settled = await inventory.ledger.resolve_pending()
+    if settled:
+        log.warning("settled %d ledger entries left pending by an earlier crash", settled)
+    if settings.load_demo_data and await store_is_empty(store):
+        await load_demo(store, settings.demo_seed, progress=load_demo_progress)
+    return inventory
 
 
 @contextlib.asynccontextmanager
-async def open_services(settings: Settings, *, load_demo_progress: bool = True) -> AsyncIterator[Services]:
+async def open_services(
+    settings: Settings, *, parts: Parts = Parts(), load_demo_progress: bool = True
+) -> AsyncIterator[Services]:
     async with contextlib.AsyncExitStack() as stack:
-        uri = settings.mongodb_uri
-        if uri is None:
-            server = EmbeddedMongo(db_path=str((settings.var_dir / "mongo").resolve()))
-            uri = server.start()
-            stack.callback(server.stop)
-            log.info("embedded MongoDB wire-protocol server on %s", uri)
-        store = MongoStore(uri, settings.mongodb_db)
-        stack.push_async_callback(store.close)
-        await store.ensure_indexes()
-        inventory = InventoryService(store)
-        settled = await inventory.ledger.resolve_pending()
-        if settled:
-            log.warning("settled %d ledger entries left pending by an earlier crash", settled)
-        if settings.load_demo_data and await store_is_empty(store):
-            await load_demo(store, settings.demo_seed, progress=load_demo_progress)
-        services = Services(settings=settings, inventory=inventory, tokens=load_tokens(settings))
+        inventory = await open_inventory(settings, stack, load_demo_progress=load_demo_progress)
+        auth = authenticator_from(settings.api_tokens, settings.nlx_webhook_tokens, settings.var_dir)
+        services = Services(settings=settings, inventory=inventory, auth=auth)
         stack.push_async_callback(services.cancel_background)
-        for build in _builders():
-            await build(services, stack)
+        if parts.forecasting:
+            await _build_forecasting(services, stack)
+        await _build_dialogue(services, stack)
+        if parts.mcp_http:
+            await _build_mcp(services, stack)
+        if parts.speech:
+            from app.speech import build_speech
+
+            await build_speech(services, stack)
         yield services
 
 
-def _builders() -> list[Callable[[Services, contextlib.AsyncExitStack], Awaitable[None]]]:
-    """Builders of the optional services, in dependency order (the dialogue asks the forecaster)."""
-    return [_build_forecasting, _build_dialogue, _build_mcp, _build_speech]
-
-
 async def _build_forecasting(services: Services, stack: contextlib.AsyncExitStack) -> None:
-    from forecasting.monitor import ForecastingOptions, open_forecasting
-    from forecasting.restock import RestockPolicy
-    from forecasting.service import ForecastOptions
-    from forecasting.warehouse.connection import WarehouseUnavailable, config_from_settings
-
     s = services.settings
     if not s.forecasting:
         return
@@ -144,9 +141,6 @@ async def _build_forecasting(services: Services, stack: contextlib.AsyncExitStac
 
 
 async def _build_dialogue(services: Services, stack: contextlib.AsyncExitStack) -> None:
-    from dialogue.forecasts import EngineForecasts
-    from dialogue.service import build_dialogue
-
     s = services.settings
     forecasts = None
     if services.forecaster is not None:
@@ -167,60 +161,20 @@ async def _build_dialogue(services: Services, stack: contextlib.AsyncExitStack) 
     services.dialogue = dialogue
     services.conversations = dialogue
     if s.dialogue_engine == "nlx":
-        from nlx_webhooks.conversation import factory_from_settings
+        from app.nlx import nlx_conversations
 
-        factory = factory_from_settings(s)
-        if factory is None:
-            raise RuntimeError(
-                "dialogue_engine=nlx needs IP_NLX_API_KEY, IP_NLX_DEPLOYMENT_KEY and IP_NLX_CHANNEL_KEY"
-            )
+        factory = nlx_conversations(s)
         stack.push_async_callback(factory.aclose)
         services.conversations = factory
 
 
 async def _build_mcp(services: Services, stack: contextlib.AsyncExitStack) -> None:
     """The MCP tools over streamable HTTP at ``/mcp``, with the API's bearer tokens."""
-    from dialogue.mcp_server import build_mcp_http
-
     if services.dialogue is None:
         return
     s = services.settings
     http = build_mcp_http(
-        services.dialogue.tools, services.tokens, public_url=f"http://{s.host}:{s.port}/mcp"
+        services.dialogue.tools, services.auth.api_actor, public_url=f"http://{s.host}:{s.port}/mcp"
     )
     await stack.enter_async_context(http.lifespan())
     services.mcp = http
-
-
-async def _build_speech(services: Services, stack: contextlib.AsyncExitStack) -> None:
-    """MiniMax when configured, with the local engines as per-turn fallbacks; else the local engines. The
-    local recognizer's grammar follows the catalogue."""
-    from voice_gateway.speech.espeak_tts import EspeakSynthesizer
-    from voice_gateway.speech.local_asr import LocalRecognizer
-    from voice_gateway.speech.vocabulary import VocabularyRefresher, site_phrases_of, vocabulary_of
-
-    s = services.settings
-    snapshot = await services.inventory.catalogue()
-    local_asr = LocalRecognizer(vocabulary_of(snapshot), sites=site_phrases_of(snapshot))
-    stack.callback(local_asr.close)
-    espeak = EspeakSynthesizer()
-    if s.use_minimax:
-        from voice_gateway.speech.minimax_adapter import (
-            MiniMaxRecognizer,
-            MiniMaxSynthesizer,
-            client_from_settings,
-        )
-
-        client = client_from_settings(s)
-        stack.push_async_callback(client.aclose)
-        services.recognizer, services.fallback_recognizer = MiniMaxRecognizer(client), local_asr
-        services.synthesizer, services.fallback_synthesizer = MiniMaxSynthesizer(client), espeak
-        log.info("speech: MiniMax at %s, local engines as fallback", s.minimax_base_url)
-    else:
-        services.recognizer, services.synthesizer = local_asr, espeak
-        log.info("speech: local engines (pocketsphinx, espeak-ng)")
-    if s.speech_warm_up:
-        services.spawn(local_asr.warm_up(), "local-asr-warm-up")
-    if s.vocabulary_refresh_s > 0:
-        refresher = VocabularyRefresher(services.inventory, [local_asr], snapshot.version)
-        services.spawn(refresher.run(s.vocabulary_refresh_s), "vocabulary-refresh")

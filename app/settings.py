@@ -91,6 +91,16 @@ class Settings(BaseSettings):
     nlx_deployment_key: str | None = None
     nlx_channel_key: str | None = None
     nlx_language_code: str = "en-US"
+    nlx_environment: str | None = Field(
+        default=None, description="NLX deployment environment, if not the default."
+    )
+    nlx_welcome_intent: str = "NLX.Welcome"
+    nlx_poll_interval_s: float = Field(default=1.5, description="How often a pending NLX reply is polled.")
+    nlx_max_polls: int = 20
+    nlx_timeout_s: float = 10.0
+    nlx_proposal_ttl_s: float = Field(
+        default=300.0, description="How long an order proposed through NLX waits for its confirmation."
+    )
     dialogue_engine: Literal["builtin", "nlx"] = "builtin"
 
     # --- forecasting and the proactive monitor ---------------------------------------------------------

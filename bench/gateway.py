@@ -31,13 +31,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import websockets
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.gateway_server import FIXTURES, TOKEN, pct  # noqa: E402
+from voice_gateway import protocol  # noqa: E402
 from voice_gateway.audio import frame_bytes, read_wav, resample  # noqa: E402
+from voice_gateway.client import VoiceClient, place_call  # noqa: E402
 from voice_gateway.turns.vad import WebRtcVoiceDetector  # noqa: E402
 
 FRAME = frame_bytes(16000)
@@ -75,17 +76,17 @@ class Caller:
         self.t_barge = None
 
     async def run(self) -> None:
-        async with websockets.connect(self.url, max_size=None, max_queue=None, compression=None) as ws:
-            await ws.send(json.dumps({"type": "start", "sample_rate": 16000, "token": TOKEN}))
-            reader = asyncio.create_task(self.read(ws))
+        async with await VoiceClient.connect(self.url, record=False) as client:
+            await client.start(16000, token=TOKEN)
+            reader = asyncio.create_task(self.read(client))
             try:
                 self.say()
-                await self.mic(ws)
+                await self.mic(client)
             finally:
                 reader.cancel()
                 await asyncio.gather(reader, return_exceptions=True)
 
-    async def mic(self, ws: websockets.ClientConnection) -> None:
+    async def mic(self, client: VoiceClient) -> None:
         quiet = bytes(FRAME)
         t0, k = time.monotonic(), 0
         while time.monotonic() < self.until:
@@ -96,27 +97,26 @@ class Caller:
                     # A live microphone sends audio once captured: the onset was that long ago.
                     self.t_barge = time.monotonic() - 0.02 * self.per_message
                 batch.append(frame)
-            await ws.send(b"".join(batch))
+            await client.send_audio(b"".join(batch))
             k += self.per_message
             await asyncio.sleep(max(0.0, t0 + k * 0.02 - time.monotonic()))
 
-    async def read(self, ws: websockets.ClientConnection) -> None:
+    async def read(self, client: VoiceClient) -> None:
         loop = asyncio.get_running_loop()
-        async for raw in ws:
-            now = time.monotonic()
-            if isinstance(raw, bytes):
+        while True:
+            item = await client.read()
+            now = client.last_arrival
+            if isinstance(item, bytes):
                 if self.t_stopped is not None:
                     self.overheads.append(now - self.t_stopped - self.fake_latency_s)
                     self.t_stopped = None
-                continue
-            kind = json.loads(raw).get("type")
-            if kind == "speech_stopped":
+            elif isinstance(item, protocol.SpeechStoppedMessage):
                 self.t_stopped = now
-            elif kind == "audio_start":
+            elif isinstance(item, protocol.AudioStartMessage):
                 loop.call_later(0.6, self.say)  # cut in 0.6 s into the reply
-            elif kind == "clear" and self.t_barge is not None:
+            elif isinstance(item, protocol.ClearMessage) and self.t_barge is not None:
                 self.barge_ins.append(now - self.t_barge)
-            elif kind == "error":
+            elif isinstance(item, protocol.ErrorMessage):
                 self.errors += 1
 
 
@@ -179,8 +179,6 @@ def server_process(extra: list[str]) -> Any:
 
 
 async def voice_to_voice(host: str, count: int) -> list[float]:
-    from voice_gateway.call import place_call
-
     entries = [json.loads(x) for x in (FIXTURES / "manifest.jsonl").read_text().splitlines()][:count]
     out = []
     for e in entries:

@@ -1,5 +1,5 @@
-"""The server side of ``bench/gateway.py``: the real gateway routers (``/ws/voice``, ``/metrics``) over fake
-recognizer, synthesizer and dialogue with fixed latencies, or the local engines with ``--local``. Prints
+"""The server side of ``bench/gateway.py``: the real gateway routes (``/ws/voice``, ``/metrics``) over a
+``Gateway`` of the test fakes (``tests/fakes``) with fixed latencies, or the local engines with ``--local``. Prints
 ``PORT <n>`` once it listens; ``POST /bench/stats`` and ``/bench/stop`` serve the benchmark.
     .venv/bin/python bench/gateway_server.py [--local] [--asr-ms N] [--tts-ms N] [--ws websockets] [--loop uvloop]
 """
@@ -12,88 +12,21 @@ import json
 import os
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dialogue.contract import AgentReply, RecognitionHints, TurnSource  # noqa: E402
-from voice_gateway.audio import frame_bytes  # noqa: E402
-from voice_gateway.speech.ports import SynthesisFormat, Transcript, Utterance  # noqa: E402
+from tests.fakes.conversation import FakeConversationFactory  # noqa: E402
+from tests.fakes.gateway import TokenCheck  # noqa: E402
+from tests.fakes.speech import FakeRecognizer, FakeSynthesizer  # noqa: E402
 
 FIXTURES = ROOT / "fixtures" / "audio"
 TOKEN = "bench-token"
 REPLY = "Here is a longer answer so that there is time to cut in. " * 3
-
-
-class FixedRecognizer:
-    name = "bench-asr"
-
-    def __init__(self, latency_s: float) -> None:
-        self.latency_s = latency_s
-
-    async def transcribe(self, utterance: Utterance, hints: RecognitionHints) -> Transcript:
-        if self.latency_s:
-            await asyncio.sleep(self.latency_s)
-        return Transcript("how many widgets", 1.0, self.name)
-
-
-class FixedSynthesizer:
-    """First audio after ``latency_s``, then 100 ms chunks of silence at twice real time."""
-
-    name = "bench-tts"
-
-    def __init__(self, latency_s: float) -> None:
-        self.latency_s = latency_s
-
-    async def stream(self, text: str, fmt: SynthesisFormat) -> AsyncIterator[bytes]:
-        chunk = bytes(frame_bytes(fmt.sample_rate) * 5)
-        if self.latency_s:
-            await asyncio.sleep(self.latency_s)
-        for i in range(max(1, round(len(text) * 0.06 / 0.1))):
-            if i:
-                await asyncio.sleep(0.05)
-            yield chunk
-
-
-class EchoConversation:
-    def __init__(self, reply: str = REPLY) -> None:
-        self.n = 0
-        self.reply = reply
-
-    def _reply(self, text: str) -> AgentReply:
-        self.n += 1
-        return AgentReply(f"r{self.n}", text, RecognitionHints())
-
-    async def greet(self) -> AgentReply:
-        return self._reply("")
-
-    async def user_text(self, text: str, source: TurnSource = "speech") -> AgentReply:
-        return self._reply(self.reply)
-
-    async def no_input(self) -> AgentReply:
-        return self._reply("")
-
-    async def not_understood(self) -> AgentReply:
-        return self._reply("Sorry?")
-
-    async def playback_interrupted(self, turn_id: str, heard_chars: int) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
-
-
-class EchoFactory:
-    def __init__(self, reply: str = REPLY) -> None:
-        self.reply = reply
-
-    def open(self, session_id: str, channel: str, actor: str, site: str | None = None) -> EchoConversation:
-        return EchoConversation(self.reply)
+QUESTION = "how many widgets"
 
 
 def serve(args: argparse.Namespace) -> None:
@@ -103,37 +36,50 @@ def serve(args: argparse.Namespace) -> None:
 
     warnings.filterwarnings("ignore", message="The `websockets` implementation is deprecated")
     from fastapi import FastAPI
-    from pydantic import SecretStr
 
-    from app.settings import Settings
-    from voice_gateway import metrics
+    from voice_gateway import routes
+    from voice_gateway.gateway import Gateway, GatewayLimits
+    from voice_gateway.options import Channel, SessionOptions
     from voice_gateway.session import CallSession
-    from voice_gateway.transports import ws_voice
+    from voice_gateway.speech.ports import SpeechRecognizer, SpeechSynthesizer
 
-    settings = Settings(_env_file=None, api_tokens=[SecretStr(TOKEN)], max_sessions_per_token=10_000)  # type: ignore[call-arg]
+    recognizer: SpeechRecognizer
+    synthesizer: SpeechSynthesizer
     if args.local:
-        from voice_gateway.speech.espeak_tts import EspeakSynthesizer
-        from voice_gateway.speech.local_asr import LocalRecognizer
+        from voice_gateway.speech.local import EspeakSynthesizer, LocalRecognizer
         from voice_gateway.speech.ports import VocabularyItem
 
         items = {
             json.loads(x)["slots"].get("item") for x in (FIXTURES / "manifest.jsonl").read_text().splitlines()
         }
         vocab = [VocabularyItem(f"SKU-{i}", name) for i, name in enumerate(sorted(n for n in items if n))]
-        recognizer: Any = LocalRecognizer(vocab)
-        synthesizer: Any = EspeakSynthesizer()
+        recognizer = LocalRecognizer(vocab)
+        synthesizer = EspeakSynthesizer()
+        answer = "We have forty two of those at the main warehouse."
     else:
-        recognizer, synthesizer = FixedRecognizer(args.asr_ms / 1000), FixedSynthesizer(args.tts_ms / 1000)
-
-    class BenchServices:
-        def __init__(self) -> None:
-            self.settings, self.recognizer, self.synthesizer = settings, recognizer, synthesizer
-            self.conversations = EchoFactory(
-                "We have forty two of those at the main warehouse." if args.local else REPLY
-            )
-
-        def actor_for(self, token: str | None) -> str | None:
-            return "bench" if token == TOKEN else None
+        # Fixed latencies; first audio after --tts-ms, then 100 ms chunks of silence at twice real time.
+        recognizer = FakeRecognizer(
+            default=QUESTION, latency_s=args.asr_ms / 1000, name="bench-asr", record=False
+        )
+        synthesizer = FakeSynthesizer(
+            name="bench-tts", chunk_s=0.1, pace_s=0.05, first_chunk_s=args.tts_ms / 1000
+        )
+        answer = REPLY
+    channels: tuple[Channel, ...] = ("voice", "phone")
+    options = {  # the service's defaults
+        channel: SessionOptions.for_channel(
+            channel, barge_in_min_s=0.12, phone_echo_guard_s=0.2, max_call_s=1800.0
+        )
+        for channel in channels
+    }
+    gateway = Gateway(
+        recognizer=recognizer,
+        synthesizer=synthesizer,
+        conversations=FakeConversationFactory(answer=answer, greeting="", reprompt=""),
+        authenticate=TokenCheck({TOKEN: "bench"}),
+        session_options=options,
+        limits=GatewayLimits(max_sessions_per_token=10_000),
+    )
 
     lags: list[float] = []
     costs: list[float] = []
@@ -154,9 +100,8 @@ def serve(args: argparse.Namespace) -> None:
             lags.append(loop.time() - t - 0.01)
 
     app = FastAPI()
-    app.include_router(ws_voice.router)
-    app.include_router(metrics.router)
-    app.state.services = BenchServices()
+    app.include_router(routes.router)
+    app.state.gateway = gateway
     mark = {"cpu": os.times(), "wall": time.monotonic()}
 
     @app.post("/bench/reset")

@@ -24,6 +24,7 @@ import httpx
 import uvicorn
 from pydantic import SecretStr
 
+from app.auth import Authenticator
 from app.main import create_app
 from app.services import Services
 from app.settings import Settings
@@ -58,7 +59,8 @@ async def run(n: int, concurrency: int) -> None:
     await store.ensure_indexes()
     await load_demo(store, seed=7, progress=False)
     settings = Settings(nlx_webhook_tokens=[SecretStr(TOKEN)], api_tokens=[SecretStr("x")], var_dir=tmp)
-    services = Services(settings=settings, inventory=InventoryService(store), tokens={"x": "bench"})
+    auth = Authenticator({"x": "bench"}, {TOKEN: "nlx-1"})
+    services = Services(settings=settings, inventory=InventoryService(store), auth=auth)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(services=services), port=port, log_level="warning", timeout_keep_alive=60)
@@ -71,7 +73,7 @@ async def run(n: int, concurrency: int) -> None:
             await asyncio.sleep(0.05)
         headers = {"Authorization": f"Bearer {TOKEN}"}
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=10) as c:
-            await c.post("/api/nlx/inventory/check", json={"item": "coffee filters"})  # builds the runtime
+            await c.post("/api/nlx/inventory/check", json={"item": "coffee filters"})  # prepares the runtime
 
             async def confirm() -> httpx.Response:
                 cid = (

@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from dialogue.contract import RecognitionHints
 from fixtures.audio.generate import CONDITIONS, OUT_OF_GRAMMAR, Entry, ensure_generated
 from inventory_core.demo import demo_products
+from local_speech.asr import LocalAsrOptions
 from voice_gateway.audio import mulaw_decode, read_wav
-from voice_gateway.speech.espeak_tts import EspeakSynthesizer
-from voice_gateway.speech.local_asr import LocalAsrOptions, LocalRecognizer
+from voice_gateway.speech.local import EspeakSynthesizer, LocalRecognizer
 from voice_gateway.speech.ports import SynthesisFormat, Utterance, VocabularyItem
 
 

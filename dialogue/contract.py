@@ -16,8 +16,10 @@ Expectation = Literal["yes_no", "quantity", "digits", "item", "choice", "free"]
 
 ConfirmationOutcome = Literal["confirmed", "denied", "corrected", "cancelled", "not_heard", "other"]
 """What became of a read-back that was waiting for a yes or no, decided by the dialogue that asked it:
-``confirmed`` (the write was made), ``denied`` (a plain no), ``corrected`` (a new figure, read back again),
-``cancelled``, ``not_heard`` (it timed out or was not understood), ``other`` (another request dropped it)."""
+``confirmed`` (the yes that sent the write; the store may still refuse it), ``denied`` (a plain no),
+``corrected`` (a new figure or item, read back again), ``cancelled``, ``not_heard`` (it timed out, was not
+understood, or its quantity was cut off before a yes), ``other`` (another request dropped it). The first yes to
+an unusual quantity settles nothing: the answer to the second warning does."""
 
 
 @dataclass(frozen=True)

@@ -6,18 +6,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from dialogue.contract import AgentReply, RecognitionHints
 from dialogue.policy.state import DialogueState, Event, NoInput, NotHeard, PlaybackCut, Speak, Start, UserSaid
-from dialogue.runner import CatalogueCache, Clock, Runner
+from dialogue.runner import CatalogueCache, Clock, Ran, Runner
 from inventory_core.errors import InventoryError
 
 log = logging.getLogger(__name__)
 
 
-def merge(spoken: list[Speak]) -> tuple[str, Speak | None, int | None]:
+def merge(spoken: Sequence[Speak]) -> tuple[str, Speak | None, int | None]:
     """One reply text from what the policy said this turn, the last utterance (it sets what is awaited), and
     the must-hear offset shifted into the merged text."""
     if not spoken:
@@ -57,13 +58,15 @@ class DialogueConversation:
                 policy = await self._catalogue.policy()
             except InventoryError:
                 log.exception("catalogue unavailable")
-                spoken = [Speak("The stock system isn't answering right now. Please try again in a moment.")]
+                sorry = Speak("The stock system isn't answering right now. Please try again in a moment.")
+                ran = Ran(self.state, (sorry,))
             else:
-                self.state, spoken = await self._runner.run(policy, self.state, event, self._clock)
+                ran = await self._runner.run(policy, self.state, event, self._clock)
+            self.state = ran.state
             self._turns += 1
             turn_id = f"{self.session_id}-{self._turns}"
             self.last_turn_id = turn_id
-            text, last, must = merge(spoken)
+            text, last, must = merge(ran.spoken)
             hints = (
                 RecognitionHints(expect=last.awaiting, phrases=last.phrases) if last else RecognitionHints()
             )
@@ -76,8 +79,9 @@ class DialogueConversation:
                 intent=self.state.intent,
                 slots=slots,
                 must_hear_chars=must,
-                end_call=any(s.end_call for s in spoken),
+                end_call=any(s.end_call for s in ran.spoken),
                 cards=cards,
+                confirmation=ran.confirmation,
             )
 
     async def _cards(self, slots: dict[str, Any]) -> list[dict[str, Any]]:

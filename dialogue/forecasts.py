@@ -1,4 +1,4 @@
-"""What the dialogue and the tools need from a forecast engine: the engine itself (``inventory_core/forecast``)
+"""What the dialogue and the tools need from a forecast engine: the engine itself (``forecasting.service``)
 through ``EngineForecasts``, and a simple stand-in (demand = recent daily movement × days) for when it is cold
 or down."""
 
@@ -29,21 +29,24 @@ class ForecastSummary:
 
 
 class Forecasts(Protocol):
-    async def forecast(self, sku: str, days: int) -> ForecastSummary: ...
+    async def forecast(self, sku: str, days: int, site: str | None = None) -> ForecastSummary:
+        """Demand for ``sku`` over the next ``days`` days, at ``site`` or (None) across every site."""
+        ...
 
     async def recommend(self, sku: str | None = None) -> list[Recommendation]: ...
 
 
 class MovementRateForecasts:
     """Stand-in forecasts: the recent mean daily movement carried forward, with a Poisson-style 95 % band.
-    Recommendations are the store's own (``Inventory.recommendations``)."""
+    The movement rate covers every site, so ``site`` does not narrow it. Recommendations are the store's own
+    (``Inventory.recommendations``)."""
 
     method = "movement_rate"
 
     def __init__(self, inventory: Inventory) -> None:
         self._inventory = inventory
 
-    async def forecast(self, sku: str, days: int) -> ForecastSummary:
+    async def forecast(self, sku: str, days: int, site: str | None = None) -> ForecastSummary:
         rate = max(0.0, await self._inventory.typical_daily_movement(sku))
         predicted = rate * days
         spread = 1.96 * math.sqrt(predicted) if predicted > 0 else 0.0
@@ -58,6 +61,8 @@ class MovementRateForecasts:
         )
 
     async def recommend(self, sku: str | None = None) -> list[Recommendation]:
+        if sku is not None and not (await self._inventory.get_product(sku)).is_low:
+            return []  # the store advises only items below a minimum: no need to read the whole warehouse
         recs = await self._inventory.recommendations()
         return [r for r in recs if sku is None or r.sku == sku]
 
@@ -91,15 +96,15 @@ class EngineForecasts:
         self._stand_in = MovementRateForecasts(inventory)
         self._timeout_s = timeout_s
 
-    async def forecast(self, sku: str, days: int) -> ForecastSummary:
+    async def forecast(self, sku: str, days: int, site: str | None = None) -> ForecastSummary:
         try:
             async with asyncio.timeout(self._timeout_s):
-                result = await self._engine.forecast(sku, days)
+                result = await self._engine.forecast(sku, days, site)
         except (NotFound, InvalidInput):
             raise
         except Exception as exc:  # a cold, slow or broken warehouse: answer from the movement rate
             log.warning("forecast engine unavailable for %s (%s); using the movement rate", sku, exc)
-            return await self._stand_in.forecast(sku, days)
+            return await self._stand_in.forecast(sku, days, site)
         return ForecastSummary(
             sku=sku,
             days=days,

@@ -1,5 +1,5 @@
 """The tool layer as an MCP server (official ``mcp`` SDK): the seed's inventory tools with JSON input and output
-schemas, over stdio (``python -m dialogue.mcp_server``) or streamable HTTP with bearer-token auth.
+schemas. ``app`` serves it over stdio (``python -m app mcp``) and streamable HTTP at ``/mcp`` (``app.mcp``).
 
 Write tools (``update_stock``, ``place_order``) refuse to act without ``confirm: true`` and record the caller —
 the token's client id over HTTP, ``mcp-stdio`` over stdio — on every movement and order they make.
@@ -7,22 +7,15 @@ the token's client id over HTTP, ``mcp-stdio`` over stdio — on every movement 
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable
 from typing import Annotated, Any, TypeVar
 
 from mcp.server.auth.middleware.auth_context import get_access_token
-from mcp.server.auth.provider import AccessToken
-from mcp.server.auth.settings import AuthSettings
 from mcp.server.fastmcp import FastMCP
 from mcp.server.fastmcp.exceptions import ToolError
-from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import ToolAnnotations
 from pydantic import Field
-from starlette.applications import Starlette
 
 from dialogue.schemas import (
     DemandForecast,
@@ -127,71 +120,3 @@ def build_mcp_server(
     for write in (update_stock, place_order):
         mcp.add_tool(write, annotations=WRITE, structured_output=True)
     return mcp
-
-
-class StaticTokens:
-    """Bearer tokens from configuration; the caller's identity is the name given to the token."""
-
-    def __init__(self, tokens: Mapping[str, str]) -> None:
-        self._tokens = dict(tokens)
-
-    async def verify_token(self, token: str) -> AccessToken | None:
-        actor = self._tokens.get(token)
-        if actor is None:
-            return None
-        return AccessToken(token=token, client_id=actor, scopes=[])
-
-
-class McpHttp:
-    """The streamable-HTTP face: ``app`` (mount it, e.g. at ``/mcp``) and ``lifespan()``, which the host app
-    must enter — Starlette does not run a mounted app's lifespan, and the session manager needs it."""
-
-    def __init__(self, server: FastMCP, app: Starlette) -> None:
-        self.server = server
-        self.app = app
-
-    @asynccontextmanager
-    async def lifespan(self) -> AsyncIterator[None]:
-        async with self.server.session_manager.run():
-            yield
-
-
-def build_mcp_http(
-    tools: InventoryTools, tokens: Mapping[str, str], *, path: str = "/", allowed_hosts: list[str] | None = None,
-    public_url: str = "http://127.0.0.1:8000/mcp",
-) -> McpHttp:  # fmt: skip
-    """``tokens`` maps bearer token → caller name. ``allowed_hosts`` turns on DNS-rebinding protection."""
-    security = TransportSecuritySettings(
-        enable_dns_rebinding_protection=allowed_hosts is not None, allowed_hosts=allowed_hosts or []
-    )
-    server = build_mcp_server(
-        tools,
-        actor="mcp-http",
-        token_verifier=StaticTokens(tokens),
-        auth=AuthSettings(issuer_url=public_url, resource_server_url=None),  # type: ignore[arg-type]
-        streamable_http_path=path,
-        stateless_http=True,
-        json_response=True,
-        transport_security=security,
-    )
-    return McpHttp(server, server.streamable_http_app())
-
-
-def token_names(tokens: list[str]) -> dict[str, str]:
-    """Caller names for bare tokens: a short hash, so the audit trail never holds the secret."""
-    return {t: "mcp-" + hashlib.sha256(t.encode()).hexdigest()[:8] for t in tokens}
-
-
-async def _serve_stdio(make: Callable[[], Any]) -> None:
-    async with make() as tools:
-        await build_mcp_server(tools).run_stdio_async()
-
-
-def main() -> None:
-    from dialogue.bootstrap import open_tools
-
-    asyncio.run(_serve_stdio(open_tools))
-
-
-if __name__ == "__main__":
-    main()

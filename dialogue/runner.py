@@ -8,12 +8,15 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
+from dialogue.contract import ConfirmationOutcome
 from dialogue.policy.policy import Policy
 from dialogue.policy.state import (
     AskLlm,
     Commit,
+    Confirmation,
     DataReady,
     DialogueState,
     Draft,
@@ -75,6 +78,17 @@ def _error(exc: Exception) -> ErrorInfo:
     return ErrorInfo("internal", str(exc) or type(exc).__name__)
 
 
+@dataclass(frozen=True)
+class Ran:
+    """What one event came to once the policy had nothing left to do but speak."""
+
+    state: DialogueState
+    spoken: tuple[Speak, ...]
+    """What to say, in order."""
+    confirmation: ConfirmationOutcome | None = None
+    """The outcome of the read-back this event answered; None when it answered none."""
+
+
 class Runner:
     def __init__(
         self, tools: InventoryTools, llm: LanguageModel | None = None, *, max_steps: int = 8
@@ -83,11 +97,11 @@ class Runner:
         self.llm = llm
         self.max_steps = max_steps
 
-    async def run(
-        self, policy: Policy, state: DialogueState, event: Event, clock: Clock
-    ) -> tuple[DialogueState, list[Speak]]:
-        """Steps the policy from ``event`` until it only speaks; returns the new state and what to say."""
+    async def run(self, policy: Policy, state: DialogueState, event: Event, clock: Clock) -> Ran:
+        """Steps the policy from ``event`` until it only speaks; returns the new state, what to say and the
+        read-back outcome the policy settled (the last one, should a step settle more than one)."""
         spoken: list[Speak] = []
+        confirmation: ConfirmationOutcome | None = None
         current: Event | None = event
         for _ in range(self.max_steps):
             if current is None:
@@ -97,6 +111,8 @@ class Runner:
             for action in actions:
                 if isinstance(action, Speak):
                     spoken.append(action)
+                elif isinstance(action, Confirmation):
+                    confirmation = action.outcome
                 elif isinstance(action, Fetch):
                     current = DataReady(await self._fetch(action.queries), at=clock())
                 elif isinstance(action, Commit):
@@ -106,7 +122,7 @@ class Runner:
                 elif isinstance(action, AskLlm):
                     text = await self.llm.answer(state.session_id, action.text) if self.llm else None
                     current = LlmDone(text)
-        return state, spoken
+        return Ran(state, tuple(spoken), confirmation)
 
     async def _fetch(self, queries: tuple[Query, ...]) -> dict[str, Any]:
         results = await asyncio.gather(*(self._query(q) for q in queries), return_exceptions=True)

@@ -1,14 +1,18 @@
-"""The tool layer: one implementation behind two faces — the MCP server (``mcp_server``) and the dialogue
-runner. Reads return the models in ``schemas``; writes need ``confirm=True`` and carry who asked (``Caller``),
-which the store records on every movement and order; each write is also logged to the ``dialogue.audit`` logger.
+"""The tool layer: one implementation behind every face — the MCP server (``mcp_server``), the dialogue
+runner, the text API and the NLX data requests. Reads return the models in ``schemas`` (item resolution, site
+names and order quotes return the store's own types); writes need ``confirm=True`` and carry who asked
+(``Caller``), which the store records on every movement and order; each write is also logged to the
+``dialogue.audit`` logger.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from dialogue.catalogue import CatalogueCache, ItemMatch
 from dialogue.forecasts import Forecasts
 from dialogue.schemas import (
     DemandForecast,
@@ -36,7 +40,14 @@ from inventory_core.models import (
     Recommendation,
     WriteContext,
 )
-from inventory_core.ports import Inventory, MovementRequest, OrderRequest, ProductFilter, ProductUpdate
+from inventory_core.ports import (
+    Inventory,
+    MovementRequest,
+    OrderQuote,
+    OrderRequest,
+    ProductFilter,
+    ProductUpdate,
+)
 
 audit_log = logging.getLogger("dialogue.audit")
 
@@ -130,11 +141,23 @@ def _update(result: MovementResult) -> StockUpdate:
 
 
 class InventoryTools:
-    def __init__(self, inventory: Inventory, forecasts: Forecasts) -> None:
+    def __init__(
+        self, inventory: Inventory, forecasts: Forecasts, *, catalogue: CatalogueCache | None = None
+    ) -> None:
         self.inventory = inventory
         self.forecasts = forecasts
+        self.catalogue = catalogue or CatalogueCache(inventory)
 
     # --- reads ---------------------------------------------------------------------------------------------
+
+    async def resolve_item(self, query: str) -> ItemMatch:
+        """The product a spoken or typed phrase names (SKU, name, alias, then fuzzy and phonetic), or a miss
+        with the nearest names."""
+        return await self.catalogue.resolve(query)
+
+    async def site_names(self) -> Mapping[str, str]:
+        """Site id → spoken name, as recorded in the store (a site without one is spoken by its id)."""
+        return (await self.catalogue.snapshot()).site_names
 
     async def get_inventory(self, product_id: str | None = None, limit: int = 50) -> InventoryList:
         """One product (by SKU or name) or, without ``product_id``, the first ``limit`` products."""
@@ -185,11 +208,14 @@ class InventoryTools:
         entries.sort(key=lambda e: (not e.preferred, e.price_per_unit))
         return SupplierInfo(product_id=view.sku, name=view.product.name, suppliers=entries)
 
-    async def forecast_demand(self, product_id: str, period_days: int = 30) -> DemandForecast:
+    async def forecast_demand(
+        self, product_id: str, period_days: int = 30, site: str | None = None
+    ) -> DemandForecast:
+        """Expected demand over ``period_days``, at ``site`` or across every site."""
         if not 1 <= period_days <= 366:
             raise InvalidInput("period_days must be between 1 and 366", period_days=period_days)
         view = await self.inventory.lookup(product_id)
-        summary = await self.forecasts.forecast(view.sku, period_days)
+        summary = await self.forecasts.forecast(view.sku, period_days, site)
         return DemandForecast(
             product_id=view.sku,
             name=view.product.name,
@@ -205,6 +231,10 @@ class InventoryTools:
         sku = (await self.inventory.lookup(product_id)).sku if product_id else None
         return RestockList(items=[_advice(r) for r in await self.forecasts.recommend(sku)])
 
+    async def get_order(self, order_id: str) -> OrderOut:
+        """One purchase order by its id ("PO-10012"). Raises NotFound."""
+        return _order_out(await self.inventory.get_order(order_id))
+
     async def order_status(self, product_id: str | None = None, limit: int = 10) -> OrderList:
         sku = (await self.inventory.lookup(product_id)).sku if product_id else None
         orders = await self.inventory.list_orders(sku=sku, limit=limit)
@@ -212,6 +242,16 @@ class InventoryTools:
 
     async def insights(self, unread_only: bool = True, limit: int = 20) -> list[Insight]:
         return await self.inventory.insights(unread_only=unread_only, limit=limit)
+
+    async def quote_order(
+        self, product_id: str, quantity: int, *, supplier_id: str | None = None, site: str | None = None
+    ) -> OrderQuote:
+        """What ``place_order`` would write (supplier, price, site), checked by the store's order rules and
+        not written. Raises the same typed errors ``place_order`` would."""
+        view = await self.inventory.lookup(product_id)
+        return await self.inventory.quote_order(
+            OrderRequest(sku=view.sku, quantity=quantity, supplier_id=supplier_id, site=site)
+        )
 
     # --- writes --------------------------------------------------------------------------------------------
 

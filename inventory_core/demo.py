@@ -4,12 +4,12 @@ and two years of daily sales per product and site (trend, weekly seasonality, pr
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from inventory_core.demo_catalogue import FAMILIES, SITES, SUPPLIER_NAMES
+from inventory_core.demo_catalogue import FAMILIES, SITE_NAMES, SITES, SUPPLIER_NAMES
 from inventory_core.models import Location, Product, StockLevel, Supplier, SupplierOffer
 
 HISTORY_DAYS = 730
@@ -30,6 +30,7 @@ class DemoDataset:
     suppliers: list[Supplier]
     offers: list[SupplierOffer]
     sales: list[SalesSeries]
+    site_names: dict[str, str] = field(default_factory=lambda: dict(SITE_NAMES))
 
 
 def _bin(rng: random.Random) -> tuple[str, str]:

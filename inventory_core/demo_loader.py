@@ -45,6 +45,7 @@ async def load_demo(
         for s in data.stock
     ]
     steps: list[tuple[str, Callable[[], list[Doc]]]] = [
+        ("sites", lambda: [{"_id": site, "name": name} for site, name in data.site_names.items()]),
         ("suppliers", lambda: [s.model_dump() | {"_id": s.supplier_id} for s in data.suppliers]),
         (
             "products",

@@ -1,4 +1,5 @@
-"""Purchase orders: idempotent placement, a guarded status lifecycle, and the first simple recommendations."""
+"""Purchase orders: the order rules (``quote``: supplier choice, minimum order quantity, the site), idempotent
+placement, a guarded status lifecycle, and the first simple recommendations."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from inventory_core.models import (
     SupplierOffer,
     WriteContext,
 )
-from inventory_core.ports import OrderRequest
+from inventory_core.ports import OrderQuote, OrderRequest
 from inventory_core.stock_ops import MAX_QUANTITY
 from inventory_core.store import Doc, MongoStore, utcnow
 
@@ -43,17 +44,25 @@ def pick_offer(offers: list[SupplierOffer], preferred: str | None, supplier_id: 
     return next((o for o in offers if o.supplier_id == preferred), min(offers, key=lambda o: o.price))
 
 
+def primary_site(view: ProductView) -> str | None:
+    """Where an order or movement lands when no site is given: the product's primary (first) location, else
+    its first stocked site; None when it has neither."""
+    if view.product.locations:
+        return view.product.locations[0].site
+    return view.stock[0].site if view.stock else None
+
+
 class OrderBook:
     def __init__(self, store: MongoStore, inventory: InventoryService) -> None:
         self._store = store
         self._inventory = inventory
 
-    async def place(self, req: OrderRequest, ctx: WriteContext) -> PurchaseOrder:
-        existing = await self._store.orders.find_one({"idempotency_key": ctx.idempotency_key})
-        if existing is not None:
-            return self._same_request(existing, req)
+    async def quote(self, req: OrderRequest) -> OrderQuote:
+        """The validation and choices of ``place``, without writing."""
         if not 1 <= req.quantity <= MAX_QUANTITY:
-            raise InvalidInput(f"order quantity must be between 1 and {MAX_QUANTITY:,}")
+            raise InvalidInput(
+                f"order quantity must be between 1 and {MAX_QUANTITY:,}", quantity=req.quantity
+            )
         view = await self._inventory.get_product(req.sku)
         offer = pick_offer(
             await self._inventory.supplier_offers(view.sku),
@@ -65,20 +74,29 @@ class OrderBook:
                 f"{offer.supplier_name or offer.supplier_id} sells at least {offer.min_order_qty}",
                 min_order_qty=offer.min_order_qty,
             )
-        site = req.site or (view.stock[0].site if view.stock else "main")
-        if view.at(site) is None:
+        site = req.site or primary_site(view)
+        if site is None or view.at(site) is None:
             raise NotFound(
-                f"{view.product.name} is not stocked at {site}", sites=[s.site for s in view.stock]
+                f"{view.product.name} is not stocked at {site or 'any site'}",
+                site=site,
+                sites=[s.site for s in view.stock],
             )
+        return OrderQuote(sku=view.sku, name=view.product.name, quantity=req.quantity, site=site, offer=offer)
+
+    async def place(self, req: OrderRequest, ctx: WriteContext) -> PurchaseOrder:
+        existing = await self._store.orders.find_one({"idempotency_key": ctx.idempotency_key})
+        if existing is not None:
+            return self._same_request(existing, req)
+        quote = await self.quote(req)
         now = utcnow()
         number = await self._store.next_number("purchase_order", 10000)
         order = PurchaseOrder(
             order_id=f"PO-{number}",
-            sku=view.sku,
-            supplier_id=offer.supplier_id,
-            site=site,
-            quantity=req.quantity,
-            unit_price=offer.price,
+            sku=quote.sku,
+            supplier_id=quote.offer.supplier_id,
+            site=quote.site,
+            quantity=quote.quantity,
+            unit_price=quote.offer.price,
             status=OrderStatus.PLACED,
             actor=ctx.actor,
             channel=ctx.channel,

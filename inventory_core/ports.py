@@ -3,6 +3,7 @@ MongoDB; the dialogue, NLX webhooks, MCP tools and REST routes depend on this Pr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -69,11 +70,35 @@ class OrderRequest:
 
 
 @dataclass(frozen=True)
+class OrderQuote:
+    """What ``place_order`` would write for an ``OrderRequest``, checked and chosen but not written: the
+    supplier's offer (preferred, else cheapest; at or above its minimum order quantity) and the site (the
+    request's, else the product's primary location)."""
+
+    sku: str
+    name: str
+    quantity: int
+    site: str
+    offer: SupplierOffer
+
+    @property
+    def total_price(self) -> float:
+        return round(self.offer.price * self.quantity, 2)
+
+
+@dataclass(frozen=True)
 class CatalogueSnapshot:
-    """Every product, for name resolution and recognizer grammars. ``version`` changes on any catalogue write."""
+    """Every product, for name resolution and recognizer grammars, and the sites' spoken names (site id →
+    name, e.g. ``{"east": "east annex"}``; a site without one is spoken by its id). ``version`` changes on any
+    catalogue or site write."""
 
     version: int
     products: list[Product] = field(default_factory=list)
+    site_names: Mapping[str, str] = field(default_factory=dict)
+
+    def site_name(self, site: str) -> str:
+        """How to say ``site``: its recorded name, else its id."""
+        return self.site_names.get(site, site)
 
 
 class Inventory(Protocol):
@@ -102,8 +127,13 @@ class Inventory(Protocol):
 
     async def supplier_offers(self, sku: str) -> list[SupplierOffer]: ...
 
+    async def quote_order(self, req: OrderRequest) -> OrderQuote:
+        """The checks and choices of ``place_order`` without writing. Raises InvalidInput (quantity, supplier,
+        minimum order quantity) and NotFound (product, no offer, not stocked at the site)."""
+        ...
+
     async def place_order(self, req: OrderRequest, ctx: WriteContext) -> PurchaseOrder:
-        """Idempotent on ``ctx.idempotency_key``: the same key returns the same order."""
+        """Idempotent on ``ctx.idempotency_key``: the same key returns the same order. Checks as ``quote_order``."""
         ...
 
     async def get_order(self, order_id: str) -> PurchaseOrder: ...

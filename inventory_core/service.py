@@ -29,6 +29,7 @@ from inventory_core.orders import OrderBook
 from inventory_core.ports import (
     CatalogueSnapshot,
     MovementRequest,
+    OrderQuote,
     OrderRequest,
     Page,
     ProductFilter,
@@ -170,10 +171,21 @@ class InventoryService:
     async def catalogue(self) -> CatalogueSnapshot:
         if self._catalogue is None or self._catalogue.version != self._version:
             docs = await self.store.products.find({}).sort("sku", 1).to_list()
+            sites = {str(d["_id"]): str(d["name"]) async for d in self.store.sites.find({}) if d.get("name")}
             self._catalogue = CatalogueSnapshot(
-                version=self._version, products=[Product.model_validate(d) for d in docs]
+                version=self._version, products=[Product.model_validate(d) for d in docs], site_names=sites
             )
         return self._catalogue
+
+    async def name_site(self, site: str, name: str, ctx: WriteContext) -> None:
+        """Record how ``site`` is spoken ("east" → "east annex"); recognizer grammars and replies follow."""
+        site, name = site.strip().lower(), " ".join(name.split())
+        if not site or not name or len(site) > 64 or len(name) > 64:
+            raise InvalidInput("a site id and a name of 1 to 64 characters are needed", site=site)
+        before = await self.store.sites.find_one({"_id": site})
+        await self.store.sites.update_one({"_id": site}, {"$set": {"name": name}}, upsert=True)
+        await self.store.audit("site.name", site, ctx, before and before.get("name"), name)
+        self._version += 1
 
     async def supplier_offers(self, sku: str) -> list[SupplierOffer]:
         await self._product_doc(sku)
@@ -273,6 +285,9 @@ class InventoryService:
         return await self.ledger.reconcile(sku_key_to_id(sku) if sku else None)
 
     # ---- orders (delegated) --------------------------------------------------------------------------
+
+    async def quote_order(self, req: OrderRequest) -> OrderQuote:
+        return await self.orders.quote(req)
 
     async def place_order(self, req: OrderRequest, ctx: WriteContext) -> PurchaseOrder:
         return await self.orders.place(req, ctx)

@@ -31,6 +31,11 @@ class MongoStore:
         self.db: AsyncDatabase[Doc] = self._client[db_name]
 
     @property
+    def sites(self) -> AsyncCollection[Doc]:
+        """One document per site: ``{_id: site id, name: spoken name}``."""
+        return self.db["sites"]
+
+    @property
     def products(self) -> AsyncCollection[Doc]:
         return self.db["products"]
 

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 
 from dialogue.contract import AgentReply, Conversation, RecognitionHints, TurnSource
 from dialogue.understanding.numbers import NUMBER_WORDS
-from nlx_webhooks.client import NlxChoice, NlxClient, NlxConfig, NlxError, NlxTurn
+from nlx_webhooks.client import NlxChoice, NlxClient, NlxError, NlxTurn
 
 log = logging.getLogger("inventorypulse.nlx")
 
@@ -198,25 +198,3 @@ class NlxConversationFactory:
 
     async def aclose(self) -> None:
         await self._client.aclose()
-
-
-def factory_from_settings(settings: Any) -> NlxConversationFactory | None:
-    """From ``app.settings.Settings``; None unless the API key, deployment and channel are set.
-    Optional extras read when present: ``nlx_poll_interval_s``, ``nlx_max_polls``, ``nlx_timeout_s``,
-    ``nlx_environment``, ``nlx_welcome_intent``."""
-    key = settings.nlx_api_key
-    if key is None or not settings.nlx_deployment_key or not settings.nlx_channel_key:
-        return None
-    config = NlxConfig(
-        api_key=key.get_secret_value(),
-        deployment_key=settings.nlx_deployment_key,
-        channel_key=settings.nlx_channel_key,
-        host=settings.nlx_host,
-        language_code=settings.nlx_language_code,
-        poll_interval_s=float(getattr(settings, "nlx_poll_interval_s", 1.5)),
-        max_polls=int(getattr(settings, "nlx_max_polls", 20)),
-        timeout_s=float(getattr(settings, "nlx_timeout_s", 10.0)),
-        environment=getattr(settings, "nlx_environment", None),
-    )
-    options = NlxConversationOptions(welcome_intent=getattr(settings, "nlx_welcome_intent", "NLX.Welcome"))
-    return NlxConversationFactory(NlxClient(config), options)

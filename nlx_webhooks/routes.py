@@ -16,7 +16,7 @@ from inventory_core.errors import InventoryError
 from nlx_webhooks import schemas as s
 from nlx_webhooks.data_requests import Caller
 from nlx_webhooks.envelope import EnvelopeError, Incoming, legacy_answer, legacy_error, unwrap
-from nlx_webhooks.runtime import NlxRuntime, http_status, runtime_for
+from nlx_webhooks.runtime import NlxRuntime, request_runtime
 
 log = logging.getLogger("inventorypulse.nlx")
 router = APIRouter(prefix="/api/nlx", tags=["nlx"])
@@ -48,8 +48,8 @@ def _doc(model: type[BaseModel]) -> dict[str, Any]:
 
 
 async def integration_of(request: Request) -> tuple[NlxRuntime, str]:
-    runtime = await runtime_for(request.app)
-    integration = runtime.authenticate(request.headers)
+    runtime = request_runtime(request)
+    integration = runtime.auth.webhook_caller(request.headers)
     if integration is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -59,7 +59,7 @@ async def integration_of(request: Request) -> tuple[NlxRuntime, str]:
             },
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return runtime, integration
+    return await runtime.ready(), integration
 
 
 async def _body(request: Request) -> Any:
@@ -109,7 +109,7 @@ async def _serve(request: Request, model: type[Req], handler: Handler) -> JSONRe
         except InventoryError as exc:
             log.warning("nlx data request failed: %s", exc.message)
             if not incoming.legacy:
-                return _error(incoming, exc.code, exc.message, http_status(exc))
+                return _error(incoming, exc.code, exc.message, runtime.status_for(exc))
             unresolved.append((variable.variable_id or "", exc.message))
             continue
         value = answer.model_dump(mode="json")

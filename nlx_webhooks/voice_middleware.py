@@ -1,7 +1,8 @@
 """Speech as a service for NLX voice flows that want the gateway's recognizer and synthesizer (MiniMax or the
 local engine) instead of NLX's own: ``POST /api/voice/asr`` and ``POST /api/voice/tts``.
 
-Callers authenticate with an API token or an NLX webhook token (``Authorization: Bearer`` or ``x-api-key``)."""
+Callers authenticate with an API token or an NLX webhook token (``Authorization: Bearer`` or ``x-api-key``);
+the engines and the token check come from the app's NLX runtime (``app.state.nlx``)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.deps import ServicesDep
-from app.services import Services
 from dialogue.contract import Expectation, RecognitionHints
-from nlx_webhooks.auth import WebhookAuth, presented_token
+from nlx_webhooks.runtime import NlxRuntime, request_runtime
 from voice_gateway.audio import mulaw_decode, mulaw_encode, read_wav, resample, wav_bytes
 from voice_gateway.speech.ports import AudioFormat, SpeechError, SynthesisFormat, UnsupportedFormat, Utterance
 
@@ -41,12 +40,11 @@ def _problem(code: int, error: str, message: str) -> HTTPException:
     return HTTPException(code, detail={"code": error, "message": message})
 
 
-def require_caller(request: Request, services: ServicesDep) -> str:
-    token = presented_token(request.headers)
-    actor = services.actor_for(token)
-    if actor is None and token is not None:
-        nlx = WebhookAuth.numbered([t.get_secret_value() for t in services.settings.nlx_webhook_tokens])
-        actor = nlx.integration(request.headers)
+RuntimeDep = Annotated[NlxRuntime, Depends(request_runtime)]
+
+
+def require_caller(request: Request, runtime: RuntimeDep) -> str:
+    actor = runtime.auth.speech_caller(request.headers)
     if actor is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -119,14 +117,14 @@ def to_recognizer_pcm(data: bytes, encoding: str, sample_rate: int | None) -> by
 )
 async def recognize(
     request: Request,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     _: CallerDep,
     encoding: Encoding | None = Query(default=None, description="Default: from Content-Type, else wav"),
     sample_rate: int | None = Query(default=None, ge=8000, le=48000, description="Required for raw pcm16"),
     expect: Expectation = Query(default="free", description="What the prompt expects, to bias recognition"),
     phrases: str | None = Query(default=None, description="Comma-separated expected answers"),
 ) -> Recognized:
-    recognizer = services.recognizer
+    recognizer = runtime.recognizer
     if recognizer is None:
         raise _problem(404, "asr_unavailable", "this server has no speech recognizer configured")
     data, declared, form_rate = await _upload(request)
@@ -186,8 +184,8 @@ async def _chain(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[byte
         yield chunk
 
 
-async def _speak(services: Services, req: SpeakRequest) -> AsyncIterator[bytes]:
-    synthesizer = services.synthesizer
+async def _speak(runtime: NlxRuntime, req: SpeakRequest) -> AsyncIterator[bytes]:
+    synthesizer = runtime.synthesizer
     if synthesizer is None:
         raise _problem(404, "tts_unavailable", "this server has no speech synthesizer configured")
     fmt = SynthesisFormat(req.format, 8000 if req.format == "pcmu_raw" else req.sample_rate)
@@ -214,8 +212,8 @@ async def _speak(services: Services, req: SpeakRequest) -> AsyncIterator[bytes]:
     response_class=StreamingResponse,
     responses={200: {"content": {m: {} for m in _MEDIA.values()}}},
 )
-async def synthesize(req: SpeakRequest, services: ServicesDep, _: CallerDep) -> StreamingResponse:
-    stream = await _speak(services, req)
+async def synthesize(req: SpeakRequest, runtime: RuntimeDep, _: CallerDep) -> StreamingResponse:
+    stream = await _speak(runtime, req)
     rate = 8000 if req.format == "pcmu_raw" else req.sample_rate
     headers = {"X-Sample-Rate": str(rate), "Cache-Control": "no-store"}
     return StreamingResponse(stream, media_type=_MEDIA[req.format], headers=headers)

@@ -1,20 +1,13 @@
-"""Prometheus metrics of the voice gateway, on a registry of their own (one per app, so tests can build many),
-and the ``/metrics`` route that exposes them."""
+"""Prometheus metrics of the voice gateway, on a registry of their own (one per gateway, so tests can build
+many). ``voice_gateway.routes`` serves them at ``/metrics``."""
 
 from __future__ import annotations
 
-import re
+from typing import get_args
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from dialogue.contract import ConfirmationOutcome
 
 # Seconds; dense below a second where the latency goals sit.
 _LATENCY_BUCKETS = (
@@ -36,7 +29,7 @@ _LATENCY_BUCKETS = (
     5.0,
     10.0,
 )
-_CONFIRMATION_OUTCOMES = ("confirmed", "denied", "corrected", "cancelled", "not_heard", "other")
+_CONFIRMATION_OUTCOMES: tuple[str, ...] = get_args(ConfirmationOutcome)
 
 
 class GatewayMetrics:
@@ -99,42 +92,6 @@ class GatewayMetrics:
             registry=r,
         )
 
-    def confirmation(self, outcome: str) -> None:
+    def confirmation(self, outcome: ConfirmationOutcome) -> None:
+        """Count what became of a read-back (as the dialogue decided, or ``not_heard`` when it was cut off)."""
         self.confirmations.labels(outcome if outcome in _CONFIRMATION_OUTCOMES else "other").inc()
-
-
-def confirmation_outcome(intent: str | None) -> str:
-    """Bucket the dialogue's intent for the answer to a read-back (keeps the label set small)."""
-    tokens = set(re.split(r"[^a-z]+", (intent or "").lower()))
-    for keys, outcome in (
-        ({"cancel", "cancelled", "stop"}, "cancelled"),
-        ({"correction", "correct", "corrected"}, "corrected"),
-        ({"no", "deny", "denied", "reject"}, "denied"),
-        ({"yes", "confirm", "confirmed", "affirm"}, "confirmed"),
-    ):
-        if tokens & keys:
-            return outcome
-    return "other"
-
-
-def gateway_metrics(state: object) -> GatewayMetrics:
-    """The app's gateway metrics: ``services.metrics`` when it is a GatewayMetrics, else one made for this app."""
-    services = getattr(state, "services", None)
-    metrics = getattr(services, "metrics", None)
-    if isinstance(metrics, GatewayMetrics):
-        return metrics
-    own = getattr(state, "gateway_metrics", None)
-    if not isinstance(own, GatewayMetrics):
-        own = GatewayMetrics()
-        setattr(state, "gateway_metrics", own)  # noqa: B010 - starlette State takes attributes
-    return own
-
-
-router = APIRouter(tags=["system"])
-
-
-@router.get("/metrics", include_in_schema=False)
-async def metrics(request: Request) -> Response:
-    return Response(
-        generate_latest(gateway_metrics(request.app.state).registry), media_type=CONTENT_TYPE_LATEST
-    )

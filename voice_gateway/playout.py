@@ -7,41 +7,15 @@ import asyncio
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from dialogue.contract import AgentReply
 from voice_gateway.audio import Reframer, frame_bytes
+from voice_gateway.clock import Clock
 from voice_gateway.events import AudioChunk, Cleared, SessionEvent
 from voice_gateway.metrics import GatewayMetrics
 from voice_gateway.speech.ports import SpeechError, SpeechSynthesizer, SynthesisFormat
 from voice_gateway.turns.timeline import ReplyTimeline, split_sentences
-
-T = TypeVar("T")
-
-
-# -- time ----------------------------------------------------------------------------------------------------
-class Clock(Protocol):
-    def now(self) -> float: ...
-
-    async def sleep(self, seconds: float) -> None: ...
-
-    async def wait_for(self, aw: Awaitable[T], limit_s: float) -> T:
-        """``aw``'s result, or TimeoutError after ``limit_s`` seconds of this clock."""
-        ...
-
-
-class LoopClock:
-    """The event loop's monotonic clock."""
-
-    def now(self) -> float:
-        return asyncio.get_running_loop().time()
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-
-    async def wait_for(self, aw: Awaitable[T], limit_s: float) -> T:
-        async with asyncio.timeout(limit_s):
-            return await aw
 
 
 # -- pacing --------------------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ dialogue.
 Transports push 20 ms frames of 16 kHz PCM16 (``push_frame``), typed text and keypad keys; the session emits
 ``events`` in order through its ``SessionOutput``. It starts and owns every task (writer, worker, speech,
 dialogue step, call deadline) and ``aclose()`` ends them all. A dialogue step that began is not cancelled by a
-hang-up: ``aclose()`` waits for it, so a confirmed write is committed exactly once."""
+hang-up: ``aclose()`` waits for it, so a confirmed write is committed exactly once. The session is the worker's
+``TurnPort``; each reaches the other only through that port and the worker's ``put``/``no_input``/``idle``."""
 
 from __future__ import annotations
 
@@ -16,17 +17,24 @@ from typing import Any, TypeVar
 
 from dialogue.contract import AgentReply, Conversation, RecognitionHints
 from voice_gateway import events as ev
+from voice_gateway.clock import Clock, LoopClock
 from voice_gateway.events import SessionOutput
 from voice_gateway.metrics import GatewayMetrics
-from voice_gateway.playout import Clock, LoopClock, Outbox, ReplyPlayout, Speech
+from voice_gateway.options import SessionOptions
+from voice_gateway.playout import Outbox, ReplyPlayout, Speech
 from voice_gateway.protocol import ErrorCode
-from voice_gateway.speech.ports import SpeechError, SpeechRecognizer, SpeechSynthesizer, SynthesisFormat
+from voice_gateway.speech.ports import (
+    ClosableSynthesizer,
+    SpeechError,
+    SpeechRecognizer,
+    SpeechSynthesizer,
+    SynthesisFormat,
+)
 from voice_gateway.turns.bargein import onset_may_interrupt, should_barge_in
 from voice_gateway.turns.dtmf import DtmfCollector
-from voice_gateway.turns.options import SessionOptions
 from voice_gateway.turns.segmenter import SegmentEnd, Segmenter, SegmentStart
 from voice_gateway.turns.vad import VoiceDetector, WebRtcVoiceDetector
-from voice_gateway.turns.worker import Greet, Heard, Interruption, NoInput, Notify, TurnWorker, Typed
+from voice_gateway.worker import Greet, Heard, Interruption, Notify, TurnWorker, Typed
 
 log = logging.getLogger("voice_gateway.session")
 T = TypeVar("T")
@@ -79,6 +87,7 @@ class CallSession:
             fallback_recognizer,
         )
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._dialogue_steps: set[asyncio.Task[Any]] = set()  # a hang-up waits for these, not cancels them
         self._reply: AgentReply | None = None
         self._speech: Speech | None = None
         self._pending_barge: Interruption | None = None
@@ -96,10 +105,10 @@ class CallSession:
         if self._metrics:
             self._metrics.sessions.labels(self.channel).inc()
             self._metrics.active_sessions.labels(self.channel).inc()
-        self.spawn(self._outbox.run(), "writer")
-        self.spawn(self._worker.run(), "worker")
+        self._spawn(self._outbox.run(), "writer")
+        self._spawn(self._worker.run(), "worker")
         if self.options.max_call_s > 0:
-            self.spawn(self._deadline(), "deadline")
+            self._spawn(self._deadline(), "deadline")
         self.emit(ev.Ready(self.session_id))
         if self.options.greet:
             self._worker.put(Greet())
@@ -111,19 +120,18 @@ class CallSession:
         self._closing = True
         self.close_reason = self.close_reason or reason
         cut = self.interrupt("close")
-        dialogue = self._worker.dialogue_task
+        steps = set(self._dialogue_steps)
         for task in list(self._tasks):
-            if task is not dialogue:
+            if task not in steps:
                 task.cancel()
-        if dialogue is not None and not dialogue.done():
+        if steps:
             # The step in flight may be committing a confirmed write: let it finish.
-            await asyncio.wait({dialogue}, timeout=self.options.close_grace_s)
+            await asyncio.wait(steps, timeout=self.options.close_grace_s)
         if cut is not None:
             await self._quietly(self._conv.playback_interrupted(cut.reply.turn_id, cut.heard_chars))
         await self._quietly(self._conv.close())
-        close_tts = getattr(self._tts, "aclose", None)
-        if self._owns_tts and close_tts is not None:
-            await self._quietly(close_tts())
+        if self._owns_tts and isinstance(self._tts, ClosableSynthesizer):
+            await self._quietly(self._tts.aclose())
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -140,14 +148,21 @@ class CallSession:
         except Exception:
             log.exception("conversation call failed while closing", extra={"session_id": self.session_id})
 
-    def spawn(self, coro: Coroutine[Any, Any, T], name: str) -> asyncio.Task[T]:
+    def _spawn(self, coro: Coroutine[Any, Any, T], name: str) -> asyncio.Task[T]:
         task = asyncio.create_task(coro, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
         return task
 
+    def run_dialogue(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """A dialogue step as a task of this call that ``aclose`` waits for (up to ``close_grace_s``)."""
+        task = self._spawn(coro, "dialogue")
+        self._dialogue_steps.add(task)
+        return task
+
     def _task_done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
+        self._dialogue_steps.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error(
                 "session task %s failed",
@@ -243,11 +258,9 @@ class CallSession:
             self._idle_since = pos
         elif pos - self._idle_since >= o.no_input_s:
             self._idle_since = None
-            if self._worker.reprompts < o.max_reprompts:
-                self._worker.reprompts += 1
-                self._enqueue(NoInput())
+            self._worker.no_input()
 
-    def _enqueue(self, item: Greet | Heard | Typed | NoInput | Notify) -> None:
+    def _enqueue(self, item: Greet | Heard | Typed | Notify) -> None:
         self._idle_since = None
         self._worker.put(item)
 
@@ -264,7 +277,7 @@ class CallSession:
             if onset is not None:
                 self._metrics.barge_in.observe(self._clock.now() - onset)
 
-    # -- speaking (SessionControl for the worker) -----------------------------------------------------------
+    # -- speaking (the worker's TurnPort) -------------------------------------------------------------------
     @property
     def last_reply(self) -> AgentReply | None:
         return self._reply
@@ -341,7 +354,7 @@ class CallSession:
         info: dict[str, Any] = {"turn_id": reply.turn_id, "intent": reply.intent, "source": source}
         sp = Speech(reply, playout, eos_at, info)
         self._speech = sp
-        sp.task = self.spawn(self._speak(sp), f"speech-{reply.turn_id}")
+        sp.task = self._spawn(self._speak(sp), f"speech-{reply.turn_id}")
 
     def _on_frame(self, sp: Speech, frame: bytes, end_s: float) -> None:
         if self._speech is not sp:
@@ -374,7 +387,7 @@ class CallSession:
     def _after_reply(self, reply: AgentReply) -> None:
         self._idle_since = self._seg.position_s
         if reply.end_call:
-            self.spawn(self.end_call("dialogue_end"), "hangup")
+            self._spawn(self.end_call("dialogue_end"), "hangup")
 
     def _synthesis_error(self, err: SpeechError) -> None:
         log.warning(

@@ -1,41 +1,16 @@
-"""Run one monitor cycle by hand: ``python -m forecasting.monitor [--mongodb-uri URI] [--var-dir var]``.
-
-Without a URI the embedded MongoDB server is started on the service's data file (demo data is loaded into an
-empty store); without a Snowflake account the embedded fakesnow server is used, persisted under the var dir."""
+"""``python -m app monitor``: run one monitor cycle by hand (sync the warehouse, forecast, plan restocks, raise
+insights) with a progress bar, on the service's settings: the same store and, without a Snowflake account, the
+embedded warehouse persisted under the var dir."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import os
-import sys
-from pathlib import Path
 
 from tqdm import tqdm
 
-from forecasting.monitor.build import ForecastingOptions, open_forecasting
+from app.services import Parts, open_services
+from app.settings import Settings
 from forecasting.monitor.cycle import STEPS, CycleReport
-from forecasting.restock import RestockPolicy
-from forecasting.service import ForecastOptions
-from forecasting.warehouse.connection import WarehouseConfig
-from inventory_core.demo_loader import load_demo, store_is_empty
-from inventory_core.embedded_mongo import EmbeddedMongo
-from inventory_core.service import InventoryService
-from inventory_core.store import MongoStore
-
-
-def _args(argv: list[str] | None) -> argparse.Namespace:
-    env = os.environ.get
-    p = argparse.ArgumentParser(prog="python -m forecasting.monitor", description=__doc__)
-    p.add_argument("--mongodb-uri", default=env("MONGODB_URI") or env("IP_MONGODB_URI"))
-    p.add_argument("--db", default=env("IP_MONGODB_DB", "inventorypulse"))
-    p.add_argument("--var-dir", type=Path, default=Path(env("IP_VAR_DIR", "var")))
-    p.add_argument("--warehouse", default="persist", choices=["persist", "memory"])
-    p.add_argument("--service-level", type=float, default=float(env("IP_SERVICE_LEVEL", "0.95")))
-    p.add_argument("--review-days", type=int, default=int(env("IP_REVIEW_PERIOD_DAYS", "7")))
-    p.add_argument("--webhook", default=env("IP_NOTIFY_WEBHOOK_URL"))
-    p.add_argument("--no-demo", action="store_true", help="do not load demo data into an empty store")
-    return p.parse_args(argv)
 
 
 def _summary(report: CycleReport) -> str:
@@ -58,47 +33,25 @@ def _summary(report: CycleReport) -> str:
     return "\n".join(lines)
 
 
-async def run(args: argparse.Namespace) -> CycleReport:
-    server = None
-    uri = args.mongodb_uri
-    if uri is None:
-        server = EmbeddedMongo(db_path=str((args.var_dir / "mongo").resolve()))
-        uri = server.start()
-    store = MongoStore(uri, args.db)
-    try:
-        await store.ensure_indexes()
-        if not args.no_demo and await store_is_empty(store):
-            await load_demo(store)
-        options = ForecastingOptions(
-            warehouse=WarehouseConfig(
-                embedded_path=args.var_dir / "warehouse" if args.warehouse == "persist" else None
-            ),
-            forecast=ForecastOptions(
-                policy=RestockPolicy(service_level=args.service_level, review_period_days=args.review_days)
-            ),
-            notify_webhook_url=args.webhook,
-        )
-        async with open_forecasting(InventoryService(store), options) as stack:
-            with tqdm(total=len(STEPS), desc="monitor cycle", unit="step") as bar:
-                bar.set_postfix_str(STEPS[0])
+async def run_cycle(settings: Settings) -> CycleReport:
+    # One cycle, run here: no warm-up cycle at start and no scheduler.
+    settings = settings.model_copy(
+        update={"forecasting": True, "forecast_warm_up": False, "monitor_interval_s": 0.0}
+    )
+    async with open_services(settings, parts=Parts(speech=False, mcp_http=False)) as services:
+        if services.monitor is None:
+            raise SystemExit("the analytics warehouse is unavailable; see the log")
+        with tqdm(total=len(STEPS), desc="monitor cycle", unit="step") as bar:
+            bar.set_postfix_str(STEPS[0])
 
-                def advance(step: str) -> None:
-                    bar.update(1)
-                    bar.set_postfix_str(step)
+            def advance(step: str) -> None:
+                bar.update(1)
+                bar.set_postfix_str(step)
 
-                report = await stack.monitor.run_cycle(progress=advance)
-        return report
-    finally:
-        await store.close()
-        if server is not None:
-            server.stop()
+            return await services.monitor.run_cycle(progress=advance)
 
 
-def main(argv: list[str] | None = None) -> int:
-    report = asyncio.run(run(_args(argv)))
+def run(settings: Settings) -> int:
+    report = asyncio.run(run_cycle(settings))
     print(_summary(report))
     return 1 if report.failed_step else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,20 +1,23 @@
-"""A REPL for the dialogue: ``python -m dialogue [--site main] [--actor me]``. Type what you would say; the
-reply, the intent and what the next answer is expected to be are printed. Ctrl-D or "goodbye" ends it."""
+"""``python -m app repl [--site main] [--actor me]``: talk to the dialogue by typing. The reply, the intent and
+what the next answer is expected to be are printed. Ctrl-D or "goodbye" ends it. It opens the same store as the
+service on the same settings (the running service's embedded server when there is one), so orders placed here
+are the service's orders."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import sys
 
-from dialogue.bootstrap import open_inventory
-from dialogue.service import DialogueService
+from app.services import Parts, open_services
+from app.settings import Settings
 
 
-async def repl(site: str | None, actor: str, verbose: bool) -> None:
-    async with open_inventory() as inventory:
-        service = DialogueService(inventory)
-        first = await service.greet(None, actor, "repl")
+async def repl(settings: Settings, site: str | None, actor: str, verbose: bool) -> None:
+    async with open_services(
+        settings, parts=Parts(forecasting=False, speech=False, mcp_http=False)
+    ) as services:
+        dialogue = services.dialogue
+        assert dialogue is not None
+        first = await dialogue.greet(None, actor, "repl")
         print(f"agent> {first.reply}")
         session = first.session_id
         while True:
@@ -24,7 +27,9 @@ async def repl(site: str | None, actor: str, verbose: bool) -> None:
                 break
             if not line.strip():
                 continue
-            result = await service.handle_text(session, line, actor, "repl", {"site": site} if site else None)
+            result = await dialogue.handle_text(
+                session, line, actor, "repl", {"site": site} if site else None
+            )
             print(f"agent> {result.reply}")
             if verbose:
                 print(f"       [{result.intent}] slots={result.slots} awaiting={result.awaiting}")
@@ -32,18 +37,9 @@ async def repl(site: str | None, actor: str, verbose: bool) -> None:
                 break
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dialogue", description=__doc__)
-    parser.add_argument("--site", default=None, help="the site you are standing in (main, east)")
-    parser.add_argument("--actor", default="repl", help="who you are, for the audit trail")
-    parser.add_argument("-q", "--quiet", action="store_true", help="replies only, no intent/slots line")
-    args = parser.parse_args(argv)
+def run(settings: Settings, site: str | None, actor: str, verbose: bool) -> int:
     try:
-        asyncio.run(repl(args.site, args.actor, not args.quiet))
+        asyncio.run(repl(settings, site, actor, verbose))
     except KeyboardInterrupt:
         return 130
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

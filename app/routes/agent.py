@@ -8,20 +8,19 @@ next."""
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, status
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from app.deps import ServicesDep, bearer_token
+from app.deps import IdentityDep, ServicesDep
 from app.routes.schemas import Problem
-from nlx_webhooks.runtime import runtime_for
 
 log = logging.getLogger("inventorypulse.agent")
 router = APIRouter(
     prefix="/api/agent",
     tags=["agent"],
-    responses={code: {"model": Problem} for code in (401, 403, 503)},
+    responses={code: {"model": Problem} for code in (401, 503)},
 )
 
 
@@ -55,29 +54,6 @@ class AgentAnswer(BaseModel):
     end_session: bool = False
 
 
-async def agent_caller(request: Request, services: ServicesDep) -> tuple[str, str]:
-    """(actor, channel): an API token (bearer or x-api-key) is the API channel, an NLX webhook token NLX."""
-    token = bearer_token(request) or request.headers.get("x-api-key", "").strip() or None
-    if token is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail={"code": "unauthenticated", "message": "send Authorization: Bearer <token> or x-api-key"},
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    actor = services.actor_for(token)
-    if actor is not None:
-        return actor, "api"
-    if services.settings.nlx_webhook_tokens:
-        runtime = await runtime_for(request.app)
-        integration = runtime.authenticate(request.headers)
-        if integration is not None:
-            return f"nlx-{integration}", "nlx"
-    raise HTTPException(status.HTTP_403_FORBIDDEN, detail={"code": "forbidden", "message": "unknown token"})
-
-
-CallerDep = Annotated[tuple[str, str], Depends(agent_caller)]
-
-
 def _site(body: AgentQuery) -> str | None:
     if body.site:
         return body.site
@@ -86,8 +62,9 @@ def _site(body: AgentQuery) -> str | None:
 
 
 @router.post("/query", response_model=AgentAnswer)
-async def agent_query(body: AgentQuery, services: ServicesDep, caller: CallerDep) -> AgentAnswer:
-    actor, channel = caller
+async def agent_query(body: AgentQuery, services: ServicesDep, caller: IdentityDep) -> AgentAnswer:
+    # An API token is the API channel; an NLX webhook token (NLX's agent fallback) the NLX channel.
+    actor, channel = (caller.name, "api") if caller.kind == "api" else (f"nlx-{caller.name}", "nlx")
     dialogue = services.dialogue
     if dialogue is None:
         raise HTTPException(

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Query, status
+from fastapi import APIRouter, Query
 
 from app.deps import ActorDep, InventoryDep
+from app.routes.common import ERRORS, IdempotencyKey, require_key
 from app.routes.schemas import (
     MovementIn,
-    OrderIn,
-    OrderStatusIn,
-    Problem,
     ProductCreate,
     ProductOut,
     ProductPage,
@@ -19,40 +17,14 @@ from app.routes.schemas import (
 )
 from inventory_core.models import (
     MovementResult,
-    OrderStatus,
     Product,
-    PurchaseOrder,
-    ReconcileReport,
     StockLevel,
     SupplierOffer,
     WriteContext,
 )
-from inventory_core.ports import MovementRequest, OrderRequest, ProductFilter, ProductUpdate
+from inventory_core.ports import MovementRequest, ProductFilter, ProductUpdate
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": Problem} for code in (400, 401, 403, 404, 409, 413, 422, 503)
-}
 router = APIRouter(prefix="/api", tags=["inventory"], responses=ERRORS)
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description="Required for writes: a retried request with the same key applies once.",
-        max_length=200,
-    ),
-]
-
-
-def _key(value: str | None) -> str:
-    if not value or not value.strip():
-        raise HTTPException(
-            status.HTTP_400_BAD_REQUEST,
-            detail={
-                "code": "idempotency_key_required",
-                "message": "send an Idempotency-Key header so that a retried write applies once",
-            },
-        )
-    return value.strip()
 
 
 @router.get("/inventory", response_model=ProductPage)
@@ -107,7 +79,7 @@ async def update_item(
 async def record_movement(
     sku: str, body: MovementIn, inventory: InventoryDep, actor: ActorDep, key: IdempotencyKey = None
 ) -> MovementResult:
-    ctx = WriteContext(actor=actor, channel="api", idempotency_key=_key(key))
+    ctx = WriteContext(actor=actor, channel="api", idempotency_key=require_key(key))
     req = MovementRequest(
         kind=body.kind, quantity=body.quantity, site=body.site, reason=body.reason, bin=body.bin
     )
@@ -117,41 +89,3 @@ async def record_movement(
 @router.get("/suppliers/{sku}", response_model=list[SupplierOffer], tags=["suppliers"])
 async def supplier_offers(sku: str, inventory: InventoryDep, _: ActorDep) -> list[SupplierOffer]:
     return await inventory.supplier_offers(sku)
-
-
-@router.post("/orders", response_model=PurchaseOrder, status_code=201, tags=["orders"])
-async def place_order(
-    body: OrderIn, inventory: InventoryDep, actor: ActorDep, key: IdempotencyKey = None
-) -> PurchaseOrder:
-    ctx = WriteContext(actor=actor, channel="api", idempotency_key=_key(key))
-    req = OrderRequest(sku=body.sku, quantity=body.quantity, supplier_id=body.supplier_id, site=body.site)
-    return await inventory.place_order(req, ctx)
-
-
-@router.get("/orders", response_model=list[PurchaseOrder], tags=["orders"])
-async def list_orders(
-    inventory: InventoryDep,
-    _: ActorDep,
-    status_: Annotated[OrderStatus | None, Query(alias="status")] = None,
-    sku: Annotated[str | None, Query(max_length=40)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> list[PurchaseOrder]:
-    return await inventory.list_orders(status_, sku, limit)
-
-
-@router.get("/orders/{order_id}", response_model=PurchaseOrder, tags=["orders"])
-async def get_order(order_id: str, inventory: InventoryDep, _: ActorDep) -> PurchaseOrder:
-    return await inventory.get_order(order_id)
-
-
-@router.patch("/orders/{order_id}", response_model=PurchaseOrder, tags=["orders"])
-async def set_order_status(
-    order_id: str, body: OrderStatusIn, inventory: InventoryDep, actor: ActorDep
-) -> PurchaseOrder:
-    ctx = WriteContext(actor=actor, channel="api", idempotency_key=f"status-{order_id}-{body.status.value}")
-    return await inventory.set_order_status(order_id, body.status, ctx)
-
-
-@router.get("/admin/reconcile", response_model=ReconcileReport, tags=["admin"])
-async def reconcile(inventory: InventoryDep, _: ActorDep, sku: str | None = None) -> ReconcileReport:
-    return await inventory.reconcile(sku)

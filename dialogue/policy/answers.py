@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from dialogue.policy.replies import join_names, n, spell_bin
+from dialogue.policy.replies import join_names, n, site_phrase, spell_bin, units, whole
 from dialogue.schemas import (
     DemandForecast,
     InventoryRecord,
@@ -16,7 +16,7 @@ from dialogue.schemas import (
     SupplierInfo,
 )
 from dialogue.understanding.numbers import to_words
-from inventory_core.models import Insight, Product
+from inventory_core.models import Insight, Product, ProductView
 
 _ORDINALS = {1: "first", 2: "second", 3: "third", 5: "fifth", 8: "eighth", 9: "ninth", 12: "twelfth"}
 _MONTHS = [
@@ -87,6 +87,39 @@ def stock_answer(rec: InventoryRecord, site: str | None) -> str:
             f" at {s.site}." if len(sites) > 1 else "."
         )
     return text
+
+
+def stock_report(view: ProductView, site: str | None, site_names: Mapping[str, str]) -> str:
+    """Stock of one product at ``site`` or at every site, with reserved units and minimums, sites by name:
+    "There are twelve paper cups at the main warehouse. Two of them are reserved." """
+    name, unit = view.product.name, view.product.unit
+    levels = [s for s in view.stock if site is None or s.site == site]
+    if not levels:
+        return f"{name} is not stocked at {site_phrase(site or '', site_names)}."
+    if len(levels) == 1:
+        level = levels[0]
+        text = f"There are {units(level.on_hand, unit)} {name} at {site_phrase(level.site, site_names)}."
+        if level.reserved:
+            text += f" {whole(level.reserved)} of them are reserved."
+        if level.is_low:
+            text += f" That is below the minimum of {whole(level.effective_min)}."
+        return text
+    parts = [f"{whole(s.on_hand)} at {site_phrase(s.site, site_names)}" for s in levels]
+    total = sum(s.on_hand for s in levels)
+    text = f"There are {units(total, unit)} {name} in all: {join_names(parts, 'and')}."
+    low = [site_phrase(s.site, site_names) for s in levels if s.is_low]
+    if low:
+        text += f" Stock is below the minimum at {join_names(low, 'and')}."
+    return text
+
+
+def miss_answer(query: str, reason: str | None, suggestions: Sequence[str]) -> str:
+    """An item that was not resolved: the close names to choose from, or that it is not in the catalogue."""
+    if reason == "ambiguous" and suggestions:
+        return f"Did you mean {join_names(list(suggestions), 'or')}?"
+    if suggestions:
+        return f"I couldn't find {query}. Did you mean {join_names(list(suggestions), 'or')}?"
+    return f"I couldn't find {query} in the catalogue."
 
 
 def where_answer(product: Product, site: str | None) -> str:

@@ -6,9 +6,9 @@ from dataclasses import replace
 from typing import Any
 
 from dialogue.policy import answers as A
-from dialogue.policy.items import PolicyBase, Reply
 from dialogue.policy.replies import list_reply
-from dialogue.policy.state import DialogueState, ErrorInfo, Pending, Query
+from dialogue.policy.speaker import Speaker
+from dialogue.policy.state import DialogueState, ErrorInfo, Pending, PolicyConfig, Query, Reply
 from dialogue.schemas import (
     DemandForecast,
     InventoryRecord,
@@ -18,6 +18,7 @@ from dialogue.schemas import (
     SupplierInfo,
 )
 from dialogue.understanding.nlu import Slots
+from dialogue.understanding.resolve import CatalogueIndex
 
 DEFAULT_FORECAST_DAYS = 30
 SORRY = "Sorry, I couldn't get that."
@@ -35,13 +36,21 @@ def _record(value: Any) -> InventoryRecord | None:
     return value if isinstance(value, InventoryRecord) else None
 
 
-class ReadFlows(PolicyBase):
+class ReadFlows:
+    """Asks for the data a question needs and words the answer once it is in; holds no per-session data."""
+
+    def __init__(self, index: CatalogueIndex, config: PolicyConfig, speaker: Speaker) -> None:
+        self.index = index
+        self.config = config
+        self.speaker = speaker
+
     def start_read(
         self, state: DialogueState, intent: str, slots: Slots, sku: str, at: float, prefix: str
     ) -> Reply:
+        """A question about a known item: answered from the catalogue (where) or fetched."""
         product = self.index.get(sku)
         if intent == "where_is" and product is not None:
-            return self.say(state, prefix + A.where_answer(product, slots.site))
+            return self.speaker.say(state, prefix + A.where_answer(product, slots.site))
         queries: tuple[Query, ...]
         if intent in ("check_stock", "item"):
             queries = (Query("stock", sku),)
@@ -55,83 +64,85 @@ class ReadFlows(PolicyBase):
             queries = (Query("orders", sku),)
         else:
             queries = (Query("stock", sku),)
-        return self.fetch(state, intent, queries, at, slots=slots, sku=sku, note=prefix)
+        return self.speaker.fetch(state, intent, queries, at, slots=slots, sku=sku, note=prefix)
 
     def read_general(
         self, state: DialogueState, intent: str, site: str | None, at: float, prefix: str
     ) -> Reply:
+        """Restock advice or order status for every item."""
         query = Query("recommend") if intent == "reorder_advice" else Query("orders")
-        return self.fetch(state, intent, (query,), at, slots=Slots(site=site), note=prefix)
+        return self.speaker.fetch(state, intent, (query,), at, slots=Slots(site=site), note=prefix)
 
     def on_read_data(self, state: DialogueState, results: dict[str, Any]) -> Reply:
+        """The answer to the pending question, from the fetched ``results``."""
         p = state.pending
         prefix = p.note
         state = replace(state, pending=Pending())
         for value in results.values():
             if isinstance(value, ErrorInfo):
-                return self.say(state, prefix + error_text(value))
+                return self.speaker.say(state, prefix + error_text(value))
         sku = p.candidates[0] if p.candidates else None
         name = self.index.name(sku) if sku else ""
         site = p.slots.site if p.slots else None
         page = self.config.list_page
         if p.intent == "greet":
             names = {s: pr.name for s, pr in self.index.products.items()}
-            return self.say(state, A.greeting(results.get("insights", []), names))
+            return self.speaker.say(state, A.greeting(results.get("insights", []), names))
         if p.intent in ("check_stock", "item"):
             rec = results.get("stock")
             if not isinstance(rec, InventoryRecord):
-                return self.say(state, prefix + SORRY)
-            return self.say(state, prefix + A.stock_answer(rec, site or None))
+                return self.speaker.say(state, prefix + SORRY)
+            return self.speaker.say(state, prefix + A.stock_answer(rec, site or None))
         if p.intent == "supplier_info":
             info = results.get("suppliers")
             if not isinstance(info, SupplierInfo):
-                return self.say(state, prefix + SORRY)
-            return self.say(state, prefix + A.supplier_answer(info))
+                return self.speaker.say(state, prefix + SORRY)
+            return self.speaker.say(state, prefix + A.supplier_answer(info))
         if p.intent == "forecast":
             fc = results.get("forecast")
             if not isinstance(fc, DemandForecast):
-                return self.say(state, prefix + SORRY)
-            return self.say(state, prefix + A.forecast_answer(fc))
+                return self.speaker.say(state, prefix + SORRY)
+            return self.speaker.say(state, prefix + A.forecast_answer(fc))
         if p.intent == "reorder_advice":
             recs = results.get("recommend")
             if not isinstance(recs, RestockList):
-                return self.say(state, prefix + SORRY)
+                return self.speaker.say(state, prefix + SORRY)
             if sku is not None:
-                return self.say(
+                return self.speaker.say(
                     state, prefix + A.advice_answer(name, recs.items, _record(results.get("stock")))
                 )
             items = [
                 a for a in recs.items if a.recommended_order_quantity > 0 and (not site or a.site == site)
             ]
             if not items:
-                return self.say(state, prefix + "Nothing needs ordering right now.")
+                return self.speaker.say(state, prefix + "Nothing needs ordering right now.")
             count = len(items)
             intro = (
                 f"{A.to_words(count).capitalize()} {'item needs' if count == 1 else 'items need'} ordering:"
             )
             text, rest = list_reply(intro, A.advice_lines(items), page)
-            return self.say(replace(state, more=rest), prefix + text)
+            return self.speaker.say(replace(state, more=rest), prefix + text)
         if p.intent == "order_status":
             orders = results.get("orders")
             if not isinstance(orders, OrderList):
-                return self.say(state, prefix + SORRY)
+                return self.speaker.say(state, prefix + SORRY)
             names = {s: pr.name for s, pr in self.index.products.items()}
             if not orders.items:
-                return self.say(
+                return self.speaker.say(
                     state, prefix + (f"There are no orders for {name}." if sku else "There are no orders.")
                 )
             count = len(orders.items)
             intro = f"{A.to_words(count).capitalize()} {'order' if count == 1 else 'orders'}:"
             text, rest = list_reply(intro, A.order_lines(orders.items, names), page)
-            return self.say(replace(state, more=rest), prefix + text)
+            return self.speaker.say(replace(state, more=rest), prefix + text)
         if p.intent == "low_stock":
             low = results.get("low_stock")
             if not isinstance(low, LowStockList):
-                return self.say(state, prefix + SORRY)
+                return self.speaker.say(state, prefix + SORRY)
             if not low.items:
-                return self.say(state, prefix + "Nothing is running low.")
+                return self.speaker.say(state, prefix + "Nothing is running low.")
             count = len(low.items)
             intro = f"{A.to_words(count).capitalize()} {'item is' if count == 1 else 'items are'} low:"
             text, rest = list_reply(intro, A.low_lines(low.items), page)
-            return self.say(replace(state, more=rest), prefix + text)
-        return self.say(state, prefix + "Done.")
+            return self.speaker.say(replace(state, more=rest), prefix + text)
+        return self.speaker.say(state, prefix + "Done.")

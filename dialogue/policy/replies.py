@@ -4,7 +4,7 @@ be heard ends, so a read-back cut off by barge-in before it can be treated as no
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from dialogue.policy.state import Draft, Stage
 from dialogue.understanding.numbers import digits_words, quantity_words, read_back, to_words
@@ -37,6 +37,29 @@ def speakable(text: str) -> str:
 
 def n(value: float) -> str:
     return quantity_words(value)
+
+
+def whole(value: float) -> str:
+    """A figure rounded to a whole number, in words: 12.6 → "thirteen"."""
+    return to_words(round(value))
+
+
+def units(value: float, unit: str = "each") -> str:
+    """A rounded figure with its unit: "twelve", "three boxes" (nothing is added for "each")."""
+    word = "" if unit in ("each", "ea", "") else f" {unit}{'' if round(value) == 1 else 's'}"
+    return f"{whole(value)}{word}"
+
+
+def site_phrase(site: str, names: Mapping[str, str]) -> str:
+    """A site as said in a sentence: "the east annex" for a site with a recorded name, else its id."""
+    name = names.get(site)
+    return f"the {name}" if name else site
+
+
+def spoken_order_id(order_id: str) -> str:
+    """ "PO-10012" → "P O one zero zero one two", so TTS does not say "ten thousand twelve"."""
+    letters = " ".join(c for c in order_id.split("-")[0] if c.isalpha())
+    return f"{letters} {digits_words(order_id)}".strip()
 
 
 def plural(count: float, word: str) -> str:

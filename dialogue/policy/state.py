@@ -8,13 +8,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from dialogue.contract import Expectation
+from dialogue.contract import ConfirmationOutcome, Expectation
 from dialogue.understanding.nlu import Slots
 
 WriteKind = Literal["order", "receipt", "pick", "count", "set_min"]
 Stage = Literal[
     "idle", "fetch", "confirm", "warn", "check", "ask_qty", "ask_item", "choose", "ask_change", "commit"
 ]
+READ_BACK_STAGES: frozenset[Stage] = frozenset({"confirm", "warn"})
+"""Stages in which a read-back is waiting for a yes or no; the answer to one settles a ``Confirmation``."""
 
 
 @dataclass(frozen=True)
@@ -205,4 +207,13 @@ class AskLlm:
     text: str
 
 
-Action = Speak | Fetch | Commit | Escalate | AskLlm
+@dataclass(frozen=True)
+class Confirmation:
+    """What became of the read-back that was waiting when this turn came in (see ``Policy`` for the rules).
+    Emitted at most once per turn, alongside what the turn says or commits; it asks the runner to do nothing."""
+
+    outcome: ConfirmationOutcome
+
+
+Action = Speak | Fetch | Commit | Escalate | AskLlm | Confirmation
+Reply = tuple[DialogueState, list[Action]]

@@ -1,16 +1,17 @@
 """Writes: draft → (check digits) → read-back → yes → (second warning for unusual quantities) → commit.
 
 Nothing reaches the store without an explicit "yes" to a read-back whose quantity and item were heard; a "no"
-with a new quantity re-reads, a plain "no" asks what to change, any other request drops the draft."""
+with a new quantity re-reads, a plain "no" asks what to change, any other request drops the draft. The answer to
+a read-back also settles its ``Confirmation`` outcome (the rules are in ``on_confirm``)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any
 
+from dialogue.contract import ConfirmationOutcome
 from dialogue.policy import answers as A
-from dialogue.policy.items import PolicyBase, Reply
+from dialogue.policy.items import Items, Router, bin_key
 from dialogue.policy.replies import (
     NOUN,
     check_prompt,
@@ -21,6 +22,7 @@ from dialogue.policy.replies import (
     spoken_count,
     warning_text,
 )
+from dialogue.policy.speaker import Speaker, settle
 from dialogue.policy.state import (
     Commit,
     DialogueState,
@@ -28,12 +30,15 @@ from dialogue.policy.state import (
     ErrorInfo,
     Escalate,
     Pending,
+    PolicyConfig,
     Query,
+    Reply,
     WriteDone,
     WriteKind,
 )
 from dialogue.schemas import InventoryRecord, MinimumSet, OrderOut, RestockList, StockUpdate, SupplierInfo
 from dialogue.understanding.nlu import Slots, Understanding
+from dialogue.understanding.resolve import CatalogueIndex
 from inventory_core.models import Location, Product
 
 WRITE_KIND: dict[str, WriteKind] = {"place_order": "order", "receive": "receipt", "pick": "pick", "count": "count",
@@ -41,31 +46,54 @@ WRITE_KIND: dict[str, WriteKind] = {"place_order": "order", "receive": "receipt"
 _CHECKED = frozenset({"receipt", "count"})
 
 
-def _bin_key(code: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "", code.upper())
+def _new_quantity(u: Understanding) -> bool:
+    """The turn gives a new figure for the draft ("no, one fifty", "fifteen")."""
+    return u.intent in ("correction", "quantity") and u.slots.quantity is not None
 
 
-class WriteFlows(PolicyBase):
+def _new_item(u: Understanding) -> bool:
+    """The turn names another item for the draft ("no, widget b")."""
+    return u.intent in ("correction", "item") and bool(u.slots.item_text)
+
+
+class WriteFlows:
+    """Drafts, reads back and commits writes; holds no per-session data. Item questions go to ``items``, and an
+    answer that is a fresh request goes back to ``router``."""
+
+    def __init__(
+        self, index: CatalogueIndex, config: PolicyConfig, speaker: Speaker, items: Items, router: Router
+    ) -> None:
+        self.index = index
+        self.config = config
+        self.speaker = speaker
+        self.items = items
+        self.router = router
+
     # --- drafting ------------------------------------------------------------------------------------------
 
     def start_write(
         self, state: DialogueState, intent: str, slots: Slots, sku: str, at: float, prefix: str
     ) -> Reply:
+        """A write for a known item: ask for the quantity, or draft it and fetch what the read-back needs."""
         kind = WRITE_KIND[intent]
         product = self.index.get(sku)
         assert product is not None
         if slots.quantity is None:
             if kind == "order":
                 asks = (Query("recommend", sku), Query("suppliers", sku), Query("movement", sku))
-                return self.fetch(state, intent, asks, at, slots=slots, sku=sku, note=prefix)
+                return self.speaker.fetch(state, intent, asks, at, slots=slots, sku=sku, note=prefix)
             pending = Pending("ask_qty", intent, slots=slots, candidates=(sku,), since=at)
-            return self.say(replace(state, pending=pending), f"{prefix}How many {product.name}?", "quantity")
+            return self.speaker.say(
+                replace(state, pending=pending), f"{prefix}How many {product.name}?", "quantity"
+            )
         units, spoken, problem = self.units(slots, product, kind)
         if problem or units is None:
             pending = Pending(
                 "ask_qty", intent, slots=replace(slots, quantity=None), candidates=(sku,), since=at
             )
-            return self.say(replace(state, pending=pending), prefix + (problem or "How many?"), "quantity")
+            return self.speaker.say(
+                replace(state, pending=pending), prefix + (problem or "How many?"), "quantity"
+            )
         loc = self.location(product, slots.site or state.site, slots.bin)
         site = loc.site if loc is not None else (slots.site or state.site)
         draft = Draft(kind, sku, units, spoken, site=site, bin=loc.bin if loc is not None else None)
@@ -74,7 +102,9 @@ class WriteFlows(PolicyBase):
             queries.append(Query("suppliers", sku))
         if kind in ("count", "pick"):
             queries.append(Query("stock", sku))
-        return self.fetch(state, intent, tuple(queries), at, slots=slots, draft=draft, sku=sku, note=prefix)
+        return self.speaker.fetch(
+            state, intent, tuple(queries), at, slots=slots, draft=draft, sku=sku, note=prefix
+        )
 
     def units(self, slots: Slots, product: Product, kind: WriteKind) -> tuple[int | None, str, str | None]:
         """Units from what was said ("three cases" × pack size) → (units, spoken form, problem)."""
@@ -97,14 +127,16 @@ class WriteFlows(PolicyBase):
         return int(total), spoken, None
 
     def location(self, product: Product, site: str | None, bin_code: str | None) -> Location | None:
+        """The product's location in ``bin_code``, else its first at ``site`` (any site when None)."""
         if bin_code:
             for loc in product.locations:
-                if _bin_key(loc.bin) == _bin_key(bin_code):
+                if bin_key(loc.bin) == bin_key(bin_code):
                     return loc
         at_site = [loc for loc in product.locations if site is None or loc.site == site]
         return at_site[0] if at_site else None
 
     def on_write_data(self, state: DialogueState, results: dict[str, Any], at: float) -> Reply:
+        """Complete the draft from the fetched ``results`` and ask for check digits or read it back."""
         p = state.pending
         sku = p.candidates[0]
         product = self.index.get(sku)
@@ -113,7 +145,7 @@ class WriteFlows(PolicyBase):
         state = replace(state, pending=Pending())
         errors = [v for v in results.values() if isinstance(v, ErrorInfo)]
         if any(e.code == "not_found" for e in errors):
-            return self.say(state, prefix + "I couldn't find that item in the stock system.")
+            return self.speaker.say(state, prefix + "I couldn't find that item in the stock system.")
         draft = p.draft
         if draft is None:  # an order without a quantity: offer the recommended one
             recs = results.get("recommend")
@@ -121,7 +153,7 @@ class WriteFlows(PolicyBase):
                 if isinstance(recs, RestockList) else 0  # fmt: skip
             if qty <= 0:
                 pending = Pending("ask_qty", p.intent, slots=p.slots, candidates=(sku,), since=at)
-                return self.say(
+                return self.speaker.say(
                     replace(state, pending=pending), f"{prefix}How many {product.name}?", "quantity"
                 )
             loc = self.location(product, p.slots.site or state.site, None)
@@ -148,24 +180,26 @@ class WriteFlows(PolicyBase):
         if draft.kind in _CHECKED and loc is not None and loc.check_digits and not draft.check_ok:
             draft = replace(draft, site=loc.site, bin=loc.bin)
             pending = Pending("check", p.intent, draft=draft, slots=p.slots, candidates=(sku,), since=at)
-            return self.say(
+            return self.speaker.say(
                 replace(state, pending=pending), prefix + check_prompt(loc.bin, loc.site), "digits"
             )
         return self.propose(state, p.intent, draft, p.slots, at, prefix)
 
     def propose(self, state: DialogueState, intent: str, draft: Draft, slots: Slots | None, at: float,
                 prefix: str = "") -> Reply:  # fmt: skip
+        """Read ``draft`` back and wait for a yes or no; it gets its idempotency key here."""
         key = f"{state.session_id}:{state.turn}:{draft.kind}:{draft.sku}:{draft.quantity}"
         draft = replace(draft, key=key, proposed_at=at, heard=True, warned=False)
         product = self.index.get(draft.sku)
         multi_site = product is not None and len({loc.site for loc in product.locations}) > 1
         text, must = read_back_text(draft, self.index.name(draft.sku), site_known=not multi_site)
         pending = Pending("confirm", intent, draft=draft, slots=slots, candidates=(draft.sku,), since=at)
-        return self.say(
+        return self.speaker.say(
             replace(state, pending=pending), prefix + text, "yes_no", must_hear=len(prefix) + must
         )
 
     def unusual(self, draft: Draft) -> bool:
+        """Whether the quantity is far from the item's typical movement (it then gets a second warning)."""
         if draft.typical is None or draft.kind == "set_min":
             return False
         product = self.index.get(draft.sku)
@@ -179,32 +213,49 @@ class WriteFlows(PolicyBase):
     # --- answers to a read-back ----------------------------------------------------------------------------
 
     def on_confirm(self, state: DialogueState, u: Understanding, at: float) -> Reply:
+        """The answer to a read-back (stage ``confirm``, or ``warn`` for the second warning), with its outcome:
+
+        - ``confirmed``: a yes that produces the ``Commit`` (whether the store then takes it is the store's
+          outcome, spoken after ``WriteDone``);
+        - none yet: a yes to the first read-back of an unusual quantity — the read-back goes on as the warning,
+          and the answer to the warning settles it, so one read-back ends with one outcome;
+        - ``not_heard``: a yes to a read-back cut off before its quantity — it was never asked; read again;
+        - ``denied``: a plain no (asks what to change);
+        - ``corrected``: a new quantity or item for the draft (read back again, or asked for again);
+        - ``other``: any other request, which drops the draft.
+
+        Timeouts, silence, not-understood turns, cancel and goodbye are settled by ``Policy``."""
         p = state.pending
         d = p.draft
         assert d is not None
         if u.intent == "yes":
             if not d.heard:  # the read-back was cut off before the quantity: it was never asked
-                return self.propose(state, p.intent, d, p.slots, at)
+                return settle(p, self.propose(state, p.intent, d, p.slots, at), "not_heard")
             if p.stage == "confirm" and not d.warned and self.unusual(d):
                 text = warning_text(d)
                 pending = replace(p, stage="warn", draft=replace(d, warned=True), since=at)
-                return self.say(replace(state, pending=pending), text, "yes_no", must_hear=len(text))
-            return replace(state, pending=replace(p, stage="commit", since=at)), [Commit(d)]
+                return self.speaker.say(replace(state, pending=pending), text, "yes_no", must_hear=len(text))
+            return settle(
+                p, (replace(state, pending=replace(p, stage="commit", since=at)), [Commit(d)]), "confirmed"
+            )
         if u.intent == "no":
             pending = replace(p, stage="ask_change", since=at)
-            return self.say(replace(state, pending=pending), "What should I change? Say a new quantity, or cancel.",
-                            "quantity")  # fmt: skip
-        return self.on_change(state, u, at)
+            text = "What should I change? Say a new quantity, or cancel."
+            return settle(p, self.speaker.say(replace(state, pending=pending), text, "quantity"), "denied")
+        outcome: ConfirmationOutcome = "corrected" if _new_quantity(u) or _new_item(u) else "other"
+        return settle(p, self.on_change(state, u, at), outcome)
 
     def on_change(self, state: DialogueState, u: Understanding, at: float) -> Reply:
+        """The answer to "What should I change?", or a read-back answered with something other than yes or no:
+        a new quantity or item re-reads, anything else drops the draft."""
         p = state.pending
         d = p.draft
         assert d is not None and p.slots is not None
         if u.intent == "yes":
             return self.propose(state, p.intent, d, p.slots, at)
         if u.intent == "no":
-            return self.say(replace(state, pending=Pending()), "Okay, nothing was recorded.")
-        if u.intent in ("correction", "quantity") and u.slots.quantity is not None:
+            return self.speaker.say(replace(state, pending=Pending()), "Okay, nothing was recorded.")
+        if _new_quantity(u):
             product = self.index.get(d.sku)
             assert product is not None
             slots = replace(
@@ -212,25 +263,26 @@ class WriteFlows(PolicyBase):
             )
             units, spoken, problem = self.units(slots, product, d.kind)
             if problem or units is None:
-                return self.say(state, problem or "How many?", "quantity")
+                return self.speaker.say(state, problem or "How many?", "quantity")
             new = replace(d, quantity=units, spoken=spoken)
             if u.slots.item_text:
-                return self.with_item(state, p.intent, replace(slots, item_text=u.slots.item_text), at)
+                return self.items.with_item(state, p.intent, replace(slots, item_text=u.slots.item_text), at)
             return self.propose(state, p.intent, new, slots, at)
-        if u.intent in ("correction", "item") and u.slots.item_text:
-            return self.with_item(state, p.intent, replace(p.slots, item_text=u.slots.item_text), at)
+        if _new_item(u):
+            return self.items.with_item(state, p.intent, replace(p.slots, item_text=u.slots.item_text), at)
         noun = NOUN[d.kind]
-        return self.dispatch(state, u, at, prefix=f"Okay, I dropped the {noun}. ")
+        return self.router.dispatch(state, u, at, prefix=f"Okay, I dropped the {noun}. ")
 
     def on_check(self, state: DialogueState, u: Understanding, at: float) -> Reply:
+        """The answer to "What are the check digits?"; repeated wrong digits escalate to a supervisor."""
         p = state.pending
         d = p.draft
         assert d is not None
         digits = u.slots.digits if u.intent in ("quantity", "correction") else None
         if digits is None:
             if u.intent in ("yes", "no", "unknown"):
-                return self.say(state, "Check digits?", "digits", keep_prompt=True)
-            return self.dispatch(state, u, at, prefix=f"Okay, I dropped the {NOUN[d.kind]}. ")
+                return self.speaker.say(state, "Check digits?", "digits", keep_prompt=True)
+            return self.router.dispatch(state, u, at, prefix=f"Okay, I dropped the {NOUN[d.kind]}. ")
         product = self.index.get(d.sku)
         loc = self.location(product, d.site, d.bin) if product else None
         if loc is None or digits == loc.check_digits:
@@ -247,16 +299,17 @@ class WriteFlows(PolicyBase):
                 sku=d.sku,
                 site=loc.site,
             )
-            state, speak = self.say(
+            state, speak = self.speaker.say(
                 replace(state, pending=Pending()),
                 "Those check digits did not match again, so nothing was recorded. I've let a supervisor know.",
             )
             return state, [escalate, *speak]
         pending = replace(p, draft=replace(d, check_failures=failures), since=at)
-        return self.say(replace(state, pending=pending), f"Those digits don't match bin {bin_words}. Check digits?",
+        return self.speaker.say(replace(state, pending=pending), f"Those digits don't match bin {bin_words}. Check digits?",
                         "digits")  # fmt: skip
 
     def on_quantity(self, state: DialogueState, u: Understanding, at: float) -> Reply:
+        """The answer to "How many?"."""
         p = state.pending
         assert p.slots is not None
         if u.slots.quantity is not None and u.intent in ("quantity", "correction", p.intent):
@@ -267,12 +320,13 @@ class WriteFlows(PolicyBase):
                 replace(state, pending=Pending()), p.intent, slots, p.candidates[0], at, ""
             )
         if u.intent == "no":
-            return self.say(replace(state, pending=Pending()), "Okay, nothing was recorded.")
-        return self.dispatch(state, u, at)
+            return self.speaker.say(replace(state, pending=Pending()), "Okay, nothing was recorded.")
+        return self.router.dispatch(state, u, at)
 
     # --- after the store answered --------------------------------------------------------------------------
 
     def on_write_done(self, state: DialogueState, done: WriteDone) -> Reply:
+        """What the store made of the commit: done, retry (same idempotency key), or why it was not recorded."""
         p = state.pending
         d = p.draft
         assert d is not None
@@ -282,23 +336,23 @@ class WriteFlows(PolicyBase):
                 pending = Pending(
                     "confirm", p.intent, draft=d, slots=p.slots, candidates=(d.sku,), since=done.at
                 )
-                return self.say(replace(state, pending=pending),
+                return self.speaker.say(replace(state, pending=pending),
                                 "The stock system did not answer. Say yes to try again, or cancel.", "yes_no")  # fmt: skip
             state = replace(state, pending=Pending())
             if done.error.code == "insufficient_stock":
                 on_hand = done.error.details.get("on_hand")
                 have = f"Only {n(int(on_hand))} on hand" if isinstance(on_hand, int) else "Not enough on hand"
-                return self.say(state, f"{have}, so the pick was not recorded.")
-            return self.say(state, f"That was not recorded: {done.error.message.rstrip('.')}.")
+                return self.speaker.say(state, f"{have}, so the pick was not recorded.")
+            return self.speaker.say(state, f"That was not recorded: {done.error.message.rstrip('.')}.")
         state = replace(state, pending=Pending(), last_sku=d.sku)
         result = done.result
         if isinstance(result, OrderOut):
-            return self.say(
+            return self.speaker.say(
                 state, f"Done. Ordered {n(result.quantity)} {name}, order {A.order_ref(result.order_id)}."
             )
         if isinstance(result, StockUpdate):
-            return self.say(state, A.movement_done(result, name))
+            return self.speaker.say(state, A.movement_done(result, name))
         if isinstance(result, MinimumSet):
             where = f" at {result.site}" if result.site else ""
-            return self.say(state, f"Done. The minimum for {name}{where} is now {n(result.min_qty)}.")
-        return self.say(state, "Done.")
+            return self.speaker.say(state, f"Done. The minimum for {name}{where} is now {n(result.min_qty)}.")
+        return self.speaker.say(state, "Done.")

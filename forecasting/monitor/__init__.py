@@ -1,5 +1,5 @@
 """The proactive low-stock cycle: sync → forecast → recommendations → insights → notification, with an
-in-process scheduler and a CLI (``python -m forecasting.monitor``)."""
+in-process scheduler, and a CLI (``python -m app monitor``)."""
 
 from forecasting.monitor.build import Forecasting, ForecastingOptions, open_forecasting
 from forecasting.monitor.cycle import STEPS, CycleReport, Monitor

@@ -7,6 +7,8 @@ import uuid
 import httpx
 import pytest
 
+from inventory_core.service import InventoryService
+
 pytestmark = pytest.mark.mongo
 
 
@@ -18,12 +20,12 @@ async def test_health_needs_no_token(client: httpx.AsyncClient) -> None:
 @pytest.mark.parametrize(
     "path", ["/api/inventory", "/api/inventory/low-stock", "/api/orders", "/api/suppliers/FAS-1001"]
 )
-async def test_auth_401_without_and_403_with_a_wrong_token(client: httpx.AsyncClient, path: str) -> None:
+async def test_auth_401_without_or_with_a_wrong_token(client: httpx.AsyncClient, path: str) -> None:
     r = await client.get(path, headers={"Authorization": ""})
     assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
     assert r.headers["www-authenticate"] == "Bearer"
     r = await client.get(path, headers={"Authorization": "Bearer nope"})
-    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
 
 
 async def test_list_filters_and_pagination(client: httpx.AsyncClient) -> None:
@@ -174,3 +176,17 @@ async def test_order_below_supplier_minimum_or_unknown_supplier(client: httpx.As
         headers={"Idempotency-Key": uuid.uuid4().hex},
     )
     assert r.status_code == 400 and r.json()["details"]["suppliers"]
+
+
+async def test_sites_are_named_through_the_api_and_the_catalogue_carries_the_name(
+    client: httpx.AsyncClient, inventory: InventoryService
+) -> None:
+    r = await client.put("/api/sites/North", json={"name": "  north   dock "})
+    assert r.status_code == 200 and r.json() == {"site": "north", "name": "north dock"}
+    snapshot = await inventory.catalogue()
+    assert snapshot.site_name("north") == "north dock" and snapshot.site_name("nowhere") == "nowhere"
+    assert snapshot.site_names["east"] == "east annex"  # the demo's sites are named by the loader
+    assert (await client.put("/api/sites/north", json={"name": ""})).status_code == 422
+    assert (await client.put("/api/sites/north", json={"name": "x", "extra": 1})).status_code == 422
+    audit = await inventory.store.audit_log.find_one({"action": "site.name", "entity": "north"})
+    assert audit is not None and audit["actor"] == "tester"

@@ -17,14 +17,14 @@ from fastapi import FastAPI
 
 from dialogue.contract import AgentReply, RecognitionHints, TurnSource
 from fixtures.audio.generate import ensure_generated
-from tests.gateway.conftest import TOKEN, make_services
-from tests.gateway.fakes import FakeConversationFactory, eventually, silence
-from voice_gateway import metrics, page
+from tests.fakes.clock import eventually
+from tests.fakes.conversation import FakeConversationFactory
+from tests.fakes.gateway import TOKEN, fake_gateway
+from tests.fakes.speech import silence
+from voice_gateway import routes
 from voice_gateway.audio import read_wav, resample, write_wav
-from voice_gateway.speech.espeak_tts import EspeakSynthesizer
-from voice_gateway.speech.local_asr import LocalRecognizer
+from voice_gateway.speech.local import EspeakSynthesizer, LocalRecognizer
 from voice_gateway.speech.ports import VocabularyItem
-from voice_gateway.transports import ws_voice
 
 pytestmark = pytest.mark.browser
 
@@ -91,11 +91,10 @@ def question_wav(tmp: Path) -> tuple[Path, str]:
 @pytest_asyncio.fixture(scope="module")
 async def site() -> AsyncIterator[tuple[str, FakeConversationFactory]]:
     app = FastAPI()
-    for module in (ws_voice, page, metrics):
-        app.include_router(module.router)
+    app.include_router(routes.router)
     factory = Factory()
     recognizer = LocalRecognizer([VocabularyItem("TLS-1143", "zip knives")])
-    app.state.services = make_services(
+    app.state.gateway = fake_gateway(
         recognizer=recognizer, synthesizer=EspeakSynthesizer(), conversations=factory
     )
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from app.auth import Authenticator
 from app.routes.agent import router
+from app.services import Services
 from app.settings import Settings
 from dialogue.service import DialogueService
 from inventory_core.service import InventoryService
@@ -16,26 +16,17 @@ from inventory_core.service import InventoryService
 pytestmark = pytest.mark.mongo
 
 
-@dataclass
-class _Services:
-    """The two things the route and ``require_token`` read from ``app.state.services``."""
-
-    dialogue: DialogueService | None
-    settings: Settings = field(default_factory=lambda: Settings(_env_file=None))  # type: ignore[call-arg]
-
-    def actor_for(self, token: str | None) -> str | None:
-        return "floor-lead" if token == "tok-1" else None
-
-
-def app_with(dialogue: DialogueService | None) -> FastAPI:
+def app_with(inventory: InventoryService, dialogue: DialogueService | None) -> FastAPI:
     app = FastAPI()
     app.include_router(router)
-    app.state.services = _Services(dialogue)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    auth = Authenticator({"tok-1": "floor-lead"})
+    app.state.services = Services(settings=settings, inventory=inventory, auth=auth, dialogue=dialogue)
     return app
 
 
 async def test_query_runs_a_multi_turn_conversation(inventory: InventoryService) -> None:
-    transport = httpx.ASGITransport(app=app_with(DialogueService(inventory)))
+    transport = httpx.ASGITransport(app=app_with(inventory, DialogueService(inventory)))
     auth = {"Authorization": "Bearer tok-1"}
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         first = await client.post("/api/agent/query", json={"text": "how many widgets"}, headers=auth)
@@ -64,19 +55,19 @@ async def test_query_runs_a_multi_turn_conversation(inventory: InventoryService)
 
 
 async def test_query_needs_a_token_and_valid_input(inventory: InventoryService) -> None:
-    transport = httpx.ASGITransport(app=app_with(DialogueService(inventory)))
+    transport = httpx.ASGITransport(app=app_with(inventory, DialogueService(inventory)))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         assert (await client.post("/api/agent/query", json={"text": "hi"})).status_code == 401
         bad = {"Authorization": "Bearer nope"}
-        assert (await client.post("/api/agent/query", json={"text": "hi"}, headers=bad)).status_code == 403
+        assert (await client.post("/api/agent/query", json={"text": "hi"}, headers=bad)).status_code == 401
         auth = {"Authorization": "Bearer tok-1"}
         assert (await client.post("/api/agent/query", json={"text": ""}, headers=auth)).status_code == 422
         odd = {"text": "hi", "session_id": "has spaces"}
         assert (await client.post("/api/agent/query", json=odd, headers=auth)).status_code == 422
 
 
-async def test_query_without_dialogue_service_is_503() -> None:
-    transport = httpx.ASGITransport(app=app_with(None))
+async def test_query_without_dialogue_service_is_503(inventory: InventoryService) -> None:
+    transport = httpx.ASGITransport(app=app_with(inventory, None))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         r = await client.post(
             "/api/agent/query", json={"text": "hi"}, headers={"Authorization": "Bearer tok-1"}

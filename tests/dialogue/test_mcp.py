@@ -1,5 +1,5 @@
 """The MCP server driven by the official SDK's client: in memory, over streamable HTTP with bearer tokens, and
-over stdio as ``python -m dialogue.mcp_server``."""
+over stdio as ``python -m app mcp``."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamablehttp_client
 from mcp.shared.memory import create_connected_server_and_client_session
 
+from app.auth import Authenticator
+from app.mcp import build_mcp_http
 from dialogue.forecasts import MovementRateForecasts
-from dialogue.mcp_server import build_mcp_http, build_mcp_server
+from dialogue.mcp_server import build_mcp_server
 from dialogue.tools import InventoryTools
 from inventory_core.models import Location, Product, StockLevel
 from inventory_core.service import InventoryService
@@ -111,7 +113,7 @@ async def test_writes_need_confirmation_and_record_the_caller(inventory: Invento
 
 
 async def test_streamable_http_with_bearer_tokens(inventory: InventoryService) -> None:
-    http = build_mcp_http(tools_for(inventory), {"secret-token-1": "robot-7"})
+    http = build_mcp_http(tools_for(inventory), Authenticator({"secret-token-1": "robot-7"}).api_actor)
     async with http.lifespan(), serve(http.app) as base:
         async with httpx.AsyncClient() as plain:
             denied = await plain.post(f"{base}/", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
@@ -138,7 +140,7 @@ async def test_streamable_http_with_bearer_tokens(inventory: InventoryService) -
 async def test_stdio_entry_point(mongo_uri: str) -> None:
     db = f"ip_mcp_{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "MONGODB_URI": mongo_uri, "IP_MONGODB_DB": db}
-    params = StdioServerParameters(command=sys.executable, args=["-m", "dialogue.mcp_server"], env=env)
+    params = StdioServerParameters(command=sys.executable, args=["-m", "app", "mcp"], env=env)
     # The database is left behind: dropping one database on the embedded server empties the others too.
     async with stdio_client(params) as (read, write), ClientSession(read, write) as client:
         await client.initialize()

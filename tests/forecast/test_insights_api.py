@@ -11,6 +11,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from app.auth import Authenticator
 from app.main import create_app
 from app.services import Services
 from app.settings import Settings
@@ -33,7 +34,9 @@ async def client(
     async with open_forecasting(loaded_inventory, options) as stack:
         await stack.monitor.run_cycle()
         settings = Settings(api_tokens=[SecretStr(TOKEN)])
-        services = Services(settings=settings, inventory=loaded_inventory, tokens={TOKEN: "tester"})
+        services = Services(
+            settings=settings, inventory=loaded_inventory, auth=Authenticator({TOKEN: "tester"})
+        )
         services.forecaster = stack.forecaster
         services.monitor = stack.monitor
         app = create_app(services=services)
@@ -94,7 +97,7 @@ async def test_insight_list_and_errors(client: httpx.AsyncClient) -> None:
 
 async def test_without_forecasting_the_routes_say_so(loaded_inventory: InventoryService) -> None:
     settings = Settings(api_tokens=[SecretStr(TOKEN)])
-    services = Services(settings=settings, inventory=loaded_inventory, tokens={TOKEN: "tester"})
+    services = Services(settings=settings, inventory=loaded_inventory, auth=Authenticator({TOKEN: "tester"}))
     app = create_app(services=services)
     app.state.services = services
     transport = httpx.ASGITransport(app=app)

@@ -1,29 +1,55 @@
 """Timeline-scripted calls: a ``CallSession`` on a manual clock, fed 20 ms frames in lockstep with the clock,
-so "the user speaks from 0.5 to 2.0 s" happens at exactly those session times on every run."""
+so "the user speaks from 0.5 to 2.0 s" happens at exactly those session times on every run; a
+``RecordingOutput`` keeps what the session sent, with the clock time it was sent."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from tests.gateway.fakes import (
-    FakeConversation,
-    FakeRecognizer,
-    FakeSynthesizer,
-    ManualClock,
-    RecordingOutput,
-    settle,
-    silence,
-    speech_like,
-)
+from tests.fakes.clock import ManualClock, settle
+from tests.fakes.conversation import FakeConversation
+from tests.fakes.speech import FakeRecognizer, FakeSynthesizer, silence, speech_like
+from voice_gateway import events as ev
 from voice_gateway.metrics import GatewayMetrics
+from voice_gateway.options import SessionOptions
 from voice_gateway.session import CallSession
 from voice_gateway.speech.ports import SpeechRecognizer, SpeechSynthesizer
-from voice_gateway.turns.options import SessionOptions
 
+T = TypeVar("T")
 FRAME_S = 0.02
 FRAME_BYTES = 640
+
+
+class RecordingOutput:
+    """A ``SessionOutput`` that records each event with the clock time it was sent."""
+
+    def __init__(self, clock: ManualClock | None = None, confirms_playback: bool = False) -> None:
+        self.clock = clock
+        self.confirms_playback = confirms_playback
+        self.sent: list[tuple[float, ev.SessionEvent]] = []
+        self.closed: tuple[int, str] | None = None
+        self.flowing = asyncio.Event()  # cleared: a slow client, audio sends block until set again
+        self.flowing.set()
+
+    async def send(self, event: ev.SessionEvent) -> None:
+        if isinstance(event, ev.AudioChunk):
+            await self.flowing.wait()
+        self.sent.append((self.clock.now() if self.clock else 0.0, event))
+
+    async def close(self, code: int, reason: str) -> None:
+        self.closed = (code, reason)
+
+    def kinds(self, *, audio: bool = False) -> list[str]:
+        return [type(e).__name__ for _, e in self.sent if audio or not isinstance(e, ev.AudioChunk)]
+
+    def of(self, kind: type[T]) -> list[T]:
+        return [e for _, e in self.sent if isinstance(e, kind)]
+
+    def at(self, kind: type[Any]) -> list[float]:
+        return [t for t, e in self.sent if isinstance(e, kind)]
 
 
 @dataclass(frozen=True)

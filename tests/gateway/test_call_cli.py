@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from tests.gateway.conftest import TOKEN, make_services
-from tests.gateway.fakes import FakeRecognizer, silence, speech_like
+from tests.fakes.gateway import TOKEN, fake_gateway
+from tests.fakes.speech import FakeRecognizer, silence, speech_like
 from voice_gateway.audio import read_wav, write_wav
 
 pytestmark = pytest.mark.gateway
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.gateway
 async def test_call_cli_prints_transcript_reply_and_latencies(
     host: str, gateway_app: FastAPI, tmp_path: Path
 ) -> None:
-    gateway_app.state.services = make_services(
+    gateway_app.state.gateway = fake_gateway(
         recognizer=FakeRecognizer(by_f0={180: "how many widgets"}), greet=True
     )
     question = tmp_path / "question.wav"
@@ -53,7 +53,7 @@ async def test_call_cli_prints_transcript_reply_and_latencies(
 
 
 async def test_call_cli_reports_a_refused_token(host: str, gateway_app: FastAPI, tmp_path: Path) -> None:
-    gateway_app.state.services = make_services()
+    gateway_app.state.gateway = fake_gateway()
     question = tmp_path / "q.wav"
     write_wav(question, silence(0.1), 16000)
     proc = await asyncio.create_subprocess_exec(

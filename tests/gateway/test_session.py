@@ -8,12 +8,14 @@ import itertools
 
 import pytest
 
-from tests.gateway.fakes import FakeConversation, FakeRecognizer, FakeSynthesizer, settle
+from tests.fakes.clock import settle
+from tests.fakes.conversation import FakeConversation
+from tests.fakes.speech import FakeRecognizer, FakeSynthesizer
 from tests.gateway.harness import Say, ScriptedCall
 from voice_gateway import events as ev
+from voice_gateway.options import SessionOptions
 from voice_gateway.speech.ports import SpeechError
 from voice_gateway.turns.bargein import BargeInOptions
-from voice_gateway.turns.options import SessionOptions
 from voice_gateway.turns.segmenter import EndpointingOptions
 
 pytestmark = pytest.mark.gateway
@@ -132,6 +134,18 @@ async def test_read_back_heard_in_full_then_yes_commits_once() -> None:
     assert c.conversation.writes == ["widgets"]
     assert not c.output.of(ev.Cleared)
     assert c.metrics.registry.get_sample_value("voice_confirmations_total", {"outcome": "confirmed"}) == 1.0
+
+
+async def test_confirmations_are_the_dialogue_s_and_a_cut_read_back_is_not_heard() -> None:
+    streaming = FakeSynthesizer(pace_s=0.08)
+    async with call(synthesizer=streaming) as c:
+        streaming.clock = c.clock
+        await c.run(8.0, [Say(0.5, 1.0, ORDER), Say(2.6, 3.0, YES)])
+    sample = c.metrics.registry.get_sample_value
+    # Cut before its quantity: not heard; the "yes" then answered nothing (the dialogue read back again).
+    assert sample("voice_confirmations_total", {"outcome": "not_heard"}) == 1.0
+    assert sample("voice_confirmations_total", {"outcome": "confirmed"}) is None
+    assert c.conversation.writes == []
 
 
 async def test_cough_barge_in_resumes_the_cut_sentence() -> None:

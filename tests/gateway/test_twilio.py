@@ -13,8 +13,9 @@ import pytest
 import websockets
 from fastapi import FastAPI
 
-from tests.gateway.conftest import TOKEN, make_services
-from tests.gateway.fakes import FakeRecognizer, FakeSynthesizer, eventually, silence, speech_like
+from tests.fakes.clock import eventually
+from tests.fakes.gateway import TOKEN, fake_gateway
+from tests.fakes.speech import FakeRecognizer, FakeSynthesizer, silence, speech_like
 from voice_gateway.audio import mulaw_encode, resample
 
 pytestmark = pytest.mark.gateway
@@ -130,11 +131,11 @@ async def twilio(host: str) -> FakeTwilio:
 
 @pytest.fixture
 def services(gateway_app: FastAPI) -> Any:
-    s = make_services(
+    s = fake_gateway(
         recognizer=FakeRecognizer(by_f0=dict(WORDS)),
         synthesizer=FakeSynthesizer(seconds_per_char=0.06, pace_s=0.05),
     )
-    gateway_app.state.services = s
+    gateway_app.state.gateway = s
     return s
 
 
@@ -243,3 +244,14 @@ async def test_an_oversized_message_closes_the_stream(host: str, services: Any) 
     assert (t.ws.close_code, t.ws.close_reason) == (1009, "message_too_large")
     await eventually(lambda: services.conversations.opened[0][4].calls[-1:] == [("close",)])
     await t.close()
+
+
+async def test_without_a_gateway_the_stream_is_closed(host: str, gateway_app: FastAPI) -> None:
+    gateway_app.state.gateway = None
+    try:
+        t = await twilio(host)
+        await asyncio.gather(t._reader, return_exceptions=True)
+        assert (t.ws.close_code, t.ws.close_reason) == (1011, "internal")
+        await t.close()
+    finally:
+        gateway_app.state.gateway = fake_gateway()

@@ -8,19 +8,14 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.gateway.conftest import TOKEN, connect, make_services
-from tests.gateway.fakes import (
-    FakeConversation,
-    FakeConversationFactory,
-    FakeRecognizer,
-    FakeSynthesizer,
-    eventually,
-    silence,
-    speech_like,
-)
+from tests.fakes.clock import eventually
+from tests.fakes.conversation import FakeConversation, FakeConversationFactory
+from tests.fakes.gateway import TOKEN, fake_gateway
+from tests.fakes.speech import FakeRecognizer, FakeSynthesizer, silence, speech_like
+from tests.gateway.conftest import connect
 from voice_gateway.audio import resample
+from voice_gateway.gateway import gateway_of
 from voice_gateway.transports import ws_voice
-from voice_gateway.transports.common import gateway
 
 pytestmark = pytest.mark.gateway
 
@@ -31,8 +26,8 @@ START = {"type": "start", "sample_rate": 16000, "encoding": "pcm_s16le", "channe
 
 @pytest.fixture
 def services(gateway_app: FastAPI) -> object:
-    services = make_services(recognizer=FakeRecognizer(by_f0=dict(WORDS)))
-    gateway_app.state.services = services
+    services = fake_gateway(recognizer=FakeRecognizer(by_f0=dict(WORDS)))
+    gateway_app.state.gateway = services
     return services
 
 
@@ -98,8 +93,8 @@ async def test_token_in_the_start_message_and_typed_turns(host: str, services: o
 
 async def test_barge_in_clears_and_no_audio_of_the_cut_turn_follows(host: str, gateway_app: FastAPI) -> None:
     slow = FakeSynthesizer(seconds_per_char=0.06, pace_s=0.05)  # a 2.7 s read-back, streamed
-    services = make_services(recognizer=FakeRecognizer(by_f0=dict(WORDS)), synthesizer=slow)
-    gateway_app.state.services = services
+    services = fake_gateway(recognizer=FakeRecognizer(by_f0=dict(WORDS)), synthesizer=slow)
+    gateway_app.state.gateway = services
     c = await connect(host, query=f"?token={TOKEN}")
     await c.send(START)
     await c.until("ready")
@@ -200,7 +195,7 @@ async def test_bad_or_missing_token(host: str, services: object) -> None:
 
 
 async def test_sessions_per_token_are_capped(host: str, gateway_app: FastAPI) -> None:
-    gateway_app.state.services = make_services(max_sessions=1)
+    gateway_app.state.gateway = fake_gateway(max_sessions=1)
     first = await connect(host, query=f"?token={TOKEN}")
     await first.send(START)
     await first.until("ready")
@@ -226,7 +221,7 @@ async def test_start_timeout(host: str, services: object, monkeypatch: pytest.Mo
 async def test_client_gone_mid_reply_cleans_up(host: str, gateway_app: FastAPI) -> None:
     slow = FakeSynthesizer(seconds_per_char=0.06, pace_s=0.05)
     factory = FakeConversationFactory()
-    gateway_app.state.services = make_services(synthesizer=slow, conversations=factory)
+    gateway_app.state.gateway = fake_gateway(synthesizer=slow, conversations=factory)
     c = await connect(host, query=f"?token={TOKEN}")
     await c.send(START)
     await c.until("ready")
@@ -234,7 +229,7 @@ async def test_client_gone_mid_reply_cleans_up(host: str, gateway_app: FastAPI) 
     await c.until("audio_start")
     await c.ws.close()
     conv = factory.opened[0][4]
-    gw = gateway(gateway_app.state)
+    gw = gateway_of(gateway_app.state)
     await eventually(lambda: gw.registry.active("tester") == 0)  # the server notices on its own schedule
     assert conv.calls[-1] == ("close",)
     assert ("playback_interrupted", "t1", conv.calls[-2][2]) == conv.calls[-2]
@@ -269,7 +264,7 @@ async def test_metrics_route(host: str, services: object) -> None:
 async def test_the_dialogue_ends_the_call_after_its_goodbye_is_played(
     host: str, gateway_app: FastAPI
 ) -> None:
-    gateway_app.state.services = make_services()
+    gateway_app.state.gateway = fake_gateway()
     c = await connect(host, query=f"?token={TOKEN}")
     await c.send(START)
     await c.until("ready")
@@ -277,7 +272,7 @@ async def test_the_dialogue_ends_the_call_after_its_goodbye_is_played(
     assert (await c.until("reply"))["text"] == "Goodbye."
     assert await c.closed() == (1000, "dialogue_end")
     assert c.types()[-1] == "audio_end"
-    gw = gateway(gateway_app.state)
+    gw = gateway_of(gateway_app.state)
     await eventually(lambda: gw.registry.active("tester") == 0)
 
 
@@ -288,12 +283,12 @@ async def test_a_failing_dialogue_factory_is_an_internal_error(host: str, gatewa
         ) -> FakeConversation:
             raise RuntimeError("no dialogue today")
 
-    gateway_app.state.services = make_services(conversations=Broken())
+    gateway_app.state.gateway = fake_gateway(conversations=Broken())
     c = await connect(host, query=f"?token={TOKEN}")
     await c.send(START)
     assert (await c.message())["code"] == "internal"
     assert await c.closed() == (1011, "internal")
-    assert gateway(gateway_app.state).registry.active("tester") == 0
+    assert gateway_of(gateway_app.state).registry.active("tester") == 0
 
 
 async def test_a_per_call_synthesizer_is_made_and_closed_with_the_call(
@@ -312,7 +307,7 @@ async def test_a_per_call_synthesizer_is_made_and_closed_with_the_call(
             self.closed = True
 
     shared = PerCall()
-    gateway_app.state.services = make_services(synthesizer=shared)
+    gateway_app.state.gateway = fake_gateway(synthesizer=shared)
     c = await connect(host, query=f"?token={TOKEN}")
     await c.send(START)
     await c.until("ready")
@@ -322,3 +317,17 @@ async def test_a_per_call_synthesizer_is_made_and_closed_with_the_call(
     await c.closed()
     await eventually(lambda: bool(made) and made[0].closed)
     assert made[0].texts == ["You said hello."] and shared.texts == [] and not shared.closed
+
+
+async def test_without_a_gateway_calls_are_internal_errors_and_metrics_unavailable(
+    host: str, gateway_app: FastAPI
+) -> None:
+    gateway_app.state.gateway = None
+    try:
+        c = await connect(host, query=f"?token={TOKEN}")
+        assert (await c.message())["code"] == "internal"
+        assert await c.closed() == (1011, "internal")
+        async with httpx.AsyncClient(base_url=f"http://{host}") as http:
+            assert (await http.get("/metrics")).status_code == 503
+    finally:
+        gateway_app.state.gateway = fake_gateway()

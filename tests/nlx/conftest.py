@@ -11,9 +11,12 @@ import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 
+from app.auth import Authenticator
 from app.main import create_app
 from app.services import Services
 from app.settings import Settings
+from dialogue.forecasts import EngineForecasts
+from dialogue.service import DialogueService
 from inventory_core.service import InventoryService
 from nlx_webhooks.client import NlxConfig
 from tests.conftest import API_TOKEN
@@ -33,11 +36,14 @@ def nlx_settings(**extra: Any) -> Settings:
 
 
 def nlx_app(inventory: InventoryService, **services: Any) -> FastAPI:
+    """The app over ``inventory``; a ``forecaster`` (an engine fake) answers through the dialogue's tools."""
     settings = nlx_settings()
-    built = Services(settings=settings, inventory=inventory, tokens={API_TOKEN: "tester"}, **services)
-    app = create_app(services=built)
-    app.state.services = built
-    return app
+    auth = Authenticator({API_TOKEN: "tester"}, {NLX_TOKEN: "nlx-1", OTHER_NLX_TOKEN: "nlx-2"})
+    forecaster = services.get("forecaster")
+    if forecaster is not None and "dialogue" not in services:
+        services["dialogue"] = DialogueService(inventory, forecasts=EngineForecasts(forecaster, inventory))
+    built = Services(settings=settings, inventory=inventory, auth=auth, **services)
+    return create_app(services=built)
 
 
 @pytest.fixture

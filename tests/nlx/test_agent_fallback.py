@@ -87,6 +87,6 @@ async def test_credentials(agent: httpx.AsyncClient) -> None:
     assert (await agent.post("/api/agent/query", json=turn)).status_code == 401
     assert (
         await agent.post("/api/agent/query", json=turn, headers={"x-api-key": "wrong"})
-    ).status_code == 403
+    ).status_code == 401
     ok = await agent.post("/api/agent/query", json=turn, headers={"Authorization": f"Bearer {NLX_TOKEN}"})
     assert ok.status_code == 200 and "coffee pods" in ok.json()["text"].lower()

@@ -1,7 +1,9 @@
-"""Forecast answers: read from the forecast service's own result type, and fall back when it is not ready."""
+"""Forecast answers come through the dialogue's tool layer: the engine's own result type is read by
+``EngineForecasts``, and a slow (cold) or failing engine falls back to the movement rate."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -9,10 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
+from dialogue.forecasts import EngineForecasts
 from forecasting.results import ForecastResult
 from inventory_core.models import Recommendation
 from inventory_core.service import InventoryService
-from nlx_webhooks.forecasting import Forecasting, read_outlook
 from tests.nlx.conftest import BEARER, nlx_app
 
 pytestmark = pytest.mark.nlx
@@ -45,10 +47,12 @@ def result(sku: str, days: int = 14) -> ForecastResult:
 class FakeForecaster:
     latest: Any = "a run"
     fail: bool = False
+    delay_s: float = 0.0  # a cold engine computes its first run inside the call
     calls: list[tuple[str, int, str | None]] = field(default_factory=list)
 
     async def forecast(self, sku: str, horizon_days: int = 28, site: str | None = None) -> ForecastResult:
         self.calls.append((sku, horizon_days, site))
+        await asyncio.sleep(self.delay_s)
         if self.fail:
             raise RuntimeError("engine down")
         return result(sku, horizon_days)
@@ -67,14 +71,12 @@ class FakeForecaster:
         ]
 
 
-def test_the_forecast_result_is_read_by_its_totals() -> None:
+async def test_the_forecast_result_is_read_by_its_totals(inventory: InventoryService) -> None:
     r = result("PKG-1", 14)
-    outlook = read_outlook(r, "PKG-1", 14)
-    assert outlook is not None
+    outlook = await EngineForecasts(FakeForecaster(), inventory).forecast("PKG-1", 14)
     assert (outlook.predicted, outlook.low, outlook.high) == (r.total, r.total_lo, r.total_hi)
     assert outlook.daily_rate == pytest.approx(r.total / 14)
     assert outlook.method == "damped trend"
-    assert read_outlook({"nothing": 1}, "PKG-1", 14) is None
 
 
 async def test_the_forecaster_answers_through_the_webhook(inventory: InventoryService) -> None:
@@ -97,12 +99,14 @@ async def test_the_forecaster_answers_through_the_webhook(inventory: InventorySe
 
 
 @pytest.mark.parametrize(
-    "fake", [FakeForecaster(latest=None), FakeForecaster(fail=True)], ids=["not-ready", "failing"]
+    "fake",
+    [FakeForecaster(latest=None, delay_s=5.0), FakeForecaster(fail=True)],
+    ids=["not-ready", "failing"],
 )
 async def test_an_unready_or_failing_forecaster_falls_back(
     inventory: InventoryService, fake: FakeForecaster
 ) -> None:
     view = await inventory.lookup("paper plates")
-    outlook = await Forecasting(inventory, fake).outlook(view.sku, 14)
-    assert len(fake.calls) == (0 if fake.latest is None else 1)
-    assert outlook is None or outlook.method == "movement_rate"
+    outlook = await EngineForecasts(fake, inventory, timeout_s=0.05).forecast(view.sku, 14)
+    assert len(fake.calls) == 1  # the tool layer asks a cold engine, and waits at most its deadline
+    assert outlook.method == "movement_rate"

@@ -9,10 +9,11 @@ from dataclasses import replace
 
 import pytest
 
+from app.nlx import nlx_conversations
 from dialogue.contract import Conversation
 from inventory_core.service import InventoryService
 from nlx_webhooks.client import NlxClient, NlxConfig, parse_response
-from nlx_webhooks.conversation import NlxConversationFactory, factory_from_settings
+from nlx_webhooks.conversation import NlxConversationFactory
 from tests.nlx.conftest import nlx_loop, nlx_settings
 
 pytestmark = pytest.mark.nlx
@@ -132,6 +133,7 @@ def test_channel_url_and_settings() -> None:
     base = NlxConfig(api_key="k", deployment_key="d", channel_key="ch", host="apps.nlx.ai")
     assert base.url == "https://apps.nlx.ai/c/d/ch-en-US"
     assert replace(base, channel_key="ch-en-US").url == base.url  # already suffixed: not twice
-    assert factory_from_settings(nlx_settings()) is None  # no API key / deployment / channel
+    with pytest.raises(RuntimeError):  # no API key / deployment / channel
+        nlx_conversations(nlx_settings())
     settings = nlx_settings(nlx_api_key="k", nlx_deployment_key="d", nlx_channel_key="ch")
-    assert isinstance(factory_from_settings(settings), NlxConversationFactory)
+    assert isinstance(nlx_conversations(settings), NlxConversationFactory)

@@ -24,13 +24,12 @@ from nlx_webhooks.client import NlxClient
 from nlx_webhooks.conversation import NlxConversationFactory
 from tests.conftest import API_TOKEN
 from tests.e2e.call_client import RATE, WITHIN_S, Call, heard_as, rms
+from tests.fakes.gateway import fake_gateway
 from tests.fakes.nlx_server import FakeNlx, serve
-from tests.gateway.conftest import make_services
 from tests.nlx.conftest import nlx_loop
 from tests.speech.conftest import SITES, demo_vocabulary
 from voice_gateway.audio import read_wav, resample
-from voice_gateway.speech.espeak_tts import EspeakSynthesizer
-from voice_gateway.speech.local_asr import LocalRecognizer
+from voice_gateway.speech.local import EspeakSynthesizer, LocalRecognizer
 from voice_gateway.transports import ws_voice
 
 pytestmark = pytest.mark.nlx
@@ -56,7 +55,7 @@ async def rig(inventory: InventoryService) -> AsyncIterator[Rig]:
             factory = NlxConversationFactory(NlxClient(config))
             app = FastAPI()
             app.include_router(ws_voice.router)
-            app.state.services = make_services(
+            app.state.gateway = fake_gateway(
                 recognizer=recognizer,
                 synthesizer=EspeakSynthesizer(),
                 conversations=factory,

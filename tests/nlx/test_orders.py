@@ -9,10 +9,14 @@ from typing import Any
 import httpx
 import pytest
 
+from dialogue.forecasts import MovementRateForecasts
+from dialogue.tools import Caller as ToolCaller
+from dialogue.tools import InventoryTools
+from inventory_core.models import ProductView
+from inventory_core.orders import primary_site
 from inventory_core.service import InventoryService
 from nlx_webhooks import schemas as s
 from nlx_webhooks.data_requests import Caller, DataRequests
-from nlx_webhooks.forecasting import Forecasting
 from nlx_webhooks.proposals import COLLECTION, ProposalStore
 from tests.nlx.conftest import BEARER, nlx_app
 from tests.nlx.test_webhooks import legacy, post, resolved
@@ -111,7 +115,8 @@ async def test_a_proposal_survives_a_restart(inventory: InventoryService) -> Non
 async def test_an_expired_proposal_is_not_placed(inventory: InventoryService) -> None:
     now = [datetime(2030, 1, 1, tzinfo=UTC)]
     store = ProposalStore(inventory.store.db[COLLECTION], ttl_s=60)
-    data = DataRequests(inventory, store, Forecasting(inventory), clock=lambda: now[0])
+    tools = InventoryTools(inventory, MovementRateForecasts(inventory))
+    data = DataRequests(tools, store, clock=lambda: now[0])
     caller = Caller("nlx-1")
     proposal = await data.propose_order(s.ProposeOrderRequest(item="plastic forks", quantity=100), caller)
     assert proposal.confirmation_id
@@ -162,3 +167,42 @@ async def test_headers_are_required_for_orders(nlx: httpx.AsyncClient) -> None:
     assert r.status_code == 401
     r = await nlx.post("/api/nlx/orders/propose", json={"item": "paper cups", "quantity": 5}, headers=BEARER)
     assert r.status_code == 200
+
+
+# ---- the default site: one rule for every channel -------------------------------------------------------------
+
+
+async def _second_site_first(inventory: InventoryService) -> ProductView:
+    """A product stocked at several sites whose primary location is not its first site by id."""
+    for product in (await inventory.catalogue()).products:
+        view = await inventory.get_product(product.sku)
+        if len(view.stock) > 1 and product.locations and product.locations[0].site != view.stock[0].site:
+            return view
+    raise AssertionError("the demo warehouse has no such product")
+
+
+async def test_an_order_without_a_site_goes_to_the_primary_location(
+    nlx: httpx.AsyncClient, inventory: InventoryService
+) -> None:
+    view = await _second_site_first(inventory)
+    primary = view.product.locations[0].site
+    assert primary_site(view) == primary
+    tools = InventoryTools(inventory, MovementRateForecasts(inventory))
+    quantity = max(o.min_order_qty for o in await inventory.supplier_offers(view.sku))
+    assert (await tools.quote_order(view.sku, quantity)).site == primary
+    caller = ToolCaller("tester", "api", f"default-site-{view.sku}-{datetime.now(UTC).timestamp()}")
+    placed = await tools.place_order(view.sku, quantity, caller, confirm=True)
+    assert placed.site == primary  # the tools: REST, MCP and the voice dialogue place through them
+    proposal = await propose(nlx, sku=view.sku, quantity=quantity)
+    assert proposal["site"] == primary
+    done = (
+        await post(nlx, "/api/nlx/orders/confirm", {"confirmation_id": proposal["confirmation_id"]})
+    ).json()
+    assert (await inventory.get_order(done["order_id"])).site == primary
+
+
+async def test_without_locations_the_first_stocked_site_is_the_default(inventory: InventoryService) -> None:
+    view = await _second_site_first(inventory)
+    bare = view.model_copy(update={"product": view.product.model_copy(update={"locations": []})})
+    assert primary_site(bare) == view.stock[0].site
+    assert primary_site(bare.model_copy(update={"stock": []})) is None

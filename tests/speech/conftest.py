@@ -9,7 +9,7 @@ import pytest
 from fixtures.audio.generate import Entry, ensure_generated
 from inventory_core.demo import demo_products
 from voice_gateway.audio import mulaw_decode, read_wav
-from voice_gateway.speech.local_asr import LocalRecognizer
+from voice_gateway.speech.local import LocalRecognizer
 from voice_gateway.speech.ports import Utterance, VocabularyItem
 
 SITES = ("main warehouse", "east annex")

@@ -1,4 +1,5 @@
-"""espeak-ng synthesis: formats, sentence-by-sentence streaming and cancellation."""
+"""espeak-ng synthesis (the engine and the gateway's adapter): formats, sentence-by-sentence streaming,
+cancellation and errors."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from local_speech.errors import EspeakError
+from local_speech.espeak import EspeakEngine, EspeakOptions, split_sentences
 from voice_gateway.audio import mulaw_decode, pcm16_to_array
-from voice_gateway.speech.espeak_tts import EspeakError, EspeakOptions, EspeakSynthesizer, split_sentences
-from voice_gateway.speech.ports import SynthesisFormat, UnsupportedFormat
+from voice_gateway.speech.local import EspeakFailed, EspeakSynthesizer
+from voice_gateway.speech.ports import SpeechError, SynthesisFormat, UnsupportedFormat
 
 pytestmark = [
     pytest.mark.speech,
@@ -110,11 +113,27 @@ async def test_whole_reply_runs_one_espeak_per_sentence(tmp_path: Path) -> None:
 async def test_unsupported_format_and_missing_binary() -> None:
     with pytest.raises(UnsupportedFormat):
         await collect(EspeakSynthesizer(), "hello", SynthesisFormat("mp3", 16000))
-    with pytest.raises(EspeakError) as err:
+    with pytest.raises(SpeechError) as err:
         await collect(
             EspeakSynthesizer(EspeakOptions(executable="/nonexistent/espeak")), "hi", SynthesisFormat()
         )
-    assert err.value.code == "espeak_failed"
+    assert isinstance(err.value, EspeakFailed)
+    assert err.value.code == "espeak_failed" and err.value.engine == "espeak" and not err.value.retryable
+
+
+async def test_engine_errors_carry_code_and_retryable() -> None:
+    engine = EspeakEngine(EspeakOptions(executable="/nonexistent/espeak"))
+    with pytest.raises(EspeakError) as err:
+        _ = [chunk async for chunk in engine.stream("hi", 16000)]
+    assert err.value.code == "espeak_failed" and not err.value.retryable
+
+
+async def test_engine_yields_pcm16_at_the_requested_rate() -> None:
+    text = "Bin C thirteen."
+    pcm22k = b"".join([chunk async for chunk in EspeakEngine().stream(text, 22050)])
+    pcm8k = b"".join([chunk async for chunk in EspeakEngine().stream(text, 8000)])
+    assert len(pcm22k) % 2 == 0 and len(pcm8k) % 2 == 0
+    assert abs(len(pcm22k) / 2 / 22050 - len(pcm8k) / 2 / 8000) < 0.05
 
 
 async def test_empty_text_yields_nothing() -> None:

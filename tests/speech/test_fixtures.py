@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from fixtures.audio.generate import CONDITIONS, MANIFEST, OUT_OF_GRAMMAR, Entry, build_entries, manifest_text
+from local_speech.fsg import compile_jsgf
+from local_speech.grammar import build_grammars
 from voice_gateway.audio import mulaw_decode, pcm16_to_array, read_wav
-from voice_gateway.speech.fsg import compile_jsgf
-from voice_gateway.speech.grammar import build_grammars
+from voice_gateway.speech.local import vocabulary_entries
 
 from .conftest import SITES, demo_vocabulary
 
@@ -52,7 +53,7 @@ def test_slots_agree_with_the_words(fixture_set: list[Entry]) -> None:
 
 
 def test_every_in_grammar_utterance_is_in_its_prompt_grammar(fixture_set: list[Entry]) -> None:
-    grammars = build_grammars(demo_vocabulary(), SITES)
+    grammars = build_grammars(vocabulary_entries(demo_vocabulary()), SITES)
     graphs = {kind: compile_jsgf(text) for kind, text in grammars.grammars.items()}
     for entry in fixture_set:
         inside = graphs[entry.expect].accepts(entry.text.split())

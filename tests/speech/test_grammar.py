@@ -6,9 +6,8 @@ import shutil
 
 import pytest
 
-from dialogue.contract import RecognitionHints
-from voice_gateway.speech.fsg import GrammarSyntaxError, compile_jsgf, parse_jsgf
-from voice_gateway.speech.grammar import (
+from local_speech.fsg import GrammarSyntaxError, compile_jsgf, parse_jsgf
+from local_speech.grammar import (
     build_grammars,
     choice_grammar,
     normalize_phrase,
@@ -16,16 +15,16 @@ from voice_gateway.speech.grammar import (
     spoken_code,
     spoken_number,
 )
-from voice_gateway.speech.ports import VocabularyItem
-from voice_gateway.speech.pronounce import ipa_to_arpabet, letters_to_arpabet, pronunciations
+from local_speech.pronounce import ipa_to_arpabet, letters_to_arpabet, pronunciations
+from local_speech.types import Expectation, VocabularyEntry
 
 pytestmark = pytest.mark.speech
 
 ITEMS = [
-    VocabularyItem("FAS-1003", "half-inch hex bolts", ("half-inch hex bolt", "half-inch bolts")),
-    VocabularyItem("SAF-1070", "nitrile gloves large", ("large nitrile gloves",)),
-    VocabularyItem("PKG-1034", "pallet wrap hand roll", ("stretch wrap hand roll",)),
-    VocabularyItem("ELC-2", "9V batteries", ()),
+    VocabularyEntry("FAS-1003", "half-inch hex bolts", ("half-inch hex bolt", "half-inch bolts")),
+    VocabularyEntry("SAF-1070", "nitrile gloves large", ("large nitrile gloves",)),
+    VocabularyEntry("PKG-1034", "pallet wrap hand roll", ("stretch wrap hand roll",)),
+    VocabularyEntry("ELC-2", "9V batteries", ()),
 ]
 
 
@@ -114,15 +113,15 @@ def test_choice_grammar() -> None:
     for text in ("widget a", "the widget b", "the second one", "number two", "cancel"):
         assert graph.accepts(text.split()), text
     assert not graph.accepts(["widget", "c"])
-    assert search_name(RecognitionHints("choice", ("x",))).startswith("choice_")
-    assert search_name(RecognitionHints("choice")) == "item"
-    assert search_name(RecognitionHints("yes_no")) == "yes_no"
+    assert search_name(Expectation("choice", ("x",))).startswith("choice_")
+    assert search_name(Expectation("choice")) == "item"
+    assert search_name(Expectation("yes_no")) == "yes_no"
 
 
 def test_grammar_version_follows_the_catalogue() -> None:
     a = build_grammars(ITEMS)
     assert build_grammars(list(ITEMS)).version == a.version
-    changed = build_grammars([*ITEMS, VocabularyItem("X-1", "squeegees", ())])
+    changed = build_grammars([*ITEMS, VocabularyEntry("X-1", "squeegees", ())])
     assert changed.version != a.version
     assert "squeegees" in changed.words and "squeegees" not in a.words
 

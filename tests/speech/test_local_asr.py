@@ -13,9 +13,9 @@ from rapidfuzz.distance import Levenshtein
 
 from dialogue.contract import RecognitionHints
 from fixtures.audio.generate import OUT_OF_GRAMMAR, Entry
-from voice_gateway.speech.espeak_tts import EspeakSynthesizer
-from voice_gateway.speech.local_asr import LocalAsrOptions, LocalRecognizer
-from voice_gateway.speech.ports import SynthesisFormat, Utterance, VocabularyItem
+from local_speech.asr import LocalAsrOptions
+from voice_gateway.speech.local import EspeakSynthesizer, LocalRecognizer
+from voice_gateway.speech.ports import SpeechError, SynthesisFormat, Utterance, VocabularyItem
 
 from .conftest import load_utterance
 
@@ -155,5 +155,20 @@ async def test_decoding_does_not_block_the_event_loop() -> None:
         task.cancel()
         assert [r.text for r in results] == ["order twelve cases of pallet wrap", "where is pallet wrap"] * 2
         assert ticks > 0  # the loop kept running while the decoders worked
+    finally:
+        asr.close()
+
+
+async def test_decoding_failures_become_speech_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    asr = LocalRecognizer([VocabularyItem("PKG-1", "pallet wrap")])
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("decoder broke")
+
+    monkeypatch.setattr(asr.engine, "recognize_sync", broken)
+    try:
+        with pytest.raises(SpeechError) as err:
+            await asr.transcribe(Utterance(b"\0\0" * 1600, 16000), RecognitionHints())
+        assert err.value.engine == "local" and "decoder broke" in err.value.message
     finally:
         asr.close()

@@ -19,10 +19,9 @@ from app.settings import Settings
 from dialogue.forecasts import EngineForecasts
 from inventory_core.models import Location, Product, StockLevel
 from tests.conftest import API_TOKEN, write_ctx
-from tests.gateway.fakes import eventually
+from tests.fakes.clock import eventually
 from tests.live_server import live_server
-from voice_gateway.speech.espeak_tts import EspeakSynthesizer
-from voice_gateway.speech.local_asr import LocalRecognizer
+from voice_gateway.speech.local import EspeakSynthesizer, LocalRecognizer
 
 pytestmark = pytest.mark.mongo
 

@@ -15,7 +15,6 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Literal
 
-from app.settings import Settings
 from dialogue.contract import RecognitionHints
 from minimax_client import (
     AudioChunk,
@@ -24,7 +23,6 @@ from minimax_client import (
     ConnectionLostError,
     MalformedResponseError,
     MiniMaxClient,
-    MiniMaxConfig,
     MiniMaxError,
     ServerError,
     VoiceSetting,
@@ -53,24 +51,6 @@ class MiniMaxSpeechError(SpeechError):
 def speech_error(exc: MiniMaxError) -> MiniMaxSpeechError:
     return MiniMaxSpeechError(
         f"{exc.kind}: {exc.message}", retryable=exc.retryable, vendor_code=exc.code, trace_id=exc.trace_id
-    )
-
-
-def client_from_settings(settings: Settings) -> MiniMaxClient:
-    """A client configured from the service settings (needs ``minimax_api_key``)."""
-    if settings.minimax_api_key is None:
-        raise SpeechError("MINIMAX_API_KEY is not set", engine=ENGINE)
-    return MiniMaxClient(
-        MiniMaxConfig(
-            api_key=settings.minimax_api_key,
-            base_url=settings.minimax_base_url,
-            group_id=settings.minimax_group_id,
-            tts_model=settings.minimax_tts_model,
-            voice_id=settings.minimax_voice_id,
-            asr_model=settings.minimax_asr_model,
-            read_timeout_s=settings.minimax_timeout_s,
-            deadline_s=max(settings.minimax_timeout_s, 1.0),
-        )
     )
 
 

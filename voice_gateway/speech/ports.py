@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal, Protocol
+from typing import ClassVar, Literal, Protocol, runtime_checkable
 
 from dialogue.contract import RecognitionHints
 
@@ -72,6 +72,29 @@ class SpeechSynthesizer(Protocol):
     def stream(self, text: str, fmt: SynthesisFormat) -> AsyncIterator[bytes]:
         """Audio chunks in ``fmt`` as they are produced; stops promptly when the consumer is cancelled."""
         ...
+
+
+@runtime_checkable
+class ClosableSynthesizer(Protocol):
+    """A synthesizer holding resources of its own (connections) until ``aclose``."""
+
+    name: str
+
+    def stream(self, text: str, fmt: SynthesisFormat) -> AsyncIterator[bytes]: ...
+
+    async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class PerCallSynthesizer(Protocol):
+    """A synthesizer that makes an instance of its own for each call (MiniMax: its own connection); the call
+    closes that instance when it ends."""
+
+    name: str
+
+    def stream(self, text: str, fmt: SynthesisFormat) -> AsyncIterator[bytes]: ...
+
+    def for_call(self) -> ClosableSynthesizer: ...
 
 
 class VocabularyAware(Protocol):

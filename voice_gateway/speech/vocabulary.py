@@ -7,7 +7,6 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol
 
-from inventory_core.demo_catalogue import SITE_NAMES
 from inventory_core.ports import CatalogueSnapshot
 from voice_gateway.speech.ports import VocabularyItem
 
@@ -27,9 +26,9 @@ def vocabulary_of(snapshot: CatalogueSnapshot) -> list[VocabularyItem]:
 
 
 def site_phrases_of(snapshot: CatalogueSnapshot) -> list[str]:
-    """Every site a product is stocked at, as an id ("east") and, when known, its spoken name ("east annex")."""
+    """Every site a product is stocked at, as an id ("east") and, when recorded, its spoken name ("east annex")."""
     sites = sorted({loc.site for p in snapshot.products for loc in p.locations})
-    return sites + [SITE_NAMES[s] for s in sites if s in SITE_NAMES]
+    return sites + [snapshot.site_names[s] for s in sites if s in snapshot.site_names]
 
 
 class VocabularyRefresher:

@@ -1,25 +1,22 @@
-"""What both transports share: the app's services, token checks, the sessions-per-token cap, and building a
-``CallSession`` from settings."""
+"""What both transports share: finding the app's ``Gateway``, admitting a caller (token, sessions-per-token
+cap), and opening and closing a ``CallSession`` with the gateway's engines and options."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import uuid
-from dataclasses import dataclass
-from typing import Any
 
 from fastapi import WebSocket, WebSocketDisconnect
 from starlette.datastructures import State
 from starlette.websockets import WebSocketState
 
-from app.deps import verify_token
-from app.settings import Settings
 from voice_gateway.events import SessionOutput
-from voice_gateway.metrics import GatewayMetrics, gateway_metrics
+from voice_gateway.gateway import Gateway, GatewayNotSet, gateway_of
+from voice_gateway.options import Channel
 from voice_gateway.protocol import ErrorCode
 from voice_gateway.session import CallSession
-from voice_gateway.turns.options import Channel, SessionOptions
+from voice_gateway.speech.ports import PerCallSynthesizer, SpeechSynthesizer
 
 log = logging.getLogger("voice_gateway.transports")
 
@@ -32,58 +29,8 @@ CLOSE_INTERNAL = 1011
 CLOSE_TRY_LATER = 1013
 
 
-class SessionRegistry:
-    """Calls in progress per actor (one actor per token), to cap sessions per token."""
-
-    def __init__(self) -> None:
-        self._count: dict[str, int] = {}
-
-    def acquire(self, actor: str, limit: int) -> bool:
-        if self._count.get(actor, 0) >= limit:
-            return False
-        self._count[actor] = self._count.get(actor, 0) + 1
-        return True
-
-    def release(self, actor: str) -> None:
-        left = self._count.get(actor, 0) - 1
-        if left > 0:
-            self._count[actor] = left
-        else:
-            self._count.pop(actor, None)
-
-    def active(self, actor: str) -> int:
-        return self._count.get(actor, 0)
-
-
-@dataclass
-class Gateway:
-    """Per-app gateway state, built on first use."""
-
-    services: Any  # app.services.Services
-    metrics: GatewayMetrics
-    registry: SessionRegistry
-
-    @property
-    def settings(self) -> Settings:
-        settings: Settings = self.services.settings
-        return settings
-
-
-def gateway(state: State) -> Gateway:
-    found = getattr(state, "voice_gateway", None)
-    if isinstance(found, Gateway) and found.services is state.services:
-        return found
-    gw = Gateway(state.services, gateway_metrics(state), SessionRegistry())
-    state.voice_gateway = gw
-    return gw
-
-
-def authenticate(gw: Gateway, token: str | None) -> str | None:
-    return verify_token(gw.services, token) if token else None
-
-
 class NotReady(Exception):
-    """The speech or dialogue services are not configured."""
+    """The gateway cannot serve this channel (no session options for it)."""
 
 
 class CallEnded(Exception):
@@ -98,14 +45,22 @@ class CallEnded(Exception):
 
 def admit(gw: Gateway, token: str | None) -> str:
     """The caller's actor, holding one of its token's session places (release it with the registry)."""
-    actor = authenticate(gw, token)
+    actor = gw.authenticate(token)
     if actor is None:
         raise CallEnded(CLOSE_POLICY, ErrorCode.UNAUTHORIZED, "a valid token is required")
-    if not gw.registry.acquire(actor, gw.settings.max_sessions_per_token):
+    if not gw.registry.acquire(actor, gw.limits.max_sessions_per_token):
         raise CallEnded(
             CLOSE_TRY_LATER, ErrorCode.TOO_MANY_SESSIONS, "too many calls in progress for this token"
         )
     return actor
+
+
+def gateway_for_call(state: State) -> Gateway:
+    """The app's gateway; a call that arrives while none is set ends as an internal error."""
+    try:
+        return gateway_of(state)
+    except GatewayNotSet as exc:
+        raise CallEnded(CLOSE_INTERNAL, ErrorCode.INTERNAL, str(exc)) from exc
 
 
 async def close_socket(ws: WebSocket, code: int, reason: str) -> None:
@@ -115,7 +70,7 @@ async def close_socket(ws: WebSocket, code: int, reason: str) -> None:
             await ws.close(code, reason[:120])
 
 
-def new_session(
+def open_session(
     gw: Gateway,
     *,
     channel: Channel,
@@ -124,46 +79,50 @@ def new_session(
     output_rate: int,
     session_id: str | None = None,
     site: str | None = None,
-    options: SessionOptions | None = None,
 ) -> CallSession:
-    services = gw.services
-    if services.recognizer is None or services.synthesizer is None or services.conversations is None:
-        raise NotReady("speech or dialogue services are not configured")
-    sid = session_id or uuid.uuid4().hex[:16]
-    conversation = services.conversations.open(sid, channel, actor, site)
-    # ``services.session_options`` ({"voice": ..., "phone": ...}) overrides the settings-derived defaults.
-    custom = getattr(services, "session_options", None)
-    opts = options or (custom.get(channel) if isinstance(custom, dict) else None)
-    opts = (opts or SessionOptions.from_settings(gw.settings, channel)).with_(output_rate=output_rate)
-    # A synthesizer that offers one instance per call (MiniMax: its own connection) gets one, closed with it.
-    synthesizer = services.synthesizer
-    per_call = getattr(synthesizer, "for_call", None)
-    if callable(per_call):
-        synthesizer = per_call()
-    return CallSession(
-        sid,
-        conversation,
-        services.recognizer,
-        synthesizer,
-        output,
-        options=opts,
-        metrics=gw.metrics,
-        fallback_synthesizer=getattr(services, "fallback_synthesizer", None),
-        fallback_recognizer=getattr(services, "fallback_recognizer", None),
-        channel=channel,
-        owns_synthesizer=callable(per_call),
-    )
-
-
-def open_session(gw: Gateway, **kw: Any) -> CallSession:
-    """``new_session``, with any failure to build it ending the call as an internal error."""
+    """A session for a caller admitted on ``channel``; any failure to build it ends the call as an internal
+    error."""
     try:
-        return new_session(gw, **kw)
+        return _new_session(gw, channel, actor, output, output_rate, session_id, site)
     except NotReady as exc:
         raise CallEnded(CLOSE_INTERNAL, ErrorCode.INTERNAL, str(exc)) from exc
     except Exception as exc:
         log.exception("could not open a call")
         raise CallEnded(CLOSE_INTERNAL, ErrorCode.INTERNAL, "the call could not be opened") from exc
+
+
+def _new_session(
+    gw: Gateway,
+    channel: Channel,
+    actor: str,
+    output: SessionOutput,
+    output_rate: int,
+    session_id: str | None,
+    site: str | None,
+) -> CallSession:
+    options = gw.session_options.get(channel)
+    if options is None:
+        raise NotReady(f"no session options for the {channel} channel")
+    sid = session_id or uuid.uuid4().hex[:16]
+    conversation = gw.conversations.open(sid, channel, actor, site)
+    # A synthesizer that offers one instance per call (MiniMax: its own connection) gets one, closed with it.
+    synthesizer: SpeechSynthesizer = gw.synthesizer
+    per_call = isinstance(synthesizer, PerCallSynthesizer)
+    if isinstance(synthesizer, PerCallSynthesizer):
+        synthesizer = synthesizer.for_call()
+    return CallSession(
+        sid,
+        conversation,
+        gw.recognizer,
+        synthesizer,
+        output,
+        options=options.with_(output_rate=output_rate),
+        metrics=gw.metrics,
+        fallback_synthesizer=gw.fallback_synthesizer,
+        fallback_recognizer=gw.fallback_recognizer,
+        channel=channel,
+        owns_synthesizer=per_call,
+    )
 
 
 async def finish_call(gw: Gateway, session: CallSession | None, actor: str | None, reason: str) -> None:

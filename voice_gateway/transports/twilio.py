@@ -19,6 +19,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from voice_gateway import events as ev
 from voice_gateway.audio import Reframer, StreamResampler, mulaw_decode, mulaw_encode
+from voice_gateway.gateway import Gateway
 from voice_gateway.protocol import ErrorCode
 from voice_gateway.session import INPUT_RATE, CallSession
 from voice_gateway.transports.common import (
@@ -26,11 +27,10 @@ from voice_gateway.transports.common import (
     CLOSE_TOO_BIG,
     CLOSE_UNSUPPORTED,
     CallEnded,
-    Gateway,
     admit,
     close_socket,
     finish_call,
-    gateway,
+    gateway_for_call,
     open_session,
 )
 
@@ -165,15 +165,15 @@ class TwilioOutput:
 
 
 class TwilioCall:
-    def __init__(self, websocket: WebSocket) -> None:
+    def __init__(self, websocket: WebSocket, gw: Gateway) -> None:
         self.ws = websocket
-        self.gw: Gateway = gateway(websocket.app.state)
+        self.gw = gw
         self.output = TwilioOutput(websocket)
         self.session: CallSession | None = None
         self.actor: str | None = None
         self._resampler = StreamResampler(TWILIO_RATE, INPUT_RATE)
         self._reframer = Reframer.for_rate(INPUT_RATE)
-        self._max_bytes = self.gw.settings.max_ws_message_bytes
+        self._max_bytes = gw.limits.max_ws_message_bytes
 
     async def run(self) -> None:
         await self.ws.accept()
@@ -271,4 +271,11 @@ class TwilioCall:
 
 @router.websocket("/ws/twilio")
 async def ws_twilio(websocket: WebSocket) -> None:
-    await TwilioCall(websocket).run()
+    try:
+        gw = gateway_for_call(websocket.app.state)
+    except CallEnded as closed:
+        await websocket.accept()
+        log.error("refusing a Twilio stream: %s", closed.message)
+        await close_socket(websocket, closed.code, closed.reason)
+        return
+    await TwilioCall(websocket, gw).run()

@@ -13,6 +13,7 @@ from starlette.websockets import WebSocketDisconnect
 from voice_gateway import events as ev
 from voice_gateway import protocol as p
 from voice_gateway.audio import Reframer, StreamResampler
+from voice_gateway.gateway import Gateway
 from voice_gateway.session import INPUT_RATE, CallSession
 from voice_gateway.transports.common import (
     CLOSE_NORMAL,
@@ -20,11 +21,10 @@ from voice_gateway.transports.common import (
     CLOSE_TOO_BIG,
     CLOSE_UNSUPPORTED,
     CallEnded,
-    Gateway,
     admit,
     close_socket,
     finish_call,
-    gateway,
+    gateway_for_call,
     open_session,
 )
 
@@ -100,15 +100,15 @@ class VoiceOutput:
 class VoiceCall:
     """One ``/ws/voice`` connection: handshake, then frames onto a ``CallSession``."""
 
-    def __init__(self, websocket: WebSocket) -> None:
+    def __init__(self, websocket: WebSocket, gw: Gateway) -> None:
         self.ws = websocket
-        self.gw: Gateway = gateway(websocket.app.state)
+        self.gw = gw
         self.output = VoiceOutput(websocket)
         self.session: CallSession | None = None
         self.actor: str | None = None  # holds a place in the sessions-per-token count while set
         self._resampler: StreamResampler | None = None
         self._reframer = Reframer.for_rate(INPUT_RATE)
-        self._max_bytes = self.gw.settings.max_ws_message_bytes
+        self._max_bytes = gw.limits.max_ws_message_bytes
 
     async def run(self) -> None:
         await self.ws.accept()
@@ -241,4 +241,12 @@ class VoiceCall:
 
 @router.websocket("/ws/voice")
 async def ws_voice(websocket: WebSocket) -> None:
-    await VoiceCall(websocket).run()
+    try:
+        gw = gateway_for_call(websocket.app.state)
+    except CallEnded as closed:
+        await websocket.accept()
+        output = VoiceOutput(websocket)
+        await output.send(ev.ErrorRaised(closed.reason, closed.message, fatal=True))
+        await output.close(closed.code, closed.reason)
+        return
+    await VoiceCall(websocket, gw).run()

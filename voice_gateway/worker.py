@@ -1,7 +1,8 @@
 """The turn worker of a call: recognition and dialogue steps, one work item at a time, in arrival order.
 
 The session does everything that must happen within a frame (turn detection, barge-in, pacing); the worker
-does what takes time (the recognizer, the dialogue) and tells the session what to say."""
+does what takes time (the recognizer, the dialogue) and tells the session what to say through a ``TurnPort``.
+The session hands it work with ``put`` and ``no_input`` and never reads its state beyond ``idle``."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from typing import Any, Protocol, TypeVar
 
 from dialogue.contract import AgentReply, Conversation, RecognitionHints, TurnSource
 from voice_gateway import events as ev
-from voice_gateway.metrics import GatewayMetrics, confirmation_outcome
-from voice_gateway.playout import Clock
+from voice_gateway.clock import Clock
+from voice_gateway.metrics import GatewayMetrics
+from voice_gateway.options import SessionOptions
 from voice_gateway.protocol import ErrorCode
 from voice_gateway.speech.ports import SpeechError, SpeechRecognizer, Transcript, Utterance
 from voice_gateway.turns.bargein import is_command, is_false_interruption
-from voice_gateway.turns.options import SessionOptions
 from voice_gateway.turns.segmenter import SegmentEnd
 
 log = logging.getLogger("voice_gateway.session")
@@ -71,11 +72,13 @@ class Notify:
 WorkItem = Greet | Heard | Typed | NoInput | Notify
 
 
-class SessionControl(Protocol):
-    """What the worker asks of its session."""
+class TurnPort(Protocol):
+    """What the worker asks of its call session (``CallSession`` implements it)."""
 
     @property
-    def last_reply(self) -> AgentReply | None: ...
+    def last_reply(self) -> AgentReply | None:
+        """The reply spoken last (what the caller is answering)."""
+        ...
 
     @property
     def speaking(self) -> bool: ...
@@ -87,23 +90,27 @@ class SessionControl(Protocol):
         eos_at: float | None = None,
         resume_at: int | None = None,
         source: str = "",
-    ) -> None: ...
+    ) -> None:
+        """Speak ``reply`` (with ``resume_at``: again from that character, as the same turn)."""
+        ...
 
-    def interrupt(self, reason: str) -> Interruption | None: ...
+    def interrupt(self, reason: str) -> Interruption | None:
+        """Stop the reply being played; what of it was heard (None: nothing was playing)."""
+        ...
 
-    def emit(self, event: ev.SessionEvent) -> None: ...
+    def emit(self, event: ev.TranscriptReady | ev.TurnIgnored) -> None: ...
 
-    def report_error(
-        self, code: str, message: str, *, fatal: bool = False, retryable: bool = False
-    ) -> None: ...
+    def report_error(self, code: str, message: str, *, retryable: bool = False) -> None: ...
 
-    def spawn(self, coro: Coroutine[Any, Any, T], name: str) -> asyncio.Task[T]: ...
+    def run_dialogue(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run a dialogue step as a task of the session that a hang-up waits for instead of cancelling."""
+        ...
 
 
 class TurnWorker:
     def __init__(
         self,
-        session: SessionControl,
+        port: TurnPort,
         conversation: Conversation,
         recognizer: SpeechRecognizer,
         options: SessionOptions,
@@ -112,7 +119,7 @@ class TurnWorker:
         session_id: str,
         fallback_recognizer: SpeechRecognizer | None = None,
     ) -> None:
-        self._s = session
+        self._port = port
         self._conv = conversation
         self._asr = recognizer
         self._asr_fallback = fallback_recognizer
@@ -120,63 +127,66 @@ class TurnWorker:
         self._clock = clock
         self._metrics = metrics
         self._session_id = session_id
-        self.inbox: asyncio.Queue[WorkItem] = asyncio.Queue()
-        self.dialogue_task: asyncio.Task[Any] | None = None
-        self.busy = False
-        self.reprompts = 0  # re-prompts since the caller last said something
+        self._inbox: asyncio.Queue[WorkItem] = asyncio.Queue()
+        self._busy = False
+        self._reprompts = 0  # re-prompts since the caller last said something
         self._apologies = 0
 
     @property
     def idle(self) -> bool:
-        return not self.busy and self.inbox.empty()
+        """Nothing being worked on and nothing queued."""
+        return not self._busy and self._inbox.empty()
 
-    def put(self, item: WorkItem) -> None:
-        self.inbox.put_nowait(item)
+    def put(self, item: Greet | Heard | Typed | Notify) -> None:
+        self._inbox.put_nowait(item)
+
+    def no_input(self) -> None:
+        """The caller has been silent: queue a re-prompt, unless ``max_reprompts`` in a row were asked."""
+        if self._reprompts < self._o.max_reprompts:
+            self._reprompts += 1
+            self._inbox.put_nowait(NoInput())
 
     async def run(self) -> None:
         while True:
-            item = await self.inbox.get()
-            self.busy = True
+            item = await self._inbox.get()
+            self._busy = True
             try:
                 await self._handle(item)
             except Exception as exc:
                 log.exception("turn failed", extra={"session_id": self._session_id})
-                self._s.report_error(ErrorCode.DIALOGUE_FAILED, f"{type(exc).__name__}: the turn failed")
-                self._s.say(self._apology(), source="error")  # the call never goes silent
+                self._port.report_error(ErrorCode.DIALOGUE_FAILED, f"{type(exc).__name__}: the turn failed")
+                self._port.say(self._apology(), source="error")  # the call never goes silent
             finally:
-                self.busy = False
+                self._busy = False
 
     def _apology(self) -> AgentReply:
         self._apologies += 1
-        awaiting = self._s.last_reply.awaiting if self._s.last_reply else RecognitionHints()
+        last = self._port.last_reply
+        awaiting = last.awaiting if last else RecognitionHints()
         return AgentReply(f"{self._session_id}-e{self._apologies}", self._o.apology_text, awaiting)
 
     async def _dialogue(self, coro: Coroutine[Any, Any, T]) -> T:
         """A dialogue call, shielded from the worker's cancellation so a hang-up cannot cut a write in half
-        (``CallSession.aclose`` waits for ``dialogue_task``)."""
-        task = self._s.spawn(coro, "dialogue")
-        self.dialogue_task = task
+        (the session's ``aclose`` waits for it)."""
+        task = self._port.run_dialogue(coro)
         try:
             return await self._clock.wait_for(asyncio.shield(task), self._o.dialogue_timeout_s)
         except TimeoutError:
             task.cancel()
             raise
-        finally:
-            if task.done():
-                self.dialogue_task = None
 
     async def _handle(self, item: WorkItem) -> None:
         if isinstance(item, Greet):
-            self._s.say(await self._dialogue(self._conv.greet()), source="greet")
+            self._answer(await self._dialogue(self._conv.greet()), source="greet")
         elif isinstance(item, Notify):
             await self._notify(item.interruption)
         elif isinstance(item, NoInput):
             if self._metrics:
                 self._metrics.reprompts.labels("no_input").inc()
-            self._s.say(await self._dialogue(self._conv.no_input()), source="no_input")
+            self._answer(await self._dialogue(self._conv.no_input()), source="no_input")
         elif isinstance(item, Typed):
             if item.source == "dtmf":
-                self._s.emit(ev.TranscriptReady(item.text, True, "dtmf"))
+                self._port.emit(ev.TranscriptReady(item.text, True, "dtmf"))
             await self._user_turn(item.text, item.source, None)
         else:
             await self._heard(item)
@@ -188,49 +198,44 @@ class TurnWorker:
         transcript = await self._recognize(item)
         text = transcript.text.strip() if transcript is not None else ""
         if text:
-            self._s.emit(ev.TranscriptReady(text, True, transcript.engine if transcript else ""))
+            self._port.emit(ev.TranscriptReady(text, True, transcript.engine if transcript else ""))
         cut = item.interruption
         barge = self._o.barge_in
         if cut is not None and barge.resume_after_false_interruption and is_false_interruption(text, barge):
             # A cough or an "uh" stopped us: say the cut sentence again and go on.
             if self._metrics:
                 self._metrics.false_interruptions.inc()
-            if not self._s.speaking and self._s.last_reply is cut.reply:
-                self._s.say(cut.reply, resume_at=cut.resume_char, source="resume")
+            if not self._port.speaking and self._port.last_reply is cut.reply:
+                self._port.say(cut.reply, resume_at=cut.resume_char, source="resume")
             else:
                 await self._notify(cut)
             return
         if cut is None and item.during_playout:
             # Speech that began while we spoke but did not barge in: only a command word counts.
-            if not self._s.speaking or not is_command(text, barge):
-                self._s.emit(ev.TurnIgnored(text, item.segment.onset_s))
+            if not self._port.speaking or not is_command(text, barge):
+                self._port.emit(ev.TurnIgnored(text, item.segment.onset_s))
                 return
-            cut = self._s.interrupt("command")
+            cut = self._port.interrupt("command")
         if cut is not None:
             await self._notify(cut)
         if not text:
             if self._metrics:
                 self._metrics.reprompts.labels("not_understood").inc()
             reply = await self._dialogue(self._conv.not_understood())
-            self._s.say(reply, eos_at=item.eos_at, source="speech")
+            self._answer(reply, eos_at=item.eos_at, source="speech")
             return
-        await self._user_turn(text, "speech", item.eos_at, heard_read_back=cut is None)
+        await self._user_turn(text, "speech", item.eos_at)
 
-    async def _user_turn(
-        self, text: str, source: TurnSource, eos_at: float | None, heard_read_back: bool = True
-    ) -> None:
-        self.reprompts = 0
-        asked = self._s.last_reply
+    async def _user_turn(self, text: str, source: TurnSource, eos_at: float | None) -> None:
+        self._reprompts = 0
         reply = await self._dialogue(self._conv.user_text(text, source))
-        if (
-            self._metrics
-            and heard_read_back
-            and asked is not None
-            and asked.awaiting.expect == "yes_no"
-            and asked.must_hear_chars is not None
-        ):
-            self._metrics.confirmation(confirmation_outcome(reply.intent))
-        self._s.say(reply, eos_at=eos_at, source=source)
+        self._answer(reply, eos_at=eos_at, source=source)
+
+    def _answer(self, reply: AgentReply, *, eos_at: float | None = None, source: str) -> None:
+        """Speak the dialogue's reply; when it answered a read-back, count what became of it."""
+        if self._metrics and reply.confirmation is not None:
+            self._metrics.confirmation(reply.confirmation)
+        self._port.say(reply, eos_at=eos_at, source=source)
 
     async def _recognize(self, item: Heard) -> Transcript | None:
         """The transcript, after retrying a retryable failure and then trying the fallback engine; None when
@@ -266,5 +271,5 @@ class TurnWorker:
                 if engine is not self._asr:
                     self._metrics.fallbacks.labels("asr", self._asr.name).inc()
             return result
-        self._s.report_error(ErrorCode.RECOGNITION_FAILED, err.message, retryable=err.retryable)
+        self._port.report_error(ErrorCode.RECOGNITION_FAILED, err.message, retryable=err.retryable)
         return None

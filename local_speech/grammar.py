@@ -1,4 +1,4 @@
-"""JSGF grammars for the local recognizer, generated from the live catalogue.
+"""JSGF grammars for the recognizer, generated from a catalogue.
 
 One grammar per kind of prompt (``free``, ``yes_no``, ``quantity``, ``digits``, ``item``, plus ``choice`` grammars
 built on demand): the recognizer is biased to what the dialogue expects, and every grammar still accepts the
@@ -12,8 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from dialogue.contract import RecognitionHints
-from voice_gateway.speech.ports import VocabularyItem
+from local_speech.types import Expectation, VocabularyEntry
 
 GRAMMAR_KINDS = ("free", "yes_no", "quantity", "digits", "item")
 
@@ -75,11 +74,11 @@ def choice_search_name(phrases: Sequence[str]) -> str:
     return f"choice_{digest}"
 
 
-def search_name(hints: RecognitionHints) -> str:
+def search_name(expect: Expectation) -> str:
     """The grammar that serves a prompt. ``choice`` without phrases falls back to ``item``."""
-    if hints.expect == "choice":
-        return choice_search_name(hints.phrases) if hints.phrases else "item"
-    return hints.expect
+    if expect.kind == "choice":
+        return choice_search_name(expect.phrases) if expect.phrases else "item"
+    return expect.kind
 
 
 # --- shared rules ------------------------------------------------------------------------------------------
@@ -213,7 +212,7 @@ def _grammar(name: str, body: str, rules: str) -> str:
     )
 
 
-def item_phrases(items: Sequence[VocabularyItem]) -> tuple[list[str], list[str]]:
+def item_phrases(items: Sequence[VocabularyEntry]) -> tuple[list[str], list[str]]:
     """The spoken names (names and aliases) and spoken SKUs of a catalogue."""
     names: list[str] = []
     skus: list[str] = []
@@ -225,7 +224,7 @@ def item_phrases(items: Sequence[VocabularyItem]) -> tuple[list[str], list[str]]
     return names, skus
 
 
-def build_grammars(items: Sequence[VocabularyItem], sites: Sequence[str] = ()) -> GrammarSet:
+def build_grammars(items: Sequence[VocabularyEntry], sites: Sequence[str] = ()) -> GrammarSet:
     """The grammar of every prompt kind for this catalogue (and optional site names for "at the east annex")."""
     names, skus = item_phrases(items)
     site_phrases = [normalize_phrase(s) for s in sites]

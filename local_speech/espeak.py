@@ -1,4 +1,4 @@
-"""The embedded speech synthesizer: espeak-ng in a subprocess per sentence, resampled to the transport's rate.
+"""The synthesizer: espeak-ng in a subprocess per sentence, resampled to the requested rate as PCM16.
 
 Audio of the first sentence is yielded while espeak-ng is still writing it, so the caller hears the start of a
 reply before the rest is synthesized. Closing the stream (``aclose()``, or ``contextlib.aclosing`` around the
@@ -13,20 +13,16 @@ import re
 import shutil
 import struct
 import subprocess
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
-from voice_gateway.audio import StreamResampler, mulaw_encode
-from voice_gateway.speech.ports import SpeechError, SynthesisFormat, UnsupportedFormat
+from local_speech.errors import EspeakError
+from local_speech.pcm import StreamResampler
 
 log = logging.getLogger(__name__)
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)")
 _WAV_HEADER = 44  # espeak-ng writes a canonical header, sizes unknown when streaming
-
-
-class EspeakError(SpeechError):
-    code = "espeak_failed"
 
 
 @dataclass(frozen=True)
@@ -47,35 +43,30 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
 
 
-class EspeakSynthesizer:
-    """``SpeechSynthesizer`` on espeak-ng: raw PCM (``pcm``) or μ-law (``pcmu_raw``) at any sample rate."""
-
-    name = "espeak"
+class EspeakEngine:
+    """espeak-ng as mono PCM16 chunks at any sample rate; failures raise ``EspeakError``."""
 
     def __init__(self, options: EspeakOptions | None = None) -> None:
         self.options = options or EspeakOptions()
 
-    async def stream(self, text: str, fmt: SynthesisFormat) -> AsyncIterator[bytes]:
-        if fmt.encoding not in ("pcm", "pcmu_raw"):
-            raise UnsupportedFormat(f"espeak-ng cannot produce {fmt.encoding}", engine=self.name)
+    async def stream(self, text: str, sample_rate: int) -> AsyncGenerator[bytes, None]:
+        """PCM16 at ``sample_rate``, sentence by sentence, as espeak-ng writes it."""
         exe = shutil.which(self.options.executable)
         if exe is None:
-            raise EspeakError(
-                "espeak-ng is not installed (scripts/bootstrap.sh installs it)", engine=self.name
-            )
+            raise EspeakError("espeak-ng is not installed (scripts/bootstrap.sh installs it)")
         resampler: StreamResampler | None = None
         for sentence in split_sentences(text):
             # aclosing: when our consumer stops, the sentence generator must kill espeak-ng now, not at GC
             async with contextlib.aclosing(self._sentence(exe, sentence)) as chunks:
                 async for pcm, rate in chunks:
-                    resampler = resampler or StreamResampler(rate, fmt.sample_rate)
+                    resampler = resampler or StreamResampler(rate, sample_rate)
                     out = resampler.push(pcm)
                     if out:
-                        yield mulaw_encode(out) if fmt.encoding == "pcmu_raw" else out
+                        yield out
         if resampler is not None:
             tail = resampler.flush()
             if tail:
-                yield mulaw_encode(tail) if fmt.encoding == "pcmu_raw" else tail
+                yield tail
 
     async def _sentence(self, exe: str, sentence: str) -> AsyncGenerator[tuple[bytes, int], None]:
         o = self.options
@@ -87,7 +78,7 @@ class EspeakSynthesizer:
                 args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
             )
         except OSError as exc:
-            raise EspeakError(f"cannot start espeak-ng: {exc}", engine=self.name, retryable=True) from exc
+            raise EspeakError(f"cannot start espeak-ng: {exc}", retryable=True) from exc
         assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
         loop = asyncio.get_running_loop()
         stdout = asyncio.StreamReader()
@@ -108,13 +99,13 @@ class EspeakSynthesizer:
                 yield chunk[:cut], rate
             if await asyncio.to_thread(proc.wait) != 0:
                 err = proc.stderr.read().decode(errors="replace").strip()
-                raise EspeakError(f"espeak-ng exited with {proc.returncode}: {err}", engine=self.name)
+                raise EspeakError(f"espeak-ng exited with {proc.returncode}: {err}")
         except asyncio.IncompleteReadError as exc:
             proc.wait()
             err = proc.stderr.read().decode(errors="replace").strip()
-            raise EspeakError(f"espeak-ng produced no audio: {err}", engine=self.name) from exc
+            raise EspeakError(f"espeak-ng produced no audio: {err}") from exc
         except (BrokenPipeError, ConnectionResetError) as exc:
-            raise EspeakError(f"espeak-ng stopped early: {exc}", engine=self.name) from exc
+            raise EspeakError(f"espeak-ng stopped early: {exc}") from exc
         finally:
             if proc.poll() is None:  # closed or cancelled mid-sentence
                 proc.kill()
@@ -126,9 +117,9 @@ class EspeakSynthesizer:
 
 def _wav_rate(header: bytes) -> int:
     if header[:4] != b"RIFF" or header[8:12] != b"WAVE":
-        raise EspeakError("espeak-ng did not write a WAV header", engine="espeak")
+        raise EspeakError("espeak-ng did not write a WAV header")
     channels, rate = struct.unpack_from("<HI", header, 22)
     bits = struct.unpack_from("<H", header, 34)[0]
     if channels != 1 or bits != 16:
-        raise EspeakError(f"unexpected espeak-ng audio: {channels} channels, {bits} bits", engine="espeak")
+        raise EspeakError(f"unexpected espeak-ng audio: {channels} channels, {bits} bits")
     return int(rate)

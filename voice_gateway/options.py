@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from app.settings import Settings
 from voice_gateway.playout import PlayoutOptions
 from voice_gateway.turns.bargein import BargeInOptions
 from voice_gateway.turns.dtmf import DtmfOptions
@@ -40,12 +39,15 @@ class SessionOptions:
     apology_text: str = "Sorry, something went wrong on my side. Please say that again."
 
     @classmethod
-    def from_settings(cls, settings: Settings, channel: Channel, output_rate: int = 16000) -> SessionOptions:
+    def for_channel(
+        cls, channel: Channel, *, barge_in_min_s: float, phone_echo_guard_s: float, max_call_s: float
+    ) -> SessionOptions:
+        """The options of a ``channel``: the echo guard applies to phone lines only."""
         barge = BargeInOptions(
-            min_speech_s=settings.barge_in_min_s,
-            echo_guard_s=settings.phone_echo_guard_s if channel == "phone" else 0.0,
+            min_speech_s=barge_in_min_s,
+            echo_guard_s=phone_echo_guard_s if channel == "phone" else 0.0,
         )
-        return cls(barge_in=barge, output_rate=output_rate, max_call_s=settings.max_call_s)
+        return cls(barge_in=barge, max_call_s=max_call_s)
 
     def with_(self, **changes: object) -> SessionOptions:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -1,8 +1,8 @@
-"""The embedded speech recognizer: pocketsphinx decoding against grammars generated from the live catalogue.
+"""The recognizer: pocketsphinx decoding against grammars generated from a catalogue.
 
 Each worker thread owns one decoder (loading the acoustic model takes a tenth of a second, compiling the
 catalogue grammars longer), brought up to date with the current ``GrammarSet`` before it decodes. The event loop
-only awaits the executor. Speech that the grammar cannot explain returns an empty transcript."""
+only awaits the executor. Speech that the grammar cannot explain is heard as an empty text."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ from dataclasses import dataclass
 import numpy as np
 import pocketsphinx
 
-from dialogue.contract import RecognitionHints
-from voice_gateway.audio import array_to_pcm16, pcm16_to_array, resample
-from voice_gateway.speech.fsg import WordGraph, compile_jsgf
-from voice_gateway.speech.grammar import GrammarSet, build_grammars, grammar_words, search_name
-from voice_gateway.speech.ports import SpeechError, Transcript, Utterance, VocabularyItem
-from voice_gateway.speech.pronounce import pronunciations
+from local_speech.errors import DecodeError
+from local_speech.fsg import WordGraph, compile_jsgf
+from local_speech.grammar import GrammarSet, build_grammars, grammar_words, search_name
+from local_speech.pcm import array_to_pcm16, pcm16_to_array, resample
+from local_speech.pronounce import pronunciations
+from local_speech.types import Expectation, Recognition, VocabularyEntry
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class LocalAsrOptions:
 
 @dataclass(frozen=True)
 class Decoded:
-    """What one decoding pass found (internal; the port returns a ``Transcript``)."""
+    """What one decoding pass found (``GrammarRecognizer.recognize`` returns a ``Recognition``)."""
 
     text: str
     search: str
@@ -182,14 +182,13 @@ class _Lexicon:
             return {w: self._known[w] for w in words}
 
 
-class LocalRecognizer:
-    """``SpeechRecognizer`` and ``VocabularyAware`` on pocketsphinx with per-prompt grammars."""
-
-    name = "local"
+class GrammarRecognizer:
+    """pocketsphinx with per-prompt grammars: a decoder per worker thread, one shared wide-beam decoder for
+    second passes, and grammars that follow the catalogue (``set_vocabulary``)."""
 
     def __init__(
         self,
-        vocabulary: Sequence[VocabularyItem] = (),
+        vocabulary: Sequence[VocabularyEntry] = (),
         options: LocalAsrOptions | None = None,
         sites: Sequence[str] = (),
     ) -> None:
@@ -206,7 +205,7 @@ class LocalRecognizer:
     def grammars(self) -> GrammarSet:
         return self._grammars
 
-    def set_vocabulary(self, items: Sequence[VocabularyItem]) -> None:
+    def set_vocabulary(self, items: Sequence[VocabularyEntry]) -> None:
         """Swap in grammars for a changed catalogue; each decoder recompiles before its next utterance."""
         grammars = build_grammars(items, self._sites)
         if grammars.version != self._grammars.version:
@@ -228,49 +227,50 @@ class LocalRecognizer:
         self._engine()
         barrier.wait(timeout=120)  # hold the thread so that every worker builds its own decoder
 
-    async def transcribe(self, utterance: Utterance, hints: RecognitionHints) -> Transcript:
+    async def recognize(self, pcm: bytes, sample_rate: int, expect: Expectation) -> Recognition:
+        """``recognize_sync`` in the executor; a decoding failure raises ``DecodeError``."""
         loop = asyncio.get_running_loop()
         try:
             # A cancelled await leaves the thread to finish its utterance; the decoder stays consistent.
-            return await loop.run_in_executor(self._executor, self.transcribe_sync, utterance, hints)
+            return await loop.run_in_executor(self._executor, self.recognize_sync, pcm, sample_rate, expect)
         except (RuntimeError, ValueError) as exc:  # how pocketsphinx reports decoding failures
-            raise SpeechError(f"local recognizer failed: {exc}", engine=self.name) from exc
+            raise DecodeError(str(exc)) from exc
 
-    def transcribe_sync(self, utterance: Utterance, hints: RecognitionHints) -> Transcript:
-        """Blocking recognition (threads, benchmarks); ``transcribe`` runs this in the executor."""
+    def recognize_sync(self, pcm: bytes, sample_rate: int, expect: Expectation) -> Recognition:
+        """Blocking recognition of mono PCM16 at ``sample_rate`` (threads, benchmarks); ``recognize`` runs this
+        in the executor."""
         started = time.perf_counter()
-        pcm = self._prepare(utterance)
+        prepared = self._prepare(pcm, sample_rate)
         floor = self.options.min_score_per_frame
-        if utterance.sample_rate < MODEL_RATE:
+        if sample_rate < MODEL_RATE:
             floor = self.options.min_score_per_frame_narrowband
-        result = self._decode(self._engine(), pcm, hints)
+        result = self._decode(self._engine(), prepared, expect)
         if not result.accepted and self.options.retry_config is not None:
             with self._wide_lock:
-                result = self._decode(self._wide_engine(), pcm, hints)
+                result = self._decode(self._wide_engine(), prepared, expect)
         word_floor = self.options.min_word_score_per_frame
         result = _judge(result, floor, word_floor)
-        if not result.accepted and hints.expect != "free" and self.options.fallback_to_free:
-            result = _judge(self._decode(self._engine(), pcm, RecognitionHints()), floor, word_floor)
+        if not result.accepted and expect.kind != "free" and self.options.fallback_to_free:
+            result = _judge(self._decode(self._engine(), prepared, Expectation()), floor, word_floor)
         text = result.text if result.accepted else ""
         log.debug(
             "local ASR %s -> %r (%s, %.3f s)", result.search, result.text, result.accepted,
             time.perf_counter() - started,
         )  # fmt: skip
-        return Transcript(
+        return Recognition(
             text=text,
             confidence=confidence(result.score_per_frame) if text else 0.0,
-            engine=self.name,
-            duration_s=len(utterance.pcm) / (2 * utterance.sample_rate),
+            duration_s=len(pcm) / (2 * sample_rate),
         )
 
-    def decode_sync(self, utterance: Utterance, search: str) -> Decoded:
+    def decode_sync(self, pcm: bytes, sample_rate: int, search: str) -> Decoded:
         """One narrow pass against one named grammar, without rejection (benchmarks and tuning)."""
-        return self._engine().decode(self._prepare(utterance), search)
+        return self._engine().decode(self._prepare(pcm, sample_rate), search)
 
-    def _decode(self, engine: _Engine, pcm: bytes, hints: RecognitionHints) -> Decoded:
-        search = search_name(hints)
-        if hints.expect == "choice" and hints.phrases:
-            search = engine.ensure_choice(self._grammars, hints.phrases, self.options.choice_cache)
+    def _decode(self, engine: _Engine, pcm: bytes, expect: Expectation) -> Decoded:
+        search = search_name(expect)
+        if expect.kind == "choice" and expect.phrases:
+            search = engine.ensure_choice(self._grammars, expect.phrases, self.options.choice_cache)
         return engine.decode(pcm, search)
 
     def _engine(self) -> _Engine:
@@ -289,10 +289,8 @@ class LocalRecognizer:
         self._wide.sync(self._grammars)
         return self._wide
 
-    def _prepare(self, utterance: Utterance) -> bytes:
-        samples = pcm16_to_array(resample(utterance.pcm, utterance.sample_rate, MODEL_RATE)).astype(
-            np.float64
-        )
+    def _prepare(self, pcm: bytes, sample_rate: int) -> bytes:
+        samples = pcm16_to_array(resample(pcm, sample_rate, MODEL_RATE)).astype(np.float64)
         pad = int(self.options.pad_s * MODEL_RATE)
         rng = np.random.default_rng(len(samples))  # seeded: the same audio always decodes the same way
         snr_db = self.options.comfort_snr_db

@@ -1,0 +1,79 @@
+"""The gateway as its host app builds it: the speech engines, the conversation factory, how a token is checked,
+the session options per channel and the limits. The app sets one on ``app.state.gateway``; the transports and
+``/metrics`` read it with ``gateway_of``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from starlette.datastructures import State
+
+from dialogue.contract import ConversationFactory
+from voice_gateway.metrics import GatewayMetrics
+from voice_gateway.options import Channel, SessionOptions
+from voice_gateway.speech.ports import SpeechRecognizer, SpeechSynthesizer
+
+
+@dataclass(frozen=True)
+class GatewayLimits:
+    max_sessions_per_token: int = 20
+    """Calls one token may hold open at once (``too_many_sessions`` beyond)."""
+    max_ws_message_bytes: int = 256_000
+    """Largest WebSocket message taken (``message_too_large`` beyond)."""
+
+
+class SessionRegistry:
+    """Calls in progress per actor (one actor per token), to cap sessions per token."""
+
+    def __init__(self) -> None:
+        self._count: dict[str, int] = {}
+
+    def acquire(self, actor: str, limit: int) -> bool:
+        if self._count.get(actor, 0) >= limit:
+            return False
+        self._count[actor] = self._count.get(actor, 0) + 1
+        return True
+
+    def release(self, actor: str) -> None:
+        left = self._count.get(actor, 0) - 1
+        if left > 0:
+            self._count[actor] = left
+        else:
+            self._count.pop(actor, None)
+
+    def active(self, actor: str) -> int:
+        return self._count.get(actor, 0)
+
+
+@dataclass
+class Gateway:
+    """Everything a call needs from outside the gateway. A synthesizer offering ``for_call()`` gets an instance
+    of its own per call, closed with the call."""
+
+    recognizer: SpeechRecognizer
+    synthesizer: SpeechSynthesizer
+    conversations: ConversationFactory
+    authenticate: Callable[[str | None], str | None]
+    """A presented token (None when there was none) -> the actor it stands for, or None."""
+    session_options: Mapping[Channel, SessionOptions]
+    """Per channel ("voice": ``/ws/voice``, "phone": ``/ws/twilio``); the output rate is set per call."""
+    limits: GatewayLimits = GatewayLimits()
+    metrics: GatewayMetrics = field(default_factory=GatewayMetrics)
+    fallback_recognizer: SpeechRecognizer | None = None
+    """Tried when the recognizer fails a turn (after its retries)."""
+    fallback_synthesizer: SpeechSynthesizer | None = None
+    """Speaks the rest of a reply when the synthesizer fails (after its retries)."""
+    registry: SessionRegistry = field(default_factory=SessionRegistry)
+
+
+class GatewayNotSet(LookupError):
+    """The app has not set ``state.gateway`` (yet): calls are refused as an internal error."""
+
+
+def gateway_of(state: State) -> Gateway:
+    """The app's gateway (``state.gateway``)."""
+    found = getattr(state, "gateway", None)
+    if not isinstance(found, Gateway):
+        raise GatewayNotSet("the voice gateway is not configured")
+    return found
