@@ -19,6 +19,8 @@ from app.routes import admin, agent, insights, orders
 from app.routes import inventory as inventory_routes
 from app.services import Services, open_services
 from app.settings import Settings
+from dialogue.forecasts import MovementRateForecasts
+from dialogue.tools import InventoryTools
 from nlx_webhooks import routes as nlx_routes
 from nlx_webhooks import voice_middleware
 from voice_gateway import routes as gateway_routes
@@ -43,7 +45,19 @@ def install(app: FastAPI, services: Services) -> None:
     ``/api/voice``)."""
     app.state.services = services
     app.state.gateway = voice_gateway(services)
-    app.state.nlx = nlx_runtime(services)
+    tools = (
+        services.dialogue.tools
+        if services.dialogue is not None
+        else InventoryTools(services.inventory, MovementRateForecasts(services.inventory))
+    )
+    app.state.nlx = nlx_runtime(
+        tools,
+        services.inventory.store.db,
+        services.auth,
+        services.settings,
+        services.recognizer,
+        services.synthesizer,
+    )
 
 
 async def mcp_endpoint(scope: Scope, receive: Receive, send: Send) -> None:

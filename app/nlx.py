@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
 from app.errors import status_for
-from app.services import Services
 from app.settings import Settings
-from dialogue.forecasts import MovementRateForecasts
 from dialogue.tools import InventoryTools
 from nlx_webhooks.client import NlxClient, NlxConfig
 from nlx_webhooks.conversation import NlxConversationFactory, NlxConversationOptions
-from nlx_webhooks.runtime import NlxRuntime, build_runtime
+from nlx_webhooks.runtime import NlxAuth, NlxRuntime, build_runtime
+from voice_gateway.speech.ports import SpeechRecognizer, SpeechSynthesizer
 
 
 def nlx_conversations(settings: Settings) -> NlxConversationFactory:
@@ -34,19 +37,21 @@ def nlx_conversations(settings: Settings) -> NlxConversationFactory:
     return NlxConversationFactory(NlxClient(config), options)
 
 
-def nlx_runtime(services: Services) -> NlxRuntime:
+def nlx_runtime(
+    tools: InventoryTools,
+    db: AsyncDatabase[dict[str, Any]],
+    auth: NlxAuth,
+    settings: Settings,
+    recognizer: SpeechRecognizer | None,
+    synthesizer: SpeechSynthesizer | None,
+) -> NlxRuntime:
     """The webhooks' runtime over the dialogue's tool layer (the same tools as voice, text and MCP)."""
-    tools = (
-        services.dialogue.tools
-        if services.dialogue is not None
-        else InventoryTools(services.inventory, MovementRateForecasts(services.inventory))
-    )
     return build_runtime(
         tools=tools,
-        db=services.inventory.store.db,
-        auth=services.auth,
+        db=db,
+        auth=auth,
         status_for=status_for,
-        proposal_ttl_s=services.settings.nlx_proposal_ttl_s,
-        recognizer=services.recognizer,
-        synthesizer=services.synthesizer,
+        proposal_ttl_s=settings.nlx_proposal_ttl_s,
+        recognizer=recognizer,
+        synthesizer=synthesizer,
     )

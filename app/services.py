@@ -16,7 +16,9 @@ from typing import Any
 
 from app.auth import Authenticator, authenticator_from
 from app.mcp import McpHttp, build_mcp_http
+from app.nlx import nlx_conversations
 from app.settings import Settings
+from app.speech import build_speech
 from app.store import store_uri
 from dialogue.contract import ConversationFactory
 from dialogue.forecasts import EngineForecasts
@@ -108,9 +110,12 @@ async def open_services(
         if parts.mcp_http:
             await _build_mcp(services, stack)
         if parts.speech:
-            from app.speech import build_speech
-
-            await build_speech(services, stack)
+            engines = await build_speech(settings, inventory, stack)
+            services.recognizer, services.synthesizer = engines.recognizer, engines.synthesizer
+            services.fallback_recognizer = engines.fallback_recognizer
+            services.fallback_synthesizer = engines.fallback_synthesizer
+            for name, coro in engines.background.items():
+                services.spawn(coro, name)
         yield services
 
 
@@ -161,8 +166,6 @@ async def _build_dialogue(services: Services, stack: contextlib.AsyncExitStack) 
     services.dialogue = dialogue
     services.conversations = dialogue
     if s.dialogue_engine == "nlx":
-        from app.nlx import nlx_conversations
-
         factory = nlx_conversations(s)
         stack.push_async_callback(factory.aclose)
         services.conversations = factory

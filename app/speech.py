@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any
 
-from app.services import Services
 from app.settings import Settings
+from inventory_core.service import InventoryService
 from minimax_client import MiniMaxClient, MiniMaxConfig
 from voice_gateway.speech.local import EspeakSynthesizer, LocalRecognizer
 from voice_gateway.speech.minimax_adapter import MiniMaxRecognizer, MiniMaxSynthesizer
+from voice_gateway.speech.ports import SpeechRecognizer, SpeechSynthesizer
 from voice_gateway.speech.vocabulary import VocabularyRefresher, site_phrases_of, vocabulary_of
 
 log = logging.getLogger("inventorypulse.speech")
@@ -33,9 +37,21 @@ def minimax_client(settings: Settings) -> MiniMaxClient:
     )
 
 
-async def build_speech(services: Services, stack: contextlib.AsyncExitStack) -> None:
-    s = services.settings
-    snapshot = await services.inventory.catalogue()
+@dataclass
+class SpeechEngines:
+    recognizer: SpeechRecognizer
+    synthesizer: SpeechSynthesizer
+    fallback_recognizer: SpeechRecognizer | None = None
+    fallback_synthesizer: SpeechSynthesizer | None = None
+    background: dict[str, Coroutine[Any, Any, None]] = field(default_factory=dict)
+    """Tasks to run for as long as the engines live (warm-up, vocabulary refresh), by name."""
+
+
+async def build_speech(
+    settings: Settings, inventory: InventoryService, stack: contextlib.AsyncExitStack
+) -> SpeechEngines:
+    s = settings
+    snapshot = await inventory.catalogue()
     local_asr = LocalRecognizer(vocabulary_of(snapshot), sites=site_phrases_of(snapshot))
     stack.callback(local_asr.close)
     espeak = EspeakSynthesizer()
@@ -44,14 +60,14 @@ async def build_speech(services: Services, stack: contextlib.AsyncExitStack) -> 
             raise RuntimeError("speech_engine=minimax needs MINIMAX_API_KEY")
         client = minimax_client(s)
         stack.push_async_callback(client.aclose)
-        services.recognizer, services.fallback_recognizer = MiniMaxRecognizer(client), local_asr
-        services.synthesizer, services.fallback_synthesizer = MiniMaxSynthesizer(client), espeak
+        engines = SpeechEngines(MiniMaxRecognizer(client), MiniMaxSynthesizer(client), local_asr, espeak)
         log.info("speech: MiniMax at %s, local engines as fallback", s.minimax_base_url)
     else:
-        services.recognizer, services.synthesizer = local_asr, espeak
+        engines = SpeechEngines(local_asr, espeak)
         log.info("speech: local engines (pocketsphinx, espeak-ng)")
     if s.speech_warm_up:
-        services.spawn(local_asr.warm_up(), "local-asr-warm-up")
+        engines.background["local-asr-warm-up"] = local_asr.warm_up()
     if s.vocabulary_refresh_s > 0:
-        refresher = VocabularyRefresher(services.inventory, [local_asr], snapshot.version)
-        services.spawn(refresher.run(s.vocabulary_refresh_s), "vocabulary-refresh")
+        refresher = VocabularyRefresher(inventory, [local_asr], snapshot.version)
+        engines.background["vocabulary-refresh"] = refresher.run(s.vocabulary_refresh_s)
+    return engines

@@ -15,7 +15,7 @@ from typing import Literal
 
 from dialogue.understanding.resolve import CatalogueIndex
 from inventory_core.errors import InvalidInput, NotFound
-from inventory_core.models import ProductView
+from inventory_core.models import Product, ProductView
 from inventory_core.ports import CatalogueSnapshot, Inventory
 
 MissReason = Literal["not_found", "ambiguous"]
@@ -42,6 +42,7 @@ class CatalogueCache:
         self._clock = clock
         self._snapshot: CatalogueSnapshot | None = None
         self._index: CatalogueIndex | None = None
+        self._by_sku: tuple[int, dict[str, Product]] = (-1, {})
         self._checked_at = float("-inf")
         self._lock = asyncio.Lock()
 
@@ -66,6 +67,14 @@ class CatalogueCache:
                 if self._index is None or self._index.version != snapshot.version:
                     self._index = CatalogueIndex.build(snapshot.products, snapshot.version)
         return self._index
+
+    async def product(self, sku: str) -> Product | None:
+        """The product whose SKU is exactly ``sku`` in the current catalogue, without a store read; None for
+        anything else (a name, another spelling, an unknown SKU)."""
+        snapshot = await self.snapshot()
+        if self._by_sku[0] != snapshot.version:
+            self._by_sku = (snapshot.version, {p.sku: p for p in snapshot.products})
+        return self._by_sku[1].get(sku)
 
     async def resolve(self, query: str) -> ItemMatch:
         """By SKU, exact name or alias (the store's lookup), then by fuzzy and phonetic similarity."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from dialogue.contract import AgentReply, RecognitionHints
 from dialogue.policy.state import DialogueState, Event, NoInput, NotHeard, PlaybackCut, Speak, Start, UserSaid
-from dialogue.runner import CatalogueCache, Clock, Ran, Runner
+from dialogue.runner import Clock, PolicyCache, Ran, Runner
 from inventory_core.errors import InventoryError
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ class DialogueConversation:
     """Implements ``dialogue.contract.Conversation`` structurally."""
 
     def __init__(
-        self, session_id: str, channel: str, actor: str, site: str | None, catalogue: CatalogueCache,
+        self, session_id: str, channel: str, actor: str, site: str | None, catalogue: PolicyCache,
         runner: Runner, clock: Clock = time.monotonic,
     ) -> None:  # fmt: skip
         self.session_id = session_id

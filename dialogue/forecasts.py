@@ -61,10 +61,7 @@ class MovementRateForecasts:
         )
 
     async def recommend(self, sku: str | None = None) -> list[Recommendation]:
-        if sku is not None and not (await self._inventory.get_product(sku)).is_low:
-            return []  # the store advises only items below a minimum: no need to read the whole warehouse
-        recs = await self._inventory.recommendations()
-        return [r for r in recs if sku is None or r.sku == sku]
+        return await self._inventory.recommendations(sku)
 
 
 class _Engine(Protocol):

@@ -1,16 +1,16 @@
 """The thin runner: executes the policy's actions with the tool layer and feeds results back until the policy
-has nothing left to do but speak. Also the catalogue cache, which rebuilds the index when the catalogue changes.
+has nothing left to do but speak. Also the policy cache, which builds a policy per catalogue version.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from dialogue.catalogue import CatalogueCache
 from dialogue.contract import ConfirmationOutcome
 from dialogue.policy.policy import Policy
 from dialogue.policy.state import (
@@ -31,9 +31,7 @@ from dialogue.policy.state import (
     WriteDone,
 )
 from dialogue.tools import Caller, InventoryTools
-from dialogue.understanding.resolve import CatalogueIndex
 from inventory_core.errors import InventoryError
-from inventory_core.ports import Inventory
 
 log = logging.getLogger(__name__)
 
@@ -44,31 +42,19 @@ class LanguageModel(Protocol):
     async def answer(self, session_id: str, text: str) -> str | None: ...
 
 
-class CatalogueCache:
-    """The catalogue index and policy for its current version, re-read at most every ``ttl_s`` seconds."""
+class PolicyCache:
+    """The policy for the current catalogue version, over the tool layer's one ``CatalogueCache``: rebuilt
+    only when that cache hands out a new index."""
 
-    def __init__(
-        self, inventory: Inventory, config: PolicyConfig, *, ttl_s: float = 5.0, clock: Clock = time.monotonic
-    ) -> None:
-        self._inventory = inventory
+    def __init__(self, catalogue: CatalogueCache, config: PolicyConfig) -> None:
+        self._catalogue = catalogue
         self._config = config
-        self._ttl_s = ttl_s
-        self._clock = clock
         self._policy: Policy | None = None
-        self._checked_at = float("-inf")
-        self._lock = asyncio.Lock()
 
     async def policy(self) -> Policy:
-        if self._policy is not None and self._clock() - self._checked_at < self._ttl_s:
-            return self._policy
-        async with self._lock:
-            if self._policy is None or self._clock() - self._checked_at >= self._ttl_s:
-                snapshot = await self._inventory.catalogue()
-                if self._policy is None or snapshot.version != self._policy.index.version:
-                    index = CatalogueIndex.build(snapshot.products, version=snapshot.version)
-                    self._policy = Policy(index, self._config)
-                self._checked_at = self._clock()
-        assert self._policy is not None
+        index = await self._catalogue.index()
+        if self._policy is None or self._policy.index is not index:
+            self._policy = Policy(index, self._config)
         return self._policy
 
 

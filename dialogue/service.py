@@ -9,10 +9,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from dialogue.catalogue import CatalogueCache
 from dialogue.conversation import DialogueConversation
 from dialogue.forecasts import Forecasts, MovementRateForecasts
 from dialogue.policy.state import Expectation, PolicyConfig
-from dialogue.runner import CatalogueCache, Clock, LanguageModel, Runner
+from dialogue.runner import Clock, LanguageModel, PolicyCache, Runner
 from dialogue.tools import InventoryTools
 from inventory_core.ports import Inventory
 
@@ -31,11 +32,14 @@ class DialogueService:
     def __init__(
         self, inventory: Inventory, *, forecasts: Forecasts | None = None, config: PolicyConfig | None = None,
         llm: LanguageModel | None = None, max_sessions: int = 1000, idle_expiry_s: float = 1800.0,
-        catalogue_ttl_s: float = 5.0, clock: Clock = time.monotonic,
+        catalogue_ttl_s: float = 0.0, clock: Clock = time.monotonic,
     ) -> None:  # fmt: skip
         cfg = config or PolicyConfig(llm_enabled=llm is not None)
-        self.tools = InventoryTools(inventory, forecasts or MovementRateForecasts(inventory))
-        self.catalogue = CatalogueCache(inventory, cfg, ttl_s=catalogue_ttl_s, clock=clock)
+        catalogue = CatalogueCache(inventory, ttl_s=catalogue_ttl_s, clock=clock)
+        self.tools = InventoryTools(
+            inventory, forecasts or MovementRateForecasts(inventory), catalogue=catalogue
+        )
+        self.catalogue = PolicyCache(catalogue, cfg)
         self.runner = Runner(self.tools, llm)
         self._max_sessions = max_sessions
         self._idle_expiry_s = idle_expiry_s

@@ -35,6 +35,7 @@ from inventory_core.models import (
     Insight,
     MovementKind,
     MovementResult,
+    Product,
     ProductView,
     PurchaseOrder,
     Recommendation,
@@ -148,6 +149,12 @@ class InventoryTools:
         self.forecasts = forecasts
         self.catalogue = catalogue or CatalogueCache(inventory)
 
+    async def _product(self, product_id: str) -> Product:
+        """The product ``product_id`` names: straight from the catalogue when it is a SKU, else by the store's
+        lookup (SKU in any spelling, name or alias). Raises NotFound with suggestions."""
+        known = await self.catalogue.product(product_id)
+        return known if known is not None else (await self.inventory.lookup(product_id)).product
+
     # --- reads ---------------------------------------------------------------------------------------------
 
     async def resolve_item(self, query: str) -> ItemMatch:
@@ -190,9 +197,9 @@ class InventoryTools:
         return await self.inventory.typical_daily_movement(sku)
 
     async def get_supplier_info(self, product_id: str) -> SupplierInfo:
-        view = await self.inventory.lookup(product_id)
-        offers = await self.inventory.supplier_offers(view.sku)
-        preferred = view.product.preferred_supplier_id
+        product = await self._product(product_id)
+        offers = await self.inventory.supplier_offers(product.sku)
+        preferred = product.preferred_supplier_id
         entries = [
             SupplierEntry(
                 supplier_id=o.supplier_id,
@@ -206,7 +213,7 @@ class InventoryTools:
             for o in offers
         ]
         entries.sort(key=lambda e: (not e.preferred, e.price_per_unit))
-        return SupplierInfo(product_id=view.sku, name=view.product.name, suppliers=entries)
+        return SupplierInfo(product_id=product.sku, name=product.name, suppliers=entries)
 
     async def forecast_demand(
         self, product_id: str, period_days: int = 30, site: str | None = None
@@ -214,11 +221,11 @@ class InventoryTools:
         """Expected demand over ``period_days``, at ``site`` or across every site."""
         if not 1 <= period_days <= 366:
             raise InvalidInput("period_days must be between 1 and 366", period_days=period_days)
-        view = await self.inventory.lookup(product_id)
-        summary = await self.forecasts.forecast(view.sku, period_days, site)
+        product = await self._product(product_id)
+        summary = await self.forecasts.forecast(product.sku, period_days, site)
         return DemandForecast(
-            product_id=view.sku,
-            name=view.product.name,
+            product_id=product.sku,
+            name=product.name,
             period=f"next_{period_days}_days",
             period_days=period_days,
             predicted_demand=round(summary.predicted, 1),
@@ -228,7 +235,7 @@ class InventoryTools:
         )
 
     async def recommend_restock(self, product_id: str | None = None) -> RestockList:
-        sku = (await self.inventory.lookup(product_id)).sku if product_id else None
+        sku = (await self._product(product_id)).sku if product_id else None
         return RestockList(items=[_advice(r) for r in await self.forecasts.recommend(sku)])
 
     async def get_order(self, order_id: str) -> OrderOut:
@@ -236,7 +243,7 @@ class InventoryTools:
         return _order_out(await self.inventory.get_order(order_id))
 
     async def order_status(self, product_id: str | None = None, limit: int = 10) -> OrderList:
-        sku = (await self.inventory.lookup(product_id)).sku if product_id else None
+        sku = (await self._product(product_id)).sku if product_id else None
         orders = await self.inventory.list_orders(sku=sku, limit=limit)
         return OrderList(items=[_order_out(o) for o in orders])
 
@@ -248,9 +255,9 @@ class InventoryTools:
     ) -> OrderQuote:
         """What ``place_order`` would write (supplier, price, site), checked by the store's order rules and
         not written. Raises the same typed errors ``place_order`` would."""
-        view = await self.inventory.lookup(product_id)
+        sku = (await self._product(product_id)).sku
         return await self.inventory.quote_order(
-            OrderRequest(sku=view.sku, quantity=quantity, supplier_id=supplier_id, site=site)
+            OrderRequest(sku=sku, quantity=quantity, supplier_id=supplier_id, site=site)
         )
 
     # --- writes --------------------------------------------------------------------------------------------
@@ -285,10 +292,10 @@ class InventoryTools:
         site: str | None = None, bin: str | None = None, reason: str | None = None,
     ) -> StockUpdate:  # fmt: skip
         self._require(confirm, "record_movement")
-        view = await self.inventory.lookup(product_id)
+        sku = (await self._product(product_id)).sku
         req = MovementRequest(kind=MovementKind(kind), quantity=quantity, site=site, reason=reason, bin=bin)
-        self._audit("record_movement", caller, sku=view.sku, kind=kind, quantity=quantity, site=site)
-        return _update(await self.inventory.record_movement(view.sku, req, caller.context()))
+        self._audit("record_movement", caller, sku=sku, kind=kind, quantity=quantity, site=site)
+        return _update(await self.inventory.record_movement(sku, req, caller.context()))
 
     async def place_order(
         self, product_id: str, quantity: int, caller: Caller, *, confirm: bool, supplier_id: str | None = None,
@@ -297,9 +304,9 @@ class InventoryTools:
         self._require(confirm, "place_order")
         if quantity <= 0:
             raise InvalidInput("quantity must be positive", quantity=quantity)
-        view = await self.inventory.lookup(product_id)
-        req = OrderRequest(sku=view.sku, quantity=quantity, supplier_id=supplier_id, site=site)
-        self._audit("place_order", caller, sku=view.sku, quantity=quantity, supplier=supplier_id, site=site)
+        sku = (await self._product(product_id)).sku
+        req = OrderRequest(sku=sku, quantity=quantity, supplier_id=supplier_id, site=site)
+        self._audit("place_order", caller, sku=sku, quantity=quantity, supplier=supplier_id, site=site)
         return _order_out(await self.inventory.place_order(req, caller.context()))
 
     async def set_minimum(
@@ -308,12 +315,10 @@ class InventoryTools:
         self._require(confirm, "set_minimum")
         if min_qty < 0:
             raise InvalidInput("minimum cannot be negative", min_qty=min_qty)
-        view = await self.inventory.lookup(product_id)
-        self._audit("set_minimum", caller, sku=view.sku, min_qty=min_qty, site=site)
-        await self.inventory.update_product(
-            view.sku, ProductUpdate(min_qty=min_qty, site=site), caller.context()
-        )
-        return MinimumSet(product_id=view.sku, site=site, min_qty=min_qty)
+        sku = (await self._product(product_id)).sku
+        self._audit("set_minimum", caller, sku=sku, min_qty=min_qty, site=site)
+        await self.inventory.update_product(sku, ProductUpdate(min_qty=min_qty, site=site), caller.context())
+        return MinimumSet(product_id=sku, site=site, min_qty=min_qty)
 
     async def add_insight(
         self, kind: str, message: str, dedupe_key: str, sku: str | None, site: str | None, severity: str

@@ -4,7 +4,7 @@ placement, a guarded status lifecycle, and the first simple recommendations."""
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
@@ -23,8 +23,13 @@ from inventory_core.ports import OrderQuote, OrderRequest
 from inventory_core.stock_ops import MAX_QUANTITY
 from inventory_core.store import Doc, MongoStore, utcnow
 
-if TYPE_CHECKING:
-    from inventory_core.service import InventoryService
+
+class ProductReader(Protocol):
+    """What the order book reads of the catalogue (``InventoryService`` provides it)."""
+
+    async def get_product(self, sku: str) -> ProductView: ...
+
+    async def supplier_offers(self, sku: str) -> list[SupplierOffer]: ...
 
 
 def _order(doc: Doc) -> PurchaseOrder:
@@ -53,7 +58,7 @@ def primary_site(view: ProductView) -> str | None:
 
 
 class OrderBook:
-    def __init__(self, store: MongoStore, inventory: InventoryService) -> None:
+    def __init__(self, store: MongoStore, inventory: ProductReader) -> None:
         self._store = store
         self._inventory = inventory
 

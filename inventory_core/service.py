@@ -25,7 +25,7 @@ from inventory_core.models import (
     WriteContext,
 )
 from inventory_core.naming import name_key, sku_key, suggestions
-from inventory_core.orders import OrderBook
+from inventory_core.orders import OrderBook, primary_site
 from inventory_core.ports import (
     CatalogueSnapshot,
     MovementRequest,
@@ -270,7 +270,7 @@ class InventoryService:
 
     async def record_movement(self, sku: str, req: MovementRequest, ctx: WriteContext) -> MovementResult:
         view = await self.get_product(sku)
-        site = req.site or (view.product.locations[0].site if view.product.locations else None)
+        site = req.site or primary_site(view)
         if site is None or view.at(site) is None:
             raise NotFound(
                 f"{view.product.name} is not stocked at {site}",
@@ -310,8 +310,12 @@ class InventoryService:
             await self.record_movement(order.sku, receipt, key)
         return order
 
-    async def recommendations(self) -> list[Recommendation]:
-        return await self.orders.simple_recommendations(await self.low_stock())
+    async def recommendations(self, sku: str | None = None) -> list[Recommendation]:
+        """Below-minimum items' order-up-to advice: every item's, or one item's (read alone)."""
+        if sku is None:
+            return await self.orders.simple_recommendations(await self.low_stock())
+        view = await self.get_product(sku)
+        return await self.orders.simple_recommendations([view] if view.is_low else [])
 
     # ---- insights ------------------------------------------------------------------------------------
 
