@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from dialogue.rules import RULES, is_command_intent
 from dialogue.understanding.numbers import DIGIT_WORDS, UNITS, SpokenNumber, find_numbers, tokenize
 from dialogue.understanding.resolve import CatalogueIndex
+from dialogue.understanding.rules import RULES, is_command_intent
 
 Unit = Literal["each", "case", "pallet"]
 
