@@ -205,8 +205,11 @@ class GrammarRecognizer:
     def grammars(self) -> GrammarSet:
         return self._grammars
 
-    def set_vocabulary(self, items: Sequence[VocabularyEntry]) -> None:
-        """Swap in grammars for a changed catalogue; each decoder recompiles before its next utterance."""
+    def set_vocabulary(self, items: Sequence[VocabularyEntry], sites: Sequence[str] | None = None) -> None:
+        """Swap in grammars for a changed catalogue (and, when given, site phrases); each decoder recompiles
+        before its next utterance."""
+        if sites is not None:
+            self._sites = tuple(sites)
         grammars = build_grammars(items, self._sites)
         if grammars.version != self._grammars.version:
             self._grammars = grammars

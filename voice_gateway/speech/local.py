@@ -64,9 +64,10 @@ class LocalRecognizer:
     def grammars(self) -> GrammarSet:
         return self.engine.grammars
 
-    def set_vocabulary(self, items: Sequence[VocabularyItem]) -> None:
-        """Swap in grammars for a changed catalogue; each decoder recompiles before its next utterance."""
-        self.engine.set_vocabulary(vocabulary_entries(items))
+    def set_vocabulary(self, items: Sequence[VocabularyItem], sites: Sequence[str] | None = None) -> None:
+        """Swap in grammars for a changed catalogue (and, when given, site phrases: ids and spoken names); each
+        decoder recompiles before its next utterance."""
+        self.engine.set_vocabulary(vocabulary_entries(items), sites)
 
     async def warm_up(self) -> None:
         """Build and compile every decoder now rather than on the first utterances."""

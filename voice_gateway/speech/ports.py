@@ -100,4 +100,6 @@ class PerCallSynthesizer(Protocol):
 class VocabularyAware(Protocol):
     """Recognizers that compile the live catalogue into their grammar."""
 
-    def set_vocabulary(self, items: Sequence[VocabularyItem]) -> None: ...
+    def set_vocabulary(self, items: Sequence[VocabularyItem], sites: Sequence[str] | None = None) -> None:
+        """Compile ``items`` (and, when given, the site phrases) into the grammar."""
+        ...

@@ -8,17 +8,13 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from inventory_core.ports import CatalogueSnapshot
-from voice_gateway.speech.ports import VocabularyItem
+from voice_gateway.speech.ports import VocabularyAware, VocabularyItem
 
 log = logging.getLogger(__name__)
 
 
 class CatalogueSource(Protocol):
     async def catalogue(self) -> CatalogueSnapshot: ...
-
-
-class VocabularyAware(Protocol):
-    def set_vocabulary(self, items: Sequence[VocabularyItem]) -> None: ...
 
 
 def vocabulary_of(snapshot: CatalogueSnapshot) -> list[VocabularyItem]:
@@ -47,9 +43,9 @@ class VocabularyRefresher:
         snapshot = await self._catalogue.catalogue()
         if snapshot.version == self.version:
             return False
-        items = vocabulary_of(snapshot)
+        items, sites = vocabulary_of(snapshot), site_phrases_of(snapshot)
         for recognizer in self._recognizers:
-            await asyncio.to_thread(recognizer.set_vocabulary, items)
+            await asyncio.to_thread(recognizer.set_vocabulary, items, sites)
         self.version = snapshot.version
         log.info(
             "recognizer vocabulary rebuilt for catalogue version %d (%d items)", snapshot.version, len(items)
