@@ -1,4 +1,5 @@
-"""The ASGI app factory. Its lifespan opens every service (``wiring.open_services``) and closes them again."""
+"""The ASGI app factory. Its lifespan opens every service (``app.services.open_services``), puts the faces on
+``app.state`` and closes them again."""
 
 from __future__ import annotations
 

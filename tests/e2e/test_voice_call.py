@@ -1,4 +1,4 @@
-"""Whole-product voice calls: the app as it runs (``wiring.open_services``: MongoDB with the demo warehouse, the
+"""Whole-product voice calls: the app as it runs (``app.services.open_services``: MongoDB with the demo warehouse, the
 built-in dialogue, pocketsphinx with the catalogue grammar, espeak-ng) driven over ``/ws/voice`` with rendered
 fixture utterances, and the store checked through the REST API.
 

@@ -1,4 +1,4 @@
-"""``wiring.open_services`` builds the product as it runs: the local speech engines with a grammar that follows
+"""``app.services.open_services`` builds the product as it runs: the local speech engines with a grammar that follows
 the catalogue, the forecasting engine behind the dialogue, and MCP over HTTP at ``/mcp``."""
 
 from __future__ import annotations
