@@ -11,10 +11,16 @@ from dialogue.policy.replies import join_names
 from dialogue.policy.speaker import Speaker
 from dialogue.policy.state import DialogueState, Pending, Reply
 from dialogue.understanding.nlu import Slots, Understanding
-from dialogue.understanding.resolve import CatalogueIndex, is_pronoun
+from dialogue.understanding.numbers import to_words
+from dialogue.understanding.resolve import CatalogueIndex, is_pronoun, words
 
 _ORDINAL = {"first": 0, "one": 0, "second": 1, "two": 1, "third": 2, "three": 2, "fourth": 3, "four": 3,
             "last": -1, "top": 0}  # fmt: skip
+# Words around an attribute in an answer to a choice ("the large ones", "the size ten", "the blue one please");
+# singular, as ``words`` gives them. "one" is dropped only at the end ("the large one", not "the one inch").
+_FRAME = frozenset({"the", "a", "an", "those", "these", "them", "that", "this", "please", "i", "we", "mean",
+                    "meant", "said", "want", "need", "like", "just", "yes", "yeah", "ok", "okay", "size", "sized",
+                    "colour", "color", "coloured", "colored", "kind", "type", "sort", "of", "in"})  # fmt: skip
 
 
 def bin_key(code: str) -> str:
@@ -57,6 +63,10 @@ class Items:
         text = slots.item_text
         if text and slots.bin is None and text.strip() == "from":
             text = None
+        if text is None and slots.unit_word and not slots.bin:
+            family = self._unit_as_item(state, slots)
+            if family is not None:
+                slots, text = family, family.item_text
         if text is None or is_pronoun(text):
             if text is None and slots.bin:
                 found = self.item_by_bin(slots.bin)
@@ -80,6 +90,16 @@ class Items:
                 state, f"{prefix}I don't know {text}. Did you mean {names}?", *self.speaker.expect(pending)
             )
         return self.ask_item(state, intent, slots, at, f"{prefix}I couldn't find {text}. Which item?")
+
+    def _unit_as_item(self, state: DialogueState, slots: Slots) -> Slots | None:
+        """A case word said with no item ("order a hundred boxes"): with an item in context it stays with that
+        item ("a bare quantity is the last item"; ``WriteFlows.units`` counts units, not cases, when the word
+        names the item itself). With none, a word that items have names them: resolved and offered like any
+        family ("how many boxes"). A word no item has stays a unit, and the item is asked for. None: no change."""
+        word = slots.unit_word or ""
+        if state.last_sku is not None or not self.index.called(word):
+            return None
+        return replace(slots, item_text=word, unit=None, unit_word=None)
 
     def ask_item(self, state: DialogueState, intent: str, slots: Slots, at: float, text: str) -> Reply:
         pending = Pending("ask_item", intent, slots=slots, since=at)
@@ -126,9 +146,15 @@ class Items:
             )
         if u.intent == "no":
             return self.ask_item(state, p.intent, p.slots, at, "Which item then?")
-        picked = self.choose(
-            u.text if u.intent != "correction" else (u.slots.item_text or u.text), p.candidates
-        )
+        answer = u.text if u.intent != "correction" else (u.slots.item_text or u.text)
+        narrowed = self.narrow(answer, p.candidates)
+        if len(narrowed) == 1:
+            return self.router.proceed(
+                replace(state, pending=Pending()), p.intent, p.slots, narrowed[0], at, ""
+            )
+        if 1 < len(narrowed) < len(p.candidates):
+            return self.ask_choice(state, p.intent, p.slots, narrowed, at, "")
+        picked = self.choose(answer, p.candidates)
         if picked is not None:
             return self.router.proceed(replace(state, pending=Pending()), p.intent, p.slots, picked, at, "")
         if u.intent in ("item", "unknown", "correction"):
@@ -136,6 +162,27 @@ class Items:
                 state, p.intent, replace(p.slots, item_text=u.slots.item_text or u.text), at
             )
         return self.router.dispatch(state, u, at)
+
+    def narrow(self, answer: str, candidates: tuple[str, ...]) -> tuple[str, ...]:
+        """The candidates an answer describes by attribute ("the large ones", "the blue one", "size ten",
+        "large"): those with every word said (articles, "ones", "size" and the like aside) in their name or an
+        alias. Of those, a candidate whose name is another's plus words the caller did not say goes ("large" is
+        not "extra large"). Empty when no candidate has all the words."""
+        said = words(answer)
+        while said and said[-1] == "one":
+            said.pop()
+        wanted = [w for w in said if w not in _FRAME]
+        if not wanted:
+            return ()
+
+        def has(label: frozenset[str], word: str) -> bool:
+            return word in label or (word.isdigit() and set(words(to_words(int(word)))) <= label)
+
+        hits = [
+            s for s in candidates if any(all(has(lb, w) for w in wanted) for lb in self.index.label_words(s))
+        ]
+        names = {s: (self.index.label_words(s) or (frozenset(),))[0] for s in hits}
+        return tuple(s for s in hits if not any(names[o] < names[s] for o in hits if o != s))
 
     def choose(self, answer: str, candidates: tuple[str, ...]) -> str | None:
         """Which candidate an answer picks: "the second one", the words that tell them apart ("large"), or a

@@ -110,11 +110,22 @@ def read_back_text(draft: Draft, name: str, site_known: bool) -> tuple[str, int]
 
 
 def warning_text(draft: Draft) -> str:
+    """The second warning for an unusual quantity: against sales history "the usual amount"; against the
+    catalogue prior (no history) a normal write of that kind, or for a count the figure on record."""
+    again = f"Say yes again if {to_words(draft.quantity)} is really right."
+    if draft.usual is not None and draft.usual.source == "catalogue":
+        if draft.kind == "count" and draft.current is not None:
+            diff = draft.quantity - draft.current
+            more = "more" if diff > 0 else "fewer"
+            return (
+                f"That is {to_words(abs(diff))} {more} than the {to_words(draft.current)} on record. {again}"
+            )
+        ratio = draft.quantity / max(draft.usual.typical, 1.0)
+        return (
+            f"That is about {to_words(round(ratio))} times a normal {NOUN[draft.kind]} of this item. {again}"
+        )
     ratio = draft.quantity / max(draft.typical or 1.0, 1.0)
-    return (
-        f"That is about {to_words(round(ratio))} times the usual amount. "
-        f"Say yes again if {to_words(draft.quantity)} is really right."
-    )
+    return f"That is about {to_words(round(ratio))} times the usual amount. {again}"
 
 
 def spell_bin(code: str) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from dialogue.contract import ConfirmationOutcome, Expectation
+from dialogue.policy.quantities import Usual
 from dialogue.understanding.nlu import Slots
 
 WriteKind = Literal["order", "receipt", "pick", "count", "set_min"]
@@ -24,7 +25,8 @@ class PolicyConfig:
     confirm_timeout_s: float = 60.0
     """A read-back not answered within this time is dropped; a late "yes" does nothing."""
     unusual_quantity_factor: float = 10.0
-    """A write larger than this many times the item's typical movement gets a second, explicit warning."""
+    """A write larger than this many times its typical amount gets a second, explicit warning (the typical
+    amount comes from sales history, or from catalogue data for an item without: see ``quantities``)."""
     order_cover_days: float = 7.0
     """An order or receipt is compared with this many days of typical movement (a pick with one day)."""
     check_attempts: int = 2
@@ -59,6 +61,7 @@ class Draft:
     supplier_name: str | None = None
     unit_price: float | None = None
     typical: float | None = None  # typical movement for this kind of write (units)
+    usual: Usual | None = None  # the typical amount and the warning limit, from history or the catalogue
     current: int | None = None  # on hand now (count, pick)
     key: str = ""  # idempotency key, fixed when proposed
     proposed_at: float = 0.0

@@ -12,6 +12,7 @@ from typing import Any
 from dialogue.contract import ConfirmationOutcome
 from dialogue.policy import answers as A
 from dialogue.policy.items import Items, Router, bin_key
+from dialogue.policy.quantities import is_unusual, usual
 from dialogue.policy.replies import (
     NOUN,
     check_prompt,
@@ -80,7 +81,8 @@ class WriteFlows:
         assert product is not None
         if slots.quantity is None:
             if kind == "order":
-                asks = (Query("recommend", sku), Query("suppliers", sku), Query("movement", sku))
+                asks = (Query("recommend", sku), Query("suppliers", sku), Query("movement", sku),
+                        Query("stock", sku))  # fmt: skip
                 return self.speaker.fetch(state, intent, asks, at, slots=slots, sku=sku, note=prefix)
             pending = Pending("ask_qty", intent, slots=slots, candidates=(sku,), since=at)
             return self.speaker.say(
@@ -97,21 +99,26 @@ class WriteFlows:
         loc = self.location(product, slots.site or state.site, slots.bin)
         site = loc.site if loc is not None else (slots.site or state.site)
         draft = Draft(kind, sku, units, spoken, site=site, bin=loc.bin if loc is not None else None)
+        # movement and stock give the typical amount (history, else the catalogue prior); suppliers the order's
+        # supplier and its minimum order quantity
         queries: list[Query] = [Query("movement", sku)]
         if kind == "order":
             queries.append(Query("suppliers", sku))
-        if kind in ("count", "pick"):
+        if kind != "set_min":
             queries.append(Query("stock", sku))
         return self.speaker.fetch(
             state, intent, tuple(queries), at, slots=slots, draft=draft, sku=sku, note=prefix
         )
 
     def units(self, slots: Slots, product: Product, kind: WriteKind) -> tuple[int | None, str, str | None]:
-        """Units from what was said ("three cases" × pack size) → (units, spoken form, problem)."""
+        """Units from what was said ("three cases" × pack size) → (units, spoken form, problem). A case word
+        that is the item's own noun ("a hundred boxes" of shipping boxes) counts the item, not cases."""
         qty = slots.quantity or 0.0
         spoken = ""
         total = qty
-        if slots.unit == "case":
+        if slots.unit_word and product.sku in self.index.called(slots.unit_word):
+            pass  # "a hundred boxes" of an item that is boxes: a hundred of it, not a hundred cases
+        elif slots.unit == "case":
             size = slots.case_size or product.pack_size
             total = qty * size
             spoken = f"{spoken_count(qty)} {plural(qty, 'case')}" if size > 1 else ""
@@ -158,10 +165,7 @@ class WriteFlows:
                 )
             loc = self.location(product, p.slots.site or state.site, None)
             draft = Draft("order", sku, qty, "", site=loc.site if loc else p.slots.site)
-        daily = results.get("movement")
-        if isinstance(daily, int | float):
-            cover = self.config.order_cover_days if draft.kind in ("order", "receipt", "set_min") else 1.0
-            draft = replace(draft, typical=float(daily) * cover)
+        min_order: int | None = None
         info = results.get("suppliers")
         if isinstance(info, SupplierInfo) and info.suppliers:
             chosen = info.suppliers[0]
@@ -169,12 +173,31 @@ class WriteFlows:
             for entry in info.suppliers:
                 if wanted and wanted in entry.supplier_name.lower():
                     chosen = entry
+            min_order = chosen.min_order_qty
             draft = replace(draft, supplier_id=chosen.supplier_id, supplier_name=chosen.supplier_name,
                             unit_price=chosen.price_per_unit)  # fmt: skip
+        reorder_point: int | None = None
         rec = results.get("stock")
         if isinstance(rec, InventoryRecord):
             here = [s for s in rec.sites if draft.site is None or s.site == draft.site]
-            draft = replace(draft, current=sum(s.on_hand for s in here))
+            reorder_point = sum(s.reorder_threshold for s in here)
+            on_hand = sum(s.on_hand for s in here)
+            draft = replace(draft, current=on_hand if draft.kind in ("count", "pick") else None)
+        else:
+            on_hand = None
+        daily = results.get("movement")
+        scale = usual(
+            draft.kind,
+            factor=self.config.unusual_quantity_factor,
+            cover_days=self.config.order_cover_days,
+            daily=float(daily) if isinstance(daily, int | float) else None,
+            pack=product.pack_size,
+            pallet=product.pallet_size,
+            min_order=min_order,
+            reorder_point=reorder_point,
+            on_hand=on_hand,
+        )
+        draft = replace(draft, typical=scale.typical, usual=scale)
         state = replace(state, last_sku=sku)
         loc = self.location(product, draft.site, draft.bin)
         if draft.kind in _CHECKED and loc is not None and loc.check_digits and not draft.check_ok:
@@ -198,17 +221,11 @@ class WriteFlows:
             replace(state, pending=pending), prefix + text, "yes_no", must_hear=len(prefix) + must
         )
 
-    def unusual(self, draft: Draft) -> bool:
-        """Whether the quantity is far from the item's typical movement (it then gets a second warning)."""
-        if draft.typical is None or draft.kind == "set_min":
-            return False
-        product = self.index.get(draft.sku)
-        base = max(draft.typical, float(product.pack_size if product else 1), 1.0)
-        if draft.kind == "count":
-            if draft.current is None:
-                return False
-            return abs(draft.quantity - draft.current) > self.config.unusual_quantity_factor * base
-        return draft.quantity > self.config.unusual_quantity_factor * base
+    @staticmethod
+    def unusual(draft: Draft) -> bool:
+        """Whether the quantity is far from the typical amount for this write (it then gets a second warning);
+        the rule, from history or from catalogue data, is in ``quantities``."""
+        return is_unusual(draft.kind, draft.quantity, draft.current, draft.usual)
 
     # --- answers to a read-back ----------------------------------------------------------------------------
 
@@ -258,9 +275,8 @@ class WriteFlows:
         if _new_quantity(u):
             product = self.index.get(d.sku)
             assert product is not None
-            slots = replace(
-                p.slots, quantity=u.slots.quantity, unit=u.slots.unit, case_size=u.slots.case_size
-            )
+            slots = replace(p.slots, quantity=u.slots.quantity, unit=u.slots.unit, case_size=u.slots.case_size,
+                            unit_word=u.slots.unit_word)  # fmt: skip
             units, spoken, problem = self.units(slots, product, d.kind)
             if problem or units is None:
                 return self.speaker.say(state, problem or "How many?", "quantity")
@@ -313,9 +329,8 @@ class WriteFlows:
         p = state.pending
         assert p.slots is not None
         if u.slots.quantity is not None and u.intent in ("quantity", "correction", p.intent):
-            slots = replace(
-                p.slots, quantity=u.slots.quantity, unit=u.slots.unit, case_size=u.slots.case_size
-            )
+            slots = replace(p.slots, quantity=u.slots.quantity, unit=u.slots.unit, case_size=u.slots.case_size,
+                            unit_word=u.slots.unit_word)  # fmt: skip
             return self.start_write(
                 replace(state, pending=Pending()), p.intent, slots, p.candidates[0], at, ""
             )

@@ -91,6 +91,11 @@ _UNIT_WORDS: dict[str, Unit] = {
     "units": "each", "piece": "each", "pieces": "each", "pcs": "each", "items": "each", "eaches": "each",
 }  # fmt: skip
 _STRONG_UNITS = frozenset({"cases", "units", "pieces", "pcs", "each", "eaches", "items"})
+_UNIT_ONLY = _STRONG_UNITS | {
+    "case",
+    "unit",
+    "piece",
+}  # never the name of goods ("boxes" and "pallets" may be)
 _BIN_WORDS = frozenset({"bin", "location", "slot", "bay"})
 _SITE_PREPS = frozenset({"at", "in", "for", "from", "to"})
 _SITE_NOUNS = frozenset({"site", "warehouse", "annex", "building", "store", "depot"})
@@ -112,6 +117,9 @@ class Slots:
     digits: str | None = None
     period_days: int | None = None
     supplier_text: str | None = None
+    unit_word: str | None = None
+    """The word said for a case or pallet ("boxes", "cartons") when no item was named: it may name the item
+    ("order a hundred boxes"), which the policy decides from the catalogue and the item in context."""
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -327,6 +335,7 @@ def _slots(
     cs_pos = _positions(m, "cs", kept)
     case_size = work.numbers[cs_pos[0]].as_int if cs_pos else None
     supplier = m.group("sup") if "sup" in m.re.groupindex else None
+    said_unit = tokens[work.spans[unit_pos[0]][0]] if unit_pos else None
     slots = Slots(
         item_text=" ".join(words) or None,
         quantity=quantity.value if quantity else None,
@@ -337,6 +346,7 @@ def _slots(
         digits=quantity.digit_string if quantity else None,
         period_days=period_days if intent == "forecast" else None,
         supplier_text=supplier.replace(" from ", "", 1).strip() if supplier else None,
+        unit_word=said_unit if said_unit not in (None, *_UNIT_ONLY) and not words else None,
     )
     return Understanding(intent, slots, text=text, template=m.string)
 

@@ -50,6 +50,21 @@ def _singular(word: str) -> str:
     return word
 
 
+def _stem(word: str) -> str:
+    """A plural to its singular, closely enough that a name and what is said agree ("boxes" and "box",
+    "batteries" and "battery", "ties" and "tie")."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("es") and word[:-2].endswith(("x", "ch", "sh", "ss", "z")):
+        return word[:-2]
+    return _singular(word)
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``: lower case, singular, punctuation and hyphens as spaces."""
+    return [_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())]
+
+
 def normalise(text: str) -> str:
     """Lower case, punctuation dropped, plural 's' dropped, leading/trailing filler words dropped."""
     words = [_singular(w) for w in re.findall(r"[a-z0-9]+", text.lower())]
@@ -125,6 +140,15 @@ class CatalogueIndex:
                 self._keys.append(key)
                 self._key_sku.append(sku)
         self._phon = [phonetic(k) for k in self._keys]
+        # the words of each name and alias, for attribute answers ("the large ones") and family words ("boxes")
+        self._labels: dict[str, tuple[frozenset[str], ...]] = {}
+        self._called: dict[str, set[str]] = {}  # a word exactly as written in a name or alias → SKUs
+        for sku, product in self.products.items():
+            labels = tuple(frozenset(words(label)) for label in (product.name, *product.aliases))
+            self._labels[sku] = tuple(ws for ws in labels if ws)
+            for label in (product.name, *product.aliases):
+                for w in re.findall(r"[a-z0-9]+", label.lower()):
+                    self._called.setdefault(w, set()).add(sku)
         self._codes = {re.sub(r"[^a-z0-9]", "", s.lower()): s for s in self.products}
         self._code_digits: dict[str, list[str]] = {}
         for s in self.products:
@@ -153,6 +177,16 @@ class CatalogueIndex:
     def name(self, sku: str) -> str:
         product = self.products.get(sku)
         return product.name if product else sku
+
+    def label_words(self, sku: str) -> tuple[frozenset[str], ...]:
+        """The word sets (singular, lower case) of the product's name and each alias."""
+        return self._labels.get(sku, ())
+
+    def called(self, word: str) -> frozenset[str]:
+        """SKUs with ``word``, in that very form, in their name or an alias: "boxes" gives the shipping boxes,
+        "pallets" the wooden pallets but not pallet wrap (a plural said is the thing, a singular in a name is
+        usually a modifier)."""
+        return frozenset(self._called.get(word.lower().strip(), ()))
 
     def vocabulary(self) -> list[tuple[str, str, tuple[str, ...]]]:
         """(sku, name, aliases) for the recognizer's grammar."""

@@ -88,6 +88,8 @@ class World:
     daily: dict[str, float] = field(default_factory=dict)
     recommend: dict[str, int] = field(default_factory=dict)
     low: list[tuple[str, str, int, int]] = field(default_factory=list)
+    minimum: dict[str, int] = field(default_factory=dict)  # reorder threshold per site (default 20)
+    min_order: dict[str, int] = field(default_factory=dict)  # the preferred supplier's minimum order quantity
     fail_writes: str | None = None  # error code for the next commit
     retryable: bool = False
 
@@ -95,8 +97,9 @@ class World:
 class Driver:
     """Runs the pure policy the way the runner does, answering queries from ``World``."""
 
-    def __init__(self, world: World | None = None, config: PolicyConfig | None = None, **state: Any) -> None:
-        self.policy = Policy(index(), config or PolicyConfig())
+    def __init__(self, world: World | None = None, config: PolicyConfig | None = None,
+                 catalogue: CatalogueIndex | None = None, **state: Any) -> None:  # fmt: skip
+        self.policy = Policy(catalogue or index(), config or PolicyConfig())
         self.state = DialogueState(session_id=state.pop("session_id", "s1"), **state)
         self.world = world or World()
         self.commits: list[Commit] = []
@@ -142,12 +145,13 @@ class Driver:
 
     def record(self, sku: str) -> InventoryRecord:
         p = self.policy.index.products[sku]
-        sites = [SiteStock(site=loc.site, on_hand=self.world.on_hand.get((sku, loc.site), 50), reorder_threshold=20,
+        least = self.world.minimum.get(sku, 20)
+        sites = [SiteStock(site=loc.site, on_hand=self.world.on_hand.get((sku, loc.site), 50), reorder_threshold=least,
                            bins=[loc.bin]) for loc in p.locations]  # fmt: skip
         total = sum(s.on_hand for s in sites)
         return InventoryRecord(product_id=sku, name=p.name, category="test", pack_size=p.pack_size,
-                               current_quantity=total, reorder_threshold=20 * len(sites),
-                               is_low=any(s.on_hand < 20 for s in sites), sites=sites)  # fmt: skip
+                               current_quantity=total, reorder_threshold=least * len(sites),
+                               is_low=any(s.on_hand < least for s in sites), sites=sites)  # fmt: skip
 
     def answer(self, q: Query) -> Any:
         w = self.world
@@ -159,7 +163,8 @@ class Driver:
         if q.name == "suppliers":
             return SupplierInfo(product_id=sku, name=self.policy.index.name(sku), suppliers=[
                 SupplierEntry(supplier_id="SUP01", supplier_name="Acme Industrial Supply", in_stock_qty=900,
-                              price_per_unit=0.25, lead_time_days=5, preferred=True),
+                              price_per_unit=0.25, lead_time_days=5, preferred=True,
+                              min_order_qty=w.min_order.get(sku, 1)),
                 SupplierEntry(supplier_id="SUP02", supplier_name="Bolt and Nut Company", in_stock_qty=100,
                               price_per_unit=0.2, lead_time_days=9)])  # fmt: skip
         if q.name == "recommend":
