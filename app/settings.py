@@ -59,6 +59,14 @@ class Settings(BaseSettings):
     speech_warm_up: bool = Field(
         default=True, description="Compile the local recognizer's decoders at start (in the background)."
     )
+    local_asr_workers: int = Field(
+        default=0, description="Speech worker processes for the local recognizer; 0: min(2, cpu count)."
+    )
+    local_asr_deadline_s: float = Field(
+        default=8.0,
+        description="The local recognizer gives up on an utterance this long after it was submitted (below the "
+        "call's 10 s recognition timeout; slow phone decodes on 2 busy cores take up to ~10 s).",
+    )
     vocabulary_refresh_s: float = Field(
         default=5.0,
         description="How often the recognizer grammar is checked against the catalogue; 0: never.",

@@ -6,13 +6,13 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.settings import Settings
 from inventory_core.service import InventoryService
 from minimax_client import MiniMaxClient, MiniMaxConfig
-from voice_gateway.speech.local import EspeakSynthesizer, LocalRecognizer
+from voice_gateway.speech.local import EspeakSynthesizer, LocalAsrOptions, LocalRecognizer
 from voice_gateway.speech.minimax_adapter import MiniMaxRecognizer, MiniMaxSynthesizer
 from voice_gateway.speech.ports import SpeechRecognizer, SpeechSynthesizer
 from voice_gateway.speech.vocabulary import VocabularyRefresher, site_phrases_of, vocabulary_of
@@ -52,7 +52,10 @@ async def build_speech(
 ) -> SpeechEngines:
     s = settings
     snapshot = await inventory.catalogue()
-    local_asr = LocalRecognizer(vocabulary_of(snapshot), sites=site_phrases_of(snapshot))
+    options = LocalAsrOptions(deadline_s=s.local_asr_deadline_s)
+    if s.local_asr_workers > 0:
+        options = replace(options, workers=s.local_asr_workers)
+    local_asr = LocalRecognizer(vocabulary_of(snapshot), options, sites=site_phrases_of(snapshot))
     stack.callback(local_asr.close)
     espeak = EspeakSynthesizer()
     if s.use_minimax:

@@ -1,28 +1,35 @@
 """The recognizer: pocketsphinx decoding against grammars generated from a catalogue.
 
-Each worker thread owns one decoder (loading the acoustic model takes a tenth of a second, compiling the
-catalogue grammars longer), brought up to date with the current ``GrammarSet`` before it decodes. The event loop
-only awaits the executor. Speech that the grammar cannot explain is heard as an empty text."""
+pocketsphinx holds the GIL while it decodes, so ``recognize`` runs in speech worker processes (``pool``,
+``worker``): each owns its decoders (loading the acoustic model takes a tenth of a second, compiling the
+catalogue grammars longer), compiled once per ``GrammarSet`` version. Each utterance has a deadline and a cap on
+its length per prompt kind; when every worker is busy and the small queue in front of them is full,
+``recognize`` refuses at once (``RecognizerBusy``). ``isolation="thread"`` decodes in threads of this process
+instead (the earlier behaviour; ``recognize_sync`` always does). Speech that the grammar cannot explain is heard
+as an empty text."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import math
+import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pocketsphinx
 
-from local_speech.errors import DecodeError
+from local_speech.errors import DeadlineExceeded, DecodeError
 from local_speech.fsg import WordGraph, compile_jsgf
 from local_speech.grammar import GrammarSet, build_grammars, grammar_words, search_name
 from local_speech.pcm import array_to_pcm16, pcm16_to_array, resample
+from local_speech.pool import WorkerPool
 from local_speech.pronounce import pronunciations
 from local_speech.types import Expectation, Recognition, VocabularyEntry
 
@@ -43,12 +50,45 @@ DECODER_CONFIG: tuple[tuple[str, object], ...] = (
 )
 # Wider beams find the sentences that the narrow ones lose (about one utterance in twenty) at 2.5 times the cost.
 RETRY_CONFIG: tuple[tuple[str, object], ...] = (("beam", 1e-45), ("pbeam", 1e-45), ("wbeam", 1e-30))
+WIDE_PASS_COST = 2.5
+"""A wide-beam pass costs about this many narrow passes of the same audio (used to skip one that would overrun
+the deadline)."""
+# Longest audio decoded per prompt kind (longer utterances are trimmed to their first seconds): bounds the work
+# one utterance can cost, whatever a caller streams. Kinds not listed take the ``free`` cap.
+MAX_UTTERANCE_S: tuple[tuple[str, float], ...] = (
+    ("yes_no", 4.0),
+    ("quantity", 8.0),
+    ("digits", 8.0),
+    ("choice", 8.0),
+    ("item", 12.0),
+    ("free", 12.0),
+)
+
+
+def default_workers() -> int:
+    return min(2, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
 class LocalAsrOptions:
-    workers: int = 2
-    """Decoders (and threads): utterances decoded at the same time."""
+    workers: int = field(default_factory=default_workers)
+    """Decoders (worker processes, or threads with ``isolation="thread"``): utterances decoded at the same
+    time. Default: min(2, cpu count)."""
+    isolation: Literal["process", "thread"] = "process"
+    """``process``: decode in speech worker processes (the event loop never waits for pocketsphinx);
+    ``thread``: in threads of this process (pocketsphinx holds the GIL: a long decode stalls the event loop)."""
+    deadline_s: float = 5.0
+    """Give up on an utterance this long after it was submitted (``DeadlineExceeded``, retryable); a worker still
+    decoding it is killed and started again. Processes only."""
+    queue_size: int = 2
+    """Utterances that may wait for a busy worker; beyond that ``recognize`` refuses at once (``RecognizerBusy``,
+    retryable). Processes only."""
+    max_utterance_s: tuple[tuple[str, float], ...] = MAX_UTTERANCE_S
+    """Per prompt kind: audio beyond this many seconds is not decoded (trimmed)."""
+    worker_nice: int = 5
+    """Niceness added to worker processes: when the cores are short, the service's event loop runs first."""
+    worker_start_timeout_s: float = 120.0
+    """How long a worker may take to start and compile a grammar version."""
     pad_s: float = 0.25
     """Silence added before and after the utterance, so that the first and last words are not clipped."""
     comfort_snr_db: float | None = 25.0
@@ -183,8 +223,8 @@ class _Lexicon:
 
 
 class GrammarRecognizer:
-    """pocketsphinx with per-prompt grammars: a decoder per worker thread, one shared wide-beam decoder for
-    second passes, and grammars that follow the catalogue (``set_vocabulary``)."""
+    """pocketsphinx with per-prompt grammars: speech worker processes (or threads) that each own a decoder, a
+    wide-beam decoder for second passes, and grammars that follow the catalogue (``set_vocabulary``)."""
 
     def __init__(
         self,
@@ -200,6 +240,9 @@ class GrammarRecognizer:
         self._executor = ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="local-asr")
         self._wide: _Engine | None = None
         self._wide_lock = threading.Lock()
+        self._pool: WorkerPool | None = None
+        self._pool_lock = threading.Lock()
+        self._closed = False
 
     @property
     def grammars(self) -> GrammarSet:
@@ -215,8 +258,36 @@ class GrammarRecognizer:
             self._grammars = grammars
             log.info("local ASR grammar version %s (%d words)", grammars.version, len(grammars.words))
 
+    @property
+    def workers(self) -> WorkerPool | None:
+        """The speech worker processes (started on first use; None with ``isolation="thread"``)."""
+        return self._pool
+
+    def _workers(self) -> WorkerPool:
+        with self._pool_lock:
+            if self._closed:
+                raise DecodeError("the local recognizer is closed")
+            if self._pool is None:
+                self._pool = WorkerPool(self.options, lambda: self._grammars)
+            return self._pool
+
+    def compile(self, grammars: GrammarSet | None = None) -> None:
+        """Use ``grammars`` (default: the current set) and compile them into this thread's decoder and the
+        second-pass one now (a speech worker does this once per grammar version)."""
+        if grammars is not None:
+            self._grammars = grammars
+        self._engine()
+        if self.options.retry_config is not None:
+            with self._wide_lock:
+                self._wide_engine()
+
     async def warm_up(self) -> None:
         """Build and compile every decoder now rather than on the first utterances."""
+        if self.options.isolation == "process":
+            pool = self._workers()
+            while not pool.ready():  # noqa: ASYNC110 - each worker compiles in its own process; poll it
+                await asyncio.sleep(0.05)
+            return
         loop = asyncio.get_running_loop()
         barrier = threading.Barrier(self.options.workers)
         await asyncio.gather(
@@ -231,7 +302,23 @@ class GrammarRecognizer:
         barrier.wait(timeout=120)  # hold the thread so that every worker builds its own decoder
 
     async def recognize(self, pcm: bytes, sample_rate: int, expect: Expectation) -> Recognition:
-        """``recognize_sync`` in the executor; a decoding failure raises ``DecodeError``."""
+        """``recognize_sync`` in a speech worker process (or, with ``isolation="thread"``, in the executor).
+
+        Raises ``DecodeError`` when decoding fails, ``RecognizerBusy`` at once when every worker is busy and the
+        queue is full, ``DeadlineExceeded`` after ``deadline_s`` (both retryable). Cancelling the await drops
+        an utterance that still waits; one being decoded runs on, bounded by the length cap and the deadline."""
+        if self.options.isolation == "process":
+            pool = self._workers()
+            give_up = time.monotonic() + self.options.worker_start_timeout_s
+            while not pool.any_ready() and time.monotonic() < give_up:  # noqa: ASYNC110 - starting, or compiling
+                await asyncio.sleep(0.05)
+            future = pool.submit(
+                self.cap(pcm, sample_rate, expect), sample_rate, expect, self.options.deadline_s
+            )
+            try:
+                return await asyncio.wait_for(asyncio.wrap_future(future), self.options.deadline_s)
+            except TimeoutError:
+                raise DeadlineExceeded(f"no transcript within {self.options.deadline_s:g} s") from None
         loop = asyncio.get_running_loop()
         try:
             # A cancelled await leaves the thread to finish its utterance; the decoder stays consistent.
@@ -239,21 +326,42 @@ class GrammarRecognizer:
         except (RuntimeError, ValueError) as exc:  # how pocketsphinx reports decoding failures
             raise DecodeError(str(exc)) from exc
 
+    def cap(self, pcm: bytes, sample_rate: int, expect: Expectation) -> bytes:
+        """``pcm`` trimmed to the longest audio decoded for ``expect.kind`` (``max_utterance_s``)."""
+        caps = dict(self.options.max_utterance_s)
+        limit = caps.get(expect.kind, caps.get("free"))
+        if limit is None:
+            return pcm
+        keep = 2 * int(limit * sample_rate)
+        return pcm if len(pcm) <= keep else pcm[:keep]
+
     def recognize_sync(self, pcm: bytes, sample_rate: int, expect: Expectation) -> Recognition:
-        """Blocking recognition of mono PCM16 at ``sample_rate`` (threads, benchmarks); ``recognize`` runs this
-        in the executor."""
+        """Blocking recognition of mono PCM16 at ``sample_rate`` in this thread (threads, benchmarks, the speech
+        workers); ``recognize`` runs the same in a worker process or the executor."""
+        return self.recognize_until(pcm, sample_rate, expect, None)
+
+    def recognize_until(
+        self, pcm: bytes, sample_rate: int, expect: Expectation, deadline: float | None
+    ) -> Recognition:
+        """``recognize_sync``, giving up between decoding passes once ``time.monotonic()`` passes ``deadline``
+        (``DeadlineExceeded``)."""
         started = time.perf_counter()
+        pcm = self.cap(pcm, sample_rate, expect)
         prepared = self._prepare(pcm, sample_rate)
         floor = self.options.min_score_per_frame
         if sample_rate < MODEL_RATE:
             floor = self.options.min_score_per_frame_narrowband
+        first = time.monotonic()
         result = self._decode(self._engine(), prepared, expect)
+        narrow_s = time.monotonic() - first  # what one narrow pass costs on this audio
         if not result.accepted and self.options.retry_config is not None:
+            _check(deadline, WIDE_PASS_COST * narrow_s)
             with self._wide_lock:
                 result = self._decode(self._wide_engine(), prepared, expect)
         word_floor = self.options.min_word_score_per_frame
         result = _judge(result, floor, word_floor)
         if not result.accepted and expect.kind != "free" and self.options.fallback_to_free:
+            _check(deadline, narrow_s)
             result = _judge(self._decode(self._engine(), prepared, Expectation()), floor, word_floor)
         text = result.text if result.accepted else ""
         log.debug(
@@ -308,7 +416,19 @@ class GrammarRecognizer:
         return array_to_pcm16(np.clip(np.rint(out), -32768, 32767).astype(np.int16))
 
     def close(self) -> None:
+        """Stop the worker processes (and the executor's threads)."""
+        with self._pool_lock:
+            self._closed = True
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _check(deadline: float | None, next_pass_s: float) -> None:
+    """Give up before a pass that would end past ``deadline`` (it would be killed there anyway)."""
+    if deadline is not None and time.monotonic() + next_pass_s > deadline:
+        raise DeadlineExceeded("recognition would run past its deadline")
 
 
 def _filler(word: str) -> bool:

@@ -23,6 +23,8 @@ from voice_gateway.turns.bargein import is_command, is_false_interruption
 from voice_gateway.turns.segmenter import SegmentEnd
 
 log = logging.getLogger("voice_gateway.session")
+# Failures that mean the engine is out of capacity: resubmitting to it would only wait again.
+SATURATED = frozenset({"recognition_deadline", "recognizer_busy"})
 T = TypeVar("T")
 
 
@@ -246,8 +248,8 @@ class TurnWorker:
             engines.append(self._asr_fallback)
         err = SpeechError("no recognizer")
         for attempt, engine in enumerate(engines):
-            if attempt and engine is self._asr and not err.retryable:
-                continue  # a non-retryable failure goes straight to the fallback
+            if attempt and engine is self._asr and (not err.retryable or err.code in SATURATED):
+                continue  # a non-retryable failure, or a saturated engine, goes straight to the fallback
             t0 = self._clock.now()
             try:
                 result = await self._clock.wait_for(

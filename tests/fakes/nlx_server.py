@@ -74,7 +74,11 @@ class FakeNlx:
     conversations: dict[str, FakeConversation] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._http = httpx.AsyncClient(base_url=self.webhook_base, timeout=5)
+        # Idle connections expire well before the webhook server's own 5 s keep-alive: otherwise a call made as
+        # the server closes an idle connection fails with a connection reset (a client-side race, not an answer).
+        self._http = httpx.AsyncClient(
+            base_url=self.webhook_base, timeout=5, limits=httpx.Limits(keepalive_expiry=1.0)
+        )
         self.app = Starlette(routes=[Route("/c/{deployment}/{channel}", self._handle, methods=["POST"])])
 
     @contextlib.asynccontextmanager

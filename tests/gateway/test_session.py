@@ -8,13 +8,15 @@ import itertools
 
 import pytest
 
+from dialogue.contract import RecognitionHints
 from tests.fakes.clock import settle
 from tests.fakes.conversation import FakeConversation
 from tests.fakes.speech import FakeRecognizer, FakeSynthesizer
 from tests.gateway.harness import Say, ScriptedCall
 from voice_gateway import events as ev
 from voice_gateway.options import SessionOptions
-from voice_gateway.speech.ports import SpeechError
+from voice_gateway.speech.local import RecognitionDeadline
+from voice_gateway.speech.ports import SpeechError, Transcript, Utterance
 from voice_gateway.turns.bargein import BargeInOptions
 from voice_gateway.turns.segmenter import EndpointingOptions
 
@@ -275,6 +277,32 @@ async def test_recognizer_failure_falls_back_to_the_local_engine_for_the_turn() 
     assert [e.text for e in c.output.of(ev.TranscriptReady)] == ["how many widgets"] * 2
     assert not c.output.of(ev.ErrorRaised)
     assert c.metrics.fallbacks.labels("asr", vendor.name)._value.get() == 1
+
+
+class SaturatedRecognizer(FakeRecognizer):
+    """Out of capacity once (the local engine's deadline or a full queue): retryable, but not worth resending."""
+
+    async def transcribe(self, utterance: Utterance, hints: RecognitionHints) -> Transcript:
+        if self.failures > 0:
+            self.received.append((utterance, hints))
+            self.failures -= 1
+            raise RecognitionDeadline("gave up at the deadline", retryable=True, engine=self.name)
+        return await super().transcribe(utterance, hints)
+
+
+async def test_a_saturated_recognizer_is_not_asked_again_for_the_same_utterance() -> None:
+    alone = SaturatedRecognizer(by_f0=dict(WORDS), failures=1)
+    async with call(recognizer=alone) as c:
+        await c.run(4.0, [Say(0.5, 1.0, WIDGETS)])
+    assert len(alone.received) == 1  # no resend to an engine that is out of capacity
+    assert [e.code for e in c.output.of(ev.ErrorRaised)] == ["recognition_failed"]
+    assert ("not_understood",) in c.conversation.calls  # the caller is re-prompted, never left in silence
+    vendor = SaturatedRecognizer(by_f0=dict(WORDS), failures=1)
+    local = FakeRecognizer(by_f0=dict(WORDS))
+    async with call(recognizer=vendor, fallback_recognizer=local) as c:
+        await c.run(4.0, [Say(0.5, 1.0, WIDGETS)])
+    assert len(vendor.received) == 1 and len(local.received) == 1
+    assert [e.text for e in c.output.of(ev.TranscriptReady)] == ["how many widgets"]
 
 
 async def test_synthesis_failure_falls_back_to_the_local_engine_for_the_turn() -> None:

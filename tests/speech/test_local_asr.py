@@ -160,7 +160,8 @@ async def test_decoding_does_not_block_the_event_loop() -> None:
 
 
 async def test_decoding_failures_become_speech_errors(monkeypatch: pytest.MonkeyPatch) -> None:
-    asr = LocalRecognizer([VocabularyItem("PKG-1", "pallet wrap")])
+    # in-thread decoding, where the patch reaches (worker processes: test_local_asr_workers.py)
+    asr = LocalRecognizer([VocabularyItem("PKG-1", "pallet wrap")], LocalAsrOptions(isolation="thread"))
 
     def broken(*_args: object) -> None:
         raise RuntimeError("decoder broke")

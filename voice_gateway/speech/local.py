@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Sequence
 
 from dialogue.contract import RecognitionHints
 from local_speech.asr import GrammarRecognizer, LocalAsrOptions
-from local_speech.errors import DecodeError, EspeakError
+from local_speech.errors import DeadlineExceeded, EspeakError, LocalSpeechError, RecognizerBusy
 from local_speech.espeak import EspeakEngine, EspeakOptions
 from local_speech.grammar import GrammarSet
 from local_speech.types import Expectation, Recognition, VocabularyEntry
@@ -25,13 +25,44 @@ from voice_gateway.speech.ports import (
     VocabularyItem,
 )
 
-__all__ = ["EspeakFailed", "EspeakOptions", "EspeakSynthesizer", "LocalAsrOptions", "LocalRecognizer"]
+__all__ = [
+    "EspeakFailed",
+    "EspeakOptions",
+    "EspeakSynthesizer",
+    "LocalAsrOptions",
+    "LocalRecognizer",
+    "RecognitionDeadline",
+    "RecognizerBusyError",
+]
 
 
 class EspeakFailed(SpeechError):
     """espeak-ng is missing, failed to start, or wrote no usable audio."""
 
     code = "espeak_failed"
+
+
+class RecognizerBusyError(SpeechError):
+    """Every local decoder was busy and its queue full: refused at once (retryable)."""
+
+    code = "recognizer_busy"
+
+
+class RecognitionDeadline(SpeechError):
+    """The local engine gave up on the utterance at its deadline (retryable)."""
+
+    code = "recognition_deadline"
+
+
+def speech_error(exc: LocalSpeechError, engine: str) -> SpeechError:
+    """The engine's error as the ports' ``SpeechError`` (keeping ``retryable``; busy and deadline keep their
+    own ``code``)."""
+    kind = SpeechError
+    if isinstance(exc, RecognizerBusy):
+        kind = RecognizerBusyError
+    elif isinstance(exc, DeadlineExceeded):
+        kind = RecognitionDeadline
+    return kind(f"local recognizer failed: {exc}", retryable=exc.retryable, engine=engine)
 
 
 def vocabulary_entries(items: Sequence[VocabularyItem]) -> list[VocabularyEntry]:
@@ -44,7 +75,8 @@ def expectation(hints: RecognitionHints) -> Expectation:
 
 class LocalRecognizer:
     """``SpeechRecognizer`` and ``VocabularyAware`` on pocketsphinx with per-prompt grammars
-    (``local_speech.asr.GrammarRecognizer``)."""
+    (``local_speech.asr.GrammarRecognizer``: speech worker processes, a deadline and a length cap per utterance,
+    a bounded queue). ``LocalAsrOptions(workers=N)`` sets the number of worker processes."""
 
     name = "local"
 
@@ -76,8 +108,8 @@ class LocalRecognizer:
     async def transcribe(self, utterance: Utterance, hints: RecognitionHints) -> Transcript:
         try:
             heard = await self.engine.recognize(utterance.pcm, utterance.sample_rate, expectation(hints))
-        except DecodeError as exc:
-            raise SpeechError(f"local recognizer failed: {exc}", engine=self.name) from exc
+        except LocalSpeechError as exc:
+            raise speech_error(exc, self.name) from exc
         return self._transcript(heard)
 
     def transcribe_sync(self, utterance: Utterance, hints: RecognitionHints) -> Transcript:
@@ -92,6 +124,7 @@ class LocalRecognizer:
         )
 
     def close(self) -> None:
+        """Stop the engine's worker processes."""
         self.engine.close()
 
 
