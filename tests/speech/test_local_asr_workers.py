@@ -80,9 +80,13 @@ async def test_a_slow_decode_hits_the_deadline_and_the_worker_comes_back() -> No
         assert time.monotonic() - t0 < 1.0
         assert isinstance(err.value, RecognitionDeadline) and err.value.retryable
         assert err.value.code == "recognition_deadline" and err.value.engine == "local"
-        await asyncio.sleep(1.0)  # the worker overran its deadline: killed and started again
-        assert not alive(pid)
+        # Either the worker gave up itself (it skips a pass that would overrun its budget) or it overran and was
+        # killed and started again; which one depends on how fast this machine decodes. Either way it comes back.
+        await asyncio.sleep(1.0)
+        replaced = not alive(pid)
         await asr.warm_up()
+        if replaced:
+            assert asr.engine.workers.pids() != [pid]  # type: ignore[union-attr]
         quiet = Utterance(bytes(32000), 16000)
         assert (await asr.transcribe(quiet, RecognitionHints("yes_no"))).text == ""
     finally:
