@@ -29,3 +29,5 @@ bench:
 	.venv/bin/python bench/speech.py
 	.venv/bin/python bench/gateway.py
 	.venv/bin/python bench/gateway.py --voice-to-voice
+	.venv/bin/python bench/speech_isolation.py --seconds 30
+	.venv/bin/python bench/understanding.py --limit 12

@@ -48,13 +48,6 @@ class Authenticator:
         ]
         self.nlx_configured = any(i.kind == "nlx" for _, i in self._known)
 
-    @classmethod
-    def numbered(cls, api: Sequence[str], nlx: Sequence[str] = ()) -> Authenticator:
-        """API tokens named ``token-1``, ``token-2``…, NLX tokens ``nlx-1``, ``nlx-2``…"""
-        return cls(
-            {t: f"token-{i + 1}" for i, t in enumerate(api)}, {t: f"nlx-{i + 1}" for i, t in enumerate(nlx)}
-        )
-
     def identify(self, token: str | None) -> Identity | None:
         if not token:
             return None
