@@ -33,6 +33,16 @@ class RecognitionHints:
 
 
 @dataclass(frozen=True)
+class HeardWords:
+    """How sure the recognizer was of what it heard: the whole utterance and each word of the transcript
+    (0-1, in transcript order; empty when the engine gives no per-word figures). Typed and DTMF turns carry
+    none: they are certain."""
+
+    confidence: float
+    words: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
 class AgentReply:
     turn_id: str
     text: str
@@ -51,7 +61,11 @@ class AgentReply:
 class Conversation(Protocol):
     async def greet(self) -> AgentReply: ...
 
-    async def user_text(self, text: str, source: TurnSource = "speech") -> AgentReply: ...
+    async def user_text(
+        self, text: str, source: TurnSource = "speech", heard: HeardWords | None = None
+    ) -> AgentReply:
+        """A turn of the caller's. ``heard``: the recognizer's confidence, when the text was recognized speech."""
+        ...
 
     async def no_input(self) -> AgentReply:
         """The caller said nothing (or nothing recognisable) for a while."""

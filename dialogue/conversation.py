@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from dialogue.contract import AgentReply, RecognitionHints
+from dialogue.contract import AgentReply, HeardWords, RecognitionHints, TurnSource
 from dialogue.policy.state import DialogueState, Event, NoInput, NotHeard, PlaybackCut, Speak, Start, UserSaid
 from dialogue.runner import Clock, PolicyCache, Ran, Runner
 from inventory_core.errors import InventoryError
@@ -104,7 +104,9 @@ class DialogueConversation:
     async def greet(self) -> AgentReply:
         return await self._step(Start(self._clock()))
 
-    async def user_text(self, text: str, source: str = "speech") -> AgentReply:
+    async def user_text(
+        self, text: str, source: TurnSource = "speech", heard: HeardWords | None = None
+    ) -> AgentReply:
         return await self._step(UserSaid(text, self._clock()))
 
     async def no_input(self) -> AgentReply:

@@ -33,3 +33,5 @@ class Recognition:
     """0-1 from the acoustic score; 0 when ``text`` is empty."""
     duration_s: float
     """Length of the audio that was decoded."""
+    words: tuple[tuple[str, float], ...] = ()
+    """Each word of ``text`` with its confidence (0-1), when the engine gives them."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from dialogue.contract import AgentReply, Conversation, RecognitionHints, TurnSource
+from dialogue.contract import AgentReply, Conversation, HeardWords, RecognitionHints, TurnSource
 from dialogue.understanding.numbers import NUMBER_WORDS
 from nlx_webhooks.client import NlxChoice, NlxClient, NlxError, NlxTurn
 
@@ -153,7 +153,9 @@ class NlxConversation:
         reply = await self._call("intent", self._options.welcome_intent)
         return reply if reply.text else self._reply(self._options.greeting)
 
-    async def user_text(self, text: str, source: TurnSource = "speech") -> AgentReply:
+    async def user_text(
+        self, text: str, source: TurnSource = "speech", heard: HeardWords | None = None
+    ) -> AgentReply:
         if self._unheard and self._last is not None and _is_yes(text):
             # The quantity was not heard, so this "yes" cannot confirm it: ask again, and tell NLX nothing.
             return self._reply(f"Let me say that again. {self._last.text}", self._last.awaiting)

@@ -15,7 +15,7 @@ import pytest_asyncio
 import uvicorn
 from fastapi import FastAPI
 
-from dialogue.contract import AgentReply, RecognitionHints, TurnSource
+from dialogue.contract import AgentReply, HeardWords, RecognitionHints, TurnSource
 from fixtures.audio.generate import ensure_generated
 from tests.fakes.clock import eventually
 from tests.fakes.conversation import FakeConversationFactory
@@ -50,7 +50,9 @@ class StockConversation:
     async def greet(self) -> AgentReply:
         return self._reply("")
 
-    async def user_text(self, text: str, source: TurnSource = "speech") -> AgentReply:
+    async def user_text(
+        self, text: str, source: TurnSource = "speech", heard: HeardWords | None = None
+    ) -> AgentReply:
         self.heard.append(text)
         if "zip knives" in text:
             card = {"name": "zip knives", "sku": "TLS-1143", "on_hand": 42, "site": "main"}

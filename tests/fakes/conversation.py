@@ -7,7 +7,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from dialogue.contract import AgentReply, RecognitionHints, TurnSource
+from dialogue.contract import AgentReply, HeardWords, RecognitionHints, TurnSource
 from tests.fakes.clock import ManualClock
 
 READ_BACK = "Order {q} {item}, {spoken}. Shall I place it?"
@@ -29,6 +29,8 @@ class FakeConversation:
     end_on: frozenset[str] = frozenset({"goodbye"})
     calls: list[tuple[Any, ...]] = field(default_factory=list)
     writes: list[str] = field(default_factory=list)
+    heard: list[HeardWords | None] = field(default_factory=list)
+    """The recognizer's confidence passed with each ``user_text`` call."""
     _n: int = 0
     _pending: AgentReply | None = None
     _asked: bool = False
@@ -45,8 +47,11 @@ class FakeConversation:
         self.calls.append(("greet",))
         return self._reply(self.greeting)
 
-    async def user_text(self, text: str, source: TurnSource = "speech") -> AgentReply:
+    async def user_text(
+        self, text: str, source: TurnSource = "speech", heard: HeardWords | None = None
+    ) -> AgentReply:
         self.calls.append(("user_text", text, source))
+        self.heard.append(heard)
         await self._wait()
         if text in self.fail_on:
             raise RuntimeError("scripted dialogue failure")

@@ -120,7 +120,11 @@ class LocalRecognizer:
 
     def _transcript(self, heard: Recognition) -> Transcript:
         return Transcript(
-            text=heard.text, confidence=heard.confidence, engine=self.name, duration_s=heard.duration_s
+            text=heard.text,
+            confidence=heard.confidence,
+            engine=self.name,
+            duration_s=heard.duration_s,
+            words=heard.words,
         )
 
     def close(self) -> None:

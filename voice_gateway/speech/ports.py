@@ -27,6 +27,8 @@ class Transcript:
     confidence: float | None = None
     engine: str = ""
     duration_s: float = 0.0
+    words: tuple[tuple[str, float], ...] = ()
+    """Each word of ``text`` with its confidence (0-1), when the engine gives them."""
 
 
 @dataclass(frozen=True)
