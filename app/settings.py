@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     speech_warm_up: bool = Field(
         default=True, description="Compile the local recognizer's decoders at start (in the background)."
     )
+    local_asr_engine: Literal["whisper", "grammar"] = Field(
+        default="whisper",
+        description="whisper: Whisper tiny.en (CTranslate2, weights from a pinned package) snapped to the "
+        "prompt's grammar; grammar: pocketsphinx with per-prompt grammars only.",
+    )
     local_asr_workers: int = Field(
         default=0, description="Speech worker processes for the local recognizer; 0: min(2, cpu count)."
     )

@@ -12,7 +12,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from dialogue.contract import AgentReply, Conversation, RecognitionHints, TurnSource
+from dialogue.contract import AgentReply, Conversation, HeardWords, RecognitionHints, TurnSource
 from voice_gateway import events as ev
 from voice_gateway.clock import Clock
 from voice_gateway.metrics import GatewayMetrics
@@ -189,7 +189,7 @@ class TurnWorker:
         elif isinstance(item, Typed):
             if item.source == "dtmf":
                 self._port.emit(ev.TranscriptReady(item.text, True, "dtmf"))
-            await self._user_turn(item.text, item.source, None)
+            await self._user_turn(item.text, item.source, None, None)
         else:
             await self._heard(item)
 
@@ -226,11 +226,13 @@ class TurnWorker:
             reply = await self._dialogue(self._conv.not_understood())
             self._answer(reply, eos_at=item.eos_at, source="speech")
             return
-        await self._user_turn(text, "speech", item.eos_at)
+        await self._user_turn(text, "speech", item.eos_at, heard_words(transcript))
 
-    async def _user_turn(self, text: str, source: TurnSource, eos_at: float | None) -> None:
+    async def _user_turn(
+        self, text: str, source: TurnSource, eos_at: float | None, heard: HeardWords | None
+    ) -> None:
         self._reprompts = 0
-        reply = await self._dialogue(self._conv.user_text(text, source))
+        reply = await self._dialogue(self._conv.user_text(text, source, heard))
         self._answer(reply, eos_at=eos_at, source=source)
 
     def _answer(self, reply: AgentReply, *, eos_at: float | None = None, source: str) -> None:
@@ -275,3 +277,10 @@ class TurnWorker:
             return result
         self._port.report_error(ErrorCode.RECOGNITION_FAILED, err.message, retryable=err.retryable)
         return None
+
+
+def heard_words(transcript: Transcript | None) -> HeardWords | None:
+    """The recognizer's confidence as the dialogue takes it (None when the engine gave no figure)."""
+    if transcript is None or transcript.confidence is None:
+        return None
+    return HeardWords(transcript.confidence, transcript.words)
