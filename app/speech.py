@@ -52,7 +52,7 @@ async def build_speech(
 ) -> SpeechEngines:
     s = settings
     snapshot = await inventory.catalogue()
-    options = LocalAsrOptions(deadline_s=s.local_asr_deadline_s)
+    options = LocalAsrOptions(engine=s.local_asr_engine, deadline_s=s.local_asr_deadline_s)
     if s.local_asr_workers > 0:
         options = replace(options, workers=s.local_asr_workers)
     local_asr = LocalRecognizer(vocabulary_of(snapshot), options, sites=site_phrases_of(snapshot))

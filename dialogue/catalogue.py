@@ -65,7 +65,9 @@ class CatalogueCache:
         if self._index is None or self._index.version != snapshot.version:
             async with self._lock:  # one build per version, however many callers arrive meanwhile
                 if self._index is None or self._index.version != snapshot.version:
-                    self._index = CatalogueIndex.build(snapshot.products, snapshot.version)
+                    self._index = CatalogueIndex.build(
+                        snapshot.products, snapshot.version, site_names=snapshot.site_names
+                    )
         return self._index
 
     async def product(self, sku: str) -> Product | None:

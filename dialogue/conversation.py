@@ -107,7 +107,7 @@ class DialogueConversation:
     async def user_text(
         self, text: str, source: TurnSource = "speech", heard: HeardWords | None = None
     ) -> AgentReply:
-        return await self._step(UserSaid(text, self._clock()))
+        return await self._step(UserSaid(text, self._clock(), heard))
 
     async def no_input(self) -> AgentReply:
         return await self._step(NoInput(self._clock()))

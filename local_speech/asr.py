@@ -40,6 +40,8 @@ from local_speech.grammar import GrammarSet, build_grammars, search_name
 from local_speech.pcm import array_to_pcm16, pcm16_to_array, resample
 from local_speech.pool import WorkerPool
 from local_speech.types import Expectation, Recognition, VocabularyEntry
+from local_speech.whisper import WhisperOptions
+from local_speech.whisper_asr import FitOptions, WhisperGrammarRecognizer
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,11 @@ def default_workers() -> int:
 
 @dataclass(frozen=True)
 class LocalAsrOptions:
+    engine: Literal["whisper", "grammar"] = "whisper"
+    """``whisper``: Whisper's n best fitted to the prompt's grammar (``whisper_asr``); ``grammar``: pocketsphinx
+    decoding against the prompt's grammar."""
+    whisper: WhisperOptions = field(default_factory=WhisperOptions)
+    fit: FitOptions = field(default_factory=FitOptions)
     workers: int = field(default_factory=default_workers)
     """Decoders (worker processes, or threads with ``isolation="thread"``): utterances decoded at the same
     time. Default: min(2, cpu count)."""
@@ -157,6 +164,9 @@ class GrammarRecognizer:
         second-pass one now (a speech worker does this once per grammar version)."""
         if grammars is not None:
             self._grammars = grammars
+        if self.options.engine == "whisper":
+            self._whisper_engine().warm(self._grammars)
+            return
         self._engine()
         if self.options.retry_config is not None:
             with self._wide_lock:
@@ -179,7 +189,7 @@ class GrammarRecognizer:
         )
 
     def _warm_one(self, barrier: threading.Barrier) -> None:
-        self._engine()
+        self.compile()
         barrier.wait(timeout=120)  # hold the thread so that every worker builds its own decoder
 
     async def recognize(self, pcm: bytes, sample_rate: int, expect: Expectation) -> Recognition:
@@ -228,6 +238,8 @@ class GrammarRecognizer:
         (``DeadlineExceeded``)."""
         started = time.perf_counter()
         pcm = self.cap(pcm, sample_rate, expect)
+        if self.options.engine == "whisper":
+            return self._recognize_whisper(pcm, sample_rate, expect)
         prepared = self._prepare(pcm, sample_rate)
         floor = self.options.min_score_per_frame
         if sample_rate < MODEL_RATE:
@@ -254,6 +266,22 @@ class GrammarRecognizer:
             confidence=confidence(result.score_per_frame) if text else 0.0,
             duration_s=len(pcm) / (2 * sample_rate),
         )
+
+    def _recognize_whisper(self, pcm: bytes, sample_rate: int, expect: Expectation) -> Recognition:
+        samples = pcm16_to_array(resample(pcm, sample_rate, MODEL_RATE)).astype(np.float32) / 32768.0
+        heard = self._whisper_engine().recognize(samples, self._grammars, expect)
+        return Recognition(
+            text=heard.text, confidence=heard.confidence, duration_s=len(pcm) / (2 * sample_rate),
+            words=heard.words,
+        )  # fmt: skip
+
+    def _whisper_engine(self) -> WhisperGrammarRecognizer:
+        engine: WhisperGrammarRecognizer | None = getattr(self._local, "whisper", None)
+        if engine is None:
+            engine = WhisperGrammarRecognizer(self._lexicon, self.options.whisper, self.options.fit)
+            self._local.whisper = engine
+        engine.sync(self._grammars, self._grammars.names)
+        return engine
 
     def decode_sync(self, pcm: bytes, sample_rate: int, search: str) -> Decoded:
         """One narrow pass against one named grammar, without rejection (benchmarks and tuning)."""

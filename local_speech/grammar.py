@@ -20,6 +20,7 @@ _ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
 _TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
           "nineteen")  # fmt: skip
 _TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+NUMBER_WORDS = frozenset((*_ONES, *_TEENS, *_TENS, "hundred", "thousand", "oh", "dozen", "half"))
 _LETTERS = tuple("abcdefghijklmnopqrstuvwxyz")  # the CMU dictionary has each letter's name under the letter
 _SYMBOLS = {"&": " and ", "+": " plus ", "%": " percent ", "#": " number ", "/": " "}
 _NON_WORD = re.compile(r"[^a-z0-9' ]+")
@@ -170,6 +171,8 @@ class GrammarSet:
     version: str
     grammars: Mapping[str, str]  # search name -> JSGF text
     words: frozenset[str]
+    names: tuple[str, ...] = ()
+    """The catalogue's spoken item names (an open recognizer is prompted with them)."""
 
     def choice(self, phrases: Sequence[str]) -> tuple[str, str]:
         """The search name and JSGF text of a grammar for a ``choice`` prompt."""
@@ -236,7 +239,7 @@ def build_grammars(items: Sequence[VocabularyEntry], sites: Sequence[str] = ()) 
     grammars = {kind: _grammar(kind, _EXPECTED[kind], rules) for kind in GRAMMAR_KINDS}
     words = frozenset(grammar_words(rules))
     version = hashlib.sha1(rules.encode()).hexdigest()[:16]
-    return GrammarSet(version=version, grammars=grammars, words=words)
+    return GrammarSet(version=version, grammars=grammars, words=words, names=tuple(dict.fromkeys(names)))
 
 
 def choice_grammar(phrases: Sequence[str]) -> str:
@@ -250,6 +253,11 @@ def choice_grammar(phrases: Sequence[str]) -> str:
     )
     body = "[the] <choice> | [the] <ordinal> [one] | number <d1> | <yes> | <no>"
     return _grammar("choice", body, rules)
+
+
+def names_grammar(names: Sequence[str]) -> str:
+    """A grammar of the catalogue's item names alone (spans of open transcripts are fitted to it)."""
+    return f"#JSGF V1.0;\ngrammar names;\npublic <name> = {_alternatives(names)};\n"
 
 
 def grammar_words(jsgf: str) -> set[str]:

@@ -26,7 +26,8 @@ class SpeechStarted:
 class SpeechStopped:
     at_s: float
     duration_s: float
-    reason: Literal["silence", "max_length"] = "silence"
+    reason: Literal["silence", "max_length", "early"] = "silence"
+    """``early``: ended after a short pause because what was said was already a complete answer."""
 
 
 @dataclass(frozen=True)

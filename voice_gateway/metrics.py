@@ -56,6 +56,14 @@ class GatewayMetrics:
             registry=r,
             buckets=_LATENCY_BUCKETS,
         )
+        self.speculations = Counter(
+            "voice_speculative_recognitions_total",
+            "Recognitions at a tentative end of speech, by what became of them: ended_early (a complete answer "
+            "ended the turn), reused (the turn ended at the full silence with no speech since), discarded "
+            "(the caller spoke again), failed.",
+            ["outcome"],
+            registry=r,
+        )
         self.barge_in = Histogram(
             "voice_barge_in_seconds",
             "Speech onset (first voiced frame received) to clear sent.",

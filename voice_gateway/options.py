@@ -40,14 +40,26 @@ class SessionOptions:
 
     @classmethod
     def for_channel(
-        cls, channel: Channel, *, barge_in_min_s: float, phone_echo_guard_s: float, max_call_s: float
+        cls,
+        channel: Channel,
+        *,
+        barge_in_min_s: float,
+        phone_echo_guard_s: float,
+        max_call_s: float,
+        tentative_end_s: float | None = None,
+        end_s: float | None = None,
+        end_number_s: float | None = None,
     ) -> SessionOptions:
-        """The options of a ``channel``: the echo guard applies to phone lines only."""
+        """The options of a ``channel``: the echo guard applies to phone lines only. Endpointing: the pause that
+        may end a complete short answer early (``tentative_end_s``, 0: never), the full end silence (``end_s``)
+        and the one while a quantity or digits are awaited (``end_number_s``); None keeps the default."""
         barge = BargeInOptions(
             min_speech_s=barge_in_min_s,
             echo_guard_s=phone_echo_guard_s if channel == "phone" else 0.0,
         )
-        return cls(barge_in=barge, max_call_s=max_call_s)
+        given = {"tentative_end_s": tentative_end_s, "end_s": end_s, "end_number_s": end_number_s}
+        endpointing = replace(EndpointingOptions(), **{k: v for k, v in given.items() if v is not None})
+        return cls(barge_in=barge, max_call_s=max_call_s, endpointing=endpointing)
 
     def with_(self, **changes: object) -> SessionOptions:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -3,7 +3,8 @@ dialogue.
 
 Transports push 20 ms frames of 16 kHz PCM16 (``push_frame``), typed text and keypad keys; the session emits
 ``events`` in order through its ``SessionOutput``. It starts and owns every task (writer, worker, speech,
-dialogue step, call deadline) and ``aclose()`` ends them all. A dialogue step that began is not cancelled by a
+speculative recognition, dialogue step, call deadline; ``CallTasks``) and ``aclose()`` ends them all. At a short
+pause the ``Speculator`` recognises what was said so far; a complete answer ends the turn without the full hang. A dialogue step that began is not cancelled by a
 hang-up: ``aclose()`` waits for it, so a confirmed write is committed exactly once. The session is the worker's
 ``TurnPort``; each reaches the other only through that port and the worker's ``put``/``no_input``/``idle``."""
 
@@ -17,12 +18,14 @@ from typing import Any, TypeVar
 
 from dialogue.contract import AgentReply, Conversation, RecognitionHints
 from voice_gateway import events as ev
+from voice_gateway.call_tasks import CallTasks
 from voice_gateway.clock import Clock, LoopClock
 from voice_gateway.events import SessionOutput
 from voice_gateway.metrics import GatewayMetrics
 from voice_gateway.options import SessionOptions
 from voice_gateway.playout import Outbox, ReplyPlayout, Speech
 from voice_gateway.protocol import ErrorCode
+from voice_gateway.speculation import Guess, Speculator
 from voice_gateway.speech.ports import (
     ClosableSynthesizer,
     SpeechError,
@@ -32,7 +35,7 @@ from voice_gateway.speech.ports import (
 )
 from voice_gateway.turns.bargein import onset_may_interrupt, should_barge_in
 from voice_gateway.turns.dtmf import DtmfCollector
-from voice_gateway.turns.segmenter import SegmentEnd, Segmenter, SegmentStart
+from voice_gateway.turns.segmenter import SegmentEnd, Segmenter, SegmentStart, SpeechResumed, TentativeEnd
 from voice_gateway.turns.vad import VoiceDetector, WebRtcVoiceDetector
 from voice_gateway.worker import Greet, Heard, Interruption, Notify, TurnWorker, Typed
 
@@ -86,8 +89,17 @@ class CallSession:
             session_id,
             fallback_recognizer,
         )
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._dialogue_steps: set[asyncio.Task[Any]] = set()  # a hang-up waits for these, not cancels them
+        self._tasks = CallTasks(session_id)  # every task of the call (see ``call_tasks``)
+        self._spec = Speculator(
+            recognizer,
+            self._clock,
+            self._tasks.spawn,
+            self._end_early,
+            timeout_s=self.options.recognize_timeout_s,
+            sample_rate=INPUT_RATE,
+            metrics=metrics,
+            session_id=session_id,
+        )
         self._reply: AgentReply | None = None
         self._speech: Speech | None = None
         self._pending_barge: Interruption | None = None
@@ -105,10 +117,10 @@ class CallSession:
         if self._metrics:
             self._metrics.sessions.labels(self.channel).inc()
             self._metrics.active_sessions.labels(self.channel).inc()
-        self._spawn(self._outbox.run(), "writer")
-        self._spawn(self._worker.run(), "worker")
+        self._tasks.spawn(self._outbox.run(), "writer")
+        self._tasks.spawn(self._worker.run(), "worker")
         if self.options.max_call_s > 0:
-            self._spawn(self._deadline(), "deadline")
+            self._tasks.spawn(self._deadline(), "deadline")
         self.emit(ev.Ready(self.session_id))
         if self.options.greet:
             self._worker.put(Greet())
@@ -120,21 +132,13 @@ class CallSession:
         self._closing = True
         self.close_reason = self.close_reason or reason
         cut = self.interrupt("close")
-        steps = set(self._dialogue_steps)
-        for task in list(self._tasks):
-            if task not in steps:
-                task.cancel()
-        if steps:
-            # The step in flight may be committing a confirmed write: let it finish.
-            await asyncio.wait(steps, timeout=self.options.close_grace_s)
+        await self._tasks.wind_down(self.options.close_grace_s)
         if cut is not None:
             await self._quietly(self._conv.playback_interrupted(cut.reply.turn_id, cut.heard_chars))
         await self._quietly(self._conv.close())
         if self._owns_tts and isinstance(self._tts, ClosableSynthesizer):
             await self._quietly(self._tts.aclose())
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.cancel_all()
         if self._metrics and self._started:
             self._metrics.active_sessions.labels(self.channel).dec()
         with contextlib.suppress(Exception):  # the client is usually gone by now
@@ -148,28 +152,9 @@ class CallSession:
         except Exception:
             log.exception("conversation call failed while closing", extra={"session_id": self.session_id})
 
-    def _spawn(self, coro: Coroutine[Any, Any, T], name: str) -> asyncio.Task[T]:
-        task = asyncio.create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
     def run_dialogue(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         """A dialogue step as a task of this call that ``aclose`` waits for (up to ``close_grace_s``)."""
-        task = self._spawn(coro, "dialogue")
-        self._dialogue_steps.add(task)
-        return task
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        self._dialogue_steps.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error(
-                "session task %s failed",
-                task.get_name(),
-                exc_info=task.exception(),
-                extra={"session_id": self.session_id},
-            )
+        return self._tasks.dialogue(coro)
 
     async def _deadline(self) -> None:
         await self._clock.sleep(self.options.max_call_s)
@@ -198,6 +183,10 @@ class CallSession:
             self._speech_started(event)
         elif isinstance(event, SegmentEnd):
             self._speech_stopped(event)
+        elif isinstance(event, TentativeEnd):
+            self._spec.start(event, self._awaiting())
+        elif isinstance(event, SpeechResumed):
+            self._spec.discard()
         sp = self._speech
         if sp is not None and self._seg.in_speech and not self._segment_barged:
             # Clock times, not audio positions: a client may send audio in bursts.
@@ -245,7 +234,17 @@ class CallSession:
         self.emit(ev.SpeechStopped(seg.end_s, seg.duration_s, seg.reason))
         cut, self._pending_barge = self._pending_barge, None
         in_playout = self._segment_in_playout and cut is None
-        self._enqueue(Heard(seg, self._awaiting(), cut, in_playout, self._clock.now(), INPUT_RATE))
+        hints = self._awaiting()
+        guess = self._spec.take(seg, hints)
+        self._enqueue(Heard(seg, hints, cut, in_playout, self._clock.now(), INPUT_RATE, guess))
+
+    def _end_early(self, guess: Guess) -> None:
+        """A speculative transcript is a complete answer: end the turn now if the caller is still silent."""
+        if self._closing or guess.hints != self._awaiting():
+            return
+        seg = self._seg.end_early(guess.speech_end_s)
+        if seg is not None:
+            self._speech_stopped(seg)
 
     def _tick(self, pos: float) -> None:
         entry = self._dtmf.tick(pos)
@@ -354,7 +353,7 @@ class CallSession:
         info: dict[str, Any] = {"turn_id": reply.turn_id, "intent": reply.intent, "source": source}
         sp = Speech(reply, playout, eos_at, info)
         self._speech = sp
-        sp.task = self._spawn(self._speak(sp), f"speech-{reply.turn_id}")
+        sp.task = self._tasks.spawn(self._speak(sp), f"speech-{reply.turn_id}")
 
     def _on_frame(self, sp: Speech, frame: bytes, end_s: float) -> None:
         if self._speech is not sp:
@@ -387,7 +386,7 @@ class CallSession:
     def _after_reply(self, reply: AgentReply) -> None:
         self._idle_since = self._seg.position_s
         if reply.end_call:
-            self._spawn(self.end_call("dialogue_end"), "hangup")
+            self._tasks.spawn(self.end_call("dialogue_end"), "hangup")
 
     def _synthesis_error(self, err: SpeechError) -> None:
         log.warning(

@@ -53,6 +53,9 @@ class Heard:
     during_playout: bool  # began while we spoke, without barging in (echo guard, too short)
     eos_at: float  # clock time the end of speech was detected
     sample_rate: int = 16000
+    guess: asyncio.Task[Transcript | SpeechError] | None = None
+    """A speculative recognition of this very utterance (made at its last pause): its transcript is the turn's;
+    its failure counts as the first recognition attempt."""
 
 
 @dataclass(frozen=True)
@@ -197,7 +200,8 @@ class TurnWorker:
         await self._dialogue(self._conv.playback_interrupted(cut.reply.turn_id, cut.heard_chars))
 
     async def _heard(self, item: Heard) -> None:
-        transcript = await self._recognize(item)
+        guessed = await self._guessed(item)
+        transcript = guessed if isinstance(guessed, Transcript) else await self._recognize(item, guessed)
         text = transcript.text.strip() if transcript is not None else ""
         if text:
             self._port.emit(ev.TranscriptReady(text, True, transcript.engine if transcript else ""))
@@ -241,15 +245,28 @@ class TurnWorker:
             self._metrics.confirmation(reply.confirmation)
         self._port.say(reply, eos_at=eos_at, source=source)
 
-    async def _recognize(self, item: Heard) -> Transcript | None:
+    async def _guessed(self, item: Heard) -> Transcript | SpeechError | None:
+        """What the utterance's speculative recognition gave, if one ran (None: none, or it was cancelled)."""
+        guess = item.guess
+        if guess is None:
+            return None
+        await asyncio.wait({guess})  # a guess cancelled is no reason to fail the turn: recognise afresh
+        if guess.cancelled():
+            return None
+        exc = guess.exception()
+        return guess.result() if exc is None else SpeechError(f"recognition failed: {exc!r}")
+
+    async def _recognize(self, item: Heard, failed: SpeechError | None = None) -> Transcript | None:
         """The transcript, after retrying a retryable failure and then trying the fallback engine; None when
-        recognition failed."""
+        recognition failed. ``failed``: the first attempt (a speculative one) already failed so."""
         utterance = Utterance(item.segment.pcm, item.sample_rate)
         engines = [self._asr] * (1 + self._o.recognize_retries)
         if self._asr_fallback is not None and self._asr_fallback is not self._asr:
             engines.append(self._asr_fallback)
-        err = SpeechError("no recognizer")
+        err = failed or SpeechError("no recognizer")
         for attempt, engine in enumerate(engines):
+            if attempt == 0 and failed is not None:
+                continue
             if attempt and engine is self._asr and (not err.retryable or err.code in SATURATED):
                 continue  # a non-retryable failure, or a saturated engine, goes straight to the fallback
             t0 = self._clock.now()

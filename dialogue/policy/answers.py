@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from types import MappingProxyType
 
 from dialogue.policy.replies import join_names, n, site_phrase, spell_bin, units, whole
 from dialogue.schemas import (
@@ -17,6 +18,9 @@ from dialogue.schemas import (
 )
 from dialogue.understanding.numbers import to_words
 from inventory_core.models import Insight, Product, ProductView
+
+NO_NAMES: Mapping[str, str] = MappingProxyType({})
+"""No recorded site names: sites are spoken by their ids."""
 
 _ORDINALS = {1: "first", 2: "second", 3: "third", 5: "fifth", 8: "eighth", 9: "ninth", 12: "twelfth"}
 _MONTHS = [
@@ -69,22 +73,23 @@ def verb(name: str, singular: str, plural: str) -> str:
     return plural if _plural(name) else singular
 
 
-def stock_answer(rec: InventoryRecord, site: str | None) -> str:
+def stock_answer(rec: InventoryRecord, site: str | None, names: Mapping[str, str] = NO_NAMES) -> str:
+    """On-hand of an item at ``site`` or at each site, sites spoken by name."""
     sites = [s for s in rec.sites if site is None or s.site == site]
     if site and not sites:
-        return f"{rec.name.capitalize()} is not stocked at {site}."
+        return f"{rec.name.capitalize()} is not stocked at {site_phrase(site, names)}."
     total = sum(s.on_hand for s in sites)
     text = f"We have {n(total)} {rec.name}"
     if len(sites) > 1:
-        text += ": " + join_names([f"{n(s.on_hand)} at {s.site}" for s in sites], "and")
+        text += ": " + join_names([f"{n(s.on_hand)} at {site_phrase(s.site, names)}" for s in sites], "and")
     elif sites and len(rec.sites) > 1:
-        text += f" at {sites[0].site}"
+        text += f" at {site_phrase(sites[0].site, names)}"
     text += "."
     low = [s for s in sites if s.on_hand < s.reorder_threshold]
     if low:
         s = low[0]
         text += f" That is below the minimum of {n(s.reorder_threshold)}" + (
-            f" at {s.site}." if len(sites) > 1 else "."
+            f" at {site_phrase(s.site, names)}." if len(sites) > 1 else "."
         )
     return text
 
@@ -122,11 +127,13 @@ def miss_answer(query: str, reason: str | None, suggestions: Sequence[str]) -> s
     return f"I couldn't find {query} in the catalogue."
 
 
-def where_answer(product: Product, site: str | None) -> str:
+def where_answer(product: Product, site: str | None, names: Mapping[str, str] = NO_NAMES) -> str:
     locs = [loc for loc in product.locations if site is None or loc.site == site]
     if not locs:
-        return f"I have no bin on record for {product.name}" + (f" at {site}." if site else ".")
-    parts = [f"bin {spell_bin(loc.bin)} at {loc.site}" for loc in locs]
+        return f"I have no bin on record for {product.name}" + (
+            f" at {site_phrase(site, names)}." if site else "."
+        )
+    parts = [f"bin {spell_bin(loc.bin)} at {site_phrase(loc.site, names)}" for loc in locs]
     return f"{product.name.capitalize()} {verb(product.name, 'is', 'are')} in {join_names(parts, 'and')}."
 
 
@@ -161,7 +168,12 @@ def forecast_answer(fc: DemandForecast) -> str:
     return text + "."
 
 
-def advice_answer(name: str, advice: Sequence[RestockAdvice], rec: InventoryRecord | None) -> str:
+def advice_answer(
+    name: str,
+    advice: Sequence[RestockAdvice],
+    rec: InventoryRecord | None,
+    names: Mapping[str, str] = NO_NAMES,
+) -> str:
     needed = [a for a in advice if a.recommended_order_quantity > 0]
     if not needed:
         if rec is not None:
@@ -173,18 +185,18 @@ def advice_answer(name: str, advice: Sequence[RestockAdvice], rec: InventoryReco
     first = needed[0]
     text = f"Yes, order {n(first.recommended_order_quantity)} {name}"
     if len(needed) > 1 or (rec is not None and len(rec.sites) > 1):
-        text += f" for {first.site}"
+        text += f" for {site_phrase(first.site, names)}"
     if first.recommended_order_date:
         text += f" by {spoken_date(first.recommended_order_date)}"
     return text + ". Say reorder it to place the order."
 
 
-def advice_lines(advice: Sequence[RestockAdvice]) -> list[str]:
-    return [f"{a.name}, {n(a.recommended_order_quantity)} for {a.site}" for a in advice]
+def advice_lines(advice: Sequence[RestockAdvice], names: Mapping[str, str] = NO_NAMES) -> list[str]:
+    return [f"{a.name}, {n(a.recommended_order_quantity)} for {site_phrase(a.site, names)}" for a in advice]
 
 
-def low_lines(items: Sequence[LowStockItem]) -> list[str]:
-    return [f"{i.name}, {n(i.current_quantity)} left at {i.site}" for i in items]
+def low_lines(items: Sequence[LowStockItem], names: Mapping[str, str] = NO_NAMES) -> list[str]:
+    return [f"{i.name}, {n(i.current_quantity)} left at {site_phrase(i.site, names)}" for i in items]
 
 
 def order_lines(orders: Sequence[OrderOut], names: dict[str, str]) -> list[str]:
@@ -202,8 +214,9 @@ def order_ref(order_id: str) -> str:
     return "ending " + spell_bin("".join(tail))
 
 
-def movement_done(upd: StockUpdate, name: str) -> str:
-    have = f"{upd.site.capitalize()} has {n(upd.updated_quantity)} {name}"
+def movement_done(upd: StockUpdate, name: str, names: Mapping[str, str] = NO_NAMES) -> str:
+    where = site_phrase(upd.site, names)
+    have = f"{where[0].upper()}{where[1:]} has {n(upd.updated_quantity)} {name}"
     if upd.status == "already applied":
         return f"That was already recorded. {have}."
     return f"Done. {have} now."

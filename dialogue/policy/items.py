@@ -10,7 +10,7 @@ from typing import Protocol
 from dialogue.policy.replies import join_names
 from dialogue.policy.speaker import Speaker
 from dialogue.policy.state import DialogueState, Pending, Reply
-from dialogue.understanding.nlu import Slots, Understanding
+from dialogue.understanding.nlu import Slots, Understanding, Unsure
 from dialogue.understanding.numbers import to_words
 from dialogue.understanding.resolve import CatalogueIndex, is_pronoun, words
 
@@ -131,36 +131,37 @@ class Items:
         assert p.slots is not None
         if u.intent in ("item", "unknown", "correction") or (u.intent == p.intent and not _has_quantity(u)):
             phrase = u.slots.item_text or u.text
-            return self.with_item(state, p.intent, replace(p.slots, item_text=phrase), at)
+            slots = replace(p.slots, item_text=phrase, unsure=_item_doubt(p.slots, u))
+            return self.with_item(state, p.intent, slots, at)
         if u.intent in ("no",):
             return self.speaker.say(replace(state, pending=Pending()), "Okay. What do you need?")
         return self.router.dispatch(state, u, at)
 
     def on_choice(self, state: DialogueState, u: Understanding, at: float) -> Reply:
-        """The answer to a choice between candidate items ("Widget a or widget b?", "Did you mean ...?")."""
+        """The answer to a choice between candidate items ("Widget a or widget b?", "Did you mean ...?"); how
+        sure the recognizer was of the answer is how sure the item is."""
         p = state.pending
         assert p.slots is not None
+        slots = replace(p.slots, unsure=_item_doubt(p.slots, u))
         if u.intent == "yes" and len(p.candidates) == 1:
             return self.router.proceed(
-                replace(state, pending=Pending()), p.intent, p.slots, p.candidates[0], at, ""
+                replace(state, pending=Pending()), p.intent, slots, p.candidates[0], at, ""
             )
         if u.intent == "no":
-            return self.ask_item(state, p.intent, p.slots, at, "Which item then?")
+            return self.ask_item(state, p.intent, slots, at, "Which item then?")
         answer = u.text if u.intent != "correction" else (u.slots.item_text or u.text)
         narrowed = self.narrow(answer, p.candidates)
         if len(narrowed) == 1:
             return self.router.proceed(
-                replace(state, pending=Pending()), p.intent, p.slots, narrowed[0], at, ""
+                replace(state, pending=Pending()), p.intent, slots, narrowed[0], at, ""
             )
         if 1 < len(narrowed) < len(p.candidates):
-            return self.ask_choice(state, p.intent, p.slots, narrowed, at, "")
+            return self.ask_choice(state, p.intent, slots, narrowed, at, "")
         picked = self.choose(answer, p.candidates)
         if picked is not None:
-            return self.router.proceed(replace(state, pending=Pending()), p.intent, p.slots, picked, at, "")
+            return self.router.proceed(replace(state, pending=Pending()), p.intent, slots, picked, at, "")
         if u.intent in ("item", "unknown", "correction"):
-            return self.with_item(
-                state, p.intent, replace(p.slots, item_text=u.slots.item_text or u.text), at
-            )
+            return self.with_item(state, p.intent, replace(slots, item_text=u.slots.item_text or u.text), at)
         return self.router.dispatch(state, u, at)
 
     def narrow(self, answer: str, candidates: tuple[str, ...]) -> tuple[str, ...]:
@@ -205,3 +206,10 @@ class Items:
 
 def _has_quantity(u: Understanding) -> bool:
     return u.slots.quantity is not None
+
+
+def _item_doubt(before: Slots, u: Understanding) -> frozenset[Unsure]:
+    """The doubts after an answer naming the item: the earlier ones about other slots, and the item's when
+    the recognizer was unsure of this answer."""
+    doubt: set[Unsure] = {"item"} if u.slots.unsure & {"item", "answer"} else set()
+    return frozenset((before.unsure - {"item", "answer"}) | doubt)

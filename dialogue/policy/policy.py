@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from dialogue.contract import HeardWords
+from dialogue.policy.confirm import unsure_slots
 from dialogue.policy.items import Items
+from dialogue.policy.outcome import write_done
 from dialogue.policy.reads import ReadFlows
 from dialogue.policy.replies import HELP, HINT, more_reply
 from dialogue.policy.speaker import Speaker, settle
@@ -42,7 +45,8 @@ from dialogue.understanding.resolve import CatalogueIndex
 
 READ_INTENTS = frozenset({"check_stock", "item", "where_is", "supplier_info", "forecast", "reorder_advice",
                           "order_status"})  # fmt: skip
-WAITING = frozenset({"confirm", "warn", "check", "ask_qty", "ask_item", "choose", "ask_change"})
+WAITING = frozenset({"confirm", "warn", "check", "ask_qty", "ask_item", "choose", "ask_change", "which_item",
+                     "which_kind", "which_qty"})  # fmt: skip
 
 
 class Policy:
@@ -65,7 +69,7 @@ class Policy:
     def step(self, state: DialogueState, event: Event) -> Reply:
         """The new state and the actions ``event`` calls for."""
         if isinstance(event, UserSaid):
-            return self._user(state, event.text, event.at)
+            return self._user(state, event.text, event.at, event.heard)
         if isinstance(event, NoInput | NotHeard):
             failed = self._failure(state, silent=isinstance(event, NoInput))
             return settle(state.pending, failed, "not_heard")
@@ -79,7 +83,7 @@ class Policy:
         if isinstance(event, WriteDone):
             if state.pending.stage != "commit":
                 return state, []
-            return self.writes.on_write_done(state, event)
+            return write_done(self.speaker, self.index, state, event)
         if isinstance(event, LlmDone):
             state = replace(state, pending=Pending())
             if event.text:
@@ -137,8 +141,8 @@ class Policy:
             return self.writes.on_write_data(state, results, event.at)
         return self.reads.on_read_data(state, results)
 
-    def _user(self, state: DialogueState, text: str, at: float) -> Reply:
-        u = understand(text, self.index)
+    def _user(self, state: DialogueState, text: str, at: float, heard: HeardWords | None) -> Reply:
+        u = unsure_slots(understand(text, self.index), heard, self.config)
         p = state.pending
         if u.intent == "silence":
             return settle(p, self._failure(state, silent=True), "not_heard")
@@ -186,6 +190,9 @@ class Policy:
             "ask_item": self.items.on_item_answer,
             "choose": self.items.on_choice,
             "ask_change": self.writes.on_change,
+            "which_item": self.writes.clarify.on_item,
+            "which_kind": self.writes.clarify.on_kind,
+            "which_qty": self.writes.clarify.on_quantity,
         }.get(p.stage)
         if handler is not None:
             return handler(state, u, at)

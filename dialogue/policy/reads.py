@@ -50,7 +50,9 @@ class ReadFlows:
         """A question about a known item: answered from the catalogue (where) or fetched."""
         product = self.index.get(sku)
         if intent == "where_is" and product is not None:
-            return self.speaker.say(state, prefix + A.where_answer(product, slots.site))
+            return self.speaker.say(
+                state, prefix + A.where_answer(product, slots.site, self.index.site_names)
+            )
         queries: tuple[Query, ...]
         if intent in ("check_stock", "item"):
             queries = (Query("stock", sku),)
@@ -85,6 +87,7 @@ class ReadFlows:
         name = self.index.name(sku) if sku else ""
         site = p.slots.site if p.slots else None
         page = self.config.list_page
+        names = self.index.site_names
         if p.intent == "greet":
             names = {s: pr.name for s, pr in self.index.products.items()}
             return self.speaker.say(state, A.greeting(results.get("insights", []), names))
@@ -92,7 +95,7 @@ class ReadFlows:
             rec = results.get("stock")
             if not isinstance(rec, InventoryRecord):
                 return self.speaker.say(state, prefix + SORRY)
-            return self.speaker.say(state, prefix + A.stock_answer(rec, site or None))
+            return self.speaker.say(state, prefix + A.stock_answer(rec, site or None, names))
         if p.intent == "supplier_info":
             info = results.get("suppliers")
             if not isinstance(info, SupplierInfo):
@@ -109,7 +112,7 @@ class ReadFlows:
                 return self.speaker.say(state, prefix + SORRY)
             if sku is not None:
                 return self.speaker.say(
-                    state, prefix + A.advice_answer(name, recs.items, _record(results.get("stock")))
+                    state, prefix + A.advice_answer(name, recs.items, _record(results.get("stock")), names)
                 )
             items = [
                 a for a in recs.items if a.recommended_order_quantity > 0 and (not site or a.site == site)
@@ -120,7 +123,7 @@ class ReadFlows:
             intro = (
                 f"{A.to_words(count).capitalize()} {'item needs' if count == 1 else 'items need'} ordering:"
             )
-            text, rest = list_reply(intro, A.advice_lines(items), page)
+            text, rest = list_reply(intro, A.advice_lines(items, names), page)
             return self.speaker.say(replace(state, more=rest), prefix + text)
         if p.intent == "order_status":
             orders = results.get("orders")
@@ -143,6 +146,6 @@ class ReadFlows:
                 return self.speaker.say(state, prefix + "Nothing is running low.")
             count = len(low.items)
             intro = f"{A.to_words(count).capitalize()} {'item is' if count == 1 else 'items are'} low:"
-            text, rest = list_reply(intro, A.low_lines(low.items), page)
+            text, rest = list_reply(intro, A.low_lines(low.items, names), page)
             return self.speaker.say(replace(state, more=rest), prefix + text)
         return self.speaker.say(state, prefix + "Done.")

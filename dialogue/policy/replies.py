@@ -9,14 +9,11 @@ from collections.abc import Mapping, Sequence
 from dialogue.policy.state import Draft, Stage
 from dialogue.understanding.numbers import digits_words, quantity_words, read_back, to_words
 
-_VERB = {
-    "order": "Order",
-    "receipt": "Receive",
-    "pick": "Pick",
-    "count": "Set the count of",
-    "set_min": "Keep at least",
-}
+LABEL = {"order": "ORDER", "receipt": "RECEIVE", "pick": "PICK", "count": "COUNT", "set_min": "MINIMUM"}
+"""Each write's read-back opens with its kind, said apart from the rest, so a pick cannot pass for a receipt."""
 NOUN = {"order": "order", "receipt": "receipt", "pick": "pick", "count": "count", "set_min": "minimum"}
+KIND_WORD = {"order": "order", "receipt": "receive", "pick": "pick", "count": "count", "set_min": "minimum"}
+"""The word a caller says to name each kind of write, as offered in "Did you say pick or receive?"."""
 
 
 _DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -53,7 +50,9 @@ def units(value: float, unit: str = "each") -> str:
 def site_phrase(site: str, names: Mapping[str, str]) -> str:
     """A site as said in a sentence: "the east annex" for a site with a recorded name, else its id."""
     name = names.get(site)
-    return f"the {name}" if name else site
+    if not name:
+        return site
+    return name if name.lower().startswith("the ") else f"the {name}"
 
 
 def spoken_order_id(order_id: str) -> str:
@@ -84,29 +83,30 @@ def join_names(names: Sequence[str], conj: str = "or") -> str:
     return ", ".join(names[:-1]) + f" {conj} " + names[-1]
 
 
-def read_back_text(draft: Draft, name: str, site_known: bool) -> tuple[str, int]:
-    """(text, must_hear_chars). The must-hear offset is the end of the item name: quantity and item both heard."""
+def read_back_text(draft: Draft, name: str, site: str | None) -> tuple[str, int]:
+    """(text, must_hear_chars). The kind leads ("PICK: taking twelve coffee pods OUT of bin ..."), then the
+    quantity and item; the must-hear offset is the end of those (for a count, of its figure), so a read-back
+    cut off before them was not asked. ``site``: the site as spoken, when it needs saying."""
     qty = spoken_quantity(draft.quantity)
     if (
         draft.spoken
     ):  # "three cases, three hundred units, of ..." (the total in words: its digits add nothing)
         qty = f"{draft.spoken}, {n(draft.quantity)} {'unit' if draft.quantity == 1 else 'units'}, of"
-    where = ""
+    at = f" at {site}" if site else ""
+    place = f"bin {spell_bin(draft.bin)}" if draft.bin else "stock"
     if draft.kind == "count":
-        body = f"Set the count of {name} to {qty.removesuffix(', of')}"
+        body, tail = f"COUNT: {name}{at} set to {qty.removesuffix(', of')}", ""
+    elif draft.kind == "pick":
+        body, tail = f"PICK: taking {qty} {name}", f" OUT of {place}{at}"
+    elif draft.kind == "receipt":
+        body, tail = f"RECEIVE: adding {qty} {name}", f" IN to {place}{at}"
+    elif draft.kind == "order":
+        supplier = f" from {draft.supplier_name}" if draft.supplier_name else ""
+        body, tail = f"ORDER: buying {qty} {name}", supplier + (f" for {site}" if site else "")
     else:
-        body = f"{_VERB[draft.kind]} {qty} {name}"
-    must = len(body)
-    if draft.kind == "order" and draft.supplier_name:
-        where += f" from {draft.supplier_name}"
-    if draft.kind == "receipt" and draft.bin:
-        where += f" into bin {spell_bin(draft.bin)}"
-    if draft.kind == "pick" and draft.bin:
-        where += f" from bin {spell_bin(draft.bin)}"
-    if draft.site and not site_known:
-        where += f" at {draft.site}"
-    text = f"{body.rstrip(',')}{where}? Say yes to confirm."
-    return text.replace(",?", "?").replace(", ?", "?"), must
+        body, tail = f"MINIMUM: keep at least {qty} {name}", at
+    body = body.rstrip(",")
+    return f"{body}{tail}? Say yes to confirm.", len(body)
 
 
 def warning_text(draft: Draft) -> str:
@@ -140,7 +140,39 @@ def spell_bin(code: str) -> str:
 
 
 def check_prompt(bin_code: str, site: str) -> str:
+    """``site`` as spoken ("the east annex")."""
     return f"Go to bin {spell_bin(bin_code)} at {site}. What are the check digits?"
+
+
+# --- targeted questions about what the recognizer was unsure of (``confirm``) ---------------------------
+
+
+def quantity_question(heard: float, alt: float, name: str, unit: str | None) -> str:
+    """ "Fifteen or fifty coffee pods?" — the figure heard and the one it is easily confused with."""
+    a, b = n(heard), n(alt)
+    what = f"{plural(alt, unit)} of {name}" if unit is not None and unit != "each" else name
+    return f"{a.capitalize()} or {b} {what}?"
+
+
+def quantity_again(name: str, again: bool = False) -> str:
+    """Asked for an unsure quantity with no confusable partner (after ``UNSURE_AGAIN`` when ``again``)."""
+    return f"How many {name}?" if again else f"I'm not sure I heard the quantity. How many {name}?"
+
+
+def kind_question(heard: str, alt: str) -> str:
+    """ "Did you say pick or receive?" (kinds as ``KIND_WORD``)."""
+    return f"Did you say {KIND_WORD[heard]} or {KIND_WORD[alt]}?"
+
+
+def item_question(names: Sequence[str]) -> str:
+    if len(names) > 1:
+        return f"Which item: {join_names(names)}?"
+    return "I'm not sure which item you said. Please say the item name."
+
+
+UNSURE_AGAIN = "Sorry, I'm still not sure. "
+UNSURE_DROPPED = "I still couldn't hear that clearly, so nothing was recorded. Please say it again."
+UNSURE_YES = "Sorry, was that a yes? Say yes to confirm, or no."
 
 
 HELP: dict[Stage, str] = {
@@ -155,6 +187,9 @@ HELP: dict[Stage, str] = {
     "ask_change": "Say a new quantity, a different item, or cancel.",
     "fetch": "One moment.",
     "commit": "One moment.",
+    "which_item": "Say the item name, or cancel.",
+    "which_kind": "Say pick, receive, order or count, or cancel.",
+    "which_qty": "Say the quantity, like fifteen, or digit by digit, like one five, or cancel.",
 }
 
 HINT: dict[Stage, str] = {
@@ -168,6 +203,9 @@ HINT: dict[Stage, str] = {
     "ask_change": "New quantity, or cancel?",
     "fetch": "One moment.",
     "commit": "One moment.",
+    "which_item": "Which item?",
+    "which_kind": "Pick, receive, order or count?",
+    "which_qty": "How many?",
 }
 
 

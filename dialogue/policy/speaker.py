@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dialogue.contract import ConfirmationOutcome
-from dialogue.policy.replies import speakable
+from dialogue.policy.replies import KIND_WORD, speakable
 from dialogue.policy.state import (
     READ_BACK_STAGES,
     Confirmation,
@@ -26,7 +26,7 @@ from dialogue.understanding.resolve import CatalogueIndex
 
 _STAGE_AWAITS: dict[str, Expectation] = {
     "confirm": "yes_no", "warn": "yes_no", "check": "digits", "ask_qty": "quantity", "ask_item": "item",
-    "choose": "choice", "ask_change": "quantity",
+    "choose": "choice", "ask_change": "quantity", "which_kind": "choice", "which_qty": "quantity",
 }  # fmt: skip
 
 
@@ -54,7 +54,12 @@ class Speaker:
         if pending.stage == "choose":
             names = tuple(self.index.name(s) for s in pending.candidates)
             return awaiting, names + (("yes", "no") if len(names) == 1 else ())
-        return awaiting, ()
+        if pending.stage == "which_item":
+            names = tuple(self.index.name(s) for s in pending.candidates)
+            return ("choice", names) if len(names) > 1 else ("item", ())
+        if pending.stage == "which_kind":
+            return awaiting, tuple(KIND_WORD[k] for k in pending.offered if k in KIND_WORD)
+        return awaiting, pending.offered
 
     def fetch(
         self, state: DialogueState, intent: str, queries: tuple[Query, ...], at: float, *,

@@ -8,14 +8,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from dialogue.contract import ConfirmationOutcome, Expectation
+from dialogue.contract import ConfirmationOutcome, Expectation, HeardWords
 from dialogue.policy.quantities import Usual
 from dialogue.understanding.nlu import Slots
 
 WriteKind = Literal["order", "receipt", "pick", "count", "set_min"]
 Stage = Literal[
-    "idle", "fetch", "confirm", "warn", "check", "ask_qty", "ask_item", "choose", "ask_change", "commit"
+    "idle",
+    "fetch",
+    "confirm",
+    "warn",
+    "check",
+    "ask_qty",
+    "ask_item",
+    "choose",
+    "ask_change",
+    "commit",
+    "which_item",
+    "which_kind",
+    "which_qty",
 ]
+"""``which_*``: a targeted question about a slot of a write the recognizer was unsure of, asked before the
+read-back (see ``confirm``)."""
 READ_BACK_STAGES: frozenset[Stage] = frozenset({"confirm", "warn"})
 """Stages in which a read-back is waiting for a yes or no; the answer to one settles a ``Confirmation``."""
 
@@ -37,6 +51,15 @@ class PolicyConfig:
     """Items read out per list reply; the rest wait for "more"."""
     llm_enabled: bool = False
     """Send utterances outside the intents to the language-model fallback."""
+    unsure_word_confidence: float = 0.6
+    """A word of a write's quantity, item or action word recognized below this confidence (0-1) is not trusted
+    to a plain yes: the slot gets a targeted question before the read-back. Without per-word figures the
+    utterance's confidence stands for each word."""
+    unsure_utterance_confidence: float = 0.45
+    """An utterance recognized below this confidence leaves every slot it gave unsure (and a yes in it is
+    no yes)."""
+    clarify_attempts: int = 2
+    """Targeted questions about one unsure slot whose answers were unsure too before the write is dropped."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +103,8 @@ class Pending:
     candidates: tuple[str, ...] = ()
     since: float = 0.0
     note: str = ""  # said before the answer once the data is in ("Okay, I dropped the order.")
+    offered: tuple[str, ...] = ()  # the answers a targeted question offers ("fifteen", "fifty"; "pick", ...)
+    tries: int = 0  # targeted questions about the same slot answered unsurely so far
 
 
 @dataclass(frozen=True)
@@ -110,8 +135,11 @@ class Start:
 
 @dataclass(frozen=True)
 class UserSaid:
+    """A turn of the caller's; ``heard`` is the recognizer's confidence for speech (None: typed, certain)."""
+
     text: str
     at: float
+    heard: HeardWords | None = None
 
 
 @dataclass(frozen=True)

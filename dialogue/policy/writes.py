@@ -10,15 +10,16 @@ from dataclasses import replace
 from typing import Any
 
 from dialogue.contract import ConfirmationOutcome
-from dialogue.policy import answers as A
+from dialogue.policy.confirm import Clarify, carry
 from dialogue.policy.items import Items, Router, bin_key
 from dialogue.policy.quantities import is_unusual, usual
 from dialogue.policy.replies import (
     NOUN,
+    UNSURE_YES,
     check_prompt,
-    n,
     plural,
     read_back_text,
+    site_phrase,
     spell_bin,
     spoken_count,
     warning_text,
@@ -34,10 +35,9 @@ from dialogue.policy.state import (
     PolicyConfig,
     Query,
     Reply,
-    WriteDone,
     WriteKind,
 )
-from dialogue.schemas import InventoryRecord, MinimumSet, OrderOut, RestockList, StockUpdate, SupplierInfo
+from dialogue.schemas import InventoryRecord, RestockList, SupplierInfo
 from dialogue.understanding.nlu import Slots, Understanding
 from dialogue.understanding.resolve import CatalogueIndex
 from inventory_core.models import Location, Product
@@ -69,6 +69,11 @@ class WriteFlows:
         self.speaker = speaker
         self.items = items
         self.router = router
+        self.clarify = Clarify(index, config, speaker, items, router, self)
+
+    def site(self, site: str) -> str:
+        """``site`` as spoken: "the east annex", or its id when it has no name."""
+        return site_phrase(site, self.index.site_names)
 
     # --- drafting ------------------------------------------------------------------------------------------
 
@@ -198,15 +203,24 @@ class WriteFlows:
             on_hand=on_hand,
         )
         draft = replace(draft, typical=scale.typical, usual=scale)
-        state = replace(state, last_sku=sku)
-        loc = self.location(product, draft.site, draft.bin)
+        return self.continue_draft(replace(state, last_sku=sku), p.intent, draft, p.slots, at, prefix)
+
+    def continue_draft(
+        self, state: DialogueState, intent: str, draft: Draft, slots: Slots, at: float, prefix: str = ""
+    ) -> Reply:
+        """A complete draft on its way to the store: what the recognizer was unsure of is asked first (an item
+        or action change drafts it again), then check digits where the bin has them, then the read-back."""
+        asked = self.clarify.ask(state, intent, draft, slots, at, prefix)
+        if asked is not None:
+            return asked
+        product = self.index.get(draft.sku)
+        loc = self.location(product, draft.site, draft.bin) if product is not None else None
         if draft.kind in _CHECKED and loc is not None and loc.check_digits and not draft.check_ok:
             draft = replace(draft, site=loc.site, bin=loc.bin)
-            pending = Pending("check", p.intent, draft=draft, slots=p.slots, candidates=(sku,), since=at)
-            return self.speaker.say(
-                replace(state, pending=pending), prefix + check_prompt(loc.bin, loc.site), "digits"
-            )
-        return self.propose(state, p.intent, draft, p.slots, at, prefix)
+            pending = Pending("check", intent, draft=draft, slots=slots, candidates=(draft.sku,), since=at)
+            text = prefix + check_prompt(loc.bin, self.site(loc.site))
+            return self.speaker.say(replace(state, pending=pending), text, "digits")
+        return self.propose(state, intent, draft, slots, at, prefix)
 
     def propose(self, state: DialogueState, intent: str, draft: Draft, slots: Slots | None, at: float,
                 prefix: str = "") -> Reply:  # fmt: skip
@@ -215,7 +229,8 @@ class WriteFlows:
         draft = replace(draft, key=key, proposed_at=at, heard=True, warned=False)
         product = self.index.get(draft.sku)
         multi_site = product is not None and len({loc.site for loc in product.locations}) > 1
-        text, must = read_back_text(draft, self.index.name(draft.sku), site_known=not multi_site)
+        site = self.site(draft.site) if draft.site and multi_site else None
+        text, must = read_back_text(draft, self.index.name(draft.sku), site)
         pending = Pending("confirm", intent, draft=draft, slots=slots, candidates=(draft.sku,), since=at)
         return self.speaker.say(
             replace(state, pending=pending), prefix + text, "yes_no", must_hear=len(prefix) + must
@@ -246,6 +261,9 @@ class WriteFlows:
         d = p.draft
         assert d is not None
         if u.intent == "yes":
+            if "answer" in u.slots.unsure:  # a "yes" the recognizer was unsure of is no yes: ask again
+                reask = self.speaker.say(state, UNSURE_YES, "yes_no", keep_prompt=True)
+                return settle(p, reask, "not_heard")
             if not d.heard:  # the read-back was cut off before the quantity: it was never asked
                 return settle(p, self.propose(state, p.intent, d, p.slots, at), "not_heard")
             if p.stage == "confirm" and not d.warned and self.unusual(d):
@@ -276,16 +294,18 @@ class WriteFlows:
             product = self.index.get(d.sku)
             assert product is not None
             slots = replace(p.slots, quantity=u.slots.quantity, unit=u.slots.unit, case_size=u.slots.case_size,
-                            unit_word=u.slots.unit_word)  # fmt: skip
+                            unit_word=u.slots.unit_word, alt_quantity=u.slots.alt_quantity,
+                            unsure=carry(p.slots, u, "quantity", "item"))  # fmt: skip
             units, spoken, problem = self.units(slots, product, d.kind)
             if problem or units is None:
                 return self.speaker.say(state, problem or "How many?", "quantity")
             new = replace(d, quantity=units, spoken=spoken)
             if u.slots.item_text:
                 return self.items.with_item(state, p.intent, replace(slots, item_text=u.slots.item_text), at)
-            return self.propose(state, p.intent, new, slots, at)
+            return self.continue_draft(state, p.intent, new, slots, at)
         if _new_item(u):
-            return self.items.with_item(state, p.intent, replace(p.slots, item_text=u.slots.item_text), at)
+            slots = replace(p.slots, item_text=u.slots.item_text, unsure=carry(p.slots, u, "item"))
+            return self.items.with_item(state, p.intent, slots, at)
         noun = NOUN[d.kind]
         return self.router.dispatch(state, u, at, prefix=f"Okay, I dropped the {noun}. ")
 
@@ -330,44 +350,11 @@ class WriteFlows:
         assert p.slots is not None
         if u.slots.quantity is not None and u.intent in ("quantity", "correction", p.intent):
             slots = replace(p.slots, quantity=u.slots.quantity, unit=u.slots.unit, case_size=u.slots.case_size,
-                            unit_word=u.slots.unit_word)  # fmt: skip
+                            unit_word=u.slots.unit_word, alt_quantity=u.slots.alt_quantity,
+                            unsure=carry(p.slots, u, "quantity"))  # fmt: skip
             return self.start_write(
                 replace(state, pending=Pending()), p.intent, slots, p.candidates[0], at, ""
             )
         if u.intent == "no":
             return self.speaker.say(replace(state, pending=Pending()), "Okay, nothing was recorded.")
         return self.router.dispatch(state, u, at)
-
-    # --- after the store answered --------------------------------------------------------------------------
-
-    def on_write_done(self, state: DialogueState, done: WriteDone) -> Reply:
-        """What the store made of the commit: done, retry (same idempotency key), or why it was not recorded."""
-        p = state.pending
-        d = p.draft
-        assert d is not None
-        name = self.index.name(d.sku)
-        if done.error is not None:
-            if done.retryable:  # safe to try again: the same idempotency key cannot apply twice
-                pending = Pending(
-                    "confirm", p.intent, draft=d, slots=p.slots, candidates=(d.sku,), since=done.at
-                )
-                return self.speaker.say(replace(state, pending=pending),
-                                "The stock system did not answer. Say yes to try again, or cancel.", "yes_no")  # fmt: skip
-            state = replace(state, pending=Pending())
-            if done.error.code == "insufficient_stock":
-                on_hand = done.error.details.get("on_hand")
-                have = f"Only {n(int(on_hand))} on hand" if isinstance(on_hand, int) else "Not enough on hand"
-                return self.speaker.say(state, f"{have}, so the pick was not recorded.")
-            return self.speaker.say(state, f"That was not recorded: {done.error.message.rstrip('.')}.")
-        state = replace(state, pending=Pending(), last_sku=d.sku)
-        result = done.result
-        if isinstance(result, OrderOut):
-            return self.speaker.say(
-                state, f"Done. Ordered {n(result.quantity)} {name}, order {A.order_ref(result.order_id)}."
-            )
-        if isinstance(result, StockUpdate):
-            return self.speaker.say(state, A.movement_done(result, name))
-        if isinstance(result, MinimumSet):
-            where = f" at {result.site}" if result.site else ""
-            return self.speaker.say(state, f"Done. The minimum for {name}{where} is now {n(result.min_qty)}.")
-        return self.speaker.say(state, "Done.")

@@ -9,6 +9,7 @@ mapped back to the words that were said and resolved against the catalogue later
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -17,6 +18,9 @@ from dialogue.understanding.resolve import CatalogueIndex
 from dialogue.understanding.rules import RULES, is_command_intent
 
 Unit = Literal["each", "case", "pallet"]
+Part = Literal["quantity", "item", "action"]
+Unsure = Literal["quantity", "item", "action", "answer"]
+"""A slot the recognizer was unsure of; ``answer``: the utterance as a whole (a short answer such as "yes")."""
 
 _CONTRACTIONS = {
     "what's": "what is", "where's": "where is", "how's": "how is", "that's": "that is", "it's": "it is",
@@ -32,59 +36,14 @@ _LEAD = (
     "i need to", "we need to", "i wanna", "let us", "go ahead and", "tell me", "i want", "i need",
     "i would like", "just", "quickly", "assistant", "computer",
 )  # fmt: skip
-_TRAIL = (
-    "please",
-    "thanks",
-    "thank you",
-    "for me",
-    "now",
-    "right now",
-    "if you can",
-    "quickly",
-    "mate",
-    "ok",
-)
-_MEASURES = frozenset(
-    [
-        "inch",
-        "inches",
-        "foot",
-        "feet",
-        "ft",
-        "gallon",
-        "gallons",
-        "volt",
-        "volts",
-        "watt",
-        "watts",
-        "amp",
-        "amps",
-        "gauge",
-        "mm",
-        "millimeter",
-        "millimeters",
-        "cm",
-        "meter",
-        "meters",
-        "metre",
-        "metres",
-        "liter",
-        "liters",
-        "litre",
-        "litres",
-        "ounce",
-        "ounces",
-        "oz",
-        "pound",
-        "pounds",
-        "lb",
-        "lbs",
-        "ply",
-        "mil",
-        "micron",
-        "percent",
-    ]
-)
+_TRAIL = ("please", "thanks", "thank you", "for me", "now", "right now", "if you can", "quickly", "mate", "ok")  # fmt: skip
+_MEASURES = frozenset({
+    "inch", "inches", "foot", "feet", "ft", "gallon", "gallons", "volt", "volts", "watt", "watts", "amp", "amps",
+    "gauge", "mm", "millimeter", "millimeters", "cm", "meter", "meters", "metre", "metres", "liter", "liters",
+    "litre", "litres", "ounce", "ounces", "oz", "pound", "pounds", "lb", "lbs", "ply", "mil", "micron", "percent",
+    "ml", "milliliter", "milliliters", "millilitre", "millilitres", "mg", "milligram", "milligrams", "gram",
+    "grams", "kg", "cc", "mcg",
+})  # fmt: skip
 _UNIT_WORDS: dict[str, Unit] = {
     "case": "case", "cases": "case", "box": "case", "boxes": "case", "carton": "case", "cartons": "case",
     "pack": "case", "packs": "case", "pallet": "pallet", "pallets": "pallet", "each": "each", "unit": "each",
@@ -120,9 +79,15 @@ class Slots:
     unit_word: str | None = None
     """The word said for a case or pallet ("boxes", "cartons") when no item was named: it may name the item
     ("order a hundred boxes"), which the policy decides from the catalogue and the item in context."""
+    unsure: frozenset[Unsure] = frozenset()
+    """Slots the recognizer was unsure of (set by the policy from its confidence; empty for typed turns)."""
+    alt_quantity: float | None = None
+    """For an unsure quantity, the figure it is most easily confused with ("fifty" for "fifteen")."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {
+            k: v for k, v in self.__dict__.items() if v is not None and k not in ("unsure", "alt_quantity")
+        }
 
 
 @dataclass(frozen=True)
@@ -131,6 +96,11 @@ class Understanding:
     slots: Slots = field(default_factory=Slots)
     text: str = ""
     template: str = ""
+    tokens: tuple[str, ...] = ()
+    """The normalised tokens the slots were read from."""
+    parts: Mapping[Part, tuple[int, ...]] = field(default_factory=dict)
+    """Which ``tokens`` said the quantity, the item and the action (the carrier words of the pattern), so the
+    recognizer's confidence in each can be told."""
 
 
 @dataclass
@@ -156,6 +126,11 @@ def _expand(text: str) -> list[str]:
         else:
             out.append(tok.replace("'", ""))
     return out
+
+
+def normal_tokens(text: str) -> list[str]:
+    """The tokens ``understand`` reads ``text`` as (fillers dropped, contractions expanded)."""
+    return _expand(text)
 
 
 def _measure_blocked(tokens: list[str]) -> set[int]:
@@ -207,27 +182,34 @@ def _lift_bins(tokens: list[str]) -> tuple[dict[int, int], str | None]:
     return {}, None
 
 
-def _lift_site(tokens: list[str], sites: frozenset[str]) -> tuple[set[int], str | None]:
-    for i, tok in enumerate(tokens):
-        if tok not in sites:
-            continue
-        start, end = i, i + 1
-        if end < len(tokens) and tokens[end] in _SITE_NOUNS:
-            end += 1
-        elif not (start > 0 and tokens[start - 1] in _SITE_PREPS | {"the"}):
-            continue  # "main" alone inside a sentence may be an ordinary word
-        if start > 0 and tokens[start - 1] == "the":
-            start -= 1
-        if start > 0 and tokens[start - 1] in _SITE_PREPS:
-            start -= 1
-        return set(range(start, end)), tok
+def _lift_site(
+    tokens: list[str], phrases: Sequence[tuple[tuple[str, ...], str]]
+) -> tuple[set[int], str | None]:
+    """A site said by id or by its spoken name ("at east", "in the east annex", "north warehouse"): the token
+    positions to lift out (with "at the" before it) and the site id. A one-word id needs a preposition or
+    "the" before it or a site noun after it, since "main" alone may be an ordinary word; a name of several words
+    stands on its own."""
+    for i in range(len(tokens)):
+        for said, site in phrases:  # longest first
+            start, end = i, i + len(said)
+            if tuple(tokens[start:end]) != said:
+                continue
+            if end < len(tokens) and tokens[end] in _SITE_NOUNS:
+                end += 1
+            elif len(said) == 1 and not (start > 0 and tokens[start - 1] in _SITE_PREPS | {"the"}):
+                continue
+            if start > 0 and tokens[start - 1] == "the":
+                start -= 1
+            if start > 0 and tokens[start - 1] in _SITE_PREPS:
+                start -= 1
+            return set(range(start, end)), site
     return set(), None
 
 
 def _build(tokens: list[str], index: CatalogueIndex) -> tuple[_Work, str | None, str | None]:
     blocked = set(index.protected(tokens)) | _measure_blocked(tokens)
     bins, bin_code = _lift_bins(tokens)
-    site_toks, site = _lift_site(tokens, index.sites)
+    site_toks, site = _lift_site(tokens, index.site_phrases)
     for start, end in bins.items():
         blocked.update(range(start, end))
     blocked |= site_toks
@@ -308,7 +290,7 @@ def understand(text: str, index: CatalogueIndex) -> Understanding:
         m = pattern.fullmatch(template)
         if m is not None:
             return _slots(intent, m, work, kept_np, tokens, text, bin_code, site, period_days)
-    return _fallback(text, work, kept_np, index, bin_code, site)
+    return _fallback(text, tokens, work, kept_np, index, bin_code, site)
 
 
 def _positions(m: re.Match[str], group: str, kept: list[int]) -> list[int]:
@@ -336,6 +318,15 @@ def _slots(
     case_size = work.numbers[cs_pos[0]].as_int if cs_pos else None
     supplier = m.group("sup") if "sup" in m.re.groupindex else None
     said_unit = tokens[work.spans[unit_pos[0]][0]] if unit_pos else None
+    item_pos = set(_positions(m, "item", kept))
+    other = item_pos | set(_positions(m, "sup", kept))
+    parts: dict[Part, tuple[int, ...]] = {
+        "quantity": tuple(range(*work.spans[q_pos[0]])) if q_pos else (),
+        "item": tuple(
+            t for k in sorted(item_pos) for t in range(*work.spans[k]) if work.toks[k][0] not in "@%"
+        ),
+        "action": tuple(work.spans[k][0] for k in kept if k not in other and work.toks[k][0] not in "#@%"),
+    }
     slots = Slots(
         item_text=" ".join(words) or None,
         quantity=quantity.value if quantity else None,
@@ -348,12 +339,13 @@ def _slots(
         supplier_text=supplier.replace(" from ", "", 1).strip() if supplier else None,
         unit_word=said_unit if said_unit not in (None, *_UNIT_ONLY) and not words else None,
     )
-    return Understanding(intent, slots, text=text, template=m.string)
+    return Understanding(intent, slots, text=text, template=m.string, tokens=tuple(tokens), parts=parts)
 
 
 def _fallback(
-    text: str, work: _Work, kept: list[int], index: CatalogueIndex, bin_code: str | None, site: str | None
-) -> Understanding:
+    text: str, tokens: list[str], work: _Work, kept: list[int], index: CatalogueIndex, bin_code: str | None,
+    site: str | None,
+) -> Understanding:  # fmt: skip
     """No pattern: a bare item name ("nitrile gloves large?") is a stock question; anything else is unknown."""
     template = " ".join(work.toks[k] for k in kept)
     has_number = any(k in work.numbers for k in kept)
@@ -361,8 +353,10 @@ def _fallback(
     if phrase and not has_number:
         res = index.resolve(phrase)
         if (res.kind == "match" and res.score >= 90) or (res.kind == "ambiguous" and res.score >= 92):
-            return Understanding("item", Slots(item_text=phrase, site=site, bin=bin_code), text, template)
-    return Understanding("unknown", Slots(site=site, bin=bin_code), text=text, template=template)
+            item = tuple(work.spans[k][0] for k in kept if work.toks[k] not in ("#", "@"))
+            slots = Slots(item_text=phrase, site=site, bin=bin_code)
+            return Understanding("item", slots, text, template, tuple(tokens), {"item": item})
+    return Understanding("unknown", Slots(site=site, bin=bin_code), text, template, tuple(tokens))
 
 
-__all__ = ["Slots", "Understanding", "is_command_intent", "understand"]
+__all__ = ["Part", "Slots", "Understanding", "Unsure", "is_command_intent", "normal_tokens", "understand"]

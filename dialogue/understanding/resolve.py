@@ -7,7 +7,7 @@ recognizer slips ("pallet rap" → "pallet wrap"). Close scores are reported as 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -117,6 +117,8 @@ class MatchOptions:
     """Below this the phrase is not found; the nearest names become suggestions."""
     phonetic_weight: float = 0.92
     """Phonetic similarity counts a little less than spelling similarity."""
+    margin_near: float = 25.0
+    """Names within this many points of the best are offered when the recognizer was unsure of the item."""
 
 
 @dataclass
@@ -126,6 +128,8 @@ class CatalogueIndex:
     products: dict[str, Product]
     version: int = 0
     options: MatchOptions = field(default_factory=MatchOptions)
+    site_names: Mapping[str, str] = field(default_factory=dict)
+    """Site id → spoken name ("east" → "east annex"); a site without one is spoken by its id."""
 
     def __post_init__(self) -> None:
         self._keys: list[str] = []
@@ -155,7 +159,20 @@ class CatalogueIndex:
             self._code_digits.setdefault(re.sub(r"\D", "", s), []).append(s)
         self.sites: frozenset[str] = frozenset(
             loc.site for p in self.products.values() for loc in p.locations
+        ) | frozenset(self.site_names)
+        # what a caller may say for a site: its id or its spoken name (tokens, without a leading "the")
+        said: dict[tuple[str, ...], str] = {}
+        for site in self.sites:
+            for label in (site, self.site_names.get(site, "")):
+                toks = tuple(tokenize(label))
+                if toks and toks[0] == "the":
+                    toks = toks[1:]
+                if toks:
+                    said.setdefault(toks, site)
+        self.site_phrases: tuple[tuple[tuple[str, ...], str], ...] = tuple(
+            sorted(said.items(), key=lambda kv: -len(kv[0]))
         )
+        """(tokens, site id), longest first."""
         # Names that contain number words ("nine volt batteries"): their numbers are not quantities.
         self._numeric_phrases: dict[str, list[tuple[str, ...]]] = {}
         for label in {lbl for p in self.products.values() for lbl in (p.name, *p.aliases)}:
@@ -167,9 +184,14 @@ class CatalogueIndex:
 
     @classmethod
     def build(
-        cls, products: Iterable[Product], version: int = 0, options: MatchOptions | None = None
-    ) -> CatalogueIndex:
-        return cls({p.sku: p for p in products}, version, options or MatchOptions())
+        cls, products: Iterable[Product], version: int = 0, options: MatchOptions | None = None,
+        site_names: Mapping[str, str] | None = None,
+    ) -> CatalogueIndex:  # fmt: skip
+        return cls({p.sku: p for p in products}, version, options or MatchOptions(), dict(site_names or {}))
+
+    def site_name(self, site: str) -> str | None:
+        """The spoken name recorded for ``site``, None when it has none."""
+        return self.site_names.get(site)
 
     def get(self, sku: str) -> Product | None:
         return self.products.get(sku)
@@ -235,6 +257,19 @@ class CatalogueIndex:
         if best >= opts.accept and len(close) == 1:
             return Resolution("match", sku=best_sku, score=best)
         return Resolution("ambiguous", candidates=tuple(close), score=best)
+
+    def neighbours(self, phrase: str, sku: str, limit: int = 3) -> tuple[str, ...]:
+        """``sku`` first, then the items whose names come closest to ``phrase`` (what was heard): the choice to
+        offer when the recognizer was unsure which item was said. Only names within ``margin_near`` points of
+        the best and above ``consider`` count."""
+        query = normalise(phrase)
+        scores = self._scores(query, None) if query else {}
+        best = max(scores.values(), default=0.0)
+        floor = max(self.options.consider, best - self.options.margin_near)
+        near = sorted(
+            (s for s, sc in scores.items() if s != sku and sc >= floor), key=lambda s: (-scores[s], s)
+        )
+        return (sku, *near[: limit - 1])
 
     def _by_code(self, code: str) -> str | None:
         if code in self._codes:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from dialogue.contract import HeardWords
 from dialogue.policy.policy import Policy
 from dialogue.policy.state import (
     Action,
@@ -113,6 +114,15 @@ class Driver:
         self.t += dt
         self.transcript.append(("user", text))
         return self.send(UserSaid(text, self.t))
+
+    def hear(
+        self, text: str, unsure: tuple[str, ...] = (), confidence: float = 0.95, low: float = 0.3
+    ) -> Speak:
+        """``text`` as recognized speech: each word at ``confidence``, the words in ``unsure`` at ``low``."""
+        self.t += 1.0
+        self.transcript.append(("user", text))
+        words = tuple((w, low if w in unsure else confidence) for w in text.split())
+        return self.send(UserSaid(text, self.t, HeardWords(confidence, words)))
 
     def send(self, event: Event) -> Speak:
         spoken: list[Speak] = []

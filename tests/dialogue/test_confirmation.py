@@ -90,7 +90,7 @@ def test_correcting_the_warning_is_corrected() -> None:
     d.say("order 2000 widget a")
     d.say("yes")
     assert d.outcome("no, 20") == "corrected"
-    assert d.speaks[-1].text.startswith("Order twenty widget a")
+    assert d.speaks[-1].text.startswith("ORDER: buying twenty widget a")
 
 
 def test_plain_no_is_denied_and_the_change_settles_nothing_more() -> None:
@@ -98,7 +98,7 @@ def test_plain_no_is_denied_and_the_change_settles_nothing_more() -> None:
     assert d.outcome("no") == "denied"
     assert d.speaks[-1].text.startswith("What should I change?")
     assert d.outcome("fifteen") is None  # answers "What should I change?", not a read-back
-    assert d.speaks[-1].text.startswith("Order fifteen, one five, widget a")
+    assert d.speaks[-1].text.startswith("ORDER: buying fifteen, one five, widget a")
     assert d.outcome("yes") == "confirmed"
     assert [c.draft.quantity for c in d.commits] == [15]
 
@@ -115,7 +115,7 @@ def test_no_to_the_warning_is_denied() -> None:
 def test_a_new_quantity_is_corrected(text: str) -> None:
     d = reading_back()
     assert d.outcome(text) == "corrected"
-    assert d.speaks[-1].awaiting == "yes_no" and d.speaks[-1].text.startswith("Order")
+    assert d.speaks[-1].awaiting == "yes_no" and d.speaks[-1].text.startswith("ORDER: buying")
     assert d.commits == []
 
 

@@ -61,7 +61,9 @@ def test_order_a_hundred_boxes_offers_the_box_family_then_the_large_ones_narrow_
     # "large" is not "extra large": the two large ones are left
     assert narrowed.text == "Large shipping boxes or double wall boxes large?"
     read = d.say("the first one")
-    assert read.text.startswith("Order one hundred large shipping boxes")  # a hundred boxes, not cases
+    assert read.text.startswith(
+        "ORDER: buying one hundred large shipping boxes"
+    )  # a hundred boxes, not cases
     d.say("yes")
     assert [(c.draft.sku, c.draft.quantity) for c in d.commits] == [
         (DEMO.resolve("large shipping boxes").sku, 100)
@@ -87,7 +89,7 @@ def test_a_family_word_in_a_write_on_a_made_up_catalogue() -> None:
     offer = d.say("order forty cartons")
     assert offer.text == "Milk cartons half pint or milk cartons quart?"
     read = d.say("the quart ones")
-    assert read.text.startswith("Order forty, four zero, milk cartons quart")
+    assert read.text.startswith("ORDER: buying forty, four zero, milk cartons quart")
     d.say("yes")
     assert [(c.draft.sku, c.draft.quantity) for c in d.commits] == [("CT-2", 40)]
 
@@ -96,31 +98,31 @@ def test_a_case_word_with_an_item_in_context() -> None:
     d = catering()
     d.say("how many olive oil tins")
     read = d.say("order 3 cartons")  # the item in context, in cases
-    assert read.text.startswith("Order three cases, eighteen units, of olive oil tins")
+    assert read.text.startswith("ORDER: buying three cases, eighteen units, of olive oil tins")
     d.say("cancel")
     d.say("how many milk cartons quart")
     same = d.say("order forty cartons")  # the word names the item in context: forty of it
-    assert same.text.startswith("Order forty, four zero, milk cartons quart")
+    assert same.text.startswith("ORDER: buying forty, four zero, milk cartons quart")
 
 
 def test_a_case_word_that_names_the_item_counts_units_in_answers_too() -> None:
     d = catering()
     assert d.say("order milk cartons quart").text == "How many milk cartons quart?"
-    assert d.say("forty cartons").text.startswith("Order forty, four zero, milk cartons quart")
-    assert d.say("no, fifty cartons").text.startswith("Order fifty, five zero, milk cartons quart")
+    assert d.say("forty cartons").text.startswith("ORDER: buying forty, four zero, milk cartons quart")
+    assert d.say("no, fifty cartons").text.startswith("ORDER: buying fifty, five zero, milk cartons quart")
     b = demo()
     b.say("order large shipping boxes")
-    assert b.say("a hundred boxes").text.startswith("Order one hundred large shipping boxes")
+    assert b.say("a hundred boxes").text.startswith("ORDER: buying one hundred large shipping boxes")
     o = catering()
     o.say("order olive oil tins")
-    assert o.say("two cartons").text.startswith("Order two cases, twelve units, of olive oil tins")
+    assert o.say("two cartons").text.startswith("ORDER: buying two cases, twelve units, of olive oil tins")
 
 
 def test_a_case_word_no_item_has_asks_which_item() -> None:
     d = catering()
     ask = d.say("order a hundred boxes")
     assert ask.text == "Which item?" and ask.awaiting == "item"
-    assert d.say("olive oil tins").text.startswith("Order one hundred cases")
+    assert d.say("olive oil tins").text.startswith("ORDER: buying one hundred cases")
 
 
 def test_made_up_attribute_answers_pick_or_narrow() -> None:

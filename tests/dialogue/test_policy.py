@@ -17,9 +17,9 @@ def test_check_reorder_correct_then_cancel() -> None:
     assert "one hundred twenty" in advice.text
     read = d.say("reorder it")
     assert read.awaiting == "yes_no"
-    assert read.text.startswith("Order one hundred twenty widget a from Acme Industrial Supply")
+    assert read.text.startswith("ORDER: buying one hundred twenty widget a from Acme Industrial Supply")
     again = d.say("no, one fifty")
-    assert again.text.startswith("Order one hundred fifty, one five zero, widget a")
+    assert again.text.startswith("ORDER: buying one hundred fifty, one five zero, widget a")
     assert again.awaiting == "yes_no"
     assert d.say("cancel").text == "Cancelled. Nothing was recorded."
     assert d.commits == []
@@ -44,7 +44,7 @@ def test_plain_no_asks_what_to_change() -> None:
     ask = d.say("no")
     assert ask.text.startswith("What should I change?") and ask.awaiting == "quantity"
     reread = d.say("fifteen")
-    assert reread.text.startswith("Pick fifteen, one five, coffee pods")
+    assert reread.text.startswith("PICK: taking fifteen, one five, coffee pods")
     d.say("yes")
     assert [c.draft.quantity for c in d.commits] == [15]
 
@@ -83,14 +83,16 @@ def test_it_without_context_asks_which_item() -> None:
     assert ask.text == "Which item?" and ask.awaiting == "item"
     read = d.say("coffee pods")
     assert read.text.startswith("How many coffee pods?")  # no recommendation for it
-    assert d.say("two cases").text.startswith("Order two cases, twenty four units, of coffee pods")
+    assert d.say("two cases").text.startswith("ORDER: buying two cases, twenty four units, of coffee pods")
 
 
 def test_a_case_count_is_read_back_with_its_digits_and_the_units_in_words() -> None:
     d = Driver()
     read = d.say("order thirty cases of coffee pods")
     # "thirty" could be "thirteen": the digits go on the count the worker said, not on the total it implies.
-    assert read.text.startswith("Order thirty, three zero, cases, three hundred sixty units, of coffee pods")
+    assert read.text.startswith(
+        "ORDER: buying thirty, three zero, cases, three hundred sixty units, of coffee pods"
+    )
     assert read.awaiting == "yes_no"
 
 
@@ -156,7 +158,7 @@ def test_unusual_quantity_correction_re_reads() -> None:
     d.say("order 2000 widget a")
     d.say("yes")
     reread = d.say("no, 20")
-    assert reread.text.startswith("Order twenty widget a")
+    assert reread.text.startswith("ORDER: buying twenty widget a")
     d.say("yes")
     assert [c.draft.quantity for c in d.commits] == [20]
 
@@ -167,7 +169,9 @@ def test_receive_asks_for_check_digits() -> None:
     assert ask.awaiting == "digits"
     assert ask.text == "Go to bin B zero seven three at main. What are the check digits?"
     read = d.say("three one")
-    assert read.text.startswith("Receive three cases, three hundred units, of half-inch hex bolts into bin B")
+    assert read.text.startswith(
+        "RECEIVE: adding three cases, three hundred units, of half-inch hex bolts IN to bin B"
+    )
     d.say("yes")
     assert [(c.draft.kind, c.draft.quantity, c.draft.bin) for c in d.commits] == [("receipt", 300, "B-07-3")]
 
@@ -190,7 +194,7 @@ def test_wrong_then_right_check_digits() -> None:
     d = Driver()
     d.say("count for coffee pods is 48")
     d.say("one two")
-    assert d.say("nine zero").text.startswith("Set the count of coffee pods to forty eight")
+    assert d.say("nine zero").text.startswith("COUNT: coffee pods set to forty eight")
     d.say("yes")
     assert [(c.draft.kind, c.draft.quantity) for c in d.commits] == [("count", 48)]
 
@@ -276,7 +280,7 @@ def test_idempotency_key_comes_from_session_and_turn() -> None:
 def test_set_minimum_and_forecast_and_supplier() -> None:
     d = Driver()
     assert d.say("keep at least 40 coffee pods").text.startswith(
-        "Keep at least forty, four zero, coffee pods"
+        "MINIMUM: keep at least forty, four zero, coffee pods"
     )
     assert d.say("yes").text == "Done. The minimum for coffee pods at main is now forty."
     fc = d.say("how many coffee pods will we sell next week")

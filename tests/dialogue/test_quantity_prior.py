@@ -61,7 +61,7 @@ def test_history_keeps_its_rule_and_thin_history_falls_back_to_the_prior() -> No
 def test_a_normal_order_on_a_new_item_needs_one_yes() -> None:
     d = food(minimum={"FS-1": 100}, on_hand={("FS-1", "main"): 200}, min_order={"FS-1": 500})
     read = d.say("order 600 paper cups twelve ounce")
-    assert read.text.startswith("Order six hundred paper cups twelve ounce")
+    assert read.text.startswith("ORDER: buying six hundred paper cups twelve ounce")
     assert d.say("yes").text.startswith("Done. Ordered six hundred paper cups twelve ounce")
     assert [c.draft.quantity for c in d.commits] == [600]
 
@@ -95,7 +95,9 @@ def test_an_order_just_off_whole_cases_beyond_the_limit_is_warned() -> None:
 
 def test_a_receipt_of_a_normal_delivery_needs_one_yes() -> None:
     d = food(minimum={"FS-3": 50}, on_hand={("FS-3", "main"): 75})
-    assert d.say("received 20 cases of takeout containers small").text.startswith("Receive twenty cases")
+    assert d.say("received 20 cases of takeout containers small").text.startswith(
+        "RECEIVE: adding twenty cases"
+    )
     assert d.say("yes").text.startswith("Done.")
 
 

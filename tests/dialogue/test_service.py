@@ -44,10 +44,10 @@ async def test_receive_with_check_digits_applies_once(inventory: InventoryServic
     assert first.awaiting == "digits" and "Z nine nine one" in first.reply
     read = await svc.handle_text(first.session_id, "four two", "tester", "api")
     assert read.awaiting == "yes_no"
-    assert read.reply.startswith(f"Receive two cases, twenty units, of {name}")
+    assert read.reply.startswith(f"RECEIVE: adding two cases, twenty units, of {name}")
     assert await on_hand(inventory, name) == 100  # nothing before the yes
     done = await svc.handle_text(first.session_id, "yes", "tester", "api")
-    assert done.reply == f"Done. Main has one hundred twenty {name} now."
+    assert done.reply == f"Done. The main warehouse has one hundred twenty {name} now."  # the site by name
     again = await svc.handle_text(first.session_id, "yes", "tester", "api")
     assert again.reply.startswith("There is nothing waiting")
     assert await on_hand(inventory, name) == 120
@@ -60,7 +60,7 @@ async def test_pick_and_count_through_it(inventory: InventoryService) -> None:
     assert r.reply == f"We have one hundred {name}." and r.slots["item_text"] == name
     sid = r.session_id
     assert (await svc.handle_text(sid, "picked 5 of them", "tester", "api")).reply.startswith(
-        f"Pick five {name}"
+        f"PICK: taking five {name}"
     )
     await svc.handle_text(sid, "yes", "tester", "api")
     assert await on_hand(inventory, name) == 95
@@ -68,7 +68,7 @@ async def test_pick_and_count_through_it(inventory: InventoryService) -> None:
     wrong = await svc.handle_text(sid, "one two", "tester", "api")
     assert wrong.reply.startswith("Those digits don't match")
     read = await svc.handle_text(sid, "forty two", "tester", "api")
-    assert read.reply.startswith(f"Set the count of {name} to one hundred fifty, one five zero")
+    assert read.reply.startswith(f"COUNT: {name} set to one hundred fifty, one five zero")
     await svc.handle_text(sid, "no, one forty", "tester", "api")
     await svc.handle_text(sid, "yes", "tester", "api")
     assert await on_hand(inventory, name) == 140
@@ -116,7 +116,7 @@ async def test_cut_off_read_back_is_not_confirmed(inventory: InventoryService) -
 async def test_order_is_placed_with_the_speaker_as_actor(inventory: InventoryService) -> None:
     svc = DialogueService(inventory, catalogue_ttl_s=0.0)
     read = await svc.handle_text(None, "order 300 half inch hex bolts", "dana", "api")
-    assert read.reply.startswith("Order three hundred half-inch hex bolts from ")
+    assert read.reply.startswith("ORDER: buying three hundred half-inch hex bolts from ")
     done = await svc.handle_text(read.session_id, "yes", "dana", "api")
     assert done.reply.startswith("Done. Ordered three hundred half-inch hex bolts, order ending")
     orders = await inventory.list_orders(sku="FAS-1003", limit=5)

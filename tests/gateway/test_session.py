@@ -67,8 +67,11 @@ async def test_one_turn_event_sequence_and_what_the_recognizer_got() -> None:
     assert reply.text == "You said how many widgets."
     utterance, hints = c.recognizer.received[0]  # type: ignore[attr-defined]
     assert hints.expect == "free"
-    # 0.5 s pre-roll + 1.5 s of speech + the end silence, at 16 kHz.
-    assert 2.3 <= len(utterance.pcm) / 32000 <= 2.5
+    # Recognised once, at the tentative end: 0.5 s pre-roll + 1.5 s of speech + the 0.15 s pause, at 16 kHz
+    # ("how many widgets" is no complete short answer, so the turn waited for the full end silence and then
+    # took that transcript, no speech having come since).
+    assert len(c.recognizer.received) == 1  # type: ignore[attr-defined]
+    assert 2.1 <= len(utterance.pcm) / 32000 <= 2.2
     chunks = c.output.of(ev.AudioChunk)
     # Whole 20 ms frames, in order, none missing (frames leaving together are merged into one chunk).
     assert all(len(ch.pcm) % 640 == 0 for ch in chunks)
@@ -215,7 +218,10 @@ async def test_number_awaited_pause_does_not_split_the_quantity() -> None:
     stops = c.output.of(ev.SpeechStopped)
     assert len(stops) == 2  # "reorder widgets", then "one ... fifty" as one utterance
     assert stops[1].duration_s > 1.5
-    assert [h.expect for _, h in c.recognizer.received] == ["free", "quantity"]  # type: ignore[attr-defined]
+    # The guess at the pause inside the number ("order 15 widgets" is no quantity on its own) was dropped when the
+    # caller went on; the one at the final pause served the turn.
+    assert [h.expect for _, h in c.recognizer.received] == ["free", "quantity", "quantity"]  # type: ignore[attr-defined]
+    assert c.metrics.speculations.labels("discarded")._value.get() == 1
     # Without a number awaited the same pause splits the utterance.
     async with call() as c:
         await c.run(8.0, [Say(0.5, 1.0, WIDGETS), Say(3.0, 3.5, 150), Say(4.1, 4.6, 150)])
@@ -346,7 +352,7 @@ async def test_hang_up_mid_reply_cancels_everything() -> None:
     assert c.synthesizer.cancelled  # type: ignore[attr-defined]
     assert c.conversation.calls[-1] == ("close",)
     assert any(x[0] == "playback_interrupted" for x in c.conversation.calls)
-    assert c.session._tasks == set()
+    assert c.session._tasks.running == set()
     assert isinstance(c.output.sent[-1][1], ev.CallEnded)
     assert c.metrics.registry.get_sample_value("voice_active_sessions", {"channel": "voice"}) == 0.0
 

@@ -16,7 +16,15 @@ from voice_gateway.turns.bargein import (
     should_barge_in,
 )
 from voice_gateway.turns.dtmf import DtmfCollector
-from voice_gateway.turns.segmenter import EndpointingOptions, SegmentEnd, Segmenter, SegmentStart
+from voice_gateway.turns.segmenter import (
+    EndpointingOptions,
+    SegmentEnd,
+    SegmentEvent,
+    Segmenter,
+    SegmentStart,
+    SpeechResumed,
+    TentativeEnd,
+)
 from voice_gateway.turns.timeline import ReplyTimeline, split_sentences
 
 pytestmark = pytest.mark.unit
@@ -24,12 +32,13 @@ pytestmark = pytest.mark.unit
 OPTS = EndpointingOptions(start_s=0.08, start_window_s=0.1, end_s=0.4, end_number_s=1.0, preroll_s=0.2)
 
 
-def run(seg: Segmenter, pattern: str) -> list[tuple[int, SegmentStart | SegmentEnd]]:
-    """Feed one frame per character ('1' voiced, '0' not); each frame's bytes carry its index."""
-    out = []
+def run(seg: Segmenter, pattern: str, *, all_events: bool = False) -> list[tuple[int, SegmentEvent]]:
+    """Feed one frame per character ('1' voiced, '0' not); each frame's bytes carry its index. Starts and ends
+    only, unless ``all_events`` (tentative ends and resumptions too)."""
+    out: list[tuple[int, SegmentEvent]] = []
     for i, c in enumerate(pattern):
         event = seg.process(i.to_bytes(2, "little") * 2, c == "1")
-        if event is not None:
+        if event is not None and (all_events or isinstance(event, SegmentStart | SegmentEnd)):
             out.append((i, event))
     return out
 

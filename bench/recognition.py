@@ -1,0 +1,140 @@
+"""Recognition alone, on the held-out material (no service): what each local engine makes of the callers' turns.
+
+Every caller turn of the generated tasks (openings, "yes", "no", corrections, choices, "say that again") is
+rendered per condition (bench/understanding/render.py) and recognized with the prompt the dialogue would have
+set; scored per utterance: exact (the normalized words), understood (the dialogue's reading of the words: intent,
+item, quantity, yes/no), wrong-and-confident (a different reading with confidence above the dialogue's bar),
+and how long recognition took after the end of the utterance (one decode, single-threaded).
+
+    .venv/bin/python bench/recognition.py --set tune --conditions neural,en-us,noise10,phone
+    .venv/bin/python bench/recognition.py --engines whisper,grammar --limit 40
+
+Figures from one machine; ``--set tune`` is what the thresholds were tuned on, ``heldout`` is the report."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.understanding.catalogues import Catalogue, catalogues_for
+from bench.understanding.render import Condition, Voice, render
+from bench.understanding.scenarios import build_tasks
+from local_speech.asr import GrammarRecognizer, LocalAsrOptions
+from local_speech.grammar import normalize_phrase
+from local_speech.snap import LIGHT_WORDS
+from local_speech.types import Expectation, VocabularyEntry
+
+VOICES = {
+    "heldout": {"en-us": Voice("espeak", "en-us", 180), "en-gb": Voice("espeak", "en-gb", 150),
+                "en-sc": Voice("espeak", "en-gb-scotland", 160), "en-029": Voice("espeak", "en-029", 165),
+                "neural": Voice("hibari", "heart", 1.0)},
+    "tune": {"en-us": Voice("espeak", "en-us+m3", 170), "en-gb": Voice("espeak", "en-gb-x-rp", 160),
+             "en-sc": Voice("espeak", "en-gb-x-gbclan", 160), "en-029": Voice("espeak", "en-us+f2", 150),
+             "neural": Voice("hibari", "heart", 1.15)},
+}  # fmt: skip
+CONFIDENT = 0.6
+
+
+@dataclass(frozen=True)
+class Turn:
+    text: str
+    expect: Expectation
+    catalogue: Catalogue
+
+
+def condition(name: str, which: str) -> Condition:
+    voices = VOICES[which]
+    base = name
+    if name in voices:
+        return Condition(name, voices[name])
+    if name.startswith("noise"):
+        voice = voices[base.removeprefix("noise").split("-")[1]] if "-" in base else voices["neural"]
+        return Condition(name, voice, snr_db=float(base.removeprefix("noise").split("-")[0]))
+    if name.startswith("phone"):
+        return Condition(name, voices[name.partition("-")[2] or "neural"], phone=True)
+    raise SystemExit(f"unknown condition {name!r}")
+
+
+def turns(cats: list[Catalogue], seed: int) -> list[Turn]:
+    out: list[Turn] = []
+    for cat in cats:
+        for task in build_tasks(cat, seed):
+            out.append(Turn(task.opening, Expectation("free"), cat))
+            if task.first_quantity is not None and task.write is not None:
+                out.append(
+                    Turn(f"no, {normalize_phrase(str(task.write.quantity))}", Expectation("yes_no"), cat)
+                )
+            if task.choice:
+                family = next(f for f, skus in cat.families.items() if task.sku in skus)
+                phrases = tuple(cat.item(s).name for s in cat.families[family])
+                out.append(Turn(task.choice, Expectation("choice", phrases), cat))
+            if task.write is not None:
+                out.append(Turn("yes", Expectation("yes_no"), cat))
+        out.append(Turn("say that again", Expectation("free"), cat))
+        out.append(Turn("no", Expectation("yes_no"), cat))
+    return out
+
+
+def reading(text: str) -> tuple[str, ...]:
+    """What the dialogue would take from the words: numbers, yes/no and the content words, order kept."""
+    return tuple(w for w in normalize_phrase(text).split() if w not in LIGHT_WORDS)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--set", dest="which", choices=("heldout", "tune"), default="heldout")
+    parser.add_argument("--conditions", default="neural,en-us,noise10,phone")
+    parser.add_argument("--engines", default="whisper")
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args()
+    cats = catalogues_for(args.which, args.seed)
+    all_turns = turns(cats, args.seed)[: args.limit]
+    print(f"{len(all_turns)} turns, {len(cats)} catalogues ({args.which}), 1 decode at a time")
+    print("| engine | condition | exact | understood | confident wrong | decode p50 / p90 ms (audio s) |")
+    print("|---|---|---|---|---|---|")
+    for engine in args.engines.split(","):
+        options = replace(LocalAsrOptions(), engine=engine, isolation="thread", workers=1)  # type: ignore[arg-type]
+        recognizers: dict[str, GrammarRecognizer] = {}
+        for cat in cats:
+            vocab = [VocabularyEntry(i.sku, i.name) for i in cat.items]
+            recognizers[cat.trade] = GrammarRecognizer(vocab, options, sites=[s.spoken for s in cat.sites])
+        for name in args.conditions.split(","):
+            cond = condition(name, args.which)
+            exact = understood = wrong = 0
+            times: list[float] = []
+            audio: list[float] = []
+            for k, turn in enumerate(all_turns):
+                pcm, rate = render(turn.text, cond, salt=str(k))
+                rec = recognizers[turn.catalogue.trade]
+                t0 = time.perf_counter()
+                heard = rec.recognize_sync(pcm, rate, turn.expect)
+                times.append(time.perf_counter() - t0)
+                audio.append(len(pcm) / (2 * rate))
+                ok_exact = normalize_phrase(heard.text) == normalize_phrase(turn.text)
+                ok = reading(heard.text) == reading(turn.text)
+                exact += ok_exact
+                understood += ok
+                wrong += (not ok) and bool(heard.text) and heard.confidence >= CONFIDENT
+                if args.verbose and not ok:
+                    print(f"   {turn.expect.kind:8} {turn.text!r} -> {heard.text!r} ({heard.confidence:.2f})")
+            n = len(all_turns)
+            p50 = statistics.median(times) * 1000
+            p90 = sorted(times)[int(0.9 * (n - 1))] * 1000
+            print(f"| {engine} | {name} | {exact / n:.0%} | {understood / n:.0%} | {wrong} | "
+                  f"{p50:.0f} / {p90:.0f} ({statistics.median(audio):.1f}) |", flush=True)  # fmt: skip
+        for rec in recognizers.values():
+            rec.close()
+
+
+if __name__ == "__main__":
+    main()

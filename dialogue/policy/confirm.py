@@ -1,0 +1,287 @@
+"""Confidence-aware confirmation (the voice-picking lesson): a caller who says "yes" by habit confirms whatever
+is read back, so a write whose quantity, item or action word the recognizer was unsure of gets a targeted
+question *before* its read-back, and only a settled write is read back for its one "yes".
+
+- **Which slots are unsure** (``unsure_slots``): each word of the recognized utterance carries a confidence
+  (``HeardWords``); a slot (the quantity, the item, the action word) is unsure when one of its words is below
+  ``PolicyConfig.unsure_word_confidence``, and every slot is when the whole utterance is below
+  ``unsure_utterance_confidence``. A short answer ("yes", "pick", "fifteen") is as sure as its least sure word.
+  Typed, DTMF and NLX turns carry no figures and are certain.
+- **The questions**, in this order, since an item or action change drafts the write again: the item ("Which
+  item: widget a or widget b?", the heard item and the names nearest it), the action ("Did you say pick or
+  receive?", the heard kind and the one it is most easily confused with), the quantity ("Fifteen or fifty
+  coffee pods?" when the figure has a confusable partner, else "How many coffee pods?").
+- **Answers** settle the slot when they are sure themselves; an unsure or non-answer asks again, and after
+  ``clarify_attempts`` of them the write is dropped (a lost write is said again; a wrong one is on the shelf).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from difflib import SequenceMatcher
+from typing import Protocol
+
+from dialogue.contract import HeardWords
+from dialogue.policy import replies as R
+from dialogue.policy.items import Items, Router
+from dialogue.policy.speaker import Speaker
+from dialogue.policy.state import DialogueState, Draft, Expectation, Pending, PolicyConfig, Reply, WriteKind
+from dialogue.understanding.nlu import Slots, Understanding, Unsure, normal_tokens
+from dialogue.understanding.numbers import TENS, UNITS
+from dialogue.understanding.resolve import CatalogueIndex, is_pronoun
+from inventory_core.models import Product
+
+# Words of a pattern's carrier that say nothing about which write it is ("we", "the", "of"): their confidence
+# does not make the action unsure.
+_FUNCTION_WORDS = frozenset({
+    "we", "i", "you", "the", "a", "an", "of", "for", "is", "are", "was", "were", "to", "at", "in", "on", "from",
+    "some", "more", "just", "have", "has", "had", "it", "that", "them", "those", "this", "these", "please", "me",
+    "us", "our", "my", "and", "then", "so", "now", "there", "another", "extra", "today", "can", "could", "will",
+})  # fmt: skip
+_SHORT = 3
+"""An utterance of at most this many words is an answer, as sure as its least sure word."""
+
+KIND_PARTNER: dict[WriteKind, WriteKind] = {
+    "pick": "receipt", "receipt": "pick", "order": "receipt", "count": "pick", "set_min": "order",
+}  # fmt: skip
+"""The kind each is offered against: the opposite movement for picks and receipts (the costly confusion)."""
+INTENT_OF: dict[WriteKind, str] = {"order": "place_order", "receipt": "receive", "pick": "pick", "count": "count",
+                                   "set_min": "set_minimum"}  # fmt: skip
+_KIND_OF_WORD: dict[str, WriteKind] = {
+    **dict.fromkeys(("pick", "picked", "picking", "take", "took", "taking", "taken", "out", "sold", "used",
+                     "pulled", "remove", "removed"), "pick"),
+    **dict.fromkeys(("receive", "received", "receiving", "receipt", "in", "delivery", "delivered", "add",
+                     "adding", "got", "booked"), "receipt"),
+    **dict.fromkeys(("order", "ordered", "ordering", "buy", "buying", "purchase", "reorder"), "order"),
+    **dict.fromkeys(("count", "counted", "counting", "recount"), "count"),
+    **dict.fromkeys(("minimum", "min", "least"), "set_min"),
+}  # fmt: skip
+_FRESH = frozenset({"check_stock", "where_is", "supplier_info", "forecast", "reorder_advice", "order_status",
+                    "low_stock", "place_order", "receive", "pick", "count", "set_minimum"})  # fmt: skip
+_TY_PARTNER = frozenset({4, 6, 7, 8, 9})
+"""Single figures whose "-ty" form sounds alike on a noisy floor: four/forty, six/sixty ... nine/ninety."""
+
+
+# --- how sure the recognizer was ------------------------------------------------------------------------
+
+
+def _token_confidence(tokens: Sequence[str], heard: HeardWords) -> list[float]:
+    """The confidence of each of ``tokens``, aligned with the recognizer's words (a word the normalising split
+    or expanded gives each part its figure; a token not found takes the utterance's)."""
+    flat: list[tuple[str, float]] = [(t, c) for w, c in heard.words for t in normal_tokens(w)]
+    out = [heard.confidence] * len(tokens)
+    matcher = SequenceMatcher(None, [t for t, _ in flat], list(tokens), autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            out[block.b + k] = flat[block.a + k][1]
+    return out
+
+
+def confusable(value: float, words: Sequence[tuple[str, float]], floor: float) -> float | None:
+    """The figure an unsure quantity is most easily confused with, or None: a doubtful trailing unit after a
+    tens word ("fifty eight" → fifty), teen/ty ("fifteen" ↔ "fifty", "one thirty" ↔ "one thirteen"), a single
+    figure and its "-ty" ("eight" ↔ "eighty"). Said digit by digit ("one five") a figure has no partner."""
+    if not float(value).is_integer() or not words:
+        return None
+    n = int(value)
+    toks = [w for w, _ in words]
+    last, last_conf = words[-1]
+    if len(toks) >= 2 and last in UNITS and 1 <= UNITS[last] <= 9 and toks[-2] in TENS and last_conf < floor:
+        return float(n - UNITS[last])
+    spoken_as_word = any(t in TENS or (t in UNITS and UNITS[t] >= 13) or t.isdigit() for t in toks)
+    rest = n % 100
+    if spoken_as_word and 13 <= rest <= 19:
+        return float(n - rest + (rest - 10) * 10)
+    if spoken_as_word and rest >= 30 and rest % 10 == 0:
+        return float(n - rest + rest // 10 + 10)
+    if n in _TY_PARTNER and len(toks) == 1:
+        return float(n * 10)
+    return None
+
+
+def unsure_slots(u: Understanding, heard: HeardWords | None, config: PolicyConfig) -> Understanding:
+    """``u`` with ``slots.unsure`` (and a confusable figure for an unsure quantity) from ``heard``."""
+    if heard is None or not u.tokens:
+        return u
+    conf = _token_confidence(u.tokens, heard)
+    floor = config.unsure_word_confidence
+    low = heard.confidence < config.unsure_utterance_confidence
+    unsure: set[Unsure] = set()
+    for part, positions in u.parts.items():
+        if part == "action":
+            positions = tuple(i for i in positions if u.tokens[i] not in _FUNCTION_WORDS)
+        if positions and (low or min(conf[i] for i in positions) < floor):
+            unsure.add(part)
+    if low or ((len(u.tokens) <= _SHORT or u.intent in ("yes", "no")) and min(conf) < floor):
+        unsure.add("answer")
+    alt = None
+    if "quantity" in unsure and u.slots.quantity is not None:
+        said = [(u.tokens[i], conf[i]) for i in u.parts.get("quantity", ())]
+        alt = confusable(u.slots.quantity, said, floor)
+    return replace(u, slots=replace(u.slots, unsure=frozenset(unsure), alt_quantity=alt))
+
+
+def carry(before: Slots, u: Understanding, *parts: Unsure) -> frozenset[Unsure]:
+    """The doubts left when an answer ``u`` gives ``parts`` anew: the earlier doubts about other slots, and
+    this answer's own about these (a part it did not say is not made unsure by it)."""
+    return frozenset((before.unsure - set(parts) - {"answer"}) | (u.slots.unsure & set(parts)))
+
+
+def kind_named(u: Understanding) -> WriteKind | None:
+    """The one kind of write an answer names ("pick", "we received them"), None for none or several."""
+    kinds = {_KIND_OF_WORD[t] for t in (u.tokens or normal_tokens(u.text)) if t in _KIND_OF_WORD}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+# --- the questions and their answers --------------------------------------------------------------------
+
+
+class Drafts(Protocol):
+    """What the questions need from the write flows."""
+
+    def units(
+        self, slots: Slots, product: Product, kind: WriteKind
+    ) -> tuple[int | None, str, str | None]: ...
+
+    def continue_draft(
+        self, state: DialogueState, intent: str, draft: Draft, slots: Slots, at: float, prefix: str = ""
+    ) -> Reply: ...
+
+
+class Clarify:
+    """Asks about the unsure slots of a draft and settles them; holds no per-session data."""
+
+    def __init__(
+        self, index: CatalogueIndex, config: PolicyConfig, speaker: Speaker, items: Items, router: Router,
+        drafts: Drafts,
+    ) -> None:  # fmt: skip
+        self.index = index
+        self.config = config
+        self.speaker = speaker
+        self.items = items
+        self.router = router
+        self.drafts = drafts
+
+    def ask(
+        self, state: DialogueState, intent: str, d: Draft, slots: Slots, at: float, prefix: str = "",
+        tries: int = 0,
+    ) -> Reply | None:  # fmt: skip
+        """The targeted question about the first unsure slot of ``d``, or None when all are settled."""
+        unsure = slots.unsure
+        if "item" in unsure and slots.item_text and not is_pronoun(slots.item_text):
+            cands = self.index.neighbours(slots.item_text, d.sku)
+            names = tuple(self.index.name(s) for s in cands)
+            pending = Pending(
+                "which_item", intent, draft=d, slots=slots, candidates=cands, since=at, tries=tries
+            )
+            text = prefix + R.item_question(names)
+            if len(names) > 1:
+                return self._say(state, pending, text, "choice", names)
+            return self._say(state, pending, text, "item", ())
+        if "action" in unsure:
+            alt = KIND_PARTNER[d.kind]
+            offered = (R.KIND_WORD[d.kind], R.KIND_WORD[alt])
+            pending = Pending("which_kind", intent, draft=d, slots=slots, offered=(d.kind, alt), since=at,
+                              tries=tries)  # fmt: skip
+            return self._say(state, pending, prefix + R.kind_question(d.kind, alt), "choice", offered)
+        if "quantity" in unsure and slots.quantity is not None:
+            name = self.index.name(d.sku)
+            alt_q = slots.alt_quantity
+            pending = Pending("which_qty", intent, draft=d, slots=slots, since=at, tries=tries)
+            if alt_q is None:
+                text = prefix + R.quantity_again(name, again=bool(tries))
+                return self._say(state, pending, text, "quantity", ())
+            offered = (R.n(slots.quantity), R.n(alt_q))
+            text = prefix + R.quantity_question(slots.quantity, alt_q, name, slots.unit if d.spoken else None)
+            return self._say(state, replace(pending, offered=offered), text, "quantity", offered)
+        return None
+
+    def _say(
+        self,
+        state: DialogueState,
+        pending: Pending,
+        text: str,
+        awaiting: Expectation,
+        phrases: tuple[str, ...],
+    ) -> Reply:
+        return self.speaker.say(replace(state, pending=pending), text, awaiting, phrases)
+
+    def _again(self, state: DialogueState, at: float) -> Reply:
+        """An answer that settled nothing: the same question once more, or the write dropped."""
+        p = state.pending
+        assert p.draft is not None and p.slots is not None
+        tries = p.tries + 1
+        if tries >= self.config.clarify_attempts:
+            return self.speaker.say(replace(state, pending=Pending()), R.UNSURE_DROPPED)
+        asked = self.ask(state, p.intent, p.draft, p.slots, at, R.UNSURE_AGAIN, tries)
+        assert asked is not None
+        return asked
+
+    def _dropped(self, state: DialogueState, u: Understanding, at: float) -> Reply:
+        d = state.pending.draft
+        noun = R.NOUN[d.kind] if d is not None else "request"
+        return self.router.dispatch(state, u, at, prefix=f"Okay, I dropped the {noun}. ")
+
+    def on_item(self, state: DialogueState, u: Understanding, at: float) -> Reply:
+        """The answer to "Which item: ...?"."""
+        p = state.pending
+        d, slots = p.draft, p.slots
+        assert d is not None and slots is not None
+        if u.intent in _FRESH and u.slots.quantity is not None:
+            return self._dropped(state, u, at)
+        if "answer" in u.slots.unsure or "item" in u.slots.unsure or u.intent in ("yes", "no"):
+            return self._again(state, at)
+        answer = u.slots.item_text or u.text
+        narrowed = self.items.narrow(answer, p.candidates)
+        sku = narrowed[0] if len(narrowed) == 1 else self.items.choose(answer, p.candidates)
+        settled = replace(slots, unsure=slots.unsure - {"item", "answer"})
+        if sku is None:  # another name: resolved like any (not known, a choice, or a match)
+            state = replace(state, pending=Pending())
+            return self.items.with_item(state, p.intent, replace(settled, item_text=answer), at)
+        if sku == d.sku:
+            return self.drafts.continue_draft(state, p.intent, d, settled, at)
+        item = replace(settled, item_text=self.index.name(sku))
+        return self.router.proceed(replace(state, pending=Pending()), p.intent, item, sku, at, "")
+
+    def on_kind(self, state: DialogueState, u: Understanding, at: float) -> Reply:
+        """The answer to "Did you say pick or receive?"."""
+        p = state.pending
+        d, slots = p.draft, p.slots
+        assert d is not None and slots is not None
+        kind = kind_named(u)
+        if kind is None and u.intent in _FRESH:
+            return self._dropped(state, u, at)
+        if kind is None or u.slots.unsure & {"answer", "action"}:
+            return self._again(state, at)
+        settled = replace(slots, unsure=slots.unsure - {"action", "answer"})
+        if kind == d.kind:
+            return self.drafts.continue_draft(state, p.intent, d, settled, at)
+        state = replace(state, pending=Pending())
+        return self.router.proceed(state, INTENT_OF[kind], settled, d.sku, at, "")
+
+    def on_quantity(self, state: DialogueState, u: Understanding, at: float) -> Reply:
+        """The answer to "Fifteen or fifty coffee pods?" or "How many coffee pods?"."""
+        p = state.pending
+        d, slots = p.draft, p.slots
+        assert d is not None and slots is not None
+        if u.slots.quantity is None or u.intent not in ("quantity", "correction", p.intent):
+            if u.intent in _FRESH:
+                return self._dropped(state, u, at)
+            return self._again(state, at)
+        if u.slots.unsure & {"quantity", "answer"}:
+            return self._again(state, at)
+        said = u.slots
+        unit = said.unit or slots.unit
+        new = replace(slots, quantity=said.quantity, unit=unit, case_size=said.case_size or slots.case_size,
+                      unit_word=said.unit_word or slots.unit_word, alt_quantity=None,
+                      unsure=slots.unsure - {"quantity", "answer"})  # fmt: skip
+        product = self.index.get(d.sku)
+        assert product is not None
+        units, spoken, problem = self.drafts.units(new, product, d.kind)
+        if problem or units is None:
+            return self.speaker.say(state, problem or R.HINT["which_qty"], "quantity")
+        return self.drafts.continue_draft(state, p.intent, replace(d, quantity=units, spoken=spoken), new, at)
+
+
+__all__ = ["INTENT_OF", "KIND_PARTNER", "Clarify", "carry", "confusable", "kind_named", "unsure_slots"]

@@ -1,0 +1,274 @@
+"""Open decoding fitted to the prompt: Whisper's n best transcripts, each fitted to the prompt's grammar
+(``snap``), the best fit kept, with a confidence for every word from how much of the n best agree on it.
+
+- Whisper is biased to the catalogue with its text prompt (the item names, numbers written as words).
+- A transcript that fits the grammar closely comes out as the grammar's sentence ("hard hacks white" ->
+  "hard hats white"); one that does not fit is kept as Whisper wrote it, so that an item the catalogue lacks is
+  heard as itself and answered as unknown, never as its nearest neighbour.
+- Whisper writes text even for noise or silence: a transcript it does not believe in itself (no-speech
+  probability, low likelihood, its well-known phantom phrases) is dropped."""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from local_speech.decoder import Lexicon
+from local_speech.grammar import (
+    GRAMMAR_KINDS,
+    NUMBER_WORDS,
+    GrammarSet,
+    names_grammar,
+    normalize_phrase,
+    search_name,
+)
+from local_speech.snap import LIGHT_COST, Fit, Snapper, WordDistance, drop_cost
+from local_speech.types import Expectation
+from local_speech.whisper import Decoding, WhisperDecoder, WhisperOptions, looks_invented
+
+
+@dataclass(frozen=True)
+class FitOptions:
+    max_cost_per_word: float = 0.2
+    """A fit costing more than this per transcript word (plus ``max_cost_slack``) is refused."""
+    max_cost_slack: float = 0.35
+    max_word_cost: float = 0.5
+    """A fit that substitutes or drops any one word dearer than this is refused (an unknown item stays itself)."""
+    max_word_cost_open: float = 0.35
+    """The same for an open request fitted to the whole grammar, which may not skip any word but a light one
+    ("please", "the"): an open request is fitted only to mend a near miss ("save it again")."""
+    max_name_cost_per_word: float = 0.25
+    """A catalogue name fitted inside an open transcript may cost this much per word of the name at most."""
+    fit_weight: float = 4.0
+    no_item_cost: float = 0.35
+    """What an open transcript with no catalogue name in it is charged when the n best are ranked."""
+    max_words_per_s: float = 4.0
+    """A transcript with more words than this per second of audio (plus two) is dropped."""
+    min_posterior: float = 0.03
+    """Hypotheses less likely than this are not fitted."""
+    """Log-likelihood (nats) one unit of fitting cost is worth when the n best are ranked."""
+    no_speech_max: float = 0.6
+    """Drop the transcript when Whisper thinks the audio holds no speech this likely..."""
+    no_speech_logprob: float = -0.8
+    """...and its best transcript's mean token log-probability is below this."""
+    min_mean_logprob: float = -1.6
+    """Drop any transcript whose mean token log-probability is below this (noise read as words)."""
+    invented_logprob: float = -0.35
+    """Drop Whisper's phantom phrases ("thank you", "you") unless it is this sure of them."""
+    unfitted_confidence: float = 0.5
+    """Ceiling on the confidence of a transcript that did not fit the grammar."""
+
+
+@dataclass(frozen=True)
+class Heard:
+    text: str
+    confidence: float
+    words: tuple[tuple[str, float], ...]
+    fitted: bool
+
+
+SILENCE = Heard("", 0.0, (), False)
+
+
+def prompt_for(expect: Expectation, names: Sequence[str]) -> str:
+    """The text Whisper reads as what came before: the question the caller answers and the vocabulary it
+    should prefer (numbers written as words)."""
+    if expect.kind == "yes_no":
+        return "Twelve, is that right?"
+    if expect.kind == "digits":
+        return "Read me the check digits, four seven."
+    if expect.kind == "quantity":
+        return "How many? Twelve, fifty, two hundred and forty?"
+    if expect.kind == "choice" and expect.phrases:
+        return "Which one: " + ", ".join(expect.phrases) + "?"
+    return "We stock " + ", ".join(names) + ". How many, twelve or fifty? How can I help?"
+
+
+def without_repeats(words: list[str]) -> list[str]:
+    """Whisper sometimes says the utterance again ("yes yes", "order ten x order ten x order"): once is
+    enough. A leading block that repeats to the end (the last copy may be cut short) is kept once."""
+    n = len(words)
+    for size in range(1, n // 2 + 1):
+        block = words[:size]
+        if all(words[i] == block[i % size] for i in range(size, n)):
+            return block
+    return words
+
+
+class WhisperGrammarRecognizer:
+    """One Whisper model and the fitting state for one decoding thread (or speech worker process)."""
+
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        options: WhisperOptions | None = None,
+        fit: FitOptions | None = None,
+        decoder: WhisperDecoder | None = None,
+    ) -> None:
+        self._options = options
+        self._decoder = decoder
+        self.fit_options = fit or FitOptions()
+        self._lexicon = lexicon
+        self._distance = WordDistance(lexicon.lookup)
+        self._snappers: OrderedDict[str, Snapper] = OrderedDict()
+        self._version = ""
+        self._names: tuple[str, ...] = ()
+
+    @property
+    def decoder(self) -> WhisperDecoder:
+        """The model, loaded on first use."""
+        if self._decoder is None:
+            self._decoder = WhisperDecoder(self._options)
+        return self._decoder
+
+    def sync(self, grammars: GrammarSet, names: Sequence[str]) -> None:
+        """Use this catalogue's grammars (fitting graphs are built when first used)."""
+        if grammars.version != self._version:
+            self._snappers.clear()
+            self._version = grammars.version
+            self._distance.prepare(sorted(grammars.words))
+        self._names = tuple(names)
+
+    def warm(self, grammars: GrammarSet) -> None:
+        """Build the fitting graph of every fixed prompt kind now rather than on first use."""
+        self.decoder  # noqa: B018 - load the model now
+        for kind in GRAMMAR_KINDS:
+            self._snapper(grammars, Expectation(kind))
+        self._names_snapper(grammars)
+
+    def _snapper(self, grammars: GrammarSet, expect: Expectation) -> Snapper:
+        if expect.kind == "choice" and expect.phrases:
+            key, jsgf = grammars.choice(expect.phrases)
+        else:
+            key = search_name(expect)
+            jsgf = grammars.grammars[key]
+        snapper = self._snappers.get(key)
+        if snapper is None:
+            snapper = self._snappers[key] = Snapper(self._lexicon.graph(jsgf))
+            while len(self._snappers) > 32:
+                self._snappers.popitem(last=False)
+        self._snappers.move_to_end(key)
+        return snapper
+
+    def recognize(self, samples: np.ndarray, grammars: GrammarSet, expect: Expectation) -> Heard:
+        """``samples``: float32 at 16 kHz, -1..1."""
+        decoding = self.decoder.decode(samples, prompt_for(expect, self._names))
+        return self.choose(decoding, self._snapper(grammars, expect), self._names_snapper(grammars))
+
+    def _names_snapper(self, grammars: GrammarSet) -> Snapper:
+        snapper = self._snappers.get("names")
+        if snapper is None:
+            snapper = self._snappers["names"] = Snapper(self._lexicon.graph(names_grammar(grammars.names)))
+        return snapper
+
+    def choose(self, decoding: Decoding, sentence: Snapper | None, names: Snapper) -> Heard:
+        """The transcript to keep from ``decoding``'s n best (see the module's docstring). ``sentence``: the
+        prompt's grammar (None: go straight to Whisper's words with the item name fitted)."""
+        o = self.fit_options
+        hyps = [h for h in decoding.hypotheses if h.tokens > 0]
+        if not hyps:
+            return SILENCE
+        top = hyps[0]
+        mean = top.logprob / top.tokens
+        if decoding.no_speech > o.no_speech_max and mean < o.no_speech_logprob:
+            return SILENCE
+        if mean < o.min_mean_logprob or (looks_invented(top.text) and mean < o.invented_logprob):
+            return SILENCE
+        posterior = _softmax([h.logprob for h in hyps])
+        texts = [without_repeats(normalize_phrase(h.text).split()) for h in hyps]
+        if decoding.seconds > 0:  # more words than the audio can hold: Whisper ran on (repeating itself)
+            most = o.max_words_per_s * decoding.seconds + 2
+            texts = [t if len(t) <= most else [] for t in texts]
+        likely = [k for k, p in enumerate(posterior) if p >= o.min_posterior and texts[k]]
+        if sentence is not None:
+            strict = sentence is self._snappers.get("free")
+            fits = {k: self._fit(sentence, texts[k], strict=strict) for k in likely}
+            ranked = [(hyps[k].logprob - o.fit_weight * f.cost, k) for k, f in fits.items() if f is not None]
+            if ranked:
+                best = fits[max(ranked)[1]]
+                assert best is not None
+                others = [list(f.words) if f else [] for f in (fits.get(k) for k in range(len(hyps)))]
+                return self._heard(list(best.words), best, 0, others, posterior, fitted=True)
+        # An open request (or an answer outside the prompt's grammar): Whisper's words, with the item name in
+        # them fitted to the catalogue when one is close enough.
+        spans = {k: self._fit(names, texts[k], open_ends=True) for k in likely}
+        ranked = [
+            (hyps[k].logprob - o.fit_weight * (f.cost if f is not None else o.no_item_cost), k)
+            for k, f in spans.items()
+        ]
+        if not ranked:
+            return SILENCE
+        k = max(ranked)[1]
+        span = spans[k]
+        words = texts[k]
+        if span is not None:
+            words = [*words[: span.prefix], *span.words, *words[len(words) - span.suffix :]]
+        cap = 1.0 if span is not None else o.unfitted_confidence
+        return self._heard(words, span, span.prefix if span else 0, texts, posterior, fitted=span is not None,
+                           cap=min(cap, math.exp(hyps[k].logprob / hyps[k].tokens) * 1.5))  # fmt: skip
+
+    def _fit(
+        self, snapper: Snapper, words: Sequence[str], open_ends: bool = False, strict: bool = False
+    ) -> Fit | None:
+        o = self.fit_options
+        if not words:
+            return None
+        bound = o.max_cost_per_word * (len(words) if not open_ends else 3) + o.max_cost_slack
+        fit = snapper.fit(words, self._distance, bound, open_ends=open_ends)
+        if fit is None or (open_ends and not fit.words):
+            return None
+        if fit.worst > (o.max_word_cost_open if strict else o.max_word_cost):
+            return None
+        if strict and fit.worst_skip > LIGHT_COST:
+            return None
+        if open_ends and fit.cost > o.max_name_cost_per_word * len(fit.words):
+            return None
+        if not open_ends and not _keeps_numbers(words, fit.words):
+            return None  # Whisper hears numbers better than any fit: a fit that changes one is refused
+        return fit
+
+    def _heard(
+        self, words: list[str], fit: Fit | None, at: int, others: Sequence[Sequence[str]],
+        posterior: Sequence[float], *, fitted: bool, cap: float = 1.0,
+    ) -> Heard:  # fmt: skip
+        """Per word: the posterior mass of the n best that hold it, less what fitting it cost."""
+        agree = _agreement(words, others, posterior)
+        if (
+            fit is not None
+        ):  # fitted words (from ``at``) may be absent from the n best: score them by their fit
+            for i, c in enumerate(fit.costs):
+                fit_conf = 1.0 - 0.5 * c / max(drop_cost(fit.words[i]), 1e-9)
+                if c > 0:  # a word the transcript did not have: as sure as the fit (and the n best) allow
+                    agree[at + i] = fit_conf * max(agree[at + i], 0.8)
+        scored = tuple((w, min(cap, max(0.0, a))) for w, a in zip(words, agree, strict=True))
+        content = [c for w, c in scored if drop_cost(w) > LIGHT_COST] or [c for _, c in scored]
+        return Heard(" ".join(words), min(content, default=0.0), scored, fitted)
+
+
+def _keeps_numbers(heard: Sequence[str], fitted: Sequence[str]) -> bool:
+    """Every number word of ``heard`` is in ``fitted``, in the same order."""
+    rest = iter(w for w in fitted if w in NUMBER_WORDS)
+    return all(any(w == f for f in rest) for w in heard if w in NUMBER_WORDS)
+
+
+def _softmax(scores: Sequence[float]) -> list[float]:
+    top = max(scores)
+    weights = [math.exp(s - top) for s in scores]
+    total = sum(weights)
+    return [w / total for w in weights]
+
+
+def _agreement(
+    words: Sequence[str], others: Sequence[Sequence[str]], posterior: Sequence[float]
+) -> list[float]:
+    """Per word of ``words``: the posterior mass of the n best that also hold it (as many times)."""
+    out: list[float] = []
+    seen: dict[str, int] = {}
+    for w in words:
+        seen[w] = seen.get(w, 0) + 1
+        out.append(sum(p for o, p in zip(others, posterior, strict=True) if o.count(w) >= seen[w]))
+    return out

@@ -1,0 +1,170 @@
+"""Policy that generalises, on catalogues of other trades that share nothing with the demo warehouse and have no
+sales history (as items created through the API): normal writes need one yes (the prior comes from pack size,
+minimum order and reorder point), family words in a write offer the family ("order a hundred boxes"), and
+attribute and ordinal answers ("the large ones", "the blue ones", "the second one") choose among the choices."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogue.understanding.resolve import CatalogueIndex
+from tests.dialogue.helpers import Driver, World, product
+
+pytestmark = pytest.mark.unit
+
+
+def shelf(bin_code: str) -> tuple[tuple[str, str, str], ...]:
+    return (("main", bin_code, ""),)
+
+
+PHARMACY = CatalogueIndex.build(
+    [
+        product("RX-1", "syringes three ml", pack=100, pallet=20_000, site_bins=shelf("P-1")),
+        product("RX-2", "syringes ten ml", pack=100, pallet=20_000, site_bins=shelf("P-2")),
+        product("RX-3", "gauze pads sterile", pack=200, site_bins=shelf("P-3")),
+        product("RX-4", "saline bags one liter", pack=10, site_bins=shelf("P-4")),
+        product("RX-5", "amoxicillin five hundred mg", pack=30, site_bins=shelf("P-5")),
+    ],
+    version=1,
+)
+AUTO = CatalogueIndex.build(
+    [
+        product("AU-1", "fuse boxes small", pack=5, site_bins=shelf("F-1")),
+        product("AU-2", "fuse boxes large", pack=5, site_bins=shelf("F-2")),
+        product("AU-3", "fuse boxes extra large", pack=5, site_bins=shelf("F-3")),
+        product("AU-4", "brake fluid dot four", pack=12, site_bins=shelf("F-4")),
+        product("AU-5", "oil filters", pack=24, pallet=1200, site_bins=shelf("F-5")),
+    ],
+    version=1,
+)
+APPAREL = CatalogueIndex.build(
+    [
+        product("AP-1", "hoodies black", pack=10, site_bins=shelf("H-1")),
+        product("AP-2", "hoodies navy large", "blue hoodies large", pack=10, site_bins=shelf("H-2")),
+        product("AP-3", "hoodies navy small", "blue hoodies small", pack=10, site_bins=shelf("H-3")),
+        product("AP-4", "sock packs crew", pack=12, site_bins=shelf("H-4")),
+        product("AP-5", "sock packs ankle", pack=12, site_bins=shelf("H-5")),
+        product("AP-6", "beanies grey", pack=20, site_bins=shelf("H-6")),
+    ],
+    version=1,
+)
+FOOD = CatalogueIndex.build(
+    [
+        product("FD-1", "takeout clamshells nine inch", pack=50, pallet=4000, site_bins=shelf("T-1")),
+        product("FD-2", "fryer oil jugs", pack=2, site_bins=shelf("T-2")),
+    ],
+    version=1,
+)
+
+
+def new(catalogue: CatalogueIndex, **world: object) -> Driver:
+    """A driver on ``catalogue`` with no sales history for any item."""
+    w = World(daily={sku: 0.0 for sku in catalogue.products})
+    for key, value in world.items():
+        setattr(w, key, value)
+    return Driver(w, catalogue=catalogue)
+
+
+def writes(d: Driver) -> list[tuple[str, str, int]]:
+    return [(c.draft.kind, c.draft.sku, c.draft.quantity) for c in d.commits]
+
+
+# --- one yes for a normal write on a new item -------------------------------------------------------------
+
+
+def test_pharmacy_order_of_a_new_item_needs_one_yes() -> None:
+    d = new(PHARMACY, minimum={"RX-3": 400}, on_hand={("RX-3", "main"): 600}, min_order={"RX-3": 1000})
+    assert d.say("order 2000 gauze pads sterile").text.startswith("ORDER: buying two thousand gauze pads")
+    assert d.say("yes").text.startswith("Done. Ordered two thousand gauze pads sterile")
+    assert writes(d) == [("order", "RX-3", 2000)]
+
+
+def test_a_numbered_name_keeps_its_number_and_the_order_needs_one_yes() -> None:
+    d = new(PHARMACY, minimum={"RX-5": 60}, on_hand={("RX-5", "main"): 90})
+    read = d.say("order 10 cases of amoxicillin five hundred mg")
+    assert read.text.startswith(
+        "ORDER: buying ten cases, three hundred units, of amoxicillin five hundred mg"
+    )
+    d.say("yes")
+    assert writes(d) == [("order", "RX-5", 300)]
+
+
+def test_auto_parts_pallet_of_a_new_item_and_a_receipt_need_one_yes() -> None:
+    d = new(AUTO, minimum={"AU-5": 0}, on_hand={("AU-5", "main"): 0})
+    d.say("order fifty cases of oil filters")  # one pallet of whole cases
+    assert d.say("yes").text.startswith("Done.")
+    d.say("received 10 cases of brake fluid dot four")
+    assert d.say("yes").text.startswith("Done.")
+    assert writes(d) == [("order", "AU-5", 1200), ("receipt", "AU-4", 120)]
+
+
+def test_food_service_pick_and_receipt_on_new_items_need_one_yes() -> None:
+    d = new(FOOD, minimum={"FD-2": 4}, on_hand={("FD-2", "main"): 10})
+    assert d.say("picked 3 fryer oil jugs").text.startswith(
+        "PICK: taking three fryer oil jugs OUT of bin T two"
+    )
+    d.say("yes")
+    d.say("received 20 cases of takeout clamshells nine inch")
+    d.say("yes")
+    assert writes(d) == [("pick", "FD-2", 3), ("receipt", "FD-1", 1000)]
+
+
+def test_an_absurd_order_on_a_new_item_still_gets_the_second_warning() -> None:
+    d = new(APPAREL, minimum={"AP-6": 20}, on_hand={("AP-6", "main"): 30})
+    d.say("order 90000 beanies grey")
+    assert "times a normal order of this item" in d.say("yes").text
+    assert d.commits == []
+
+
+# --- family words in a write ------------------------------------------------------------------------------
+
+
+def test_order_a_hundred_boxes_offers_the_box_family() -> None:
+    d = new(AUTO)
+    offer = d.say("order a hundred boxes")
+    assert offer.awaiting == "choice" and offer.text != "Which item?"
+    assert set(offer.phrases) == {"fuse boxes small", "fuse boxes large", "fuse boxes extra large"}
+    read = d.say("the large ones")  # not the extra large ones
+    assert read.text.startswith("ORDER: buying one hundred fuse boxes large")  # a hundred boxes, not cases
+    d.say("yes")
+    assert writes(d) == [("order", "AU-2", 100)]
+
+
+def test_a_family_word_for_packs_offers_the_packs() -> None:
+    d = new(APPAREL)
+    offer = d.say("order sixty packs")
+    assert offer.text == "Sock packs crew or sock packs ankle?"
+    assert d.say("the ankle ones").text.startswith("ORDER: buying sixty, six zero, sock packs ankle")
+
+
+def test_a_family_with_measures_in_its_names() -> None:
+    d = new(PHARMACY)
+    offer = d.say("order 300 syringes")
+    assert offer.awaiting == "choice" and set(offer.phrases) == {"syringes three ml", "syringes ten ml"}
+    assert d.say("the ten ml ones").text.startswith("ORDER: buying three hundred syringes ten ml")
+
+
+# --- attribute and ordinal answers ------------------------------------------------------------------------
+
+
+def test_the_blue_ones_narrow_by_alias_then_large_picks() -> None:
+    d = new(APPAREL)
+    d.say("how many hoodies")
+    blue = d.say("the blue ones")
+    assert blue.text == "Hoodies navy large or hoodies navy small?" and blue.awaiting == "choice"
+    assert d.say("large").text.startswith("We have fifty hoodies navy large")
+
+
+def test_the_second_one_picks_by_position() -> None:
+    d = new(PHARMACY)
+    offer = d.say("how many syringes")
+    second = offer.phrases[1]
+    assert d.say("the second one").text.startswith(f"We have fifty {second}")
+
+
+def test_an_attribute_in_a_write_choice_then_one_yes() -> None:
+    d = new(APPAREL, minimum={"AP-1": 10}, on_hand={("AP-1", "main"): 10})
+    offer = d.say("order 40 hoodies")
+    assert offer.awaiting == "choice"
+    assert d.say("the black ones").text.startswith("ORDER: buying forty, four zero, hoodies black")
+    assert d.say("yes").text.startswith("Done.")

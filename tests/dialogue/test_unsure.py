@@ -1,0 +1,300 @@
+"""Confidence-aware confirmation, on the pure policy: a write whose quantity, item or action word the recognizer
+was unsure of gets a targeted question before its read-back, so a caller who says "yes" by habit cannot commit
+a mishearing; typed turns and confident speech go straight to the read-back. Catalogues are made up here."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogue.contract import HeardWords
+from dialogue.policy.confirm import confusable, unsure_slots
+from dialogue.policy.state import PlaybackCut, PolicyConfig
+from dialogue.understanding.nlu import understand
+from dialogue.understanding.resolve import CatalogueIndex
+from tests.dialogue.helpers import Driver, World, product
+
+pytestmark = pytest.mark.unit
+
+# An auto-parts counter: near-homophone names, bins with check digits on receipts.
+PARTS = CatalogueIndex.build(
+    [
+        product("AP-1", "brake pads front", pack=4, site_bins=(("shop", "A-1", ""),)),
+        product("AP-2", "brake pads rear", pack=4, site_bins=(("shop", "A-2", ""),)),
+        product("AP-3", "wiper blades", pack=10, site_bins=(("shop", "B-1", "31"),)),
+        product("AP-4", "spark plugs", pack=8, site_bins=(("shop", "C-1", ""),)),
+        product("AP-5", "utility blades", pack=100, site_bins=(("shop", "D-1", ""),)),
+        product("AP-6", "utility knives", pack=6, site_bins=(("shop", "D-2", ""),)),
+    ],
+    version=1,
+)
+
+
+def parts() -> Driver:
+    return Driver(World(daily={sku: 0.0 for sku in PARTS.products}), catalogue=PARTS)
+
+
+def writes(d: Driver) -> list[tuple[str, str, int]]:
+    return [(c.draft.kind, c.draft.sku, c.draft.quantity) for c in d.commits]
+
+
+# --- which slots are unsure -----------------------------------------------------------------------------
+
+
+def test_low_words_make_their_slot_unsure() -> None:
+    cfg = PolicyConfig()
+    u = understand("we picked fifteen spark plugs", PARTS)
+    words = (("we", 0.3), ("picked", 0.9), ("fifteen", 0.4), ("spark", 0.95), ("plugs", 0.95))
+    heard = unsure_slots(u, HeardWords(0.8, words), cfg)
+    assert heard.slots.unsure == {"quantity"}  # "we" says nothing about which write it is
+    assert heard.slots.alt_quantity == 50
+    assert unsure_slots(u, None, cfg).slots.unsure == frozenset()  # typed: certain
+    sure = unsure_slots(u, HeardWords(0.9, tuple((w, 0.9) for w, _ in words)), cfg)
+    assert sure.slots.unsure == frozenset()
+
+
+def test_a_low_utterance_leaves_every_slot_unsure_and_no_words_means_the_utterance_figure() -> None:
+    cfg = PolicyConfig()
+    u = understand("received twelve wiper blades", PARTS)
+    assert unsure_slots(u, HeardWords(0.3), cfg).slots.unsure == {"quantity", "item", "action", "answer"}
+    assert unsure_slots(u, HeardWords(0.55), cfg).slots.unsure == {"quantity", "item", "action"}
+    assert unsure_slots(u, HeardWords(0.7), cfg).slots.unsure == frozenset()
+
+
+def test_engine_words_are_aligned_with_the_normalised_tokens() -> None:
+    u = understand("what's the count for spark plugs is 1,200", PARTS)
+    words = (("what's", 0.9), ("the", 0.9), ("count", 0.9), ("for", 0.9), ("spark", 0.9), ("plugs", 0.9),
+             ("is", 0.9), ("1,200", 0.2))  # fmt: skip
+    assert unsure_slots(u, HeardWords(0.9, words), PolicyConfig()).slots.unsure == {"quantity"}
+
+
+@pytest.mark.parametrize(
+    ("words", "value", "partner"),
+    [
+        ((("fifteen", 0.3),), 15, 50),
+        ((("fifty", 0.3),), 50, 15),
+        ((("thirteen", 0.3),), 13, 30),
+        ((("ninety", 0.3),), 90, 19),
+        ((("eighty", 0.3),), 80, 18),  # teen/ty before eight/eighty
+        ((("eight", 0.3),), 8, 80),
+        ((("one", 0.9), ("thirty", 0.3)), 130, 113),
+        ((("fifty", 0.9), ("eight", 0.3)), 58, 50),  # "no, fifty" heard as "fifty eight"
+        ((("40", 0.3),), 40, 14),  # an engine that writes digits
+        ((("one", 0.3), ("five", 0.3)), 15, None),  # said digit by digit: no teen/ty
+        ((("twelve", 0.3),), 12, None),
+        ((("twenty", 0.3), ("two", 0.9)), 22, None),
+    ],
+)
+def test_confusable_partners(words: tuple[tuple[str, float], ...], value: int, partner: int | None) -> None:
+    assert confusable(value, words, 0.6) == partner
+
+
+# --- the read-back names the action ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "must_end"),
+    [
+        ("picked 12 spark plugs", "PICK: taking twelve spark plugs OUT of bin C one?", "spark plugs"),
+        ("order 15 spark plugs", "ORDER: buying fifteen, one five, spark plugs from", "spark plugs"),
+        (
+            "keep at least 40 spark plugs",
+            "MINIMUM: keep at least forty, four zero, spark plugs?",
+            "spark plugs",
+        ),
+    ],
+)
+def test_each_read_back_leads_with_its_kind(text: str, start: str, must_end: str) -> None:
+    d = parts()
+    read = d.say(text)
+    assert read.text.startswith(start) and read.text.endswith("Say yes to confirm.")
+    assert read.must_hear_chars is not None and read.text[: read.must_hear_chars].endswith(must_end)
+
+
+def test_receipt_and_count_read_backs_after_their_check_digits() -> None:
+    d = parts()
+    d.say("received 2 cases of wiper blades")
+    read = d.say("three one")
+    assert read.text.startswith("RECEIVE: adding two cases, twenty units, of wiper blades IN to bin B one?")
+    assert read.must_hear_chars is not None and read.text[: read.must_hear_chars].endswith("wiper blades")
+    d.say("cancel")
+    d.say("count for wiper blades is 15")
+    count = d.say("three one")
+    assert count.text.startswith("COUNT: wiper blades set to fifteen, one five?")
+    assert count.must_hear_chars is not None and count.text[: count.must_hear_chars].endswith("one five")
+
+
+def test_a_read_back_cut_before_its_item_is_not_asked() -> None:
+    d = parts()
+    read = d.say("picked 12 spark plugs")
+    assert read.must_hear_chars is not None
+    d.send(PlaybackCut(heard_chars=read.text.index("spark")))
+    assert d.say("yes").text == read.text and d.commits == []
+
+
+# --- typed and confident turns ----------------------------------------------------------------------------
+
+
+def test_typed_and_confident_speech_need_one_yes() -> None:
+    typed = parts()
+    assert typed.say("picked fifteen spark plugs").text.startswith(
+        "PICK: taking fifteen, one five, spark plugs"
+    )
+    typed.say("yes")
+    spoken = parts()
+    assert spoken.hear("picked fifteen spark plugs").text.startswith("PICK: taking fifteen")
+    spoken.hear("yes")
+    assert writes(typed) == writes(spoken) == [("pick", "AP-4", 15)]
+
+
+# --- the quantity -----------------------------------------------------------------------------------------
+
+
+def test_an_unsure_teen_asks_teen_or_ty_and_a_habitual_yes_commits_nothing() -> None:
+    d = parts()
+    ask = d.hear("picked fifteen spark plugs", unsure=("fifteen",))
+    assert ask.text == "Fifteen or fifty spark plugs?"
+    assert ask.awaiting == "quantity" and ask.phrases == ("fifteen", "fifty")
+    again = d.hear("yes")
+    assert again.text == "Sorry, I'm still not sure. Fifteen or fifty spark plugs?" and d.commits == []
+    read = d.hear("fifty")
+    assert (
+        read.text.startswith("PICK: taking fifty, five zero, spark plugs OUT") and read.awaiting == "yes_no"
+    )
+    d.hear("yes")
+    assert writes(d) == [("pick", "AP-4", 50)]
+
+
+def test_an_unsure_figure_in_cases_keeps_its_unit() -> None:
+    d = parts()
+    assert d.hear("order thirty cases of spark plugs", unsure=("thirty",)).text == (
+        "Thirty or thirteen cases of spark plugs?"
+    )
+    assert d.hear("thirteen").text.startswith(
+        "ORDER: buying thirteen, one three, cases, one hundred four units"
+    )
+
+
+def test_an_unsure_figure_without_a_partner_is_asked_again() -> None:
+    d = parts()
+    ask = d.hear("picked twelve spark plugs", unsure=("twelve",))
+    assert (
+        ask.text == "I'm not sure I heard the quantity. How many spark plugs?" and ask.awaiting == "quantity"
+    )
+    assert d.hear("twelve").text.startswith("PICK: taking twelve spark plugs")
+
+
+def test_unsure_answers_twice_drop_the_write() -> None:
+    d = parts()
+    d.hear("picked twelve spark plugs", unsure=("twelve",))
+    assert d.hear("twelve", unsure=("twelve",)).text == "Sorry, I'm still not sure. How many spark plugs?"
+    dropped = d.hear("twelve", unsure=("twelve",))
+    assert "nothing was recorded" in dropped.text and d.state.pending.stage == "idle"
+    d.hear("yes")
+    assert d.commits == []
+
+
+def test_more_attempts_can_be_configured() -> None:
+    d = Driver(World(), config=PolicyConfig(clarify_attempts=3), catalogue=PARTS)
+    d.hear("picked twelve spark plugs", unsure=("twelve",))
+    d.hear("twelve", unsure=("twelve",))
+    assert d.hear("twelve", unsure=("twelve",)).awaiting == "quantity"
+
+
+def test_a_new_request_while_asked_drops_the_write() -> None:
+    d = parts()
+    d.hear("picked fifteen spark plugs", unsure=("fifteen",))
+    assert d.hear("how many wiper blades do we have").text.startswith("Okay, I dropped the pick.")
+
+
+# --- the action word --------------------------------------------------------------------------------------
+
+
+def test_an_unsure_action_asks_pick_or_receive_and_the_answer_redrafts() -> None:
+    d = parts()
+    ask = d.hear("received twelve wiper blades", unsure=("received",))
+    assert ask.text == "Did you say receive or pick?" and ask.awaiting == "choice"
+    assert ask.phrases == ("receive", "pick")
+    assert d.hear("yes").text.startswith("Sorry, I'm still not sure.")
+    read = d.hear("pick")
+    assert read.text.startswith("PICK: taking twelve wiper blades OUT of bin B one")  # no check digits
+    d.hear("yes")
+    assert writes(d) == [("pick", "AP-3", 12)]
+
+
+def test_a_confirmed_action_goes_on_to_check_digits() -> None:
+    d = parts()
+    d.hear("received twelve wiper blades", unsure=("received",))
+    assert d.hear("receive").awaiting == "digits"
+    assert d.hear("three one").text.startswith("RECEIVE: adding twelve wiper blades IN to bin B one")
+
+
+# --- the item ---------------------------------------------------------------------------------------------
+
+
+def test_an_unsure_item_offers_the_near_names() -> None:
+    d = parts()
+    ask = d.hear("order 40 brake pads front", unsure=("front",))
+    assert ask.text == "Which item: brake pads front or brake pads rear?" and ask.awaiting == "choice"
+    assert ask.phrases == ("brake pads front", "brake pads rear")
+    read = d.hear("the rear ones")
+    assert read.text.startswith("ORDER: buying forty, four zero, brake pads rear")
+    d.hear("yes")
+    assert writes(d) == [("order", "AP-2", 40)]
+
+
+def test_an_unsure_item_that_was_never_in_the_catalogue_is_not_known() -> None:
+    d = parts()  # "unicorn saddles" heard as "utility blades"
+    ask = d.hear("order 20 utility blades", unsure=("utility", "blades"))
+    assert (
+        ask.text == "I'm not sure which item you said. Please say the item name." and ask.awaiting == "item"
+    )
+    miss = d.hear("unicorn saddles")
+    assert miss.text.startswith("I couldn't find unicorn saddles") and d.commits == []
+
+
+def test_everything_unsure_is_asked_in_turn_then_read_back() -> None:
+    d = parts()
+    assert d.hear("order 40 brake pads rear", confidence=0.3).text.startswith("Which item:")
+    assert d.hear("brake pads rear").text == "Did you say order or receive?"
+    assert d.hear("order").text == "Forty or fourteen brake pads rear?"
+    assert d.hear("forty").text.startswith("ORDER: buying forty, four zero, brake pads rear")
+    d.hear("yes")
+    assert writes(d) == [("order", "AP-2", 40)]
+
+
+# --- read-backs and corrections ---------------------------------------------------------------------------
+
+
+def test_an_unsure_yes_is_no_yes() -> None:
+    d = parts()
+    read = d.hear("picked 12 spark plugs")
+    again = d.hear("yes", unsure=("yes",))
+    assert again.text == "Sorry, was that a yes? Say yes to confirm, or no." and again.awaiting == "yes_no"
+    assert d.commits == []
+    assert d.hear("say again").text == read.text  # the read-back is still what is asked
+    d.hear("yes")
+    assert writes(d) == [("pick", "AP-4", 12)]
+
+
+def test_a_plain_no_asks_for_the_quantity() -> None:
+    d = parts()
+    d.hear("picked 12 spark plugs")
+    ask = d.hear("no")
+    assert ask.awaiting == "quantity" and ask.text.startswith("What should I change?")
+    assert d.hear("fifteen", unsure=("fifteen",)).text == "Fifteen or fifty spark plugs?"
+
+
+def test_a_misheard_correction_gets_the_targeted_question() -> None:
+    d = parts()
+    d.hear("order 40 spark plugs")
+    ask = d.hear("nope fifty eight", unsure=("eight",))  # "no, fifty" at 10 dB
+    assert ask.text == "Fifty eight or fifty spark plugs?" and ask.awaiting == "quantity"
+    assert d.hear("fifty").text.startswith("ORDER: buying fifty, five zero, spark plugs")
+    d.hear("yes")
+    assert writes(d) == [("order", "AP-4", 50)]
+
+
+def test_a_sure_correction_is_read_back_at_once() -> None:
+    d = parts()
+    d.hear("order 40 spark plugs")
+    assert d.hear("no fifty").text.startswith("ORDER: buying fifty, five zero, spark plugs")

@@ -1,0 +1,144 @@
+"""Fitting Whisper's n best to the prompt (``local_speech.snap``, ``local_speech.whisper_asr``), from text and
+numbers: the decodings are written by hand, so these tests need no model and no audio.
+
+The catalogue is a small auto-parts one invented here (not the demo's)."""
+
+from __future__ import annotations
+
+import pytest
+
+from local_speech.decoder import Lexicon
+from local_speech.grammar import GrammarSet, build_grammars, names_grammar
+from local_speech.snap import Snapper, WordDistance, phone_distance
+from local_speech.types import Expectation, VocabularyEntry
+from local_speech.whisper import Decoding, Hypothesis, looks_invented
+from local_speech.whisper_asr import Heard, WhisperGrammarRecognizer, without_repeats
+
+ITEMS = [
+    VocabularyEntry("AP-310", "brake pads front"),
+    VocabularyEntry("AP-311", "brake pads rear"),
+    VocabularyEntry("AP-420", "wiper blades"),
+    VocabularyEntry("AP-533", "spark plugs"),
+    VocabularyEntry("AP-610", "cabin air filters"),
+]
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return Lexicon()
+
+
+@pytest.fixture(scope="module")
+def grammars() -> GrammarSet:
+    return build_grammars(ITEMS, ["north depot"])
+
+
+@pytest.fixture(scope="module")
+def chooser(lexicon: Lexicon, grammars: GrammarSet) -> WhisperGrammarRecognizer:
+    rec = WhisperGrammarRecognizer(lexicon, decoder=object())  # type: ignore[arg-type]  # never decodes here
+    rec.sync(grammars, grammars.names)
+    return rec
+
+
+def decoding(*hyps: tuple[str, float], no_speech: float = 0.01) -> Decoding:
+    """Hypotheses as (text, mean token log-probability), best first."""
+    return Decoding(tuple(Hypothesis(t, lp * 8, 8) for t, lp in hyps), no_speech)
+
+
+def choose(rec: WhisperGrammarRecognizer, grammars: GrammarSet, d: Decoding, kind: str = "free") -> Heard:
+    expect = Expectation(kind)
+    return rec.choose(d, rec._snapper(grammars, expect), rec._names_snapper(grammars))
+
+
+def conf(heard: Heard, word: str) -> float:
+    return next(c for w, c in heard.words if w == word)
+
+
+def test_phone_distance_is_zero_for_the_same_word_and_small_for_voicing() -> None:
+    assert phone_distance("P IH K S".split(), "P IH K S".split()) == 0
+    assert phone_distance("B IH G Z".split(), "P IH K S".split()) == pytest.approx(1.5 / 4)  # 3 voicings
+    assert phone_distance([], ["AA"]) == 1.0
+
+
+def test_a_near_sound_is_fitted_to_the_grammar(lexicon: Lexicon, grammars: GrammarSet) -> None:
+    snapper = Snapper(lexicon.graph(grammars.grammars["free"]))
+    fit = snapper.fit("how many spark plucks do we have".split(), WordDistance(lexicon.lookup), 2.0)
+    assert fit is not None
+    assert " ".join(fit.words) == "how many spark plugs do we have"
+    assert 0 < fit.cost < 0.5
+
+
+def test_a_sentence_of_the_grammar_costs_nothing(lexicon: Lexicon, grammars: GrammarSet) -> None:
+    snapper = Snapper(lexicon.graph(grammars.grammars["free"]))
+    fit = snapper.fit("order twelve wiper blades".split(), WordDistance(lexicon.lookup), 0.1)
+    assert fit is not None and fit.cost == 0 and fit.words == ("order", "twelve", "wiper", "blades")
+
+
+def test_an_open_fit_finds_the_name_inside_other_words(lexicon: Lexicon, grammars: GrammarSet) -> None:
+    snapper = Snapper(lexicon.graph(names_grammar(grammars.names)))
+    words = "we just got in forty cabin are filters from the truck".split()
+    fit = snapper.fit(words, WordDistance(lexicon.lookup), 1.0, open_ends=True)
+    assert fit is not None
+    assert fit.words == ("cabin", "air", "filters")
+    assert (fit.prefix, fit.suffix) == (5, 3)
+
+
+def test_exact_answers_come_out_with_full_confidence(
+    chooser: WhisperGrammarRecognizer, grammars: GrammarSet
+) -> None:
+    heard = choose(
+        chooser, grammars, decoding(("Order 12 wiper blades.", -0.1), ("Order 12 wiper blades!", -0.3))
+    )
+    assert heard.text == "order twelve wiper blades" and heard.fitted
+    assert heard.confidence > 0.9
+
+
+def test_a_number_the_n_best_disagree_on_is_uncertain(
+    chooser: WhisperGrammarRecognizer, grammars: GrammarSet
+) -> None:
+    heard = choose(
+        chooser, grammars,
+        decoding(("Order fifteen spark plugs.", -0.20), ("Order fifty spark plugs.", -0.25),
+                 ("Order fifteen spark plugs!", -0.6)),
+    )  # fmt: skip
+    assert heard.text == "order fifteen spark plugs"
+    assert conf(heard, "fifteen") < 0.8
+    assert conf(heard, "spark") > 0.95 and conf(heard, "plugs") > 0.95
+    assert heard.confidence == conf(heard, "fifteen")  # the utterance is as sure as its least sure word
+
+
+def test_an_item_the_catalogue_lacks_stays_itself(
+    chooser: WhisperGrammarRecognizer, grammars: GrammarSet
+) -> None:
+    heard = choose(chooser, grammars, decoding(("How many unicorn saddles do we have?", -0.15)))
+    assert "unicorn saddles" in heard.text
+    assert not heard.fitted and heard.confidence <= 0.5
+
+
+def test_a_fit_never_changes_a_number(chooser: WhisperGrammarRecognizer, grammars: GrammarSet) -> None:
+    heard = choose(chooser, grammars, decoding(("We need to order seventeen spark plugs today", -0.2)))
+    assert "seventeen" in heard.text.split()
+
+
+def test_noise_and_phantom_phrases_give_no_transcript(
+    chooser: WhisperGrammarRecognizer, grammars: GrammarSet
+) -> None:
+    assert choose(chooser, grammars, decoding(("Thank you.", -0.9))).text == ""
+    assert choose(chooser, grammars, decoding(("Order the spark.", -0.9), no_speech=0.8)).text == ""
+    assert choose(chooser, grammars, decoding(("Pallets of spark plugs", -2.2))).text == ""
+    assert choose(chooser, grammars, decoding()).text == ""
+    assert looks_invented("...") and looks_invented("Thanks for watching!") and not looks_invented("yes")
+
+
+def test_a_yes_no_answer_is_fitted_to_its_grammar(
+    chooser: WhisperGrammarRecognizer, grammars: GrammarSet
+) -> None:
+    assert choose(chooser, grammars, decoding(("Yes, yes.", -0.2)), "yes_no").text == "yes"
+    heard = choose(chooser, grammars, decoding(("No, 50.", -0.2)), "yes_no")
+    assert heard.text == "no fifty" and heard.fitted
+
+
+def test_repeats_are_said_once() -> None:
+    assert without_repeats("say that again say that again say".split()) == ["say", "that", "again"]
+    assert without_repeats(["yes", "yes"]) == ["yes"]
+    assert without_repeats("one one two".split()) == ["one", "one", "two"]
