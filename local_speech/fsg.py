@@ -10,6 +10,7 @@ parts, ``|`` alternatives, ``<rule>`` references (no recursion), ``<NULL>`` and 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ class WordGraph:
     transitions: tuple[tuple[int, int, float, str | None], ...]
 
     def accepts(self, words: Sequence[str]) -> bool:
-        arcs: dict[tuple[int, str | None], int] = {(s, w): d for s, d, _, w in self.transitions}
+        arcs = self._arcs
         state = self.start
         for word in words:
             nxt = arcs.get((state, word))
@@ -42,6 +43,10 @@ class WordGraph:
                 return False
             state = nxt
         return state == self.final or arcs.get((state, None)) == self.final
+
+    @functools.cached_property
+    def _arcs(self) -> dict[tuple[int, str | None], int]:
+        return {(s, w): d for s, d, _, w in self.transitions}
 
     @property
     def words(self) -> set[str]:

