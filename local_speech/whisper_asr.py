@@ -109,7 +109,9 @@ def without_repeats(words: list[str]) -> list[str]:
     """Whisper sometimes says the utterance again ("yes yes", "order ten x order ten x order"): once is
     enough. A leading block that repeats to the end (the last copy may be cut short) is kept once."""
     n = len(words)
-    for size in range(1, n // 2 + 1):
+    for size in range(1, n):
+        if n - size < max(1, size // 2):
+            break  # too little after the block to call it a repeat
         block = words[:size]
         if all(w in NUMBER_WORDS for w in block):
             continue  # "two two" is check digits, not a repeat
@@ -266,12 +268,12 @@ class WhisperGrammarRecognizer:
             return SILENCE
         k = max(ranked)[1]
         span = spans[k]
-        words = texts[k]
-        if span is not None:
-            words = [*words[: span.prefix], *span.words, *words[len(words) - span.suffix :]]
+        # Each hypothesis as fitted: "stable guns" and "staple guns" agree when the catalogue has only the latter.
+        fitted = [_with_span(texts[i], spans.get(i)) for i in range(len(hyps))]
+        words = fitted[k]
         # Words outside the catalogue are as sure as Whisper was of them (an unknown item then reads as unknown).
         cap = min(1.0, math.exp(hyps[k].logprob / hyps[k].tokens) * o.likelihood_confidence)
-        return self._heard(words, span, span.prefix if span else 0, texts, posterior, fitted=span is not None,
+        return self._heard(words, span, span.prefix if span else 0, fitted, posterior, fitted=span is not None,
                            cap=cap)  # fmt: skip
 
     def _fit(
@@ -311,6 +313,13 @@ class WhisperGrammarRecognizer:
         scored = tuple((w, min(cap, max(0.0, a))) for w, a in zip(words, agree, strict=True))
         content = [c for w, c in scored if drop_cost(w) > LIGHT_COST] or [c for _, c in scored]
         return Heard(" ".join(words), min(content, default=0.0), scored, fitted)
+
+
+def _with_span(words: list[str], span: Fit | None) -> list[str]:
+    """``words`` with the span that ``span`` fitted replaced by the catalogue name."""
+    if span is None:
+        return words
+    return [*words[: span.prefix], *span.words, *words[len(words) - span.suffix :]]
 
 
 def _names_in(text: str, names: Sequence[str]) -> list[str]:

@@ -154,3 +154,16 @@ def test_repeats_are_said_once() -> None:
     assert without_repeats(w("say that again say that again say")) == ["say", "that", "again"]
     assert without_repeats(["yes", "yes"]) == ["yes"]
     assert without_repeats(w("one one two")) == ["one", "one", "two"]
+
+
+def test_hypotheses_that_fit_the_same_name_agree(
+    chooser: WhisperGrammarRecognizer, grammars: GrammarSet
+) -> None:
+    # Only "spark plugs" is in the catalogue: the n best that heard "plucks" and "plugs" mean the same item.
+    heard = choose(
+        chooser,
+        grammars,
+        decoding(("We want twelve spark plucks today", -0.2), ("We want twelve spark plugs today", -0.22)),
+    )
+    assert "spark plugs" in heard.text
+    assert conf(heard, "plugs") > 0.8 and conf(heard, "spark") > 0.9

@@ -1,0 +1,86 @@
+"""A whole-product voice call on the default local engine (Whisper fitted to the catalogue), as
+``test_voice_call`` does with pocketsphinx: a spoken order is read back, and a spoken "yes" writes it once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from app.settings import Settings
+from tests.conftest import API_TOKEN
+from tests.e2e.call_client import WITHIN_S, Call, Opener, heard_as
+from tests.e2e.test_voice_call import ORDER, YES, orders_of, product
+from tests.e2e.test_voice_call import said as said  # the fixture, shared
+from tests.live_server import live_server
+
+pytestmark = pytest.mark.gateway
+
+
+@pytest.fixture(scope="module")
+def base_url(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        mongodb_uri=mongo_uri,
+        mongodb_db=f"ip_whisper_{uuid.uuid4().hex[:8]}",
+        api_tokens=[SecretStr(API_TOKEN)],
+        var_dir=tmp_path_factory.mktemp("whisper-var"),
+        log_json=False,
+        forecast_warm_up=False,
+        speech_engine="local",  # the local engine, on its default: Whisper
+        dialogue_engine="builtin",
+        llm_api_key=None,
+    )
+    assert settings.local_asr_engine == "whisper"
+    with live_server(settings) as base:
+        yield base
+
+
+@pytest.fixture
+async def api(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    headers = {"Authorization": f"Bearer {API_TOKEN}"}
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=WITHIN_S) as client:
+        yield client
+
+
+@pytest.fixture
+async def open_call(base_url: str) -> AsyncIterator[Opener]:
+    calls: list[Call] = []
+
+    async def opener() -> Call:
+        call = await Call.open(base_url)
+        calls.append(call)
+        return call
+
+    yield opener
+    for call in calls:
+        await call.close()
+
+
+async def test_a_spoken_order_is_read_back_and_written_once_after_yes(
+    open_call: Opener,
+    said: dict[str, bytes],
+    api: httpx.AsyncClient,
+) -> None:
+    sku = (await product(api, "staple guns"))["sku"]
+    before = await orders_of(api, sku)
+    call = await open_call()
+    await call.after_greeting()
+    await call.say(said[ORDER])
+    heard_as(await call.expect("transcript"), ORDER)
+    read_back = await call.expect("reply")
+    assert read_back["awaiting"]["expect"] == "yes_no", read_back["text"]
+    assert "thirty eight" in read_back["text"] and "staple guns" in read_back["text"]
+    assert await orders_of(api, sku) == before
+    await call.turn_audio(read_back["turn_id"])
+
+    await call.say(said[YES])
+    heard_as(await call.expect("transcript"), YES)
+    done = await call.expect("reply")
+    assert done["text"].startswith("Done."), done["text"]
+    known = {o["order_id"] for o in before}
+    new = [o for o in await orders_of(api, sku) if o["order_id"] not in known]
+    assert [(o["quantity"], o["channel"]) for o in new] == [(38, "voice")]
