@@ -13,8 +13,8 @@ from voice_gateway.turns.answers import is_complete_answer, may_end_early
 from voice_gateway.turns.segmenter import (
     EndpointingOptions,
     SegmentEnd,
-    SegmentEvent,
     Segmenter,
+    SegmentEvent,
     SegmentStart,
     SpeechResumed,
     TentativeEnd,

@@ -19,11 +19,9 @@ from voice_gateway.turns.dtmf import DtmfCollector
 from voice_gateway.turns.segmenter import (
     EndpointingOptions,
     SegmentEnd,
-    SegmentEvent,
     Segmenter,
+    SegmentEvent,
     SegmentStart,
-    SpeechResumed,
-    TentativeEnd,
 )
 from voice_gateway.turns.timeline import ReplyTimeline, split_sentences
 
