@@ -21,6 +21,9 @@ def voice_gateway(services: Services) -> Gateway | None:
             barge_in_min_s=s.barge_in_min_s,
             phone_echo_guard_s=s.phone_echo_guard_s,
             max_call_s=s.max_call_s,
+            tentative_end_s=s.tentative_end_s,
+            end_s=s.end_silence_s,
+            end_number_s=s.end_number_silence_s,
         )
         for channel in CHANNELS
     }

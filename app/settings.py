@@ -91,6 +91,16 @@ class Settings(BaseSettings):
     max_ws_message_bytes: int = 256_000
     barge_in_min_s: float = 0.12
     phone_echo_guard_s: float = 0.2
+    tentative_end_s: float = Field(
+        default=0.15,
+        description="A pause this long starts recognition; a complete short answer ('yes', 'twelve') ends the turn "
+        "there. 0: never end early.",
+    )
+    end_silence_s: float = Field(default=0.4, description="The pause that ends any other utterance.")
+    end_number_silence_s: float = Field(
+        default=1.0,
+        description="The pause that ends an utterance while a quantity or check digits are awaited.",
+    )
     ws_implementation: Literal["websockets", "websockets-sansio", "wsproto", "auto"] = Field(
         default="websockets",
         description="uvicorn's WebSocket protocol. The legacy 'websockets' one holds 200 calls on 2 cores within "

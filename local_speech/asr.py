@@ -82,7 +82,7 @@ class LocalAsrOptions:
     retryable). Processes only."""
     max_utterance_s: tuple[tuple[str, float], ...] = MAX_UTTERANCE_S
     """Per prompt kind: audio beyond this many seconds is not decoded (trimmed)."""
-    worker_nice: int = 5
+    worker_nice: int = 10
     """Niceness added to worker processes: when the cores are short, the service's event loop runs first."""
     worker_start_timeout_s: float = 120.0
     """How long a worker may take to start and compile a grammar version."""

@@ -5,8 +5,9 @@ question *before* its read-back, and only a settled write is read back for its o
 - **Which slots are unsure** (``unsure_slots``): each word of the recognized utterance carries a confidence
   (``HeardWords``); a slot (the quantity, the item, the action word) is unsure when one of its words is below
   ``PolicyConfig.unsure_word_confidence``, and every slot is when the whole utterance is below
-  ``unsure_utterance_confidence``. A short answer ("yes", "pick", "fifteen") is as sure as its least sure word.
-  Typed, DTMF and NLX turns carry no figures and are certain.
+  ``unsure_utterance_confidence`` (the only test when the engine gives no per-word figures). A short answer
+  ("yes", "pick", "fifteen") is as sure as its least sure word. Typed, DTMF and NLX turns carry no figures and
+  are certain.
 - **The questions**, in this order, since an item or action change drafts the write again: the item ("Which
   item: widget a or widget b?", the heard item and the names nearest it), the action ("Did you say pick or
   receive?", the heard kind and the one it is most easily confused with), the quantity ("Fifteen or fifty
@@ -105,7 +106,9 @@ def unsure_slots(u: Understanding, heard: HeardWords | None, config: PolicyConfi
     if heard is None or not u.tokens:
         return u
     conf = _token_confidence(u.tokens, heard)
-    floor = config.unsure_word_confidence
+    # without per-word figures only the utterance's own threshold applies: an engine's whole-utterance score
+    # is on another scale than a word's posterior
+    floor = config.unsure_word_confidence if heard.words else 0.0
     low = heard.confidence < config.unsure_utterance_confidence
     unsure: set[Unsure] = set()
     for part, positions in u.parts.items():

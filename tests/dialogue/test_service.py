@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from dialogue.contract import Conversation, ConversationFactory
+from dialogue.contract import Conversation, ConversationFactory, HeardWords
 from dialogue.policy.state import Draft, PolicyConfig
 from dialogue.service import DialogueService
 from dialogue.tools import Caller
@@ -171,3 +171,19 @@ async def test_replies_about_an_item_carry_its_stock_card(inventory: InventorySe
     card = reply.cards[0]
     assert (card["name"], card["on_hand"]) == ("zip knives", view.on_hand)
     assert all(f"at {level.site}" in card for level in view.stock)
+
+
+async def test_a_call_carries_the_recognizer_confidence_into_the_policy(inventory: InventoryService) -> None:
+    name = await sprockets(inventory)
+    conv = DialogueService(inventory).open(uuid.uuid4().hex, "voice", "tester", None)
+    said = f"order 40 {name}"
+    words = tuple((w, 0.2 if w == "40" else 0.95) for w in said.split())
+    ask = await conv.user_text(said, "speech", HeardWords(0.9, words))
+    assert ask.text == f"Forty or fourteen {name}?" and ask.awaiting.expect == "quantity"
+    assert ask.awaiting.phrases == ("forty", "fourteen") and ask.must_hear_chars is None
+    read = await conv.user_text("forty", "speech", HeardWords(0.95, (("forty", 0.95),)))
+    assert (
+        read.text.startswith(f"ORDER: buying forty, four zero, {name}") and read.awaiting.expect == "yes_no"
+    )
+    typed = DialogueService(inventory).open(uuid.uuid4().hex, "voice", "tester", None)
+    assert (await typed.user_text(said, "typed")).text.startswith(f"ORDER: buying forty, four zero, {name}")

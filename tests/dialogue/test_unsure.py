@@ -52,12 +52,13 @@ def test_low_words_make_their_slot_unsure() -> None:
     assert sure.slots.unsure == frozenset()
 
 
-def test_a_low_utterance_leaves_every_slot_unsure_and_no_words_means_the_utterance_figure() -> None:
+def test_a_low_utterance_leaves_every_slot_unsure_and_words_are_judged_only_when_given() -> None:
     cfg = PolicyConfig()
     u = understand("received twelve wiper blades", PARTS)
     assert unsure_slots(u, HeardWords(0.3), cfg).slots.unsure == {"quantity", "item", "action", "answer"}
-    assert unsure_slots(u, HeardWords(0.55), cfg).slots.unsure == {"quantity", "item", "action"}
-    assert unsure_slots(u, HeardWords(0.7), cfg).slots.unsure == frozenset()
+    assert unsure_slots(u, HeardWords(0.4), cfg).slots.unsure == frozenset()  # no per-word figures
+    per_word = HeardWords(0.4, tuple((w, 0.45) for w in u.tokens))
+    assert unsure_slots(u, per_word, cfg).slots.unsure == {"quantity", "item", "action"}
 
 
 def test_engine_words_are_aligned_with_the_normalised_tokens() -> None:
