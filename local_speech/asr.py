@@ -36,14 +36,15 @@ from local_speech.decoder import (
     pink_noise,
 )
 from local_speech.errors import DeadlineExceeded, DecodeError
-from local_speech.grammar import GrammarSet, build_grammars, search_name
+from local_speech.grammar import NUMBER_WORDS, GrammarSet, build_grammars, search_name
 from local_speech.pcm import array_to_pcm16, pcm16_to_array, resample
 from local_speech.pool import WorkerPool
 from local_speech.types import Expectation, Recognition, VocabularyEntry
 from local_speech.whisper import WhisperOptions
-from local_speech.whisper_asr import FitOptions, WhisperGrammarRecognizer
+from local_speech.whisper_asr import FitOptions, WhisperGrammarRecognizer, second_opinion
 
 log = logging.getLogger(__name__)
+SECOND_OPINION_KINDS = frozenset({"yes_no", "quantity"})
 
 # Longest audio decoded per prompt kind (longer utterances are trimmed to their first seconds): bounds the work
 # one utterance can cost, whatever a caller streams. Kinds not listed take the ``free`` cap.
@@ -68,6 +69,8 @@ class LocalAsrOptions:
     decoding against the prompt's grammar."""
     whisper: WhisperOptions = field(default_factory=WhisperOptions)
     fit: FitOptions = field(default_factory=FitOptions)
+    second_opinion: bool = True
+    """Whisper: check the figures of yes/no and quantity answers with pocketsphinx on the prompt's grammar."""
     workers: int = field(default_factory=default_workers)
     """Decoders (worker processes, or threads with ``isolation="thread"``): utterances decoded at the same
     time. Default: min(2, cpu count)."""
@@ -166,6 +169,8 @@ class GrammarRecognizer:
             self._grammars = grammars
         if self.options.engine == "whisper":
             self._whisper_engine().warm(self._grammars)
+            if self.options.second_opinion:
+                self._engine()  # no second-pass decoder: the second opinion is one narrow pass
             return
         self._engine()
         if self.options.retry_config is not None:
@@ -270,10 +275,25 @@ class GrammarRecognizer:
     def _recognize_whisper(self, pcm: bytes, sample_rate: int, expect: Expectation) -> Recognition:
         samples = pcm16_to_array(resample(pcm, sample_rate, MODEL_RATE)).astype(np.float32) / 32768.0
         heard = self._whisper_engine().recognize(samples, self._grammars, expect)
+        has_figure = any(w in NUMBER_WORDS for w in heard.text.split())
+        if self.options.second_opinion and expect.kind in SECOND_OPINION_KINDS and has_figure:
+            # pocketsphinx on the prompt's small grammar checks the figure of an answer ("no, sixty").
+            heard = second_opinion(heard, self._grammar_text(pcm, sample_rate, expect))
         return Recognition(
             text=heard.text, confidence=heard.confidence, duration_s=len(pcm) / (2 * sample_rate),
             words=heard.words,
         )  # fmt: skip
+
+    def _grammar_text(self, pcm: bytes, sample_rate: int, expect: Expectation) -> str | None:
+        """What pocketsphinx alone hears against the prompt's grammar (None when it rejects the audio)."""
+        floor = self.options.min_score_per_frame
+        if sample_rate < MODEL_RATE:
+            floor = self.options.min_score_per_frame_narrowband
+        decoded = judge(
+            self._decode(self._engine(), self._prepare(pcm, sample_rate), expect),
+            floor, self.options.min_word_score_per_frame,
+        )  # fmt: skip
+        return decoded.text if decoded.accepted else None
 
     def _whisper_engine(self) -> WhisperGrammarRecognizer:
         engine: WhisperGrammarRecognizer | None = getattr(self._local, "whisper", None)

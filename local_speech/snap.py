@@ -158,11 +158,17 @@ class Snapper:
         self._drop = np.array([drop_cost(w) for w in self.words] + [0.0])  # index -1: the step into the final
 
     def fit(
-        self, hyp: Sequence[str], distance: WordDistance, bound: float, open_ends: bool = False
+        self,
+        hyp: Sequence[str],
+        distance: WordDistance,
+        bound: float,
+        open_ends: bool = False,
+        open_end: bool = False,
     ) -> Fit | None:
         """The cheapest sentence of the graph for ``hyp``, or None when every sentence costs more than
-        ``bound``. ``open_ends``: fit a span of ``hyp`` instead, the words around it free."""
-        if not open_ends and self.graph.accepts(hyp):
+        ``bound``. ``open_ends``: fit a span of ``hyp`` instead, the words around it free; ``open_end``: fit the start of
+        ``hyp``, the words after it free."""
+        if not (open_ends or open_end) and self.graph.accepts(hyp):
             return Fit(tuple(hyp), (0.0,) * len(hyp), 0.0)
         m = len(hyp)
         n = self.graph.num_states
@@ -207,7 +213,7 @@ class Snapper:
                 back_op[s] = np.choose(step, [_OP_DROP, _OP_SUB, _OP_JOIN])
                 back_word[s] = words[arc]
             row = cost[s]
-            free = open_ends and s in (start, final)
+            free = (open_ends and s in (start, final)) or (open_end and s == final)
             for j in range(1, m + 1):  # skip transcript words while staying in this state
                 c = row[j - 1] + (0.0 if free else skip[j - 1])
                 if c < row[j]:
@@ -224,7 +230,7 @@ class Snapper:
         while back_state[state, j] >= 0:
             op, w = int(back_op[state, j]), int(back_word[state, j])
             prev_state, prev_j = int(back_state[state, j]), int(back_j[state, j])
-            if op == _OP_SKIP and open_ends and state in (start, final):
+            if op == _OP_SKIP and ((open_ends and state in (start, final)) or (open_end and state == final)):
                 prefix += state == start
                 suffix += state == final
             elif op == _OP_SKIP:

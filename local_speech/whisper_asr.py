@@ -14,7 +14,7 @@ import math
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from local_speech.grammar import (
     NUMBER_WORDS,
     GrammarSet,
     commands_grammar,
+    leads_grammar,
     names_grammar,
     normalize_phrase,
     search_name,
@@ -53,6 +54,9 @@ class FitOptions:
     """A transcript with more words than this per second of audio (plus two) is dropped."""
     prompt_chars: int = 400
     """Catalogue names in the prompt, at most (Whisper reads 223 tokens of prompt, and each costs time)."""
+    max_lead_cost: float = 0.45
+    max_lead_word_cost: float = 0.4
+    """An open transcript's first words are mended to carrier words ("big" -> "pick") within these costs."""
     candidate_names: int = 12
     """Catalogue names (the nearest by sound) an open transcript's name span is fitted to."""
     second_pass_names: int = 8
@@ -140,6 +144,7 @@ class WhisperGrammarRecognizer:
         self._names: tuple[str, ...] = ()
         self._prompt_names: tuple[str, ...] = ()
         self._index: PhoneIndex | None = None
+        self._leads: Snapper | None = None
 
     @property
     def decoder(self) -> WhisperDecoder:
@@ -269,12 +274,31 @@ class WhisperGrammarRecognizer:
         k = max(ranked)[1]
         span = spans[k]
         # Each hypothesis as fitted: "stable guns" and "staple guns" agree when the catalogue has only the latter.
-        fitted = [_with_span(texts[i], spans.get(i)) for i in range(len(hyps))]
+        fitted = [self._mend_lead(_with_span(texts[i], spans.get(i)), spans.get(i)) for i in range(len(hyps))]
         words = fitted[k]
+        if span is not None:  # the lead's mending may have changed the words before the name
+            span = replace(span, prefix=len(words) - span.suffix - len(span.words))
         # Words outside the catalogue are as sure as Whisper was of them (an unknown item then reads as unknown).
         cap = min(1.0, math.exp(hyps[k].logprob / hyps[k].tokens) * o.likelihood_confidence)
         return self._heard(words, span, span.prefix if span else 0, fitted, posterior, fitted=span is not None,
                            cap=cap)  # fmt: skip
+
+    def _mend_lead(self, words: list[str], span: Fit | None) -> list[str]:
+        """``words`` with their first words fitted to a request's carrier words when they nearly are ("big
+        thirty" -> "pick thirty"); never across a number or the catalogue name."""
+        o = self.fit_options
+        if not words:
+            return words
+        if self._leads is None:
+            self._leads = Snapper(self._lexicon.graph(leads_grammar()))
+        fit = self._leads.fit(words, self._distance, o.max_lead_cost, open_end=True)
+        if fit is None or not fit.words or fit.worst > o.max_lead_word_cost:
+            return words
+        consumed = len(words) - fit.suffix
+        before_name = span.prefix if span is not None else len(words)
+        if consumed > before_name or any(w in NUMBER_WORDS for w in words[:consumed]):
+            return words
+        return [*fit.words, *words[consumed:]]
 
     def _fit(
         self, snapper: Snapper, words: Sequence[str], open_ends: bool = False, strict: bool = False
@@ -313,6 +337,22 @@ class WhisperGrammarRecognizer:
         scored = tuple((w, min(cap, max(0.0, a))) for w, a in zip(words, agree, strict=True))
         content = [c for w, c in scored if drop_cost(w) > LIGHT_COST] or [c for _, c in scored]
         return Heard(" ".join(words), min(content, default=0.0), scored, fitted)
+
+
+def second_opinion(heard: Heard, other: str | None, agree: float = 0.9, disagree: float = 0.3) -> Heard:
+    """``heard`` with the confidence of its numbers set by a second recognizer's transcript ``other`` (None: it
+    heard nothing it believed): the same numbers make them at least ``agree``, different ones at most
+    ``disagree`` (the dialogue then asks "fifteen or fifty?" rather than read back a figure one engine doubts)."""
+    mine = [w for w, _ in heard.words if w in NUMBER_WORDS]
+    if other is None or not mine:
+        return heard
+    theirs = [w for w in other.split() if w in NUMBER_WORDS]
+    same = mine == theirs
+    words = tuple(
+        (w, (max(c, agree) if same else min(c, disagree)) if w in NUMBER_WORDS else c) for w, c in heard.words
+    )
+    content = [c for w, c in words if drop_cost(w) > LIGHT_COST] or [c for _, c in words]
+    return Heard(heard.text, min(content, default=0.0), words, heard.fitted)
 
 
 def _with_span(words: list[str], span: Fit | None) -> list[str]:

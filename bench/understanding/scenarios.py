@@ -130,6 +130,7 @@ REPROMPT = re.compile(
     r"\b(sorry|didn't catch|did not catch|say that again|pardon|repeat that|didn't hear|"
     r"what do you need)\b"
 )
+ACTION_WORD: dict[WriteKind, str] = {"order": "order", "pick": "pick", "receipt": "receive", "count": "count"}
 KIND_WORDS: dict[WriteKind, tuple[str, ...]] = {
     "order": ("order",), "pick": ("pick",), "receipt": ("receiv", "receipt"), "count": ("count",),
 }  # fmt: skip
@@ -189,6 +190,13 @@ class Caller:
             if task.kind == "ambiguous" and not self.chose and task.choice:
                 self.chose = True
                 return self._say(task.choice)
+            kinds = [k for k, stems in KIND_WORDS.items() if any(st in text for st in stems)]
+            if task.write is not None and len(kinds) >= 2 and task.write.kind in kinds:  # "pick or receive?"
+                return self._say(ACTION_WORD[task.write.kind])
+            if task.write is not None and task.write.quantity in numbers_in(
+                reply, [self.cat.item(task.sku).name]
+            ):
+                return self._say(say_number(task.write.quantity))  # "fifteen or fifty?"
             return self._say(self.cat.item(task.sku).name)
         if REPROMPT.search(text) and not NOT_KNOWN.search(text) and self.repeats < 2:
             self.repeats += 1
