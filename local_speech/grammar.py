@@ -263,7 +263,12 @@ def commands_grammar() -> str:
 def leads_grammar() -> str:
     """The carrier words that open a request ("how many", "we picked", "the count on"): a transcript's first
     words are fitted to these to mend a misheard verb ("big thirty" -> "pick thirty")."""
-    rules = _NUMBER_RULES + _COMMAND_RULES + _INTENT_RULES + "<item> = <VOID>;\n<sku> = <VOID>;\n<at_site> = <VOID>;\n"
+    rules = (
+        _NUMBER_RULES
+        + _COMMAND_RULES
+        + _INTENT_RULES
+        + "<item> = <VOID>;\n<sku> = <VOID>;\n<at_site> = <VOID>;\n"
+    )
     body = "<lead_ref> | <lead_amount> | <lead_set> | <general>"
     return f"#JSGF V1.0;\ngrammar leads;\npublic <utterance> = [please] ({body});\n{rules}"
 
