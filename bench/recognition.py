@@ -38,7 +38,7 @@ VOICES = {
              "en-sc": Voice("espeak", "en-gb-x-gbclan", 160), "en-029": Voice("espeak", "en-us+f2", 150),
              "neural": Voice("hibari", "heart", 1.15)},
 }  # fmt: skip
-CONFIDENT = 0.6
+CONFIDENT = 0.5  # the dialogue asks about words below this (PolicyConfig.unsure_word_confidence)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ espeak-ng / hibari speech, noise and 8 kHz μ-law phone audio; the store is read
     .venv/bin/python bench/understanding.py --conditions typed,en-us,noise10 --limit 12
     .venv/bin/python bench/understanding.py --set tune --caller careful -v
 
-Conditions: typed, en-us, en-gb, en-sc, en-029, neural, noise20, noise10, noise5, phone. Each runs on its own
+Conditions: typed, en-us, en-gb, en-sc, en-029, neural, noise20, noise10, noise5, phone (noise and phone with the
+en-us voice; "noise10-neural", "phone-neural" with the neural one). Each runs on its own
 service (so the store of one never sees another's writes); ``--jobs`` of them at a time."""
 
 from __future__ import annotations
@@ -55,10 +56,12 @@ def condition(name: str, which: str) -> Condition:
         return Condition(name, None)
     if name in voices:
         return Condition(name, voices[name])
-    if name.startswith("noise"):
-        return Condition(name, voices["en-us"], snr_db=float(name.removeprefix("noise")))
-    if name == "phone":
-        return Condition(name, voices["en-us"], phone=True)
+    base, _, voice = name.partition("-")  # "noise10-neural": the neural voice at 10 dB (default: en-us)
+    speaker = voices[voice or "en-us"]
+    if base.startswith("noise"):
+        return Condition(name, speaker, snr_db=float(base.removeprefix("noise")))
+    if base == "phone":
+        return Condition(name, speaker, phone=True)
     raise SystemExit(f"unknown condition {name!r}")
 
 

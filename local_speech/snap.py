@@ -44,6 +44,8 @@ class Fit:
     """What the transcript words without a place in the sentence cost."""
     worst_skip: float = 0.0
     """The dearest transcript word skipped."""
+    dropped: int = 0
+    """Grammar words the transcript does not have at all (added by the fit)."""
     prefix: int = 0
     suffix: int = 0
     """With ``open_ends``: the transcript words before and after the fitted span (they cost nothing)."""
@@ -225,7 +227,7 @@ class Snapper:
         words_out: list[str] = []
         costs: list[float] = []
         skipped = worst_skip = 0.0
-        prefix = suffix = 0
+        prefix = suffix = dropped = 0
         state, j = final, m
         while back_state[state, j] >= 0:
             op, w = int(back_op[state, j]), int(back_word[state, j])
@@ -244,10 +246,11 @@ class Snapper:
                     costs.append(float(join[w, prev_j]))
                 else:
                     costs.append(drop_cost(self.words[w]))
+                    dropped += 1
             state, j = prev_state, prev_j
         words_out.reverse()
         costs.reverse()
-        return Fit(tuple(words_out), tuple(costs), skipped, worst_skip, prefix, suffix)
+        return Fit(tuple(words_out), tuple(costs), skipped, worst_skip, dropped, prefix, suffix)
 
 
 class PhoneIndex:

@@ -292,8 +292,8 @@ class WhisperGrammarRecognizer:
         if self._leads is None:
             self._leads = Snapper(self._lexicon.graph(leads_grammar()))
         fit = self._leads.fit(words, self._distance, o.max_lead_cost, open_end=True)
-        if fit is None or not fit.words or fit.worst > o.max_lead_word_cost:
-            return words
+        if fit is None or not fit.words or fit.worst > o.max_lead_word_cost or fit.dropped:
+            return words  # mend words that were misheard; never add words the caller did not say
         consumed = len(words) - fit.suffix
         before_name = span.prefix if span is not None else len(words)
         if consumed > before_name or any(w in NUMBER_WORDS for w in words[:consumed]):

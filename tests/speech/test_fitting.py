@@ -196,3 +196,9 @@ def test_a_misheard_verb_is_mended_but_never_a_number(
     )
     # "forty" is a figure, not a verb: left as it is (the dialogue then asks what to do)
     assert choose(chooser, grammars, decoding(("Forty wiper blades", -0.2))).text == "forty wiper blades"
+
+
+def test_mending_never_adds_words(chooser: WhisperGrammarRecognizer, grammars: GrammarSet) -> None:
+    # "do we need to order" is a carrier of a question; the caller's "we need to order" is an order
+    heard = choose(chooser, grammars, decoding(("We need to order fifteen spark plugs", -0.2)))
+    assert heard.text == "we need to order fifteen spark plugs"
