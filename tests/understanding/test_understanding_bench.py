@@ -113,3 +113,17 @@ def test_the_careful_caller_corrects_a_wrong_read_back_and_the_habit_caller_does
     assert habit.respond(misheard, "yes_no") == "yes"
     right = f"Order {say_number(task.write.quantity)} {item.name}? Say yes to confirm."
     assert careful.respond(right, "yes_no") == "yes"
+
+
+def test_the_caller_answers_the_dialogues_targeted_questions() -> None:
+    cat, tasks = _cat_and_tasks()
+    pick = tasks["pick"]
+    assert pick.write is not None
+    item = cat.item(pick.write.sku)
+    caller = Caller(pick, cat, "always_yes")
+    caller.first()
+    assert caller.respond("Did you say receive or pick?", "choice") == "pick"
+    q = pick.write.quantity
+    question = f"{say_number(q).capitalize()} or {say_number(q + 40)} {item.name}?"
+    assert caller.respond(question, "choice") == say_number(q)
+    assert caller.respond(f"Which item: {item.name} or something else?", "item") == item.name
