@@ -19,6 +19,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.serving import serve_announced, stoppable_server  # noqa: E402
 from tests.fakes.conversation import FakeConversationFactory  # noqa: E402
 from tests.fakes.gateway import TokenCheck  # noqa: E402
 from tests.fakes.speech import FakeRecognizer, FakeSynthesizer  # noqa: E402
@@ -133,23 +134,11 @@ def serve(args: argparse.Namespace) -> None:
         ws=args.ws,
         ws_per_message_deflate=False,
     )
-    server = uvicorn.Server(config)
-
-    @app.post("/bench/stop")
-    async def stop() -> dict[str, bool]:
-        server.should_exit = True
-        return {"ok": True}
+    server = stoppable_server(app, config)
 
     async def main() -> None:
-        task = asyncio.create_task(server.serve())
         probe_task = asyncio.create_task(probe())
-        warm_up = getattr(recognizer, "warm_up", None)
-        if warm_up is not None:
-            await warm_up()  # decoders built before the first call, as a served process would
-        while not server.started:  # noqa: ASYNC110 - uvicorn offers no event
-            await asyncio.sleep(0.01)
-        print(f"PORT {server.servers[0].sockets[0].getsockname()[1]}", flush=True)
-        await task
+        await serve_announced(server, getattr(recognizer, "warm_up", None))
         probe_task.cancel()
 
     # uvloop when installed, as ``uvicorn.run`` (``make run``) would use it.

@@ -31,6 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.serving import serve_announced, stoppable_server  # noqa: E402
 from local_speech.asr import LocalAsrOptions  # noqa: E402
 
 FIXTURES = ROOT / "fixtures" / "audio"
@@ -95,24 +96,15 @@ def serve(mode: str, workers: int, nice: int) -> None:
     async def frames() -> dict[str, list[float]]:
         return handled
 
-    server = uvicorn.Server(
+    server = stoppable_server(
+        app,
         uvicorn.Config(
             app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", ws_per_message_deflate=False
-        )
+        ),
     )
 
-    @app.post("/bench/stop")
-    async def stop() -> dict[str, bool]:
-        server.should_exit = True
-        return {"ok": True}
-
     async def main() -> None:
-        task = asyncio.create_task(server.serve())
-        await recognizer.warm_up()
-        while not server.started:  # noqa: ASYNC110 - uvicorn offers no event
-            await asyncio.sleep(0.01)
-        print(f"PORT {server.servers[0].sockets[0].getsockname()[1]}", flush=True)
-        await task
+        await serve_announced(server, recognizer.warm_up)
         recognizer.close()
 
     asyncio.run(main())

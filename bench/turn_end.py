@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.gateway_server import FIXTURES, TOKEN, pct  # noqa: E402
+from bench.serving import serve_announced, stoppable_server  # noqa: E402
 from dialogue.contract import AgentReply, Expectation, HeardWords, RecognitionHints, TurnSource  # noqa: E402
 from voice_gateway.audio import read_wav  # noqa: E402
 from voice_gateway.client import place_call  # noqa: E402
@@ -129,8 +130,9 @@ def serve() -> None:
     app = FastAPI()
     app.include_router(routes.router)
     app.state.gateway = gateway
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", ws="websockets")
+    server = stoppable_server(
+        app,
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", ws="websockets"),
     )
 
     @app.post("/bench/setup")
@@ -139,18 +141,8 @@ def serve() -> None:
         session_options.update(options(bool(body["early"])))
         return {"ok": True}
 
-    @app.post("/bench/stop")
-    async def stop() -> dict[str, bool]:
-        server.should_exit = True
-        return {"ok": True}
-
     async def main() -> None:
-        task = asyncio.create_task(server.serve())
-        await recognizer.warm_up()
-        while not server.started:  # noqa: ASYNC110 - uvicorn offers no event
-            await asyncio.sleep(0.01)
-        print(f"PORT {server.servers[0].sockets[0].getsockname()[1]}", flush=True)
-        await task
+        await serve_announced(server, recognizer.warm_up)
         recognizer.close()
 
     import uvloop

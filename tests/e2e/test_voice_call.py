@@ -9,7 +9,7 @@ reply's ``audio_end`` costs that reply's spoken length."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -18,21 +18,22 @@ from pydantic import SecretStr
 
 from app.settings import Settings
 from dialogue.understanding.numbers import quantity_words
-from fixtures.audio.generate import ensure_generated
 from tests.conftest import API_TOKEN
-from tests.e2e.call_client import RATE, WITHIN_S, Call, Opener, heard_as, rms
+from tests.e2e.call_client import RATE, Call, Opener, heard_as, rms
+from tests.e2e.conftest import (
+    CANCEL,
+    NO,
+    ORDER,
+    OTHER_ORDER,
+    OTHER_QUESTION,
+    STOCK_QUESTION,
+    YES,
+    orders_of,
+    product,
+)
 from tests.live_server import live_server
-from voice_gateway.audio import read_wav, resample
 
 pytestmark = pytest.mark.gateway
-
-
-STOCK_QUESTION = "how many zip knives are left"
-OTHER_QUESTION = "how many tape dispensers do we have"
-ORDER = "place an order for thirty eight staple guns"
-OTHER_ORDER = "buy thirty seven of antifreeze"
-YES, NO, CANCEL = "yes", "negative", "cancel"
-SPOKEN = (STOCK_QUESTION, OTHER_QUESTION, ORDER, OTHER_ORDER, YES, NO, CANCEL)
 
 
 # --- the product and its inputs -----------------------------------------------------------------------------
@@ -59,56 +60,6 @@ def base_url(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     )
     with live_server(settings) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def said() -> dict[str, bytes]:
-    """16 kHz PCM of each fixture utterance used here (clean condition), by its text."""
-    entries = {e.text: e for e in ensure_generated()}
-    out: dict[str, bytes] = {}
-    for text in SPOKEN:
-        wav = read_wav(entries[text].path("clean"))
-        out[text] = resample(wav.pcm, wav.sample_rate, RATE) if wav.sample_rate != RATE else wav.pcm
-    return out
-
-
-@pytest.fixture
-async def api(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    headers = {"Authorization": f"Bearer {API_TOKEN}"}
-    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=WITHIN_S) as client:
-        yield client
-
-
-async def product(api: httpx.AsyncClient, name: str) -> dict[str, Any]:
-    response = await api.get(f"/api/inventory/{name}")
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    assert body["name"] == name
-    return body
-
-
-async def orders_of(api: httpx.AsyncClient, sku: str) -> list[dict[str, Any]]:
-    response = await api.get("/api/orders", params={"sku": sku, "limit": 500})
-    assert response.status_code == 200, response.text
-    orders: list[dict[str, Any]] = response.json()
-    return orders
-
-
-# --- a caller -----------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def open_call(base_url: str) -> AsyncIterator[Opener]:
-    calls: list[Call] = []
-
-    async def opener() -> Call:
-        call = await Call.open(base_url)
-        calls.append(call)
-        return call
-
-    yield opener
-    for call in calls:
-        await call.close()
 
 
 # --- the calls ----------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -12,9 +12,8 @@ from pydantic import SecretStr
 
 from app.settings import Settings
 from tests.conftest import API_TOKEN
-from tests.e2e.call_client import WITHIN_S, Call, Opener, heard_as
-from tests.e2e.test_voice_call import ORDER, YES, orders_of, product
-from tests.e2e.test_voice_call import said as said  # the fixture, shared
+from tests.e2e.call_client import Opener, heard_as
+from tests.e2e.conftest import ORDER, YES, orders_of, product
 from tests.live_server import live_server
 
 pytestmark = pytest.mark.gateway
@@ -37,27 +36,6 @@ def base_url(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     assert settings.local_asr_engine == "whisper"
     with live_server(settings) as base:
         yield base
-
-
-@pytest.fixture
-async def api(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    headers = {"Authorization": f"Bearer {API_TOKEN}"}
-    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=WITHIN_S) as client:
-        yield client
-
-
-@pytest.fixture
-async def open_call(base_url: str) -> AsyncIterator[Opener]:
-    calls: list[Call] = []
-
-    async def opener() -> Call:
-        call = await Call.open(base_url)
-        calls.append(call)
-        return call
-
-    yield opener
-    for call in calls:
-        await call.close()
 
 
 async def test_a_spoken_order_is_read_back_and_written_once_after_yes(

@@ -1,0 +1,72 @@
+"""What the whole-product call tests share: the fixture utterances, a REST client and call openers on the module's
+live server (each module defines ``base_url``), and store reads."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from fixtures.audio.generate import ensure_generated
+from tests.conftest import API_TOKEN
+from tests.e2e.call_client import RATE, WITHIN_S, Call, Opener
+from voice_gateway.audio import read_wav, resample
+
+STOCK_QUESTION = "how many zip knives are left"
+OTHER_QUESTION = "how many tape dispensers do we have"
+ORDER = "place an order for thirty eight staple guns"
+OTHER_ORDER = "buy thirty seven of antifreeze"
+YES, NO, CANCEL = "yes", "negative", "cancel"
+SPOKEN = (STOCK_QUESTION, OTHER_QUESTION, ORDER, OTHER_ORDER, YES, NO, CANCEL)
+
+
+@pytest.fixture(scope="module")
+def said() -> dict[str, bytes]:
+    """16 kHz PCM of each fixture utterance used here (clean condition), by its text."""
+    entries = {e.text: e for e in ensure_generated()}
+    out: dict[str, bytes] = {}
+    for text in SPOKEN:
+        wav = read_wav(entries[text].path("clean"))
+        out[text] = resample(wav.pcm, wav.sample_rate, RATE) if wav.sample_rate != RATE else wav.pcm
+    return out
+
+
+@pytest.fixture
+async def api(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    headers = {"Authorization": f"Bearer {API_TOKEN}"}
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=WITHIN_S) as client:
+        yield client
+
+
+async def product(api: httpx.AsyncClient, name: str) -> dict[str, Any]:
+    response = await api.get(f"/api/inventory/{name}")
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert body["name"] == name
+    return body
+
+
+async def orders_of(api: httpx.AsyncClient, sku: str) -> list[dict[str, Any]]:
+    response = await api.get("/api/orders", params={"sku": sku, "limit": 500})
+    assert response.status_code == 200, response.text
+    orders: list[dict[str, Any]] = response.json()
+    return orders
+
+
+# --- a caller -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def open_call(base_url: str) -> AsyncIterator[Opener]:
+    calls: list[Call] = []
+
+    async def opener() -> Call:
+        call = await Call.open(base_url)
+        calls.append(call)
+        return call
+
+    yield opener
+    for call in calls:
+        await call.close()
