@@ -30,4 +30,6 @@ bench:
 	.venv/bin/python bench/gateway.py
 	.venv/bin/python bench/gateway.py --voice-to-voice
 	.venv/bin/python bench/speech_isolation.py --seconds 30
-	.venv/bin/python bench/understanding.py --limit 12
+	.venv/bin/python bench/recognition.py --engines whisper,grammar
+	.venv/bin/python bench/turn_end.py
+	.venv/bin/python bench/understanding.py --conditions typed,neural,noise10-neural,phone-neural,en-us,en-gb --limit 12
