@@ -109,7 +109,7 @@ def spoken_digits(text: str) -> str:
     return normalize_phrase(re.sub(r"\d", lambda m: f" {m.group()} ", text))
 
 
-def without_repeats(words: list[str]) -> list[str]:
+def without_repeats(words: list[str], digits: bool = False) -> list[str]:
     """Whisper sometimes says the utterance again ("yes yes", "order ten x order ten x order"): once is
     enough. A leading block that repeats to the end (the last copy may be cut short) is kept once."""
     n = len(words)
@@ -117,8 +117,8 @@ def without_repeats(words: list[str]) -> list[str]:
         if n - size < max(1, size // 2):
             break  # too little after the block to call it a repeat
         block = words[:size]
-        if all(w in NUMBER_WORDS for w in block):
-            continue  # "two two" is check digits, not a repeat
+        if digits and all(w in NUMBER_WORDS for w in block):
+            continue  # "two two" is check digits, not a repeat ("fifty fifty" for a quantity is one)
         if all(words[i] == block[i % size] for i in range(size, n)):
             return block
     return words
@@ -250,7 +250,7 @@ class WhisperGrammarRecognizer:
             return SILENCE
         posterior = _softmax([h.logprob for h in hyps])
         spell = spoken_digits if expect.kind == "digits" else normalize_phrase
-        texts = [without_repeats(spell(h.text).split()) for h in hyps]
+        texts = [without_repeats(spell(h.text).split(), digits=expect.kind == "digits") for h in hyps]
         if decoding.seconds > 0:  # more words than the audio can hold: Whisper ran on (repeating itself)
             most = o.max_words_per_s * decoding.seconds + 2
             texts = [t if len(t) <= most else [] for t in texts]

@@ -154,6 +154,15 @@ def test_repeats_are_said_once() -> None:
     assert without_repeats(w("say that again say that again say")) == ["say", "that", "again"]
     assert without_repeats(["yes", "yes"]) == ["yes"]
     assert without_repeats(w("one one two")) == ["one", "one", "two"]
+    assert without_repeats(w("fifty fifty")) == ["fifty"]  # a quantity said once, written twice
+    assert without_repeats(w("two two"), digits=True) == ["two", "two"]  # check digits
+
+
+def test_a_figure_written_twice_is_one_figure(
+    chooser: WhisperGrammarRecognizer, grammars: GrammarSet
+) -> None:
+    assert choose(chooser, grammars, decoding(("Fifty, fifty.", -0.2)), "quantity").text == "fifty"
+    assert choose(chooser, grammars, decoding(("22", -0.2)), "digits").text == "two two"
 
 
 def test_hypotheses_that_fit_the_same_name_agree(
