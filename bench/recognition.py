@@ -143,7 +143,7 @@ def main() -> None:
 def five_second(rec: GrammarRecognizer, cat: Catalogue, cond: Condition) -> None:
     """Recognition of a ~5 s request (one decode at a time, as after the end of speech): the issue's figure."""
     a, b = cat.items[0].name, cat.items[1].name
-    text = f"we need to order forty two {a} and after that check how many {b} are left at the back"
+    text = f"we need to order forty two {a}, then how many {b} are left"
     pcm, rate = render(text, cond)
     seconds = len(pcm) / (2 * rate)
     rec.recognize_sync(pcm, rate, Expectation("free"))
