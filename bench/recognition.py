@@ -14,6 +14,7 @@ Figures from one machine; ``--set tune`` is what the thresholds were tuned on, `
 from __future__ import annotations
 
 import argparse
+import asyncio
 import statistics
 import sys
 import time
@@ -96,7 +97,13 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument(
+        "--cold-start", action="store_true", help="time the Whisper engine's start, then exit"
+    )
     args = parser.parse_args()
+    if args.cold_start:
+        asyncio.run(cold_start())
+        return
     cats = catalogues_for(args.which, args.seed)
     all_turns = turns(cats, args.seed)[: args.limit]
     print(f"{len(all_turns)} turns, {len(cats)} catalogues ({args.which}), 1 decode at a time")
@@ -138,6 +145,36 @@ def main() -> None:
             )
         for rec in recognizers.values():
             rec.close()
+
+
+async def cold_start() -> None:
+    """How long the Whisper engine takes to start, and what its speech workers hold."""
+    t0 = time.perf_counter()
+    from local_speech.whisper import WhisperDecoder, model_dir, verify
+
+    t1 = time.perf_counter()
+    verify(model_dir())
+    t2 = time.perf_counter()
+    WhisperDecoder()
+    t3 = time.perf_counter()
+    print(f"import {t1 - t0:.2f} s, sha256 of the weights {t2 - t1:.2f} s, model load {t3 - t2:.2f} s")
+    from inventory_core.demo import demo_products
+
+    vocab = [VocabularyEntry(p.sku, p.name, tuple(p.aliases)) for p in demo_products()]
+    rec = GrammarRecognizer(vocab, LocalAsrOptions(engine="whisper", workers=2))
+    t4 = time.perf_counter()
+    await rec.warm_up()
+    print(
+        f"2 speech workers ready with the demo catalogue ({len(vocab)} items): {time.perf_counter() - t4:.2f} s"
+    )
+    pool = rec.workers
+    for pid in pool.pids() if pool else []:
+        print(f"worker {pid}: {rss_mb(pid)} MB RSS")
+    rec.close()
+
+
+def rss_mb(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/status").read_text().split("VmRSS:")[1].split()[0]) // 1024
 
 
 def five_second(rec: GrammarRecognizer, cat: Catalogue, cond: Condition) -> None:
