@@ -55,7 +55,7 @@ class WhisperOptions:
     """Silence after the utterance in the encoder's input: Whisper closes sentences badly without it."""
     min_input_s: float = 3.0
     """Shortest encoder input: on a bare "yes", much shorter windows make Whisper repeat itself."""
-    max_tokens_per_s: float = 5.0
+    max_tokens_per_s: float = 3.5
     """Decoding stops after this many tokens per second of audio (plus a few): a bound on runaway repeats."""
     repetition_penalty: float = 1.1
 
