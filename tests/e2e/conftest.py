@@ -3,12 +3,16 @@ live server (each module defines ``base_url``), and store reads."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
+from app.settings import Settings
 from fixtures.audio.generate import ensure_generated
 from tests.conftest import API_TOKEN
 from tests.e2e.call_client import RATE, WITHIN_S, Call, Opener
@@ -20,6 +24,23 @@ ORDER = "place an order for thirty eight staple guns"
 OTHER_ORDER = "buy thirty seven of antifreeze"
 YES, NO, CANCEL = "yes", "negative", "cancel"
 SPOKEN = (STOCK_QUESTION, OTHER_QUESTION, ORDER, OTHER_ORDER, YES, NO, CANCEL)
+
+
+def product_settings(mongo_uri: str, var_dir: Path, **changes: object) -> Settings:
+    """The product's settings for a live server of these tests: its own database and var dir, no warm-ups, and
+    pinned so that a MiniMax, NLX or LLM key in the environment cannot send a test to the internet."""
+    values: dict[str, object] = {
+        "mongodb_uri": mongo_uri,
+        "mongodb_db": f"ip_e2e_{uuid.uuid4().hex[:8]}",
+        "api_tokens": [SecretStr(API_TOKEN)],
+        "var_dir": var_dir,
+        "log_json": False,
+        "forecast_warm_up": False,
+        "speech_engine": "local",
+        "dialogue_engine": "builtin",
+        "llm_api_key": None,
+    }
+    return Settings(_env_file=None, **(values | changes))  # type: ignore[call-arg, arg-type]
 
 
 @pytest.fixture(scope="module")

@@ -8,17 +8,13 @@ reply's ``audio_end`` costs that reply's spoken length."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
-from app.settings import Settings
 from dialogue.understanding.numbers import quantity_words
-from tests.conftest import API_TOKEN
 from tests.e2e.call_client import RATE, Call, Opener, heard_as, rms
 from tests.e2e.conftest import (
     CANCEL,
@@ -30,6 +26,7 @@ from tests.e2e.conftest import (
     YES,
     orders_of,
     product,
+    product_settings,
 )
 from tests.live_server import live_server
 
@@ -41,22 +38,13 @@ pytestmark = pytest.mark.gateway
 
 @pytest.fixture(scope="module")
 def base_url(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        mongodb_uri=mongo_uri,
-        mongodb_db=f"ip_e2e_{uuid.uuid4().hex[:8]}",
-        api_tokens=[SecretStr(API_TOKEN)],
-        var_dir=tmp_path_factory.mktemp("e2e-var"),
-        log_json=False,
-        forecast_warm_up=False,
+    settings = product_settings(
+        mongo_uri,
+        tmp_path_factory.mktemp("e2e-var"),
         speech_warm_up=False,
-        # Pinned so that a MiniMax, NLX or LLM key in the environment cannot send a test to the internet.
-        speech_engine="local",
         # pocketsphinx: these calls play espeak-ng fixtures of the demo catalogue, which it hears reliably; the
         # Whisper engine (the default) has its own call test in tests/e2e/test_whisper_call.py.
         local_asr_engine="grammar",
-        dialogue_engine="builtin",
-        llm_api_key=None,
     )
     with live_server(settings) as base:
         yield base

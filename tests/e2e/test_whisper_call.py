@@ -3,17 +3,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
-from app.settings import Settings
-from tests.conftest import API_TOKEN
 from tests.e2e.call_client import Opener, heard_as
-from tests.e2e.conftest import ORDER, YES, orders_of, product
+from tests.e2e.conftest import ORDER, YES, orders_of, product, product_settings
 from tests.live_server import live_server
 
 pytestmark = pytest.mark.gateway
@@ -21,18 +17,9 @@ pytestmark = pytest.mark.gateway
 
 @pytest.fixture(scope="module")
 def base_url(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        mongodb_uri=mongo_uri,
-        mongodb_db=f"ip_whisper_{uuid.uuid4().hex[:8]}",
-        api_tokens=[SecretStr(API_TOKEN)],
-        var_dir=tmp_path_factory.mktemp("whisper-var"),
-        log_json=False,
-        forecast_warm_up=False,
-        speech_engine="local",  # the local engine, on its default: Whisper
-        dialogue_engine="builtin",
-        llm_api_key=None,
-    )
+    settings = product_settings(
+        mongo_uri, tmp_path_factory.mktemp("whisper-var")
+    )  # the local engine's default
     assert settings.local_asr_engine == "whisper"
     with live_server(settings) as base:
         yield base
