@@ -119,7 +119,10 @@ def without_repeats(words: list[str], digits: bool = False) -> list[str]:
         block = words[:size]
         if digits and all(w in NUMBER_WORDS for w in block):
             continue  # "two two" is check digits, not a repeat ("fifty fifty" for a quantity is one)
-        if all(words[i] == block[i % size] for i in range(size, n)):
+        # The last copy may stop inside a word ("... order twelve w"): decoding ran out of its token budget.
+        if all(words[i] == block[i % size] for i in range(size, n - 1)) and block[(n - 1) % size].startswith(
+            words[n - 1]
+        ):
             return block
     return words
 

@@ -154,6 +154,7 @@ def test_repeats_are_said_once() -> None:
     assert without_repeats(w("say that again say that again say")) == ["say", "that", "again"]
     assert without_repeats(["yes", "yes"]) == ["yes"]
     assert without_repeats(w("one one two")) == ["one", "one", "two"]
+    assert without_repeats(w("order ten wipers order ten w")) == ["order", "ten", "wipers"]  # cut in a word
     assert without_repeats(w("fifty fifty")) == ["fifty"]  # a quantity said once, written twice
     assert without_repeats(w("two two"), digits=True) == ["two", "two"]  # check digits
 
