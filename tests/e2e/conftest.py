@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from app.settings import Settings
 from fixtures.audio.generate import ensure_generated
 from tests.conftest import API_TOKEN
-from tests.e2e.call_client import RATE, WITHIN_S, Call, Opener
+from tests.e2e.call_client import RATE, WITHIN_S, Call, Opener, heard_as
 from voice_gateway.audio import read_wav, resample
 
 STOCK_QUESTION = "how many zip knives are left"
@@ -91,3 +91,35 @@ async def open_call(base_url: str) -> AsyncIterator[Opener]:
     yield opener
     for call in calls:
         await call.close()
+
+
+async def staple_gun_read_back(
+    open_call: Opener, said: dict[str, bytes], api: httpx.AsyncClient
+) -> tuple[str, list[dict[str, Any]], Call]:
+    """A call that spoke the staple-gun order and heard its read-back in full: (sku, orders before, call)."""
+    sku = (await product(api, "staple guns"))["sku"]
+    before = await orders_of(api, sku)
+    call = await open_call()
+    await call.after_greeting()
+    await call.say(said[ORDER])
+    heard_as(await call.expect("transcript"), ORDER)
+    read_back = await call.expect("reply")
+    assert read_back["awaiting"]["expect"] == "yes_no"
+    assert read_back["text"].startswith("ORDER: buying thirty eight") and "staple guns" in read_back["text"]
+    assert await orders_of(api, sku) == before  # read back, not written
+    await call.turn_audio(read_back["turn_id"])  # heard in full
+    return sku, before, call
+
+
+async def spoken_yes_writes_it_once(
+    call: Call, said: dict[str, bytes], api: httpx.AsyncClient, sku: str, before: list[dict[str, Any]]
+) -> None:
+    """After ``staple_gun_read_back``: a spoken "yes" writes the order of thirty eight, once."""
+    await call.say(said[YES])
+    heard_as(await call.expect("transcript"), YES)
+    done = await call.expect("reply")
+    assert done["text"].startswith("Done. Ordered thirty eight staple guns"), done["text"]
+    known = {o["order_id"] for o in before}
+    new = [o for o in await orders_of(api, sku) if o["order_id"] not in known]
+    assert len(new) == 1, new
+    assert (new[0]["quantity"], new[0]["channel"]) == (38, "voice")

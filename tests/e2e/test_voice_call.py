@@ -9,17 +9,15 @@ reply's ``audio_end`` costs that reply's spoken length."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
 
 from dialogue.understanding.numbers import quantity_words
-from tests.e2e.call_client import RATE, Call, Opener, heard_as, rms
+from tests.e2e.call_client import RATE, Opener, heard_as, rms
 from tests.e2e.conftest import (
     CANCEL,
     NO,
-    ORDER,
     OTHER_ORDER,
     OTHER_QUESTION,
     STOCK_QUESTION,
@@ -27,6 +25,8 @@ from tests.e2e.conftest import (
     orders_of,
     product,
     product_settings,
+    spoken_yes_writes_it_once,
+    staple_gun_read_back,
 )
 from tests.live_server import live_server
 
@@ -88,37 +88,11 @@ async def test_spoken_stock_question_is_answered_with_the_stored_quantity(
     assert rms(audio) > 300
 
 
-async def staple_gun_read_back(
-    open_call: Opener, said: dict[str, bytes], api: httpx.AsyncClient
-) -> tuple[str, list[dict[str, Any]], Call]:
-    """A call that spoke the staple-gun order and heard its read-back in full: (sku, orders before, call)."""
-    sku = (await product(api, "staple guns"))["sku"]
-    before = await orders_of(api, sku)
-    call = await open_call()
-    await call.after_greeting()
-    await call.say(said[ORDER])
-    heard_as(await call.expect("transcript"), ORDER)
-    read_back = await call.expect("reply")
-    assert read_back["awaiting"]["expect"] == "yes_no"
-    assert read_back["text"].startswith("ORDER: buying thirty eight") and "staple guns" in read_back["text"]
-    assert await orders_of(api, sku) == before  # read back, not written
-    await call.turn_audio(read_back["turn_id"])  # heard in full
-    return sku, before, call
-
-
 async def test_spoken_order_is_read_back_and_written_once_after_a_spoken_yes(
     open_call: Opener, said: dict[str, bytes], api: httpx.AsyncClient
 ) -> None:
     sku, before, call = await staple_gun_read_back(open_call, said, api)
-
-    await call.say(said[YES])
-    heard_as(await call.expect("transcript"), YES)
-    done = await call.expect("reply")
-    assert done["text"].startswith("Done. Ordered thirty eight staple guns"), done["text"]
-    known = {o["order_id"] for o in before}
-    new = [o for o in await orders_of(api, sku) if o["order_id"] not in known]
-    assert len(new) == 1, new
-    assert (new[0]["quantity"], new[0]["channel"]) == (38, "voice")
+    await spoken_yes_writes_it_once(call, said, api, sku, before)
 
 
 async def test_spoken_no_then_cancel_leaves_the_store_unchanged(

@@ -36,7 +36,7 @@ def grammars() -> GrammarSet:
 @pytest.fixture(scope="module")
 def chooser(lexicon: Lexicon, grammars: GrammarSet) -> WhisperGrammarRecognizer:
     rec = WhisperGrammarRecognizer(lexicon, decoder=object())  # type: ignore[arg-type]  # never decodes here
-    rec.sync(grammars, grammars.names)
+    rec.sync(grammars)
     return rec
 
 
