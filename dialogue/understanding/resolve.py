@@ -299,8 +299,11 @@ class CatalogueIndex:
         return out
 
 
-def _text_score(a: str, b: str, **_: object) -> float:
+def _text_score(query: str, key: str, **_: object) -> float:
     """Whole-phrase similarity, with word-order freedom; a query that is a clean subset of a name ("hex bolts"
     in "half inch hex bolts") scores high, and so does every name containing it — which is what makes it
-    ambiguous."""
-    return max(fuzz.token_sort_ratio(a, b), 0.94 * fuzz.token_set_ratio(a, b), fuzz.ratio(a, b))
+    ambiguous. The subset bonus is one-way: words said beyond a name are evidence of another item ("killed
+    bins" is not "beanies", "unicorn saddles" not "saddles"), so a name inside a longer query scores lower."""
+    within = set(query.split()) <= set(key.split())
+    subset = (0.94 if within else 0.8) * fuzz.token_set_ratio(query, key)
+    return max(fuzz.token_sort_ratio(query, key), subset, fuzz.ratio(query, key))

@@ -268,8 +268,8 @@ _RULES_SRC: list[tuple[str, list[str]]] = [
         "check_stock",
         [
             rf"how (?:many|much) (?:of )?(?:the )?{_I}{_T}",
-            rf"(?:what is |what are |check |give me |tell me |read me |get me )?(?:the |our )?(?:current )?(?:stock|"
-            rf"stock level|stock levels|inventory|quantity|count|on hand|level|stock count|balance|amount|numbers?)"
+            rf"(?:what is |what are |check |give me |tell me |read me |get me )?(?:the |our )?(?:current )?(?:quantity on hand|stock on hand|"
+            rf"stock|stock level|stock levels|inventory|quantity|count|on hand|level|stock count|balance|amount|numbers?)"
             rf"(?: level| count)? (?:on|of|for|at|in) {_I}{_T}",
             rf"(?:check|check stock on|check stock for|stock check(?: on| for)?|look up|lookup|query|check on) {_I}",
             rf"(?:is|are) there (?:any|some)(?: more)? {_I}{_T}",

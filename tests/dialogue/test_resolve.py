@@ -6,7 +6,7 @@ import pytest
 
 from dialogue.understanding.resolve import CatalogueIndex
 from inventory_core.demo import demo_products
-from tests.dialogue.helpers import index
+from tests.dialogue.helpers import index, product
 
 pytestmark = pytest.mark.unit
 
@@ -91,3 +91,15 @@ def test_demo_catalogue(phrase: str, name: str) -> None:
 def test_demo_family_names_are_ambiguous() -> None:
     res = DEMO.resolve("pallet wrap")
     assert res.kind == "ambiguous" and len(res.candidates) == 3
+
+
+def test_words_beyond_a_name_are_not_that_name() -> None:
+    # "kilt pins" misheard as "killed bins" sounds like it contains "beanies" (metaphone BNS): the extra word
+    # must keep it from being taken for beanies, while a query inside a name still matches it.
+    idx = CatalogueIndex.build(
+        [product("AP-1", "beanies"), product("AP-2", "lint rollers"), product("AP-3", "saddle soap")]
+    )
+    assert idx.resolve("killed bins").kind != "match"
+    assert idx.resolve("unicorn saddles").kind != "match"
+    assert (idx.resolve("beanie").kind, idx.resolve("beanie").sku) == ("match", "AP-1")
+    assert idx.resolve("lint").sku == "AP-2"
