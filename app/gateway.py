@@ -22,6 +22,7 @@ def voice_gateway(services: Services) -> Gateway | None:
             phone_echo_guard_s=s.phone_echo_guard_s,
             max_call_s=s.max_call_s,
             tentative_end_s=s.tentative_end_s,
+            head_start=s.head_start,
             end_s=s.end_silence_s,
             end_number_s=s.end_number_silence_s,
         )
@@ -34,7 +35,9 @@ def voice_gateway(services: Services) -> Gateway | None:
         authenticate=services.auth.api_actor,
         session_options=options,
         limits=GatewayLimits(
-            max_sessions_per_token=s.max_sessions_per_token, max_ws_message_bytes=s.max_ws_message_bytes
+            max_sessions_per_token=s.max_sessions_per_token,
+            max_ws_message_bytes=s.max_ws_message_bytes,
+            start_timeout_s=s.call_start_timeout_s,
         ),
         metrics=services.metrics,
         fallback_recognizer=services.fallback_recognizer,

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     local_asr_workers: int = Field(
         default=0, description="Speech worker processes for the local recognizer; 0: min(2, cpu count)."
     )
+    local_asr_threads: int = Field(
+        default=0,
+        description="Threads per Whisper decode in each speech worker; 0: min(2, cpu count). Two threads cut a 5 s "
+        "request's decode by a third when the other worker is idle; under full load they share the same cores.",
+    )
     local_asr_deadline_s: float = Field(
         default=8.0,
         description="The local recognizer gives up on an utterance this long after it was submitted (below the "
@@ -95,6 +100,12 @@ class Settings(BaseSettings):
         default=0.15,
         description="A pause this long starts recognition; a complete short answer ('yes', 'twelve') ends the turn "
         "there. 0: never end early.",
+    )
+    head_start: bool = Field(
+        default=True,
+        description="Recognise a long utterance from its first pause of tentative_end_s (the turn still ends only "
+        "after the end silence): a long request's transcript is ready sooner, at the cost of a decode wasted when "
+        "the caller goes on speaking.",
     )
     end_silence_s: float = Field(default=0.4, description="The pause that ends any other utterance.")
     end_number_silence_s: float = Field(

@@ -55,6 +55,8 @@ async def build_speech(
     options = LocalAsrOptions(engine=s.local_asr_engine, deadline_s=s.local_asr_deadline_s)
     if s.local_asr_workers > 0:
         options = replace(options, workers=s.local_asr_workers)
+    if s.local_asr_threads > 0:
+        options = replace(options, whisper=replace(options.whisper, threads=s.local_asr_threads))
     local_asr = LocalRecognizer(vocabulary_of(snapshot), options, sites=site_phrases_of(snapshot))
     stack.callback(local_asr.close)
     espeak = EspeakSynthesizer()

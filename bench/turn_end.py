@@ -9,8 +9,12 @@ the caller streaming at real time. The server (this file with ``--serve``, in it
 gateway with the local engines built as ``app/speech.py`` builds them (``LocalRecognizer`` on the fixture
 catalogue, ``EspeakSynthesizer``) and a scripted dialogue whose first prompt awaits what the utterance answers
 (yes/no, a quantity, free speech) and whose reply is one fixed sentence. Short answers ("yes", "twelve", ...) are
-rendered with espeak-ng voices; full requests are the fixture manifest's free-speech utterances.
-``early``: tentative end after 0.15 s of silence (the default); ``off``: ``tentative_end_s=0`` (the fixed hang)."""
+rendered with espeak-ng voices; full requests are the fixture manifest's free-speech utterances; long requests are
+~5 s sentences of two requests about fixture items ("we need to order forty two …, then how many … are left").
+``head``: the default (tentative end after 0.15 s of silence; a long utterance's recognition starts there too);
+``early``: the tentative end for short answers only (``head_start`` off); ``off``: ``tentative_end_s=0`` (the
+fixed hang). Besides voice-to-voice, each kind's "recognition after the end of speech" is printed: the turn's end
+(``speech_stopped``) → its transcript, what recognition adds once the end silence is over."""
 
 from __future__ import annotations
 
@@ -109,16 +113,21 @@ def serve() -> None:
         ) -> ExpectingConversation:
             return ExpectingConversation(setup)
 
-    def options(early: bool) -> dict[Channel, SessionOptions]:
-        tentative = None if early else 0.0  # None: the default
+    def options(mode: str) -> dict[Channel, SessionOptions]:
+        tentative = 0.0 if mode == "off" else None  # None: the default
         return {
             ch: SessionOptions.for_channel(
-                ch, barge_in_min_s=0.12, phone_echo_guard_s=0.2, max_call_s=1800.0, tentative_end_s=tentative
+                ch,
+                barge_in_min_s=0.12,
+                phone_echo_guard_s=0.2,
+                max_call_s=1800.0,
+                tentative_end_s=tentative,
+                head_start=mode == "head",
             )
             for ch in ("voice", "phone")
         }
 
-    session_options = options(True)
+    session_options = options("head")
     gateway = Gateway(
         recognizer=recognizer,
         synthesizer=EspeakSynthesizer(),
@@ -138,7 +147,7 @@ def serve() -> None:
     @app.post("/bench/setup")
     async def configure(body: dict[str, object]) -> dict[str, bool]:
         setup.expect = body["expect"]  # type: ignore[assignment]
-        session_options.update(options(bool(body["early"])))
+        session_options.update(options(str(body["mode"])))
         return {"ok": True}
 
     async def main() -> None:
@@ -159,7 +168,7 @@ class Utterance:
     expect: Expectation
     pcm: bytes
     rate: int
-    kind: str  # short | full
+    kind: str  # short | full | long
 
 
 def espeak(text: str, voice: str, wpm: int) -> tuple[bytes, int]:
@@ -169,7 +178,7 @@ def espeak(text: str, voice: str, wpm: int) -> tuple[bytes, int]:
     return wav.pcm, wav.sample_rate
 
 
-def utterances(requests: int) -> list[Utterance]:
+def utterances(requests: int, long: int) -> list[Utterance]:
     out = []
     for voice, wpm in VOICES:
         for text, expect in SHORT:
@@ -179,21 +188,38 @@ def utterances(requests: int) -> list[Utterance]:
     for e in [e for e in manifest if e["expect"] == "free" and len(e["text"].split()) >= 4][:requests]:
         wav = read_wav(FIXTURES / "generated" / "clean" / e["file"])
         out.append(Utterance(e["file"], e["text"], "free", wav.pcm, wav.sample_rate, "full"))
+    items = sorted({n for n in (e["slots"].get("item") for e in manifest) if n})
+    for k in range(long):
+        a, b = items[(2 * k) % len(items)], items[(2 * k + 1) % len(items)]
+        text = f"we need to order forty two {a}, then how many {b} are left"
+        pcm, rate = espeak(text, "en-us", 150)
+        out.append(Utterance(f"long {k + 1} ({len(pcm) / 2 / rate:.1f} s)", text, "free", pcm, rate, "long"))
     return out
 
 
-async def measure(host: str, cases: list[Utterance], modes: list[str]) -> dict[tuple[str, str], list[float]]:
-    """Each utterance in each mode in turn (so a busy machine weighs on both modes alike)."""
-    ms: dict[tuple[str, str], list[float]] = {}
+Figures = dict[tuple[str, str], list[float]]
+
+
+async def measure(host: str, cases: list[Utterance], modes: list[str]) -> tuple[Figures, Figures]:
+    """Each utterance in each mode in turn (so a busy machine weighs on every mode alike): voice-to-voice, and
+    turn end → transcript."""
+    ms: Figures = {}
+    after: Figures = {}
     async with httpx.AsyncClient(base_url=f"http://{host}") as http:
         for u in cases:
             for mode in modes:
-                await http.post("/bench/setup", json={"expect": u.expect, "early": mode == "early"})
+                await http.post("/bench/setup", json={"expect": u.expect, "mode": mode})
                 result = await place_call(f"ws://{host}/ws/voice", u.pcm, u.rate, TOKEN)
                 lat = result.latencies()
                 total = lat.get("end_of_speech_to_first_audio_ms")
                 if total is not None:
                     ms.setdefault((mode, u.kind), []).append(total)
+                stopped, heard = (
+                    lat.get("end_of_speech_to_speech_stopped_ms"),
+                    lat.get("end_of_speech_to_transcript_ms"),
+                )
+                if stopped is not None and heard is not None:
+                    after.setdefault((mode, u.kind), []).append(max(0.0, heard - stopped))
                 steps = " ".join(
                     f"{k}={lat[f'end_of_speech_to_{key}_ms']:.0f}"
                     for k, key in (("stopped", "speech_stopped"), ("transcript", "transcript"))
@@ -204,7 +230,7 @@ async def measure(host: str, cases: list[Utterance], modes: list[str]) -> dict[t
                     f"  {mode:<5} {u.label:<20} heard {result.transcript!r:<30} {shown:>8}  ({steps})",
                     flush=True,
                 )
-    return ms
+    return ms, after
 
 
 def load() -> str:
@@ -216,12 +242,17 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--requests", type=int, default=10, help="full requests from the fixture manifest")
-    p.add_argument("--modes", default="off,early", help="off (fixed hang), early (tentative end), or both")
+    p.add_argument("--long", type=int, default=6, help="~5 s requests")
+    p.add_argument(
+        "--modes",
+        default="off,early,head",
+        help="off (fixed hang), early (short answers), head (the default)",
+    )
     args = p.parse_args()
     if args.serve:
         serve()
         return
-    cases = utterances(args.requests)
+    cases = utterances(args.requests, args.long)
     proc = subprocess.Popen([sys.executable, __file__, "--serve"], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
@@ -229,7 +260,7 @@ def main() -> None:
         if not line.startswith("PORT "):
             raise RuntimeError(f"bench server did not start: {line!r}")
         host = f"127.0.0.1:{line.split()[1]}"
-        ms = asyncio.run(measure(host, cases, args.modes.split(",")))
+        ms, after = asyncio.run(measure(host, cases, args.modes.split(",")))
         httpx.post(f"http://{host}/bench/stop", timeout=5)
         proc.wait(15)
     finally:
@@ -237,10 +268,17 @@ def main() -> None:
             proc.terminate()
             proc.wait(10)
     print(f"voice-to-voice (end of speech -> first reply audio), local engine, one call at a time; {load()}")
-    print(f"{'mode':<6} {'utterances':<11} {'n':>3} {'p50 ms':>7} {'p90 ms':>7} {'min':>5} {'max':>5}")
-    for (mode, kind), v in sorted(ms.items(), key=lambda kv: (kv[0][1] != "short", kv[0][0] != "off")):
+    print(
+        f"{'mode':<6} {'utterances':<11} {'n':>3} {'p50 ms':>7} {'p90 ms':>7} {'min':>5} {'max':>5}"
+        f"  {'recognition after the turn end p50 / p90 ms':>44}"
+    )
+    order = {"short": 0, "full": 1, "long": 2}
+    for (mode, kind), v in sorted(ms.items(), key=lambda kv: (order[kv[0][1]], kv[0][0])):
+        a = after.get((mode, kind), [])
+        rec = f"{pct(a, 50):.0f} / {pct(a, 90):.0f}" if a else "-"
         print(
             f"{mode:<6} {kind:<11} {len(v):>3} {pct(v, 50):>7.0f} {pct(v, 90):>7.0f} {min(v):>5.0f} {max(v):>5.0f}"
+            f"  {rec:>44}"
         )
 
 

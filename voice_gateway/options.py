@@ -47,18 +47,26 @@ class SessionOptions:
         phone_echo_guard_s: float,
         max_call_s: float,
         tentative_end_s: float | None = None,
+        head_start: bool | None = None,
         end_s: float | None = None,
         end_number_s: float | None = None,
     ) -> SessionOptions:
         """The options of a ``channel``: the echo guard applies to phone lines only. Endpointing: the pause that
         may end a complete short answer early (``tentative_end_s``, 0: never), the full end silence (``end_s``)
-        and the one while a quantity or digits are awaited (``end_number_s``); None keeps the default."""
+        and the one while a quantity or digits are awaited (``end_number_s``), and whether a long utterance's
+        recognition starts at its first pause (``head_start``); None keeps the default."""
         barge = BargeInOptions(
             min_speech_s=barge_in_min_s,
             echo_guard_s=phone_echo_guard_s if channel == "phone" else 0.0,
         )
-        given = {"tentative_end_s": tentative_end_s, "end_s": end_s, "end_number_s": end_number_s}
-        endpointing = replace(EndpointingOptions(), **{k: v for k, v in given.items() if v is not None})
+        d = EndpointingOptions()
+        endpointing = replace(
+            d,
+            tentative_end_s=d.tentative_end_s if tentative_end_s is None else tentative_end_s,
+            head_start=d.head_start if head_start is None else head_start,
+            end_s=d.end_s if end_s is None else end_s,
+            end_number_s=d.end_number_s if end_number_s is None else end_number_s,
+        )
         return cls(barge_in=barge, max_call_s=max_call_s, endpointing=endpointing)
 
     def with_(self, **changes: object) -> SessionOptions:

@@ -4,9 +4,12 @@ ending the turn, so a complete short answer ("yes", "twelve", "cancel") ends the
 The recognizer streams no partial hypotheses, so the guess is an ordinary ``transcribe`` of the utterance so far
 with the prompt's hints. A ``Speculator`` holds at most one guess per call:
 
-- ``start`` at a ``TentativeEnd`` (only when the prompt allows an early end);
-- when the transcript comes back complete (``is_complete_answer``) ``on_complete`` is called and the session ends
-  the turn if the caller is still in the same pause; the transcript is then the turn's (no second recognition);
+- ``start`` at a ``TentativeEnd``: an early-end guess when the speech so far is short and the prompt allows an
+  early end; otherwise a head start (the speech was long: its recognition starts in the pause, before the end
+  silence is over);
+- when an early-end guess comes back complete (``is_complete_answer``) ``on_complete`` is called and the session
+  ends the turn if the caller is still in the same pause; the transcript is then the turn's (no second
+  recognition);
 - ``discard`` when the caller speaks again: the guess is cancelled (or its result dropped);
 - ``take`` when the segment ends: the guess serves the turn if no speech came after it (same pause, same hints),
   else it is cancelled and the turn is recognised afresh. A guess that failed counts as the turn's first attempt
@@ -43,6 +46,8 @@ class Guess:
     speech_end_s: float
     hints: RecognitionHints
     task: GuessTask
+    may_end: bool = True
+    """A complete answer may end the turn (else the guess is a head start only)."""
 
     def same_pause(self, speech_end_s: float, frame_s: float = 0.02) -> bool:
         return abs(self.speech_end_s - speech_end_s) < frame_s / 2
@@ -72,13 +77,15 @@ class Speculator:
         self._guess: Guess | None = None
 
     def start(self, tentative: TentativeEnd, hints: RecognitionHints) -> Guess | None:
-        """Recognise the utterance so far, unless no answer to this prompt can end a turn early."""
+        """Recognise the utterance so far: to end the turn early if it is a complete answer, or as a head start
+        for a long utterance (none for a short one that no answer to this prompt can end early)."""
         self.discard()
-        if not may_end_early(hints.expect):
+        may_end = tentative.may_end and may_end_early(hints.expect)
+        if not may_end and tentative.may_end:
             return None
         utterance = Utterance(tentative.pcm, self._rate)
         task = self._spawn(self._recognize(utterance, hints, tentative.speech_end_s), "speculative-asr")
-        self._guess = Guess(tentative.speech_end_s, hints, task)
+        self._guess = Guess(tentative.speech_end_s, hints, task, may_end)
         return self._guess
 
     def discard(self) -> None:
@@ -114,7 +121,12 @@ class Speculator:
         if self._metrics:
             self._metrics.recognition.labels(result.engine or self._asr.name).observe(self._clock.now() - t0)
         guess = self._guess
-        if guess is not None and guess.same_pause(speech_end_s) and is_complete_answer(result.text, hints):
+        if (
+            guess is not None
+            and guess.may_end
+            and guess.same_pause(speech_end_s)
+            and is_complete_answer(result.text, hints)
+        ):
             self._on_complete(guess)
         return result
 

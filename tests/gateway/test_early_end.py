@@ -107,6 +107,27 @@ async def test_a_guess_still_running_at_the_full_end_silence_serves_the_turn() -
     assert c.output.at(ev.TranscriptReady)[0] == pytest.approx(1.0 + 0.15 + 0.5, abs=0.03)
 
 
+async def test_a_long_request_is_recognised_from_its_first_pause_but_never_ended_early() -> None:
+    # 3 s of speech, past the 2 s of a short answer: its recognition starts at the 0.15 s pause (a head start),
+    # the turn still ends only after the full 0.4 s, and the transcript is ready 0.15 + 0.5 s after the speech,
+    # not 0.4 + 0.5 s.
+    async with call(latency_s=0.5) as c:
+        await c.run(6.0, [Say(0.5, 3.5, STOP)])
+    (stop,) = stopped(c)
+    assert stop.reason == "silence" and stop.at_s == pytest.approx(3.5 + 0.4, abs=0.03)
+    assert len(c.recognizer.received) == 1  # type: ignore[attr-defined]
+    assert c.output.at(ev.TranscriptReady)[0] == pytest.approx(3.5 + 0.15 + 0.5, abs=0.03)
+    assert speculations(c, "reused") == 1 and speculations(c, "ended_early") == 0
+
+
+async def test_without_a_head_start_a_long_request_is_recognised_after_the_end_silence() -> None:
+    options = SessionOptions(greet=False, endpointing=EndpointingOptions(head_start=False))
+    async with call(latency_s=0.5, options=options) as c:
+        await c.run(6.0, [Say(0.5, 3.5, STOP)])
+    assert c.output.at(ev.TranscriptReady)[0] == pytest.approx(3.5 + 0.4 + 0.5, abs=0.03)
+    assert speculations(c, "reused") == 0
+
+
 async def test_a_quantity_ends_early_but_a_lone_digit_waits_for_the_number_silence() -> None:
     async with call() as c:
         await c.run(3.0, [Say(0.5, 1.0, REORDER)])

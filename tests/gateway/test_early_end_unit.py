@@ -98,8 +98,20 @@ def test_no_tentative_end_when_disabled_after_long_speech_or_at_or_above_the_end
     assert not [e for _, e in feed(off, pattern) if isinstance(e, TentativeEnd)]
     late = Segmenter(EndpointingOptions(tentative_end_s=0.4, end_s=0.4))
     assert not [e for _, e in feed(late, pattern) if isinstance(e, TentativeEnd)]
-    long_speech = Segmenter(EndpointingOptions(tentative_end_s=0.1, early_max_speech_s=0.3))
+    long_speech = Segmenter(EndpointingOptions(tentative_end_s=0.1, early_max_speech_s=0.3, head_start=False))
     assert not [e for _, e in feed(long_speech, pattern) if isinstance(e, TentativeEnd)]
+
+
+def test_after_long_speech_the_tentative_end_is_a_head_start_only() -> None:
+    # 0.4 s of speech, then a pause: past early_max_speech_s the tentative end still comes (recognition may
+    # start in the pause) but may not end the turn; a short answer's may.
+    pattern = "1" * 20 + "0" * 30
+    long_speech = Segmenter(EndpointingOptions(tentative_end_s=0.1, early_max_speech_s=0.3))
+    tentative = [e for _, e in feed(long_speech, pattern) if isinstance(e, TentativeEnd)]
+    assert len(tentative) == 1 and not tentative[0].may_end
+    short = Segmenter(EndpointingOptions(tentative_end_s=0.1, early_max_speech_s=0.5))
+    tentative = [e for _, e in feed(short, pattern) if isinstance(e, TentativeEnd)]
+    assert len(tentative) == 1 and tentative[0].may_end
 
 
 def test_a_blip_in_the_pause_keeps_the_tentative_end() -> None:

@@ -3,7 +3,9 @@
 Time is counted in frames of caller audio, so the same input always gives the same segments. Besides the start
 and the end of speech it reports a *tentative end*: a short pause (``tentative_end_s``) after which the session
 may recognise what was said so far and, when that is already a complete answer, end the turn at once
-(``end_early``) instead of waiting out the full end silence. ``SpeechResumed`` withdraws a tentative end."""
+(``end_early``) instead of waiting out the full end silence. A tentative end after longer speech (``may_end``
+false) cannot end the turn, but its recognition gives the end of a long request a head start: decoding a 5 s
+request takes longer than the rest of the end silence. ``SpeechResumed`` withdraws a tentative end."""
 
 from __future__ import annotations
 
@@ -33,7 +35,10 @@ class EndpointingOptions:
     """A pause this long is a tentative end: what was said so far may be recognised and, if it is already a
     complete answer, end the turn early (0: never; only below the end silence in force)."""
     early_max_speech_s: float = 2.0
-    """No tentative end after this much audio since the onset: complete short answers are shorter."""
+    """No early end after this much audio since the onset: complete short answers are shorter."""
+    head_start: bool = True
+    """Report tentative ends after longer speech too (``may_end`` false), so a long request's recognition can
+    start in the pause before the end silence is over."""
     pause_blip_s: float = 0.02
     """Voiced runs this short inside a pause do not restart the end count (a click, a breath)."""
     preroll_s: float = 0.5
@@ -58,6 +63,8 @@ class TentativeEnd:
     pcm: bytes
     onset_s: float
     speech_end_s: float
+    may_end: bool = True
+    """The speech so far is short enough (``early_max_speech_s``) for a complete answer to end the turn here."""
 
 
 @dataclass(frozen=True)
@@ -205,17 +212,18 @@ class Segmenter:
             self._tentative_at = None
             return resumed
         if self._is_tentative_end():
-            self._tentative_at = self._count - self._silence_run
-            return TentativeEnd(
-                b"".join(self._utterance), self.onset_s, self._tentative_at * self.options.frame_s
-            )
+            pause = self._count - self._silence_run
+            short = pause - self._onset_frame <= self._early_max_frames
+            if short or self.options.head_start:
+                self._tentative_at = pause
+                return TentativeEnd(
+                    b"".join(self._utterance), self.onset_s, pause * self.options.frame_s, short
+                )
         return None
 
     def _is_tentative_end(self) -> bool:
         return (
-            0 < self._tentative_frames == self._silence_run < self._end_frames
-            and self._tentative_at is None
-            and self._count - self._silence_run - self._onset_frame <= self._early_max_frames
+            0 < self._tentative_frames == self._silence_run < self._end_frames and self._tentative_at is None
         )
 
     def _finish(self, reason: EndReason) -> SegmentEnd:
