@@ -190,6 +190,8 @@ class Caller:
             if task.kind == "ambiguous" and not self.chose and task.choice:
                 self.chose = True
                 return self._say(task.choice)
+            if task.write is None and "check" in text.split():  # "Hoodies. Check, order, pick ...?"
+                return self._say("check")
             kinds = [k for k, stems in KIND_WORDS.items() if any(st in text for st in stems)]
             if task.write is not None and len(kinds) >= 2 and task.write.kind in kinds:  # "pick or receive?"
                 return self._say(ACTION_WORD[task.write.kind])

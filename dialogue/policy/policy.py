@@ -18,6 +18,7 @@ from dialogue.policy.items import Items
 from dialogue.policy.outcome import write_done
 from dialogue.policy.reads import ReadFlows
 from dialogue.policy.replies import HELP, HINT, more_reply
+from dialogue.policy.salvage import Salvage
 from dialogue.policy.speaker import Speaker, settle
 from dialogue.policy.state import (
     READ_BACK_STAGES,
@@ -46,7 +47,7 @@ from dialogue.understanding.resolve import CatalogueIndex
 READ_INTENTS = frozenset({"check_stock", "item", "where_is", "supplier_info", "forecast", "reorder_advice",
                           "order_status"})  # fmt: skip
 WAITING = frozenset({"confirm", "warn", "check", "ask_qty", "ask_item", "choose", "ask_change", "which_item",
-                     "which_kind", "which_qty"})  # fmt: skip
+                     "which_kind", "which_qty", "what_for"})  # fmt: skip
 
 
 class Policy:
@@ -65,6 +66,7 @@ class Policy:
         self.items = Items(index, self.speaker, self)
         self.reads = ReadFlows(index, self.config, self.speaker)
         self.writes = WriteFlows(index, self.config, self.speaker, self.items, self)
+        self.salvage = Salvage(index, self.config, self.speaker, self)
 
     def step(self, state: DialogueState, event: Event) -> Reply:
         """The new state and the actions ``event`` calls for."""
@@ -129,6 +131,10 @@ class Policy:
             return say(state, prefix + "Hello. What do you need?")
         if self.config.llm_enabled and intent == "unknown":
             return replace(state, pending=Pending("fetch", intent="llm", since=at)), [AskLlm(u.text)]
+        if intent == "unknown":
+            salvaged = self.salvage.ask(state, u, at, prefix)
+            if salvaged is not None:
+                return salvaged
         return self._failure(state, silent=False, prefix=prefix)
 
     # --- events --------------------------------------------------------------------------------------------
@@ -193,6 +199,7 @@ class Policy:
             "which_item": self.writes.clarify.on_item,
             "which_kind": self.writes.clarify.on_kind,
             "which_qty": self.writes.clarify.on_quantity,
+            "what_for": self.salvage.on_answer,
         }.get(p.stage)
         if handler is not None:
             return handler(state, u, at)

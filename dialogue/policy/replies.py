@@ -170,6 +170,12 @@ def item_question(names: Sequence[str]) -> str:
     return "I'm not sure which item you said. Please say the item name."
 
 
+def what_for(name: str) -> str:
+    """Asked when only the item of a request was heard clearly."""
+    return f"{name[0].upper()}{name[1:]}. Check, order, pick, receive or count?"
+
+
+WHAT_FOR_DROPPED = "Sorry, I didn't get that, so nothing was recorded. What do you need?"
 UNSURE_AGAIN = "Sorry, I'm still not sure. "
 UNSURE_DROPPED = "I still couldn't hear that clearly, so nothing was recorded. Please say it again."
 UNSURE_YES = "Sorry, was that a yes? Say yes to confirm, or no."
@@ -189,6 +195,7 @@ HELP: dict[Stage, str] = {
     "commit": "One moment.",
     "which_item": "Say the item name, or cancel.",
     "which_kind": "Say pick, receive, order or count, or cancel.",
+    "what_for": "Say check, order, pick, receive or count, or cancel.",
     "which_qty": "Say the quantity, like fifteen, or digit by digit, like one five, or cancel.",
 }
 
@@ -205,6 +212,7 @@ HINT: dict[Stage, str] = {
     "commit": "One moment.",
     "which_item": "Which item?",
     "which_kind": "Pick, receive, order or count?",
+    "what_for": "Check, order, pick, receive or count?",
     "which_qty": "How many?",
 }
 

@@ -27,6 +27,7 @@ from dialogue.understanding.resolve import CatalogueIndex
 _STAGE_AWAITS: dict[str, Expectation] = {
     "confirm": "yes_no", "warn": "yes_no", "check": "digits", "ask_qty": "quantity", "ask_item": "item",
     "choose": "choice", "ask_change": "quantity", "which_kind": "choice", "which_qty": "quantity",
+    "what_for": "choice",
 }  # fmt: skip
 
 

@@ -27,9 +27,10 @@ Stage = Literal[
     "which_item",
     "which_kind",
     "which_qty",
+    "what_for",
 ]
 """``which_*``: a targeted question about a slot of a write the recognizer was unsure of, asked before the
-read-back (see ``confirm``)."""
+read-back (see ``confirm``); ``what_for``: what to do with the one item a half-heard request named (``salvage``)."""
 READ_BACK_STAGES: frozenset[Stage] = frozenset({"confirm", "warn"})
 """Stages in which a read-back is waiting for a yes or no; the answer to one settles a ``Confirmation``."""
 

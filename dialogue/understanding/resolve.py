@@ -258,6 +258,20 @@ class CatalogueIndex:
             return Resolution("match", sku=best_sku, score=best)
         return Resolution("ambiguous", candidates=tuple(close), score=best)
 
+    def named_in(self, text: str) -> str | None:
+        """The one item whose whole name or alias ``text`` contains word for word (the longest such name), None
+        when there is none or the longest fits several items: what a half-heard request clearly named."""
+        tokens = normalise(text).split()
+        for size in range(len(tokens), 0, -1):
+            found = {
+                sku
+                for start in range(len(tokens) - size + 1)
+                for sku in self._exact.get(" ".join(tokens[start : start + size]), ())
+            }
+            if found:
+                return found.pop() if len(found) == 1 else None
+        return None
+
     def neighbours(self, phrase: str, sku: str, limit: int = 3) -> tuple[str, ...]:
         """``sku`` first, then the items whose names come closest to ``phrase`` (what was heard): the choice to
         offer when the recognizer was unsure which item was said. Only names within ``margin_near`` points of

@@ -1,0 +1,85 @@
+"""Half-heard requests: the item was named clearly but nothing else in the turn made sense ("we need twenty
+fifteen flour tortillas", "maybe corn starch noodles just came in"). "Sorry, I didn't catch that" leaves the caller
+nothing to do but repeat it, and the recognizer often mishears a repeat the same way; instead the item is kept and
+the caller is asked what to do with it ("Flour tortillas. Check, order, pick, receive or count?"), then, for a
+write, how many (the quantity is asked anew: the figure heard in a turn that made no sense is not trusted)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Protocol
+
+from dialogue.contract import Expectation
+from dialogue.policy import replies as R
+from dialogue.policy.confirm import INTENT_OF, kind_named
+from dialogue.policy.speaker import Speaker
+from dialogue.policy.state import DialogueState, Pending, PolicyConfig, Reply
+from dialogue.understanding.nlu import Slots, Understanding
+from dialogue.understanding.numbers import find_numbers, tokenize
+from dialogue.understanding.resolve import CatalogueIndex
+
+ACTIONS = ("check", "order", "pick", "receive", "count")
+"""The answers offered, as the caller may say them."""
+_CHECK_WORDS = frozenset({"check", "stock", "how", "many", "much", "level", "look", "checking"})
+_FRESH = frozenset({"check_stock", "where_is", "supplier_info", "forecast", "reorder_advice", "place_order",
+                    "receive", "pick", "count", "set_minimum"})  # fmt: skip
+
+
+class Router(Protocol):
+    def proceed(
+        self, state: DialogueState, intent: str, slots: Slots, sku: str, at: float, prefix: str
+    ) -> Reply: ...
+
+    def dispatch(self, state: DialogueState, u: Understanding, at: float, prefix: str = "") -> Reply: ...
+
+
+class Salvage:
+    """Asks what to do with the item a half-heard request named; holds no per-session data."""
+
+    def __init__(self, index: CatalogueIndex, config: PolicyConfig, speaker: Speaker, router: Router) -> None:
+        self.index = index
+        self.config = config
+        self.speaker = speaker
+        self.router = router
+
+    def ask(self, state: DialogueState, u: Understanding, at: float, prefix: str = "") -> Reply | None:
+        """The question about the item ``u`` named, None when it named none clearly (or a site only)."""
+        sku = self.index.named_in(u.text)
+        if sku is None:
+            return None
+        pending = Pending("what_for", "unknown", candidates=(sku,), since=at, offered=ACTIONS)
+        return self._say(state, pending, prefix + R.what_for(self.index.name(sku)))
+
+    def on_answer(self, state: DialogueState, u: Understanding, at: float) -> Reply:
+        """The answer to "Flour tortillas. Check, order, pick, receive or count?"."""
+        p = state.pending
+        sku = p.candidates[0]
+        name = self.index.name(sku)
+        cleared = replace(state, pending=Pending())
+        if u.intent in _FRESH and u.slots.item_text:  # a whole request again: it stands on its own
+            return self.router.dispatch(cleared, u, at)
+        kind = kind_named(u)
+        answer_unsure = "answer" in u.slots.unsure or "action" in u.slots.unsure
+        quantity = u.slots.quantity
+        if (
+            quantity is None
+        ):  # "we counted twenty eight": the NLU takes a lone figure after "count" for an item
+            found = find_numbers(tokenize(u.text))
+            quantity = found[0].value if len(found) == 1 else None
+        slots = Slots(item_text=name, quantity=quantity, unit=u.slots.unit, site=u.slots.site,
+                      unsure=u.slots.unsure & {"quantity"})  # fmt: skip
+        if kind is not None and not answer_unsure:
+            return self.router.proceed(cleared, INTENT_OF[kind], slots, sku, at, "")
+        if kind is None and set(u.tokens or u.text.split()) & _CHECK_WORDS and not answer_unsure:
+            return self.router.proceed(cleared, "check_stock", slots, sku, at, "")
+        tries = p.tries + 1
+        if tries >= self.config.clarify_attempts:
+            return self.speaker.say(cleared, R.WHAT_FOR_DROPPED)
+        return self._say(state, replace(p, tries=tries), R.UNSURE_AGAIN + R.what_for(name))
+
+    def _say(self, state: DialogueState, pending: Pending, text: str) -> Reply:
+        awaiting: Expectation = "choice"
+        return self.speaker.say(replace(state, pending=pending), text, awaiting, ACTIONS)
+
+
+__all__ = ["ACTIONS", "Salvage"]

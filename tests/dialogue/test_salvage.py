@@ -1,0 +1,91 @@
+"""Half-heard requests: when nothing but the item made sense, the item is kept and the caller is asked what to do
+with it (then how many), instead of "Sorry, I didn't catch that" — which a caller can only repeat, often misheard
+the same way. Nothing is written without the usual read-back and yes."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.dialogue.helpers import Driver, World
+
+pytestmark = pytest.mark.unit
+
+
+def driver() -> Driver:
+    return Driver(World(on_hand={("CP-12", "main"): 40, ("MO-14", "east"): 30}, daily={"CP-12": 5.0}))
+
+
+def writes(d: Driver) -> list[tuple[str, str, int]]:
+    return [(c.draft.kind, c.draft.sku, c.draft.quantity) for c in d.commits]
+
+
+def test_an_item_in_a_turn_that_made_no_sense_is_asked_about() -> None:
+    d = driver()
+    assert (
+        d.say("we need twenty fifteen coffee pods").text
+        == "Coffee pods. Check, order, pick, receive or count?"
+    )
+    assert d.state.pending.stage == "what_for"
+    assert d.say("order").text == "How many coffee pods?"
+    assert d.say("twelve").text.startswith("ORDER: buying twelve coffee pods")
+    assert writes(d) == []
+    assert d.say("yes").text.startswith("Done. Ordered twelve coffee pods")
+    assert writes(d) == [("order", "CP-12", 12)]
+
+
+def test_check_reads_the_stock() -> None:
+    d = driver()
+    d.say("maybe coffee pods just came")
+    assert "forty coffee pods" in d.say("check").text
+    assert writes(d) == []
+
+
+def test_an_action_with_its_quantity_goes_straight_to_the_read_back() -> None:
+    d = driver()
+    d.say("i come to the motor oil")
+    reply = d.say("we counted twenty eight")
+    assert reply.text.startswith("COUNT:") or "check digits" in reply.text.lower()
+    assert d.state.slots.get("sku") == "MO-14" and d.state.pending.draft is not None
+    assert d.state.pending.draft.quantity == 28
+
+
+def test_a_whole_request_instead_of_an_answer_stands_on_its_own() -> None:
+    d = driver()
+    d.say("we need twenty fifteen coffee pods")
+    assert d.say("how many motor oil do we have").text.startswith("We have thirty motor oil")
+
+
+def test_no_answer_twice_drops_it_and_nothing_is_written() -> None:
+    d = driver()
+    d.say("we need twenty fifteen coffee pods")
+    again = d.say("blah blah")
+    assert again.text == "Sorry, I'm still not sure. Coffee pods. Check, order, pick, receive or count?"
+    assert d.say("blah").text.startswith("Sorry, I didn't get that, so nothing was recorded.")
+    assert d.state.pending.stage == "idle" and writes(d) == []
+
+
+def test_an_unsure_answer_is_not_taken() -> None:
+    d = driver()
+    d.say("we need twenty fifteen coffee pods")
+    assert d.hear("order", unsure=("order",), confidence=0.3).text.startswith("Sorry, I'm still not sure.")
+    assert writes(d) == []
+
+
+def test_cancel_ends_it() -> None:
+    d = driver()
+    d.say("we need twenty fifteen coffee pods")
+    assert d.say("cancel").text.startswith("Cancelled. Nothing was recorded.")
+    assert d.state.pending.stage == "idle"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "blah blah blah",  # no item at all
+        "we need twenty nitrile gloves",  # a family word shared by two items: not one item
+    ],
+)
+def test_without_one_clearly_named_item_it_is_the_usual_not_understood(text: str) -> None:
+    d = driver()
+    reply = d.say(text)
+    assert d.state.pending.stage != "what_for", reply.text
