@@ -41,7 +41,7 @@ from local_speech.pcm import array_to_pcm16, pcm16_to_array, resample
 from local_speech.pool import WorkerPool
 from local_speech.types import Expectation, Recognition, VocabularyEntry
 from local_speech.whisper import WhisperOptions
-from local_speech.whisper_asr import FitOptions, WhisperGrammarRecognizer, second_opinion
+from local_speech.whisper_asr import FitOptions, WhisperGrammarRecognizer, digits_opinion, second_opinion
 
 log = logging.getLogger(__name__)
 SECOND_OPINION_KINDS = frozenset({"yes_no", "quantity"})
@@ -274,6 +274,8 @@ class GrammarRecognizer:
         samples = pcm16_to_array(resample(pcm, sample_rate, MODEL_RATE)).astype(np.float32) / 32768.0
         heard = self._whisper_engine().recognize(samples, self._grammars, expect)
         has_figure = any(w in NUMBER_WORDS for w in heard.text.split())
+        if self.options.second_opinion and expect.kind == "digits":
+            heard = digits_opinion(heard, self._grammar_text(pcm, sample_rate, expect))
         if self.options.second_opinion and expect.kind in SECOND_OPINION_KINDS and has_figure:
             # pocketsphinx on the prompt's small grammar checks the figure of an answer ("no, sixty").
             heard = second_opinion(heard, self._grammar_text(pcm, sample_rate, expect))

@@ -84,6 +84,9 @@ class Heard:
     confidence: float
     words: tuple[tuple[str, float], ...]
     fitted: bool
+    skipped: bool = False
+    """Fitting the answer to the prompt's grammar left out a word Whisper heard that is not a light one ("seven
+    times" fitted as "seven")."""
 
 
 SILENCE = Heard("", 0.0, (), False)
@@ -264,7 +267,11 @@ class WhisperGrammarRecognizer:
             best = fits[max(ranked)[1]]
             assert best is not None
             others = [list(f.words) if f else [] for f in (fits.get(k) for k in range(len(hyps)))]
-            return self._heard(list(best.words), best, 0, others, posterior, fitted=True)
+            heard = self._heard(list(best.words), best, 0, others, posterior, fitted=True)
+            # Whisper's own best, before the digits were picked out of it ("seven eyes" → "seven").
+            said = normalize_phrase(top.text).split() if expect.kind == "digits" else []
+            lost = any(w not in NUMBER_WORDS and drop_cost(w) > LIGHT_COST for w in said)
+            return replace(heard, skipped=lost or best.worst_skip > LIGHT_COST)
         # An open request (or an answer outside the prompt's grammar): Whisper's words, with the item name in
         # them fitted to the catalogue when one is close enough.
         spans = {k: self._fit(self._names_snapper(texts[k]), texts[k], open_ends=True) for k in likely}
@@ -353,6 +360,23 @@ def second_opinion(heard: Heard, other: str | None, agree: float = 0.9, disagree
         (w, (max(c, agree) if same else min(c, disagree)) if w in NUMBER_WORDS else c) for w, c in heard.words
     )
     return Heard(heard.text, _utterance_confidence(words), words, heard.fitted)
+
+
+def digits_opinion(heard: Heard, other: str | None, taken: float = 0.7, agree: float = 0.9) -> Heard:
+    """Check digits with a second recognizer's transcript ``other`` (pocketsphinx on the digits grammar, None:
+    it heard nothing it believed). Whisper drops or mishears short digit strings ("seven nine" → "seven eyes" →
+    "seven", "one five" → "one size"), so ``other``'s digits are taken at ``taken`` confidence unless Whisper heard
+    nothing but digits (in noise pocketsphinx is the one that adds digits); the two agreeing makes them at least
+    ``agree``. A wrong check digit only fails the check: it never writes."""
+    if not other:
+        return heard
+    said, theirs = heard.text.split(), other.split()
+    if said and not heard.skipped and all(w in NUMBER_WORDS for w in said):
+        if said != theirs:
+            return heard
+        words = tuple((w, max(c, agree)) for w, c in heard.words)
+        return replace(heard, confidence=max(heard.confidence, agree), words=words)
+    return Heard(other, taken, tuple((w, taken) for w in theirs), fitted=True)
 
 
 def _utterance_confidence(words: Sequence[tuple[str, float]]) -> float:

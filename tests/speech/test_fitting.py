@@ -12,7 +12,13 @@ from local_speech.grammar import GrammarSet, build_grammars, names_grammar
 from local_speech.snap import Snapper, WordDistance, phone_distance
 from local_speech.types import Expectation, VocabularyEntry
 from local_speech.whisper import Decoding, Hypothesis, looks_invented
-from local_speech.whisper_asr import Heard, WhisperGrammarRecognizer, second_opinion, without_repeats
+from local_speech.whisper_asr import (
+    Heard,
+    WhisperGrammarRecognizer,
+    digits_opinion,
+    second_opinion,
+    without_repeats,
+)
 
 ITEMS = [
     VocabularyEntry("AP-310", "brake pads front"),
@@ -212,3 +218,28 @@ def test_mending_never_adds_words(chooser: WhisperGrammarRecognizer, grammars: G
     # "do we need to order" is a carrier of a question; the caller's "we need to order" is an order
     heard = choose(chooser, grammars, decoding(("We need to order fifteen spark plugs", -0.2)))
     assert heard.text == "we need to order fifteen spark plugs"
+
+
+def test_digits_heard_among_other_words_are_marked_skipped(
+    chooser: WhisperGrammarRecognizer, grammars: GrammarSet
+) -> None:
+    # "seven nine" in a robotic voice: Whisper's best is "Seven eyes.", its third "Seven." fits the digits.
+    heard = choose(chooser, grammars, decoding(("Seven eyes.", -0.3), ("Seven.", -0.5)), "digits")
+    assert heard.text == "seven" and heard.skipped
+    clean = choose(chooser, grammars, decoding(("seven nine", -0.2), ("seven nine.", -0.4)), "digits")
+    assert clean.text == "seven nine" and not clean.skipped
+
+
+def test_check_digits_take_pocketsphinx_unless_whisper_heard_nothing_but_digits() -> None:
+    dropped = Heard("seven", 1.0, (("seven", 1.0),), True, skipped=True)
+    assert digits_opinion(dropped, "seven nine").text == "seven nine"
+    assert digits_opinion(dropped, "seven nine").confidence == pytest.approx(0.7)
+    junk = Heard("one size", 0.98, (("one", 0.98), ("size", 0.98)), False)
+    assert digits_opinion(junk, "one five").text == "one five"
+    assert digits_opinion(Heard("", 0.0, (), False), "four two").text == "four two"
+    # In noise pocketsphinx adds digits: Whisper's clean digit string stands.
+    clean = Heard("four two", 0.99, (("four", 0.99), ("two", 0.99)), True)
+    assert digits_opinion(clean, "oh three two") == clean
+    assert digits_opinion(clean, None) == clean
+    low = Heard("four two", 0.6, (("four", 0.6), ("two", 0.6)), True)
+    assert digits_opinion(low, "four two").confidence == pytest.approx(0.9)
