@@ -37,11 +37,12 @@ from local_speech.decoder import (
 )
 from local_speech.errors import DeadlineExceeded, DecodeError
 from local_speech.grammar import NUMBER_WORDS, GrammarSet, build_grammars, search_name
+from local_speech.heard import digits_opinion, second_opinion
 from local_speech.pcm import array_to_pcm16, pcm16_to_array, resample
 from local_speech.pool import WorkerPool
 from local_speech.types import Expectation, Recognition, VocabularyEntry
 from local_speech.whisper import WhisperOptions
-from local_speech.whisper_asr import FitOptions, WhisperGrammarRecognizer, digits_opinion, second_opinion
+from local_speech.whisper_asr import FitOptions, WhisperGrammarRecognizer
 
 log = logging.getLogger(__name__)
 SECOND_OPINION_KINDS = frozenset({"yes_no", "quantity"})

@@ -28,6 +28,7 @@ from local_speech.grammar import (
     normalize_phrase,
     search_name,
 )
+from local_speech.heard import SILENCE, Heard, utterance_confidence
 from local_speech.snap import LIGHT_COST, Fit, PhoneIndex, Snapper, WordDistance, drop_cost
 from local_speech.types import Expectation
 from local_speech.whisper import Decoding, WhisperDecoder, WhisperOptions, looks_invented
@@ -76,20 +77,6 @@ class FitOptions:
     """Drop Whisper's phantom phrases ("thank you", "you") unless it is this sure of them."""
     likelihood_confidence: float = 1.5
     """An open transcript's confidence is at most this times its mean token probability."""
-
-
-@dataclass(frozen=True)
-class Heard:
-    text: str
-    confidence: float
-    words: tuple[tuple[str, float], ...]
-    fitted: bool
-    skipped: bool = False
-    """Fitting the answer to the prompt's grammar left out a word Whisper heard that is not a light one ("seven
-    times" fitted as "seven")."""
-
-
-SILENCE = Heard("", 0.0, (), False)
 
 
 def prompt_for(expect: Expectation, names: Sequence[str]) -> str:
@@ -344,45 +331,7 @@ class WhisperGrammarRecognizer:
                 if c > 0:  # a word the transcript did not have: as sure as the fit (and the n best) allow
                     agree[at + i] = fit_conf * max(agree[at + i], 0.8)
         scored = tuple((w, min(cap, max(0.0, a))) for w, a in zip(words, agree, strict=True))
-        return Heard(" ".join(words), _utterance_confidence(scored), scored, fitted)
-
-
-def second_opinion(heard: Heard, other: str | None, agree: float = 0.9, disagree: float = 0.3) -> Heard:
-    """``heard`` with the confidence of its numbers set by a second recognizer's transcript ``other`` (None: it
-    heard nothing it believed): the same numbers make them at least ``agree``, different ones at most
-    ``disagree`` (the dialogue then asks "fifteen or fifty?" rather than read back a figure one engine doubts)."""
-    mine = [w for w, _ in heard.words if w in NUMBER_WORDS]
-    if other is None or not mine:
-        return heard
-    theirs = [w for w in other.split() if w in NUMBER_WORDS]
-    same = mine == theirs
-    words = tuple(
-        (w, (max(c, agree) if same else min(c, disagree)) if w in NUMBER_WORDS else c) for w, c in heard.words
-    )
-    return Heard(heard.text, _utterance_confidence(words), words, heard.fitted)
-
-
-def digits_opinion(heard: Heard, other: str | None, taken: float = 0.7, agree: float = 0.9) -> Heard:
-    """Check digits with a second recognizer's transcript ``other`` (pocketsphinx on the digits grammar, None:
-    it heard nothing it believed). Whisper drops or mishears short digit strings ("seven nine" → "seven eyes" →
-    "seven", "one five" → "one size"), so ``other``'s digits are taken at ``taken`` confidence unless Whisper heard
-    nothing but digits (in noise pocketsphinx is the one that adds digits); the two agreeing makes them at least
-    ``agree``. A wrong check digit only fails the check: it never writes."""
-    if not other:
-        return heard
-    said, theirs = heard.text.split(), other.split()
-    if said and not heard.skipped and all(w in NUMBER_WORDS for w in said):
-        if said != theirs:
-            return heard
-        words = tuple((w, max(c, agree)) for w, c in heard.words)
-        return replace(heard, confidence=max(heard.confidence, agree), words=words)
-    return Heard(other, taken, tuple((w, taken) for w in theirs), fitted=True)
-
-
-def _utterance_confidence(words: Sequence[tuple[str, float]]) -> float:
-    """As sure as the least sure content word ("the", "please" aside)."""
-    content = [c for w, c in words if drop_cost(w) > LIGHT_COST] or [c for _, c in words]
-    return min(content, default=0.0)
+        return Heard(" ".join(words), utterance_confidence(scored), scored, fitted)
 
 
 def _with_span(words: list[str], span: Fit | None) -> list[str]:

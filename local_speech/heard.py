@@ -1,0 +1,62 @@
+"""What one utterance was heard as, word by word with confidences, and how a second recognizer's opinion
+(pocketsphinx on the prompt's small grammar) settles or doubts the figures in it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from local_speech.grammar import NUMBER_WORDS
+from local_speech.snap import LIGHT_COST, drop_cost
+
+
+@dataclass(frozen=True)
+class Heard:
+    text: str
+    confidence: float
+    words: tuple[tuple[str, float], ...]
+    fitted: bool
+    skipped: bool = False
+    """Fitting the answer to the prompt's grammar left out a word Whisper heard that is not a light one ("seven
+    times" fitted as "seven")."""
+
+
+SILENCE = Heard("", 0.0, (), False)
+
+
+def second_opinion(heard: Heard, other: str | None, agree: float = 0.9, disagree: float = 0.3) -> Heard:
+    """``heard`` with the confidence of its numbers set by a second recognizer's transcript ``other`` (None: it
+    heard nothing it believed): the same numbers make them at least ``agree``, different ones at most
+    ``disagree`` (the dialogue then asks "fifteen or fifty?" rather than read back a figure one engine doubts)."""
+    mine = [w for w, _ in heard.words if w in NUMBER_WORDS]
+    if other is None or not mine:
+        return heard
+    theirs = [w for w in other.split() if w in NUMBER_WORDS]
+    same = mine == theirs
+    words = tuple(
+        (w, (max(c, agree) if same else min(c, disagree)) if w in NUMBER_WORDS else c) for w, c in heard.words
+    )
+    return Heard(heard.text, utterance_confidence(words), words, heard.fitted)
+
+
+def digits_opinion(heard: Heard, other: str | None, taken: float = 0.7, agree: float = 0.9) -> Heard:
+    """Check digits with a second recognizer's transcript ``other`` (pocketsphinx on the digits grammar, None:
+    it heard nothing it believed). Whisper drops or mishears short digit strings ("seven nine" → "seven eyes" →
+    "seven", "one five" → "one size"), so ``other``'s digits are taken at ``taken`` confidence unless Whisper heard
+    nothing but digits (in noise pocketsphinx is the one that adds digits); the two agreeing makes them at least
+    ``agree``. A wrong check digit only fails the check: it never writes."""
+    if not other:
+        return heard
+    said, theirs = heard.text.split(), other.split()
+    if said and not heard.skipped and all(w in NUMBER_WORDS for w in said):
+        if said != theirs:
+            return heard
+        words = tuple((w, max(c, agree)) for w, c in heard.words)
+        return replace(heard, confidence=max(heard.confidence, agree), words=words)
+    return Heard(other, taken, tuple((w, taken) for w in theirs), fitted=True)
+
+
+def utterance_confidence(words: Sequence[tuple[str, float]]) -> float:
+    """As sure as the least sure content word ("the", "please" aside)."""
+    content = [c for w, c in words if drop_cost(w) > LIGHT_COST] or [c for _, c in words]
+    return min(content, default=0.0)
