@@ -152,7 +152,9 @@ class Policy:
         p = state.pending
         if u.intent == "silence":
             return settle(p, self._failure(state, silent=True), "not_heard")
-        state = replace(state, turn=state.turn + 1, intent=u.intent, slots=u.slots.as_dict())
+        state = replace(
+            state, turn=state.turn + 1, intent=u.intent, slots=u.slots.as_dict(), by_voice=heard is not None
+        )
         if p.stage in WAITING and at - p.since > self.config.confirm_timeout_s:
             state = replace(state, pending=Pending())
             if u.intent in ("yes", "no", "correction", "quantity"):

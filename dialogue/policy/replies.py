@@ -109,10 +109,15 @@ def read_back_text(draft: Draft, name: str, site: str | None) -> tuple[str, int]
     return f"{body}{tail}? Say yes to confirm.", len(body)
 
 
-def warning_text(draft: Draft) -> str:
+def warning_text(draft: Draft, recheck: bool = False) -> str:
     """The second warning for an unusual quantity: against sales history "the usual amount"; against the
-    catalogue prior (no history) a normal write of that kind, or for a count the figure on record."""
-    again = f"Say yes again if {to_words(draft.quantity)} is really right."
+    catalogue prior (no history) a normal write of that kind, or for a count the figure on record. ``recheck``
+    (a spoken turn): the figure must be said again, since a yes by habit would confirm a misheard one."""
+    again = (
+        f"If {to_words(draft.quantity)} is really right, say the number again."
+        if recheck
+        else f"Say yes again if {to_words(draft.quantity)} is really right."
+    )
     if draft.usual is not None and draft.usual.source == "catalogue":
         if draft.kind == "count" and draft.current is not None:
             diff = draft.quantity - draft.current
@@ -178,6 +183,7 @@ def what_for(name: str) -> str:
 WHAT_FOR_DROPPED = "Sorry, I didn't get that, so nothing was recorded. What do you need?"
 UNSURE_AGAIN = "Sorry, I'm still not sure. "
 UNSURE_DROPPED = "I still couldn't hear that clearly, so nothing was recorded. Please say it again."
+SAY_FIGURE_AGAIN = "Please say the number again, to be sure."
 UNSURE_YES = "Sorry, was that a yes? Say yes to confirm, or no."
 
 
@@ -185,7 +191,8 @@ HELP: dict[Stage, str] = {
     "idle": "You can ask how many of an item we have, where it is, what is running low, or what to order. "
     "You can also say order, received, picked, count, or keep at least, with a quantity and an item.",
     "confirm": "Say yes to confirm, no to change it, a new quantity to correct it, or cancel.",
-    "warn": "Say yes if the quantity is right, a new quantity to correct it, or cancel.",
+    "warn": "Say yes (or, when asked, the number again) if the quantity is right, a new quantity to correct it, "
+    "or cancel.",
     "check": "Say the check digits printed at the bin, or cancel.",
     "ask_qty": "Say a quantity, like twelve or three cases, or cancel.",
     "ask_item": "Say the item name, or cancel.",

@@ -92,6 +92,7 @@ class Draft:
     proposed_at: float = 0.0
     heard: bool = True  # False when the read-back was cut off before its quantity
     warned: bool = False
+    recheck: bool = False  # the warning asked for the figure to be said again (spoken turns), not a yes
     check_ok: bool = False
     check_failures: int = 0
 
@@ -124,6 +125,7 @@ class DialogueState:
     more: tuple[str, ...] = ()
     ended: bool = False
     intent: str | None = None  # last understood intent, for the text channel's response
+    by_voice: bool = False  # the last turn was recognized speech (not typed or keyed)
     slots: Mapping[str, Any] = field(default_factory=dict)
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from dialogue.contract import ConfirmationOutcome
+from dialogue.contract import ConfirmationOutcome, Expectation
 from dialogue.policy.confirm import Clarify, carry
 from dialogue.policy.items import Items, Router, bin_key
 from dialogue.policy.quantities import is_unusual, usual
 from dialogue.policy.replies import (
     NOUN,
+    SAY_FIGURE_AGAIN,
     UNSURE_YES,
     check_prompt,
     plural,
@@ -260,6 +261,8 @@ class WriteFlows:
         p = state.pending
         d = p.draft
         assert d is not None
+        if p.stage == "warn" and d.recheck:
+            return self._on_recheck(state, u, at)
         if u.intent == "yes":
             if "answer" in u.slots.unsure:  # a "yes" the recognizer was unsure of is no yes: ask again
                 reask = self.speaker.say(state, UNSURE_YES, "yes_no", keep_prompt=True)
@@ -267,9 +270,11 @@ class WriteFlows:
             if not d.heard:  # the read-back was cut off before the quantity: it was never asked
                 return settle(p, self.propose(state, p.intent, d, p.slots, at), "not_heard")
             if p.stage == "confirm" and not d.warned and self.unusual(d):
-                text = warning_text(d)
-                pending = replace(p, stage="warn", draft=replace(d, warned=True), since=at)
-                return self.speaker.say(replace(state, pending=pending), text, "yes_no", must_hear=len(text))
+                recheck = state.by_voice
+                text = warning_text(d, recheck)
+                pending = replace(p, stage="warn", draft=replace(d, warned=True, recheck=recheck), since=at)
+                awaiting: Expectation = "quantity" if recheck else "yes_no"
+                return self.speaker.say(replace(state, pending=pending), text, awaiting, must_hear=len(text))
             return settle(
                 p, (replace(state, pending=replace(p, stage="commit", since=at)), [Commit(d)]), "confirmed"
             )
@@ -279,6 +284,31 @@ class WriteFlows:
             return settle(p, self.speaker.say(replace(state, pending=pending), text, "quantity"), "denied")
         outcome: ConfirmationOutcome = "corrected" if _new_quantity(u) or _new_item(u) else "other"
         return settle(p, self.on_change(state, u, at), outcome)
+
+    def _on_recheck(self, state: DialogueState, u: Understanding, at: float) -> Reply:
+        """The answer to "If two thousand four hundred seven is really right, say the number again": the same
+        figure (heard surely) commits; another figure is a correction, read back afresh; a yes is not enough."""
+        p = state.pending
+        d = p.draft
+        assert d is not None and p.slots is not None
+        if _new_quantity(u) and not u.slots.unsure & {"quantity", "answer"}:
+            product = self.index.get(d.sku)
+            assert product is not None
+            slots = replace(
+                p.slots, quantity=u.slots.quantity, unit=u.slots.unit, case_size=u.slots.case_size
+            )
+            units, _, problem = self.units(slots, product, d.kind)
+            if not problem and units == d.quantity:
+                commit = replace(state, pending=replace(p, stage="commit", since=at))
+                return settle(p, (commit, [Commit(d)]), "confirmed")
+            return settle(p, self.on_change(state, u, at), "corrected")
+        if u.intent == "no":
+            pending = replace(p, stage="ask_change", since=at)
+            text = "What should I change? Say a new quantity, or cancel."
+            return settle(p, self.speaker.say(replace(state, pending=pending), text, "quantity"), "denied")
+        if u.intent in ("yes", "quantity", "correction"):  # a yes, or a figure heard unsurely: say it again
+            return self.speaker.say(state, SAY_FIGURE_AGAIN, "quantity", keep_prompt=True)
+        return settle(p, self.on_change(state, u, at), "other")
 
     def on_change(self, state: DialogueState, u: Understanding, at: float) -> Reply:
         """The answer to "What should I change?", or a read-back answered with something other than yes or no:

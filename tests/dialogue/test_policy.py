@@ -312,3 +312,48 @@ def test_unknown_goes_to_the_language_model_only_when_enabled() -> None:
     assert on.say("what's the weather like").text == "I can only help with stock."
     on.llm_answer = None
     assert on.say("tell me a joke").text.startswith("Sorry")
+
+
+# --- spoken: an unusual figure must be said again, a yes by habit is not enough ----------------------------
+
+
+def test_spoken_unusual_quantity_must_be_said_again() -> None:
+    d = Driver(World(daily={"W-1": 2.0}))
+    d.hear("order two thousand widget a")
+    warn = d.hear("yes")
+    assert warn.text.endswith("If two thousand is really right, say the number again.")
+    assert warn.awaiting == "quantity"
+    again = d.hear("yes")
+    assert again.text == "Please say the number again, to be sure." and d.commits == []
+    assert d.hear("two thousand").text.startswith("Done.")
+    assert [c.draft.quantity for c in d.commits] == [2000]
+
+
+def test_a_misheard_figure_said_again_is_corrected_and_read_back() -> None:
+    # "two hundred forty seven" misheard as "two thousand four hundred seven": the caller who says yes by habit
+    # must still say the figure, and the one they say replaces it.
+    d = Driver(World(daily={"W-1": 2.0}))
+    d.hear("order two thousand four hundred seven widget a")
+    d.hear("yes")
+    reread = d.hear("two hundred forty seven")
+    assert reread.text.startswith("ORDER: buying two hundred forty seven, two four seven, widget a")
+    assert d.commits == []
+    d.hear("yes")
+    d.hear("two hundred forty seven")  # still unusual for two a day: said again, it stands
+    assert [c.draft.quantity for c in d.commits] == [247]
+
+
+def test_a_figure_said_again_unsurely_is_asked_once_more() -> None:
+    d = Driver(World(daily={"W-1": 2.0}))
+    d.hear("order two thousand widget a")
+    d.hear("yes")
+    assert (
+        d.hear("two thousand", unsure=("two", "thousand")).text == "Please say the number again, to be sure."
+    )
+    assert d.commits == []
+
+
+def test_typed_unusual_quantity_still_takes_a_second_yes() -> None:
+    d = Driver(World(daily={"W-1": 2.0}))
+    d.say("order 2000 widget a")
+    assert d.say("yes").text.endswith("Say yes again if two thousand is really right.")
