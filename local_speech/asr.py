@@ -37,7 +37,7 @@ from local_speech.decoder import (
 )
 from local_speech.errors import DeadlineExceeded, DecodeError
 from local_speech.grammar import NUMBER_WORDS, GrammarSet, build_grammars, search_name
-from local_speech.heard import digits_opinion, second_opinion
+from local_speech.heard import agreeing_opinion, digits_opinion, second_opinion
 from local_speech.pcm import array_to_pcm16, pcm16_to_array, resample
 from local_speech.pool import WorkerPool
 from local_speech.types import Expectation, Recognition, VocabularyEntry
@@ -277,6 +277,14 @@ class GrammarRecognizer:
         has_figure = any(w in NUMBER_WORDS for w in heard.text.split())
         if self.options.second_opinion and expect.kind == "digits":
             heard = digits_opinion(heard, self._grammar_text(pcm, sample_rate, expect))
+        elif (
+            self.options.second_opinion
+            and heard.text
+            and (expect.kind == "choice" or (expect.kind == "yes_no" and not has_figure))
+        ):
+            # A choice or a yes heard alike by both engines is sure (Whisper's n best alone often differ in
+            # spelling, which leaves a right answer below the dialogue's bar: "I'm not sure which item you said").
+            heard = agreeing_opinion(heard, self._grammar_text(pcm, sample_rate, expect))
         if self.options.second_opinion and expect.kind in SECOND_OPINION_KINDS and has_figure:
             # pocketsphinx on the prompt's small grammar checks the figure of an answer ("no, sixty").
             heard = second_opinion(heard, self._grammar_text(pcm, sample_rate, expect))

@@ -39,6 +39,15 @@ def second_opinion(heard: Heard, other: str | None, agree: float = 0.9, disagree
     return Heard(heard.text, utterance_confidence(words), words, heard.fitted)
 
 
+def agreeing_opinion(heard: Heard, other: str | None, agree: float = 0.9) -> Heard:
+    """``heard`` made at least ``agree`` sure when a second recognizer heard the very same words (a choice
+    answered, a yes or no); a different opinion changes nothing (Whisper is the better engine on open speech)."""
+    if not other or other.split() != heard.text.split():
+        return heard
+    words = tuple((w, max(c, agree)) for w, c in heard.words)
+    return replace(heard, confidence=max(heard.confidence, agree), words=words)
+
+
 def digits_opinion(heard: Heard, other: str | None, taken: float = 0.7, agree: float = 0.9) -> Heard:
     """Check digits with a second recognizer's transcript ``other`` (pocketsphinx on the digits grammar, None:
     it heard nothing it believed). Whisper drops or mishears short digit strings ("seven nine" → "seven eyes" →

@@ -9,7 +9,7 @@ import pytest
 
 from local_speech.decoder import Lexicon
 from local_speech.grammar import GrammarSet, build_grammars, names_grammar
-from local_speech.heard import Heard, digits_opinion, second_opinion
+from local_speech.heard import Heard, agreeing_opinion, digits_opinion, second_opinion
 from local_speech.snap import Snapper, WordDistance, phone_distance
 from local_speech.types import Expectation, VocabularyEntry
 from local_speech.whisper import Decoding, Hypothesis, looks_invented
@@ -238,3 +238,11 @@ def test_check_digits_take_pocketsphinx_unless_whisper_heard_nothing_but_digits(
     assert digits_opinion(clean, None) == clean
     low = Heard("four two", 0.6, (("four", 0.6), ("two", 0.6)), True)
     assert digits_opinion(low, "four two").confidence == pytest.approx(0.9)
+
+
+def test_the_same_answer_from_both_engines_is_sure_and_another_changes_nothing() -> None:
+    heard = Heard("nasal spray", 0.45, (("nasal", 0.45), ("spray", 0.8)), True)
+    sure = agreeing_opinion(heard, "nasal spray")
+    assert sure.confidence == pytest.approx(0.9) and [c for _, c in sure.words] == [0.9, 0.9]
+    assert agreeing_opinion(heard, "lint rollers") == heard
+    assert agreeing_opinion(heard, None) == heard
