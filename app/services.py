@@ -28,6 +28,7 @@ from forecasting.restock import RestockPolicy
 from forecasting.service import ForecastOptions, ForecastService
 from forecasting.warehouse.connection import WarehouseUnavailable, config_from_settings
 from inventory_core.demo_loader import load_demo, store_is_empty
+from inventory_core.ledger_recovery import LedgerRecovery
 from inventory_core.service import InventoryService
 from inventory_core.store import MongoStore
 from voice_gateway.metrics import GatewayMetrics
@@ -87,7 +88,7 @@ async def open_inventory(
     stack.push_async_callback(store.close)
     await store.ensure_indexes()
     inventory = InventoryService(store)
-    settled = await inventory.ledger.resolve_pending()
+    settled = await inventory.ledger.resolve_pending()  # past their lease; the recovery loop settles the rest
     if settled:
         log.warning("settled %d ledger entries left pending by an earlier crash", settled)
     if settings.load_demo_data and await store_is_empty(store):
@@ -104,6 +105,7 @@ async def open_services(
         auth = authenticator_from(settings.api_tokens, settings.nlx_webhook_tokens, settings.var_dir)
         services = Services(settings=settings, inventory=inventory, auth=auth)
         stack.push_async_callback(services.cancel_background)
+        services.spawn(LedgerRecovery(inventory.ledger, inventory.store).run(), "ledger-recovery")
         if parts.forecasting:
             await _build_forecasting(services, stack)
         await _build_dialogue(services, stack)

@@ -165,6 +165,11 @@ class Movement(_Frozen):
     reason: str | None = None
     bin: str | None = None
     status: str = "applied"
+    recovered: bool = Field(
+        default=False,
+        description="Settled by recovery after its request was cut off. Its delta is exact; when the request had"
+        " already applied it, before/after are the on-hand at the time it was settled.",
+    )
 
 
 class Insight(_Frozen):
@@ -211,6 +216,10 @@ class Drift(_Frozen):
     on_hand: int
     ledger_total: int
     pending: int = 0
+    in_flight: int = Field(
+        default=0,
+        description="Change already in on-hand from pending claims (applied, not yet settled); recovery settles it.",
+    )
 
     @property
     def difference(self) -> int:
