@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pymongo.errors import PyMongoError
@@ -72,7 +72,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 class BodySizeLimit:
-    """Refuses HTTP request bodies over ``max_bytes`` with 413, whether or not Content-Length is sent."""
+    """Refuses HTTP request bodies over ``max_bytes`` with 413, whether or not Content-Length is sent: a declared
+    size is refused before the app runs; a chunked body fails the app's read of it with ``PayloadTooLarge`` (an
+    ``HTTPException``, so the framework answers 413 rather than "could not parse the body"), answered here if it
+    reaches this far before a response has started."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -87,6 +90,7 @@ class BodySizeLimit:
             await self._refuse(send)
             return
         seen = 0
+        started = False
 
         async def limited() -> Message:
             nonlocal seen
@@ -94,23 +98,31 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _TooLarge
+                    raise PayloadTooLarge(self.max_bytes)
             return message
 
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
+            await self.app(scope, limited, tracked)
+        except PayloadTooLarge:
+            if started:
+                raise
             await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
-        response = JSONResponse(
-            _body("payload_too_large", f"request bodies are limited to {self.max_bytes:,} bytes"), 413
-        )
+        response = JSONResponse(PayloadTooLarge(self.max_bytes).detail, 413)
         await response({"type": "http"}, _no_receive, send)
 
 
-class _TooLarge(Exception):
-    pass
+class PayloadTooLarge(HTTPException):
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(
+            413, _body("payload_too_large", f"request bodies are limited to {max_bytes:,} bytes")
+        )
 
 
 async def _no_receive() -> Message:

@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     # --- operational store -----------------------------------------------------------------------------
     mongodb_uri: str | None = Field(default=None, validation_alias=_alias("MONGODB_URI"))
     mongodb_db: str = "inventorypulse"
+    store_timeout_ms: int = Field(
+        default=1500,
+        ge=100,
+        description="Server selection, connect and socket-read timeout of the store client: a store that does "
+        "not answer gives an error (spoken: the stock system is not answering) within about this long. An option "
+        "set in MONGODB_URI wins.",
+    )
 
     # --- analytics warehouse ---------------------------------------------------------------------------
     snowflake_account: str | None = None
@@ -94,6 +101,9 @@ class Settings(BaseSettings):
     max_sessions_per_token: int = 20
     max_call_s: float = 1800.0
     max_ws_message_bytes: int = 256_000
+    call_start_timeout_s: float = Field(
+        default=10.0, description="A /ws/twilio stream that sends no `start` within this long is closed."
+    )
     barge_in_min_s: float = 0.12
     phone_echo_guard_s: float = 0.2
     tentative_end_s: float = Field(

@@ -10,7 +10,7 @@ from tqdm import tqdm
 from inventory_core.demo import DemoDataset, demo_dataset
 from inventory_core.service import product_doc, stock_doc
 from inventory_core.stock_ops import stock_id
-from inventory_core.store import Doc, MongoStore, utcnow
+from inventory_core.store import Doc, MongoStore, bulk_budget, utcnow
 
 BATCH = 200
 
@@ -60,7 +60,8 @@ async def load_demo(
         ),
     ]
     total = sum(len(build()) for _, build in steps)
-    with tqdm(total=total, desc="loading demo warehouse", unit="doc", disable=not progress) as bar:
+    bar = tqdm(total=total, desc="loading demo warehouse", unit="doc", disable=not progress)
+    with bar, bulk_budget():
         for collection, build in steps:
             docs = build()
             for i in range(0, len(docs), BATCH):

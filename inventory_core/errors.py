@@ -42,3 +42,9 @@ class Conflict(InventoryError):
 class StoreUnavailable(InventoryError):
     code = "store_unavailable"
     retryable = True
+
+
+class StoreInUse(StoreUnavailable):
+    """The embedded store's data folder is served by another live server (of another process)."""
+
+    code = "store_in_use"

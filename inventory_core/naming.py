@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
 
+from inventory_core.text import MAX_NAME_CHARS
+
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
@@ -20,8 +22,9 @@ def sku_key(text: str) -> str:
 
 
 def suggestions(query: str, names: Iterable[str], limit: int = 3, cutoff: float = 55.0) -> list[str]:
-    """The closest names to ``query``, best first."""
+    """The closest names to ``query``, best first. Only the first ``MAX_NAME_CHARS`` of ``query`` are compared
+    (the cost of fuzzy matching grows with its length)."""
     matches = process.extract(
-        name_key(query), list(names), scorer=fuzz.WRatio, processor=name_key, limit=limit
+        name_key(query[:MAX_NAME_CHARS]), list(names), scorer=fuzz.WRatio, processor=name_key, limit=limit
     )
     return [name for name, score, _ in matches if score >= cutoff]

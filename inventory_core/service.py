@@ -36,7 +36,8 @@ from inventory_core.ports import (
     ProductUpdate,
 )
 from inventory_core.stock_ops import StockLedger, stock_id
-from inventory_core.store import Doc, MongoStore, utcnow
+from inventory_core.store import Doc, MongoStore, bulk_budget, store_errors, utcnow
+from inventory_core.text import MAX_NAME_CHARS
 
 
 def product_doc(product: Product) -> Doc:
@@ -55,7 +56,10 @@ def stock_doc(level: StockLevel) -> Doc:
     return doc
 
 
+@store_errors
 class InventoryService:
+    """Public methods raise ``StoreUnavailable`` (retryable) when the store does not answer."""
+
     def __init__(self, store: MongoStore) -> None:
         self.store = store
         self.ledger = StockLedger(store)
@@ -97,6 +101,8 @@ class InventoryService:
         return (await self._views([await self._product_doc(sku)]))[0]
 
     async def lookup(self, sku_or_name: str) -> ProductView:
+        if len(sku_or_name) > MAX_NAME_CHARS:
+            raise InvalidInput(f"a product name or SKU is at most {MAX_NAME_CHARS} characters")
         key = name_key(sku_or_name)
         if not key:
             raise InvalidInput("say or type a product name or SKU")
@@ -282,7 +288,8 @@ class InventoryService:
         )
 
     async def reconcile(self, sku: str | None = None) -> ReconcileReport:
-        return await self.ledger.reconcile(sku_key_to_id(sku) if sku else None)
+        with bulk_budget(15.0):  # the whole ledger may be read
+            return await self.ledger.reconcile(sku_key_to_id(sku) if sku else None)
 
     # ---- orders (delegated) --------------------------------------------------------------------------
 
@@ -353,8 +360,8 @@ class InventoryService:
         await self.store.insights.update_many({"insight_id": {"$in": insight_ids}}, {"$set": {"read": True}})
 
     async def health(self) -> dict[str, Any]:
-        ok = await self.store.ping()
-        return {"store": "ok" if ok else "unreachable"}
+        """``{"store": "ok" | "not answering" | "unreachable"}``, within half a second whatever the store does."""
+        return {"store": await self.store.ping()}
 
 
 def sku_key_to_id(sku: str) -> str:

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from inventory_core.errors import InventoryError
+from inventory_core.text import lone_surrogate_at, surrogate_problem
 from nlx_webhooks import schemas as s
 from nlx_webhooks.data_requests import Caller
 from nlx_webhooks.envelope import EnvelopeError, Incoming, legacy_answer, legacy_error, unwrap
@@ -63,13 +64,24 @@ async def integration_of(request: Request) -> tuple[NlxRuntime, str]:
 
 
 async def _body(request: Request) -> Any:
+    """The JSON body; 400 when it is not JSON, 422 when a string in it holds a lone surrogate."""
     try:
-        return json.loads(await request.body() or b"null")
+        body = json.loads(await request.body() or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
         raise HTTPException(
             status.HTTP_400_BAD_REQUEST,
             detail={"code": "invalid_json", "message": f"the body is not JSON: {exc}"},
         ) from exc
+    where = lone_surrogate_at(body)
+    if where is not None:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail={
+                "code": "invalid_request",
+                "message": f"the request is not valid: {surrogate_problem(where)}",
+            },
+        )
+    return body
 
 
 def _problem(exc: ValidationError) -> str:

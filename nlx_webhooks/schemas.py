@@ -11,23 +11,32 @@ from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
+from inventory_core.text import MAX_NAME_CHARS, NoSurrogates
+
 
 def _names(*names: str) -> AliasChoices:
     return AliasChoices(*names)
 
 
-class _Request(BaseModel):
+class _Request(NoSurrogates):
+    """Strings are bounded (``MAX_NAME_CHARS``: they feed fuzzy matching); lone surrogates are refused."""
+
     model_config = ConfigDict(extra="ignore", populate_by_name=True, str_strip_whitespace=True)
 
 
 class _ItemRequest(_Request):
     item: str | None = Field(
         default=None,
+        max_length=MAX_NAME_CHARS,
         validation_alias=_names("item", "itemName", "item_name", "product", "productName", "name"),
         description="The item as the caller said it (name or alias).",
     )
-    sku: str | None = Field(default=None, validation_alias=_names("sku", "SKU", "itemSku", "item_sku"))
-    site: str | None = Field(default=None, validation_alias=_names("site", "warehouse", "location"))
+    sku: str | None = Field(
+        default=None, max_length=MAX_NAME_CHARS, validation_alias=_names("sku", "SKU", "itemSku", "item_sku")
+    )
+    site: str | None = Field(
+        default=None, max_length=MAX_NAME_CHARS, validation_alias=_names("site", "warehouse", "location")
+    )
 
     @property
     def query(self) -> str | None:
@@ -49,7 +58,9 @@ class CheckInventoryRequest(_RequiresItem):
 
 
 class LowStockRequest(_Request):
-    site: str | None = Field(default=None, validation_alias=_names("site", "warehouse", "location"))
+    site: str | None = Field(
+        default=None, max_length=MAX_NAME_CHARS, validation_alias=_names("site", "warehouse", "location")
+    )
     limit: int = Field(default=5, ge=1, le=50, description="How many items to speak; all are returned.")
 
 
@@ -61,10 +72,16 @@ class ReorderRequest(_ItemRequest):
 
 class ProposeOrderRequest(_RequiresItem):
     quantity: int = Field(
-        ge=1, le=1_000_000, validation_alias=_names("quantity", "qty", "amount", "orderQuantity")
+        strict=True,
+        ge=1,
+        le=1_000_000,
+        validation_alias=_names("quantity", "qty", "amount", "orderQuantity"),
+        description="A JSON integer (not a string, a boolean or 2.0).",
     )
     supplier_id: str | None = Field(
-        default=None, validation_alias=_names("supplier_id", "supplierId", "supplier")
+        default=None,
+        max_length=MAX_NAME_CHARS,
+        validation_alias=_names("supplier_id", "supplierId", "supplier"),
     )
 
 
@@ -86,7 +103,9 @@ class OrderStatusRequest(_ItemRequest):
         }
     )
 
-    order_id: str | None = Field(default=None, validation_alias=_names("order_id", "orderId", "orderNumber"))
+    order_id: str | None = Field(
+        default=None, max_length=MAX_NAME_CHARS, validation_alias=_names("order_id", "orderId", "orderNumber")
+    )
     limit: int = Field(default=3, ge=1, le=20)
 
     @model_validator(mode="after")

@@ -15,6 +15,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from dialogue.contract import Expectation, RecognitionHints
+from inventory_core.text import NoSurrogates
 from nlx_webhooks.runtime import NlxRuntime, request_runtime
 from voice_gateway.audio import mulaw_decode, mulaw_encode, read_wav, resample, wav_bytes
 from voice_gateway.speech.ports import AudioFormat, SpeechError, SynthesisFormat, UnsupportedFormat, Utterance
@@ -64,7 +65,7 @@ class Recognized(BaseModel):
     engine: str = ""
 
 
-class SpeakRequest(BaseModel):
+class SpeakRequest(NoSurrogates):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=3000)
@@ -122,7 +123,9 @@ async def recognize(
     encoding: Encoding | None = Query(default=None, description="Default: from Content-Type, else wav"),
     sample_rate: int | None = Query(default=None, ge=8000, le=48000, description="Required for raw pcm16"),
     expect: Expectation = Query(default="free", description="What the prompt expects, to bias recognition"),
-    phrases: str | None = Query(default=None, description="Comma-separated expected answers"),
+    phrases: str | None = Query(
+        default=None, max_length=2000, description="Comma-separated expected answers"
+    ),
 ) -> Recognized:
     recognizer = runtime.recognizer
     if recognizer is None:

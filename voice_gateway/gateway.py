@@ -21,6 +21,8 @@ class GatewayLimits:
     """Calls one token may hold open at once (``too_many_sessions`` beyond)."""
     max_ws_message_bytes: int = 256_000
     """Largest WebSocket message taken (``message_too_large`` beyond)."""
+    start_timeout_s: float = 10.0
+    """A ``/ws/twilio`` stream that has sent no ``start`` this long after connecting is closed (``start_timeout``)."""
 
 
 class SessionRegistry:

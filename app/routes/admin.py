@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from app.deps import ActorDep, InventoryDep
-from app.routes.common import ERRORS
+from app.routes.common import ERRORS, PathText, QueryText
+from app.routes.schemas import RequestBody
 from inventory_core.models import ReconcileReport, WriteContext
 
 router = APIRouter(prefix="/api", tags=["admin"], responses=ERRORS)
 
 
 @router.get("/admin/reconcile", response_model=ReconcileReport)
-async def reconcile(inventory: InventoryDep, _: ActorDep, sku: str | None = None) -> ReconcileReport:
+async def reconcile(inventory: InventoryDep, _: ActorDep, sku: QueryText = None) -> ReconcileReport:
     return await inventory.reconcile(sku)
 
 
-class SiteName(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SiteName(RequestBody):
     name: str = Field(min_length=1, max_length=64, description='How the site is spoken, e.g. "east annex".')
 
 
@@ -29,7 +28,7 @@ class SiteOut(BaseModel):
 
 
 @router.put("/sites/{site}", response_model=SiteOut)
-async def name_site(site: str, body: SiteName, inventory: InventoryDep, actor: ActorDep) -> SiteOut:
+async def name_site(site: PathText, body: SiteName, inventory: InventoryDep, actor: ActorDep) -> SiteOut:
     """Record a site's spoken name: replies say it, and the recognizer listens for it ("at the east annex")."""
     ctx = WriteContext(actor=actor, channel="api", idempotency_key=f"site-{site}")
     await inventory.name_site(site, body.name, ctx)

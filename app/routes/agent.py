@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from app.deps import IdentityDep, ServicesDep
-from app.routes.schemas import Problem
+from app.routes.schemas import Problem, RequestBody
 
 log = logging.getLogger("inventorypulse.agent")
 router = APIRouter(
@@ -24,7 +24,7 @@ router = APIRouter(
 )
 
 
-class AgentQuery(BaseModel):
+class AgentQuery(RequestBody):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     text: str = Field(min_length=1, max_length=2000, description="What the user said or typed.")

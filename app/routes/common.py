@@ -1,12 +1,14 @@
-"""What the REST routers share: the error responses they document and the idempotency key writes need."""
+"""What the REST routers share: the error responses they document, the idempotency key writes need, and the
+bounded path and query strings (names, SKUs, sites, ids: at most ``MAX_NAME_CHARS``, else 422)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Header, HTTPException, status
+from fastapi import Header, HTTPException, Path, Query, status
 
 from app.routes.schemas import Problem
+from inventory_core.text import MAX_NAME_CHARS
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": Problem} for code in (400, 401, 403, 404, 409, 413, 422, 503)
@@ -19,6 +21,11 @@ IdempotencyKey = Annotated[
         max_length=200,
     ),
 ]
+
+PathText = Annotated[str, Path(min_length=1, max_length=MAX_NAME_CHARS)]
+"""A name, SKU, site or id in the path."""
+QueryText = Annotated[str | None, Query(max_length=MAX_NAME_CHARS)]
+"""An optional name, SKU, category or site in the query string."""
 
 
 def require_key(value: str | None) -> str:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from pydantic import BaseModel, Field
 
 from app.deps import ActorDep, InventoryDep, ServicesDep
+from app.routes.common import PathText
 from app.routes.schemas import Problem
 from forecasting.results import ForecastResult
 from forecasting.service import MAX_HORIZON_DAYS, ForecastService
@@ -102,7 +103,7 @@ async def list_insights(
 
 @router.get("/forecast/{sku}", response_model=ForecastOut)
 async def forecast(
-    _: ActorDep, forecaster: ForecasterDep, sku: str, days: Horizon = 28, site: Site = None
+    _: ActorDep, forecaster: ForecasterDep, sku: PathText, days: Horizon = 28, site: Site = None
 ) -> ForecastOut:
     return ForecastOut.of(await forecaster.forecast(sku, days, site))
 
@@ -115,7 +116,7 @@ async def forecast(
     },
 )
 async def forecast_chart(
-    _: ActorDep, forecaster: ForecasterDep, sku: str, days: Horizon = 28, site: Site = None
+    _: ActorDep, forecaster: ForecasterDep, sku: PathText, days: Horizon = 28, site: Site = None
 ) -> Response:
     svg = await forecaster.chart_svg(sku, site, days)
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.deps import ActorDep, InventoryDep
-from app.routes.common import ERRORS, IdempotencyKey, require_key
+from app.routes.common import ERRORS, IdempotencyKey, PathText, QueryText, require_key
 from app.routes.schemas import (
     MovementIn,
     ProductCreate,
@@ -31,8 +31,8 @@ router = APIRouter(prefix="/api", tags=["inventory"], responses=ERRORS)
 async def list_inventory(
     inventory: InventoryDep,
     _: ActorDep,
-    category: str | None = None,
-    site: str | None = None,
+    category: QueryText = None,
+    site: QueryText = None,
     low_stock: bool | None = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -46,12 +46,12 @@ async def list_inventory(
 
 
 @router.get("/inventory/low-stock", response_model=list[ProductOut])
-async def low_stock(inventory: InventoryDep, _: ActorDep, site: str | None = None) -> list[ProductOut]:
+async def low_stock(inventory: InventoryDep, _: ActorDep, site: QueryText = None) -> list[ProductOut]:
     return [ProductOut.of(v) for v in await inventory.low_stock(site)]
 
 
 @router.get("/inventory/{sku_or_name}", response_model=ProductOut)
-async def get_item(sku_or_name: str, inventory: InventoryDep, _: ActorDep) -> ProductOut:
+async def get_item(sku_or_name: PathText, inventory: InventoryDep, _: ActorDep) -> ProductOut:
     return ProductOut.of(await inventory.lookup(sku_or_name))
 
 
@@ -69,7 +69,7 @@ async def create_item(
 
 @router.put("/inventory/{sku}", response_model=ProductOut)
 async def update_item(
-    sku: str, body: ProductPatch, inventory: InventoryDep, actor: ActorDep, key: IdempotencyKey = None
+    sku: PathText, body: ProductPatch, inventory: InventoryDep, actor: ActorDep, key: IdempotencyKey = None
 ) -> ProductOut:
     ctx = WriteContext(actor=actor, channel="api", idempotency_key=key or "update")
     return ProductOut.of(await inventory.update_product(sku, ProductUpdate(**body.model_dump()), ctx))
@@ -77,7 +77,7 @@ async def update_item(
 
 @router.post("/inventory/{sku}/movements", response_model=MovementResult, status_code=201)
 async def record_movement(
-    sku: str, body: MovementIn, inventory: InventoryDep, actor: ActorDep, key: IdempotencyKey = None
+    sku: PathText, body: MovementIn, inventory: InventoryDep, actor: ActorDep, key: IdempotencyKey = None
 ) -> MovementResult:
     ctx = WriteContext(actor=actor, channel="api", idempotency_key=require_key(key))
     req = MovementRequest(
@@ -87,5 +87,5 @@ async def record_movement(
 
 
 @router.get("/suppliers/{sku}", response_model=list[SupplierOffer], tags=["suppliers"])
-async def supplier_offers(sku: str, inventory: InventoryDep, _: ActorDep) -> list[SupplierOffer]:
+async def supplier_offers(sku: PathText, inventory: InventoryDep, _: ActorDep) -> list[SupplierOffer]:
     return await inventory.supplier_offers(sku)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.deps import ActorDep, InventoryDep
-from app.routes.common import ERRORS, IdempotencyKey, require_key
+from app.routes.common import ERRORS, IdempotencyKey, PathText, require_key
 from app.routes.schemas import OrderIn, OrderStatusIn
 from inventory_core.models import OrderStatus, PurchaseOrder, WriteContext
 from inventory_core.ports import OrderRequest
@@ -36,13 +36,13 @@ async def list_orders(
 
 
 @router.get("/orders/{order_id}", response_model=PurchaseOrder)
-async def get_order(order_id: str, inventory: InventoryDep, _: ActorDep) -> PurchaseOrder:
+async def get_order(order_id: PathText, inventory: InventoryDep, _: ActorDep) -> PurchaseOrder:
     return await inventory.get_order(order_id)
 
 
 @router.patch("/orders/{order_id}", response_model=PurchaseOrder)
 async def set_order_status(
-    order_id: str, body: OrderStatusIn, inventory: InventoryDep, actor: ActorDep
+    order_id: PathText, body: OrderStatusIn, inventory: InventoryDep, actor: ActorDep
 ) -> PurchaseOrder:
     ctx = WriteContext(actor=actor, channel="api", idempotency_key=f"status-{order_id}-{body.status.value}")
     return await inventory.set_order_status(order_id, body.status, ctx)

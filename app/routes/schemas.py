@@ -1,8 +1,13 @@
-"""HTTP request and response bodies of the inventory API."""
+"""HTTP request and response bodies of the inventory API.
+
+Request bodies are ``RequestBody`` models: unknown fields, lone surrogates anywhere in the input
+(``inventory_core.text``) and quantities that are not JSON integers (``true``, ``"2"``, ``2.0``) are refused with
+422; every string is bounded."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,6 +18,9 @@ from inventory_core.models import (
     ProductView,
     StockLevel,
 )
+from inventory_core.text import MAX_NAME_CHARS, NoSurrogates
+
+Alias = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
 
 
 class StockOut(BaseModel):
@@ -84,59 +92,76 @@ class ProductPage(BaseModel):
     limit: int
 
 
-class _Strict(BaseModel):
+class RequestBody(NoSurrogates):
+    """Base of every REST request body."""
+
     model_config = ConfigDict(extra="forbid")
 
 
-class StockIn(_Strict):
+class StockIn(RequestBody):
     site: str = Field(min_length=1, max_length=40)
-    on_hand: int = Field(ge=0, le=1_000_000)
-    min_qty: int = Field(default=0, ge=0, le=1_000_000)
+    on_hand: int = Field(strict=True, ge=0, le=1_000_000)
+    min_qty: int = Field(default=0, strict=True, ge=0, le=1_000_000)
 
 
-class ProductCreate(_Strict):
+class LocationIn(RequestBody):
+    site: str = Field(min_length=1, max_length=64)
+    bin: str = Field(min_length=1, max_length=40)
+    check_digits: str = Field(
+        min_length=1,
+        max_length=12,
+        description="Digits printed at the bin, spoken to prove the worker is there.",
+    )
+
+
+class ProductCreate(RequestBody):
     sku: str = Field(pattern=r"^[A-Za-z]{2,6}-?\d{2,8}$", description="e.g. FAS-1001")
     name: str = Field(min_length=2, max_length=120)
-    aliases: list[str] = Field(default_factory=list, max_length=20)
+    aliases: list[Alias] = Field(default_factory=list, max_length=20)
     category: str = Field(min_length=1, max_length=60)
     unit: str = Field(default="each", max_length=20)
-    pack_size: int = Field(default=1, ge=1, le=100_000)
-    pallet_size: int | None = Field(default=None, ge=1, le=10_000_000)
+    pack_size: int = Field(default=1, strict=True, ge=1, le=100_000)
+    pallet_size: int | None = Field(default=None, strict=True, ge=1, le=10_000_000)
     unit_cost: float = Field(default=0.0, ge=0, le=1_000_000)
-    locations: list[Location] = Field(min_length=1, max_length=20)
+    locations: list[LocationIn] = Field(min_length=1, max_length=20)
     stock: list[StockIn] = Field(default_factory=list, max_length=20)
 
 
-class ProductPatch(_Strict):
+class ProductPatch(RequestBody):
     name: str | None = Field(default=None, min_length=2, max_length=120)
-    aliases: list[str] | None = Field(default=None, max_length=20)
+    aliases: list[Alias] | None = Field(default=None, max_length=20)
     category: str | None = Field(default=None, min_length=1, max_length=60)
-    pack_size: int | None = Field(default=None, ge=1, le=100_000)
+    pack_size: int | None = Field(default=None, strict=True, ge=1, le=100_000)
     unit_cost: float | None = Field(default=None, ge=0, le=1_000_000)
-    min_qty: int | None = Field(default=None, ge=0, le=1_000_000, description="User-set minimum.")
-    site: str | None = Field(default=None, description="Site the minimum applies to; all sites when omitted.")
+    min_qty: int | None = Field(
+        default=None, strict=True, ge=0, le=1_000_000, description="User-set minimum."
+    )
+    site: str | None = Field(
+        default=None, max_length=64, description="Site the minimum applies to; all sites when omitted."
+    )
 
 
-class MovementIn(_Strict):
+class MovementIn(RequestBody):
     kind: MovementKind
     quantity: int = Field(
+        strict=True,
         ge=-1_000_000,
         le=1_000_000,
         description="pick/sale/receipt: units (positive); adjustment: signed change; count: the counted figure.",
     )
-    site: str | None = None
+    site: str | None = Field(default=None, max_length=64)
     reason: str | None = Field(default=None, max_length=200)
     bin: str | None = Field(default=None, max_length=40)
 
 
-class OrderIn(_Strict):
+class OrderIn(RequestBody):
     sku: str = Field(min_length=2, max_length=40)
-    quantity: int = Field(ge=1, le=1_000_000)
+    quantity: int = Field(strict=True, ge=1, le=1_000_000)
     supplier_id: str | None = Field(default=None, max_length=20)
     site: str | None = Field(default=None, max_length=40)
 
 
-class OrderStatusIn(_Strict):
+class OrderStatusIn(RequestBody):
     status: OrderStatus
 
 

@@ -97,9 +97,25 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+_SERVER_THREAD = "fakesnow-server"
+
+
+class _QuietServerThread(logging.Filter):
+    """Drops the embedded server's routine lines (below WARNING, logged from its thread). uvicorn's loggers are
+    process-wide and the service's own server logs its access lines through them too, so the embedded server is
+    silenced by thread rather than by configuring (or emptying) those loggers."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or record.threadName != _SERVER_THREAD
+
+
+_QUIET = _QuietServerThread()
+
+
 class EmbeddedSnowflake:
     """fakesnow's server app under uvicorn in a daemon thread, quiet and with our own logging left alone
-    (``fakesnow.server()`` would reconfigure uvicorn's loggers for the whole process)."""
+    (``fakesnow.server()`` would reconfigure uvicorn's loggers for the whole process, and so would a
+    ``uvicorn.Config`` given a log level or ``access_log=False``)."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
@@ -129,17 +145,20 @@ class EmbeddedSnowflake:
         logging.getLogger("fakesnow.server").setLevel(logging.WARNING)
         if self.path is not None:
             self.path.mkdir(parents=True, exist_ok=True)
+        for name in ("uvicorn.access", "uvicorn.error"):
+            if _QUIET not in logging.getLogger(name).filters:
+                logging.getLogger(name).addFilter(_QUIET)
         config = uvicorn.Config(
             importlib.import_module("fakesnow.server").app,
             host="127.0.0.1",
             port=self.port,
-            log_config=None,
-            log_level="warning",
-            access_log=False,
+            log_config=None,  # none of these three touches the process's loggers
+            log_level=None,
+            access_log=True,
             lifespan="off",
         )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="fakesnow-server", daemon=True)
+        self._thread = threading.Thread(target=self._server.run, name=_SERVER_THREAD, daemon=True)
         self._thread.start()
         deadline = time.monotonic() + timeout_s
         while not self._server.started:

@@ -16,7 +16,7 @@ from forecasting.warehouse.sync import HistorySeries
 from inventory_core.errors import NotFound
 from inventory_core.models import OrderStatus, StockLevel, SupplierOffer
 from inventory_core.orders import pick_offer
-from inventory_core.store import Doc, MongoStore, utcnow
+from inventory_core.store import Doc, MongoStore, bulk_budget, utcnow
 
 OPEN_ORDERS = [OrderStatus.PLACED.value, OrderStatus.CONFIRMED.value, OrderStatus.SHIPPED.value]
 SALE_KINDS = ["pick", "sale"]
@@ -31,9 +31,10 @@ class MongoLedgerSource:
     # ---- for the sync -------------------------------------------------------------------------------------
 
     async def sales_histories(self) -> list[HistorySeries]:
-        docs = await self._store.sales_daily.find(
-            {}, {"_id": 0, "sku": 1, "site": 1, "start": 1, "qty": 1}
-        ).to_list()
+        with bulk_budget():  # the whole two-year history, for the warehouse sync
+            docs = await self._store.sales_daily.find(
+                {}, {"_id": 0, "sku": 1, "site": 1, "start": 1, "qty": 1}
+            ).to_list()
         return [
             HistorySeries(
                 sku=d["sku"], site=d["site"], start=_day(d["start"]), qty=np.asarray(d["qty"], dtype=np.int64)
@@ -46,9 +47,10 @@ class MongoLedgerSource:
         query: dict[str, Any] = {"status": "applied", "kind": {"$in": SALE_KINDS}}
         if since is not None:
             query["at"] = {"$gte": since}
-        docs = await self._store.movements.find(
-            query, {"_id": 0, "sku": 1, "site": 1, "at": 1, "delta": 1}
-        ).to_list()
+        with bulk_budget():
+            docs = await self._store.movements.find(
+                query, {"_id": 0, "sku": 1, "site": 1, "at": 1, "delta": 1}
+            ).to_list()
         return pd.DataFrame(
             {
                 "SKU": [d["sku"] for d in docs],

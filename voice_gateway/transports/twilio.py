@@ -6,6 +6,7 @@ ones close the socket with a reason. Auth: a ``token`` custom parameter (``<Para
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import contextlib
@@ -15,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, WebSocket
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from starlette.types import Message
 from starlette.websockets import WebSocketDisconnect
 
 from voice_gateway import events as ev
@@ -24,6 +26,7 @@ from voice_gateway.protocol import ErrorCode
 from voice_gateway.session import INPUT_RATE, CallSession
 from voice_gateway.transports.common import (
     CLOSE_NORMAL,
+    CLOSE_POLICY,
     CLOSE_TOO_BIG,
     CLOSE_UNSUPPORTED,
     CallEnded,
@@ -202,9 +205,21 @@ class TwilioCall:
     def _count(self, code: str) -> None:
         self.gw.metrics.errors.labels(code).inc()
 
+    async def _receive(self, start_deadline: float) -> Message:
+        """The next WebSocket message; before ``start``, only until ``start_deadline`` (loop time)."""
+        if self.session is not None:
+            return await self.ws.receive()
+        try:
+            async with asyncio.timeout_at(start_deadline):
+                return await self.ws.receive()
+        except TimeoutError:
+            limit = self.gw.limits.start_timeout_s
+            raise CallEnded(CLOSE_POLICY, ErrorCode.START_TIMEOUT, f"no start within {limit:g} s") from None
+
     async def _pump(self) -> str:
+        start_deadline = asyncio.get_running_loop().time() + self.gw.limits.start_timeout_s
         while True:
-            message = await self.ws.receive()
+            message = await self._receive(start_deadline)
             if message["type"] == "websocket.disconnect":
                 return "client_gone"
             raw = message.get("text") or message.get("bytes") or ""
