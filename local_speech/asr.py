@@ -46,6 +46,9 @@ from local_speech.whisper_asr import FitOptions, WhisperGrammarRecognizer
 
 log = logging.getLogger(__name__)
 SECOND_OPINION_KINDS = frozenset({"yes_no", "quantity"})
+AGREEMENT_BELOW = 0.6
+"""A choice or a yes/no Whisper is less sure of than this (the dialogue's bar is 0.5 per word) gets pocketsphinx's
+opinion on the prompt's grammar."""
 
 # Longest audio decoded per prompt kind (longer utterances are trimmed to their first seconds): bounds the work
 # one utterance can cost, whatever a caller streams. Kinds not listed take the ``free`` cap.
@@ -280,10 +283,12 @@ class GrammarRecognizer:
         elif (
             self.options.second_opinion
             and heard.text
+            and heard.confidence < AGREEMENT_BELOW
             and (expect.kind == "choice" or (expect.kind == "yes_no" and not has_figure))
         ):
             # A choice or a yes heard alike by both engines is sure (Whisper's n best alone often differ in
             # spelling, which leaves a right answer below the dialogue's bar: "I'm not sure which item you said").
+            # Asked only then: the pass costs ~75 ms on the commonest turn, a sure "yes".
             heard = agreeing_opinion(heard, self._grammar_text(pcm, sample_rate, expect))
         if self.options.second_opinion and expect.kind in SECOND_OPINION_KINDS and has_figure:
             # pocketsphinx on the prompt's small grammar checks the figure of an answer ("no, sixty").
