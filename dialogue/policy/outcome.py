@@ -22,7 +22,9 @@ def write_done(speaker: Speaker, index: CatalogueIndex, state: DialogueState, do
     if done.error is not None:
         if done.retryable:  # safe to try again: the same idempotency key cannot apply twice
             pending = Pending("confirm", p.intent, draft=d, slots=p.slots, candidates=(d.sku,), since=done.at)
-            text = "The stock system did not answer. Say yes to try again, or cancel."
+            # "Not recorded" may be untrue: a store that answers late still carries the write out. Trying again is
+            # safe either way, and then says what happened.
+            text = "The stock system did not answer, so it may not have been recorded. Say yes to try again, or cancel."
             return speaker.say(replace(state, pending=pending), text, "yes_no")
         state = replace(state, pending=Pending())
         if done.error.code == "insufficient_stock":
