@@ -58,10 +58,7 @@ def digits_opinion(heard: Heard, other: str | None, taken: float = 0.7, agree: f
         return heard
     said, theirs = heard.text.split(), other.split()
     if said and not heard.skipped and all(w in NUMBER_WORDS for w in said):
-        if said != theirs:
-            return heard
-        words = tuple((w, max(c, agree)) for w, c in heard.words)
-        return replace(heard, confidence=max(heard.confidence, agree), words=words)
+        return agreeing_opinion(heard, other, agree)
     return Heard(other, taken, tuple((w, taken) for w in theirs), fitted=True)
 
 

@@ -58,8 +58,10 @@ _KIND_OF_WORD: dict[str, WriteKind] = {
     **dict.fromkeys(("count", "counted", "counting", "recount"), "count"),
     **dict.fromkeys(("minimum", "min", "least"), "set_min"),
 }  # fmt: skip
-_FRESH = frozenset({"check_stock", "where_is", "supplier_info", "forecast", "reorder_advice", "order_status",
-                    "low_stock", "place_order", "receive", "pick", "count", "set_minimum"})  # fmt: skip
+FRESH_INTENTS = frozenset({"check_stock", "where_is", "supplier_info", "forecast", "reorder_advice",
+                           "order_status", "low_stock", "place_order", "receive", "pick", "count",
+                           "set_minimum"})  # fmt: skip
+"""Intents of a request that stands on its own (an answer that is one drops the question it answered)."""
 _TY_PARTNER = frozenset({4, 6, 7, 8, 9})
 """Single figures whose "-ty" form sounds alike on a noisy floor: four/forty, six/sixty ... nine/ninety."""
 
@@ -231,7 +233,7 @@ class Clarify:
         p = state.pending
         d, slots = p.draft, p.slots
         assert d is not None and slots is not None
-        if u.intent in _FRESH and u.slots.quantity is not None:
+        if u.intent in FRESH_INTENTS and u.slots.quantity is not None:
             return self._dropped(state, u, at)
         if "answer" in u.slots.unsure or "item" in u.slots.unsure or u.intent in ("yes", "no"):
             return self._again(state, at)
@@ -253,7 +255,7 @@ class Clarify:
         d, slots = p.draft, p.slots
         assert d is not None and slots is not None
         kind = kind_named(u)
-        if kind is None and u.intent in _FRESH:
+        if kind is None and u.intent in FRESH_INTENTS:
             return self._dropped(state, u, at)
         if kind is None or u.slots.unsure & {"answer", "action"}:
             return self._again(state, at)
@@ -269,7 +271,7 @@ class Clarify:
         d, slots = p.draft, p.slots
         assert d is not None and slots is not None
         if u.slots.quantity is None or u.intent not in ("quantity", "correction", p.intent):
-            if u.intent in _FRESH:
+            if u.intent in FRESH_INTENTS:
                 return self._dropped(state, u, at)
             return self._again(state, at)
         if u.slots.unsure & {"quantity", "answer"}:
@@ -287,4 +289,13 @@ class Clarify:
         return self.drafts.continue_draft(state, p.intent, replace(d, quantity=units, spoken=spoken), new, at)
 
 
-__all__ = ["INTENT_OF", "KIND_PARTNER", "Clarify", "carry", "confusable", "kind_named", "unsure_slots"]
+__all__ = [
+    "FRESH_INTENTS",
+    "INTENT_OF",
+    "KIND_PARTNER",
+    "Clarify",
+    "carry",
+    "confusable",
+    "kind_named",
+    "unsure_slots",
+]

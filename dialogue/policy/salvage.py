@@ -7,11 +7,11 @@ write, how many (the quantity is asked anew: the figure heard in a turn that mad
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Protocol
 
 from dialogue.contract import Expectation
 from dialogue.policy import replies as R
-from dialogue.policy.confirm import INTENT_OF, kind_named
+from dialogue.policy.confirm import FRESH_INTENTS, INTENT_OF, kind_named
+from dialogue.policy.items import Router
 from dialogue.policy.speaker import Speaker
 from dialogue.policy.state import DialogueState, Pending, PolicyConfig, Reply
 from dialogue.understanding.nlu import Slots, Understanding
@@ -21,16 +21,6 @@ from dialogue.understanding.resolve import CatalogueIndex
 ACTIONS = ("check", "order", "pick", "receive", "count")
 """The answers offered, as the caller may say them."""
 _CHECK_WORDS = frozenset({"check", "stock", "how", "many", "much", "level", "look", "checking"})
-_FRESH = frozenset({"check_stock", "where_is", "supplier_info", "forecast", "reorder_advice", "place_order",
-                    "receive", "pick", "count", "set_minimum"})  # fmt: skip
-
-
-class Router(Protocol):
-    def proceed(
-        self, state: DialogueState, intent: str, slots: Slots, sku: str, at: float, prefix: str
-    ) -> Reply: ...
-
-    def dispatch(self, state: DialogueState, u: Understanding, at: float, prefix: str = "") -> Reply: ...
 
 
 class Salvage:
@@ -56,7 +46,7 @@ class Salvage:
         sku = p.candidates[0]
         name = self.index.name(sku)
         cleared = replace(state, pending=Pending())
-        if u.intent in _FRESH and u.slots.item_text:  # a whole request again: it stands on its own
+        if u.intent in FRESH_INTENTS and u.slots.item_text:  # a whole request again: it stands on its own
             return self.router.dispatch(cleared, u, at)
         kind = kind_named(u)
         answer_unsure = "answer" in u.slots.unsure or "action" in u.slots.unsure
