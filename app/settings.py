@@ -122,6 +122,12 @@ class Settings(BaseSettings):
         default=1.0,
         description="The pause that ends an utterance while a quantity or check digits are awaited.",
     )
+    tts_first_audio_deadline_s: float = Field(
+        default=0.8,
+        description="With MiniMax speaking and the local engine as fallback: the longest silence a slow MiniMax "
+        "may cause before a sentence's first audio; past it the local engine speaks the rest of the reply.",
+        gt=0,
+    )
     ws_implementation: Literal["websockets", "websockets-sansio", "wsproto", "auto"] = Field(
         default="websockets",
         description="uvicorn's WebSocket protocol. The legacy 'websockets' one holds 200 calls on 2 cores within "

@@ -99,6 +99,14 @@ class GatewayMetrics:
             ["kind", "engine"],
             registry=r,
         )
+        self.synthesis_failovers = Counter(
+            "voice_synthesis_failovers_total",
+            "Replies the fallback synthesizer finished, by why: failed (an error before a sentence's audio), "
+            "dropped (the stream died mid-sentence; the rest is said from the first unheard word), slow (no first "
+            "audio by the deadline).",
+            ["reason", "engine"],
+            registry=r,
+        )
 
     def confirmation(self, outcome: ConfirmationOutcome) -> None:
         """Count what became of a read-back (as the dialogue decided, or ``not_heard`` when it was cut off)."""

@@ -50,11 +50,13 @@ class SessionOptions:
         head_start: bool | None = None,
         end_s: float | None = None,
         end_number_s: float | None = None,
+        first_audio_deadline_s: float | None = None,
     ) -> SessionOptions:
         """The options of a ``channel``: the echo guard applies to phone lines only. Endpointing: the pause that
         may end a complete short answer early (``tentative_end_s``, 0: never), the full end silence (``end_s``)
         and the one while a quantity or digits are awaited (``end_number_s``), and whether a long utterance's
-        recognition starts at its first pause (``head_start``); None keeps the default."""
+        recognition starts at its first pause (``head_start``); how long a slow synthesizer may stay silent before
+        the fallback engine speaks (``first_audio_deadline_s``). None keeps the default."""
         barge = BargeInOptions(
             min_speech_s=barge_in_min_s,
             echo_guard_s=phone_echo_guard_s if channel == "phone" else 0.0,
@@ -67,7 +69,10 @@ class SessionOptions:
             end_s=d.end_s if end_s is None else end_s,
             end_number_s=d.end_number_s if end_number_s is None else end_number_s,
         )
-        return cls(barge_in=barge, max_call_s=max_call_s, endpointing=endpointing)
+        playout = PlayoutOptions()
+        if first_audio_deadline_s is not None:
+            playout = replace(playout, first_audio_deadline_s=first_audio_deadline_s)
+        return cls(barge_in=barge, max_call_s=max_call_s, endpointing=endpointing, playout=playout)
 
     def with_(self, **changes: object) -> SessionOptions:
         return replace(self, **changes)  # type: ignore[arg-type]

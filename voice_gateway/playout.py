@@ -15,7 +15,7 @@ from voice_gateway.clock import Clock
 from voice_gateway.events import AudioChunk, Cleared, SessionEvent
 from voice_gateway.metrics import GatewayMetrics
 from voice_gateway.speech.ports import SpeechError, SpeechSynthesizer, SynthesisFormat
-from voice_gateway.turns.timeline import ReplyTimeline, split_sentences
+from voice_gateway.turns.timeline import ReplyTimeline, resume_point, split_sentences
 
 
 # -- pacing --------------------------------------------------------------------------------------------------
@@ -31,6 +31,12 @@ class PlayoutOptions:
     """Longest wait for the next synthesized chunk before the engine counts as failed."""
     synth_retries: int = 1
     """Retries of a sentence on a retryable error before the fallback engine takes over."""
+    first_audio_deadline_s: float = 0.8
+    """With a fallback engine: the longest silence a slow engine may cause before its first chunk of a sentence
+    (counted from when the audio already queued runs out); past it the rest of the reply goes to the fallback."""
+    resume_chars_per_s: float = 11.0
+    """A slow estimate of speech rate (~14 characters a second at normal speed), to find where a fallback picks
+    up a sentence the first engine died in: erring slow repeats a word rather than skipping one."""
 
 
 class Pacer:
@@ -59,9 +65,18 @@ class Pacer:
         self._play_end = max(self._play_end, self._clock.now()) + self._frame_s
         self.sent_s += self._frame_s
 
+    def queued_s(self) -> float:
+        """Audio sent that the client has not played yet."""
+        return max(0.0, self._play_end - self._clock.now())
+
     def played_s(self) -> float:
-        queued = max(0.0, self._play_end - self._clock.now())
-        return max(0.0, self.sent_s - queued - self._o.latency_s)
+        return max(0.0, self.sent_s - self.queued_s() - self._o.latency_s)
+
+
+class SynthesisTooSlow(SpeechError):
+    """No first audio by the deadline (not retried: the fallback engine takes the turn)."""
+
+    code = "synthesis_slow"
 
 
 def _as_speech_error(exc: Exception) -> SpeechError:
@@ -109,6 +124,10 @@ class ReplyPlayout:
         self.started_at: float | None = None  # clock time of the first frame sent
         self.first_audio_s: float | None = None  # synthesis time to first audio
         self.engine = synthesizer.name
+        self.failover: str | None = None
+        """Why the fallback engine took over this reply: ``failed`` (before a sentence's audio), ``dropped``
+        (in the middle of a sentence), ``slow`` (no first audio by the deadline)."""
+        self._frames: asyncio.Queue[bytes | None] | None = None
 
     @property
     def started(self) -> bool:
@@ -124,6 +143,7 @@ class ReplyPlayout:
 
     async def run(self) -> None:
         frames: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self._frames = frames
         t0 = self._clock.now()
         producer = asyncio.create_task(self._produce(frames))
         try:
@@ -160,11 +180,12 @@ class ReplyPlayout:
 
     async def _sentence(self, text: str, reframer: Reframer, frames: asyncio.Queue[bytes | None]) -> None:
         attempts = 0
+        said = 0  # characters of ``text`` an engine that then failed has said
         while True:
-            produced = False
+            spoken_s = 0.0
             try:
-                async for frame in self._stream(text, reframer):
-                    produced = True
+                async for frame in self._stream(text[said:], reframer):
+                    spoken_s += self.frame_s
                     self.timeline.add(self.frame_s)
                     frames.put_nowait(frame)
                 return
@@ -173,24 +194,44 @@ class ReplyPlayout:
                 err.engine = err.engine or self._synth.name
                 if self._on_error is not None:
                     self._on_error(err)
-                if produced:
-                    raise err from exc  # part of the sentence is out: do not repeat it
-                attempts += 1
-                if err.retryable and attempts <= self.options.synth_retries:
+                if not spoken_s and err.retryable and attempts < self.options.synth_retries:
+                    attempts += 1
                     continue
                 if self._fallback is None or self._synth is self._fallback:
                     raise err from exc
+                if spoken_s:  # the rest of the sentence, from the first word the caller has not heard
+                    said += resume_point(text[said:], spoken_s, self.options.resume_chars_per_s)
+                reason = "slow" if isinstance(err, SynthesisTooSlow) else "dropped" if spoken_s else "failed"
+                self.failover = self.failover or reason
                 self._synth = self._fallback  # the rest of this reply goes through the local engine
                 self.engine = self._fallback.name
+                if said >= len(text):
+                    return
+
+    def _queued_s(self) -> float:
+        """Audio made but not yet played: frames waiting here plus what the client holds."""
+        waiting = self._frames.qsize() * self.frame_s if self._frames is not None else 0.0
+        return waiting + self._pacer.queued_s()
 
     async def _stream(self, text: str, reframer: Reframer) -> AsyncIterator[bytes]:
         stream = self._synth.stream(text, self.fmt)
+        first = self._fallback is not None and self._synth is not self._fallback
         try:
             while True:
+                wait_s = self.options.synth_timeout_s
+                if first:
+                    wait_s = min(wait_s, self._queued_s() + self.options.first_audio_deadline_s)
                 try:
-                    chunk = await self._clock.wait_for(anext(stream), self.options.synth_timeout_s)
+                    chunk = await self._clock.wait_for(anext(stream), wait_s)
                 except StopAsyncIteration:
                     return
+                except TimeoutError:
+                    if first:
+                        raise SynthesisTooSlow(
+                            f"no audio within {wait_s:.2f} s", engine=self._synth.name
+                        ) from None
+                    raise
+                first = first and not chunk
                 for frame in reframer.push(chunk):
                     yield frame
         finally:
@@ -230,6 +271,7 @@ class Speech:
             "chars": len(self.reply.text),
             "interrupted_by": interrupted_by or None,
             "tts_engine": self.playout.engine,
+            "tts_failover": self.playout.failover,
             "awaiting": self.reply.awaiting.expect,
         }
 

@@ -6,7 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dialogue.understanding.numbers import NUMBER_WORDS
+
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+_WORD = re.compile(r"\S+")
+_FIGURE_WORDS = NUMBER_WORDS | {"point", "and"}
 
 
 def split_sentences(text: str, start: int = 0, min_chars: int = 4) -> list[tuple[int, int]]:
@@ -72,3 +76,27 @@ class ReplyTimeline:
             if chars_heard < s.chars[1]:
                 return s.chars[0]
         return self._sentences[-1].chars[1] if self._sentences else self.start_char
+
+
+def _figure(word: str) -> bool:
+    bare = word.strip(".,;:!?\"'()").lower()
+    return bool(bare) and (bare in _FIGURE_WORDS or bare.replace(",", "").replace(".", "").isdigit())
+
+
+def resume_point(text: str, spoken_s: float, chars_per_s: float) -> int:
+    """Where a second engine picks ``text`` up after the first one said ``spoken_s`` of it and died: the start
+    of the word that ``spoken_s`` (at ``chars_per_s``) falls in, moved back to the start of a figure it falls in,
+    so "forty | seven" is said again whole by one voice rather than heard as "forty ... seven" or "seven".
+    Callers pass a slow rate: a word said twice costs little, a word never heard can be a wrong number."""
+    reached = int(max(0.0, spoken_s) * chars_per_s)
+    words = list(_WORD.finditer(text))
+    if not words or reached <= words[0].start():
+        return 0
+    if reached >= words[-1].end():
+        return len(text)  # all of it was said (the rate is a slow estimate, so this is sure)
+    i = max(k for k, w in enumerate(words) if w.start() <= reached)
+    if reached >= words[i].end() and i + 1 < len(words):
+        i += 1  # the estimate fell in the space after a word: the next word is the first unheard
+    while i > 0 and _figure(words[i].group()) and _figure(words[i - 1].group()):
+        i -= 1
+    return words[i].start()

@@ -1,0 +1,82 @@
+"""A reply spoken by MiniMax (over the emulator's bidi WebSocket) when MiniMax fails part-way: the playout hands
+the rest to the fallback engine from the first word not yet said, and a first chunk later than the deadline
+gives the whole turn to the fallback and cancels the MiniMax task."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from minimax_client import MiniMaxClient
+from tests.fakes.minimax_emulator import MiniMaxEmulator
+from tests.fakes.speech import FakeSynthesizer
+from voice_gateway.clock import LoopClock
+from voice_gateway.playout import PlayoutOptions, ReplyPlayout
+from voice_gateway.speech.minimax_adapter import MiniMaxSynthesizer
+from voice_gateway.speech.ports import SynthesisFormat
+
+pytestmark = pytest.mark.minimax
+
+REPLY = "Reading back the order: forty seven cases of copper fittings for aisle twelve. Say yes to confirm."
+
+
+@pytest.fixture
+async def synth(client: MiniMaxClient) -> AsyncIterator[MiniMaxSynthesizer]:
+    synthesizer = MiniMaxSynthesizer(client)
+    yield synthesizer
+    await synthesizer.aclose()
+
+
+async def play(synth: MiniMaxSynthesizer, local: FakeSynthesizer) -> tuple[ReplyPlayout, float, int]:
+    frames: list[float] = []
+    clock = LoopClock()
+    playout = ReplyPlayout(
+        REPLY,
+        synth,
+        SynthesisFormat("pcm", 16000),
+        clock,
+        lambda frame, end_s: frames.append(clock.now()),
+        options=PlayoutOptions(lead_s=5.0),  # no real-time pacing needed here
+        fallback=local,
+    )
+    t0 = clock.now()
+    await asyncio.wait_for(playout.run(), 20)
+    return playout, frames[0] - t0, len(frames)
+
+
+async def test_a_drop_mid_sentence_is_finished_by_the_fallback(
+    emu: MiniMaxEmulator, synth: MiniMaxSynthesizer
+) -> None:
+    emu.faults.drop_ws(after_chunks=2)  # 2 chunks of 100 ms: the drop falls inside "Reading back the order"
+    local = FakeSynthesizer(name="local")
+    playout, _, _ = await play(synth, local)
+    first = REPLY[: REPLY.index(".") + 1]
+    assert playout.failover == "dropped" and playout.engine == "local"
+    assert first.endswith(local.texts[0]) and len(local.texts[0]) > len(first) - 24  # little was said before
+    assert "forty seven" in local.texts[0]
+    assert local.texts[1:] == ["Say yes to confirm."]
+    assert [s.closed_by for s in emu.ws_sessions] == ["drop"]
+
+
+async def test_a_slow_first_chunk_gives_the_turn_to_the_fallback_at_the_deadline(
+    emu: MiniMaxEmulator, synth: MiniMaxSynthesizer
+) -> None:
+    emu.faults.slow_first_chunk(3.0, on="ws")
+    local = FakeSynthesizer(name="local")
+    playout, first_audio_s, _ = await play(synth, local)
+    assert playout.failover == "slow"
+    assert 0.7 <= first_audio_s < 1.5
+    assert " ".join(local.texts) == REPLY
+    await asyncio.sleep(0.2)
+    (session,) = emu.ws_sessions
+    assert session.names()[-1] == "task_cancel"  # MiniMax's task was stopped upstream ...
+    assert session.closed_by == ""  # ... and its connection stays open for the next reply
+
+
+async def test_a_healthy_minimax_keeps_the_turn(emu: MiniMaxEmulator, synth: MiniMaxSynthesizer) -> None:
+    local = FakeSynthesizer(name="local")
+    playout, first_audio_s, frames = await play(synth, local)
+    assert playout.failover is None and not local.texts and playout.engine == "minimax"
+    assert frames > 0 and first_audio_s < 0.8
