@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.auth import Authenticator, authenticator_from
+from app.loop_watch import LoopWatch
 from app.mcp import McpHttp, build_mcp_http
 from app.nlx import nlx_conversations
 from app.settings import Settings
@@ -106,6 +107,7 @@ async def open_services(
         services = Services(settings=settings, inventory=inventory, auth=auth)
         stack.push_async_callback(services.cancel_background)
         services.spawn(LedgerRecovery(inventory.ledger, inventory.store).run(), "ledger-recovery")
+        services.spawn(LoopWatch(services.metrics.registry).run(), "loop-watch")
         if parts.forecasting:
             await _build_forecasting(services, stack)
         await _build_dialogue(services, stack)

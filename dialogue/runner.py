@@ -28,6 +28,7 @@ from dialogue.policy.state import (
     PolicyConfig,
     Query,
     Speak,
+    UserSaid,
     WriteDone,
 )
 from dialogue.tools import Caller, InventoryTools
@@ -92,7 +93,12 @@ class Runner:
         for _ in range(self.max_steps):
             if current is None:
                 break
-            state, actions = policy.step(state, current)
+            if isinstance(current, UserSaid):
+                # Understanding and item matching are CPU work that grows with the text and the catalogue:
+                # off the event loop, so one long request cannot hold up every call's audio (the policy is pure).
+                state, actions = await asyncio.to_thread(policy.step, state, current)
+            else:
+                state, actions = policy.step(state, current)
             current = None
             for action in actions:
                 if isinstance(action, Speak):

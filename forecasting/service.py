@@ -116,7 +116,7 @@ class ForecastService:
             cfg = self._engine_config(run.first_day, horizon_days)
             batch = await asyncio.to_thread(forecast_batch, sub, cfg, run.demand.start[rows])
             rows = list(range(len(rows)))
-        return summarise(run, batch, rows, sku, site, horizon_days)
+        return await asyncio.to_thread(summarise, run, batch, rows, sku, site, horizon_days)
 
     def _rows(self, run: ForecastRun, sku: str, site: str | None) -> tuple[str, list[int]]:
         for candidate in dict.fromkeys([sku, sku.strip().upper()]):
@@ -150,7 +150,7 @@ class ForecastService:
         ]
         if not items:
             raise NotFound(f"{sku} is not stocked anywhere", sku=sku)
-        return self._plan_items(run, items)
+        return await asyncio.to_thread(self._plan_items, run, items)  # every item at once: CPU, off the loop
 
     def _plan_items(self, run: ForecastRun, items: list[ItemFacts]) -> list[PlannedItem]:
         batch, policy = run.batch, self.options.policy

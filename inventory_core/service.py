@@ -3,6 +3,7 @@ Purchase orders live in ``orders.py``; stock movements in ``stock_ops.py``."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from typing import Any
@@ -95,7 +96,7 @@ class InventoryService:
     async def _suggest(self, query: str) -> list[str]:
         catalogue = await self.catalogue()
         names = [p.name for p in catalogue.products] + [p.sku for p in catalogue.products]
-        return suggestions(query, names)
+        return await asyncio.to_thread(suggestions, query, names)  # fuzzy over the catalogue: off the loop
 
     async def get_product(self, sku: str) -> ProductView:
         return (await self._views([await self._product_doc(sku)]))[0]

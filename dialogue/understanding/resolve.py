@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 import jellyfish
@@ -144,6 +145,10 @@ class CatalogueIndex:
                 self._keys.append(key)
                 self._key_sku.append(sku)
         self._phon = [phonetic(k) for k in self._keys]
+        # Bounds on what is matched: a phrase far longer than every name cannot be one of them, and scoring it
+        # whole against every key costs time that grows with its length (2000 typed characters: 90 ms).
+        self._longest_words = max((len(k.split()) for k in self._keys), default=1)
+        self._phrase_chars = max(60, 2 * max((len(k) for k in self._keys), default=0))
         # the words of each name and alias, for attribute answers ("the large ones") and family words ("boxes")
         self._labels: dict[str, tuple[frozenset[str], ...]] = {}
         self._called: dict[str, set[str]] = {}  # a word exactly as written in a name or alias → SKUs
@@ -235,7 +240,7 @@ class CatalogueIndex:
             by_code = self._by_code(code)
             if by_code is not None and (among is None or by_code in among):
                 return Resolution("match", sku=by_code, score=100.0)
-        query = normalise(phrase)
+        query = self._bounded(normalise(phrase))
         if not query:
             return Resolution("none")
         exact = self._exact.get(query)
@@ -262,7 +267,7 @@ class CatalogueIndex:
         """The one item whose whole name or alias ``text`` contains word for word (the longest such name), None
         when there is none or the longest fits several items: what a half-heard request clearly named."""
         tokens = normalise(text).split()
-        for size in range(len(tokens), 0, -1):
+        for size in range(min(len(tokens), self._longest_words), 0, -1):
             found = {
                 sku
                 for start in range(len(tokens) - size + 1)
@@ -276,7 +281,7 @@ class CatalogueIndex:
         """``sku`` first, then the items whose names come closest to ``phrase`` (what was heard): the choice to
         offer when the recognizer was unsure which item was said. Only names within ``margin_near`` points of
         the best and above ``consider`` count."""
-        query = normalise(phrase)
+        query = self._bounded(normalise(phrase))
         scores = self._scores(query, None) if query else {}
         best = max(scores.values(), default=0.0)
         floor = max(self.options.consider, best - self.options.margin_near)
@@ -284,6 +289,12 @@ class CatalogueIndex:
             (s for s, sc in scores.items() if s != sku and sc >= floor), key=lambda s: (-scores[s], s)
         )
         return (sku, *near[: limit - 1])
+
+    def _bounded(self, query: str) -> str:
+        """``query`` cut, at a word, to twice the longest name (the words after that cannot make it a name)."""
+        if len(query) <= self._phrase_chars:
+            return query
+        return query[: self._phrase_chars + 1].rsplit(" ", 1)[0]
 
     def _by_code(self, code: str) -> str | None:
         if code in self._codes:
@@ -313,11 +324,17 @@ class CatalogueIndex:
         return out
 
 
+@lru_cache(maxsize=4096)
+def _words(text: str) -> frozenset[str]:
+    """The words of a query or key (cached: one query is scored against every key)."""
+    return frozenset(text.split())
+
+
 def _text_score(query: str, key: str, **_: object) -> float:
     """Whole-phrase similarity, with word-order freedom; a query that is a clean subset of a name ("hex bolts"
     in "half inch hex bolts") scores high, and so does every name containing it — which is what makes it
     ambiguous. The subset bonus is one-way: words said beyond a name are evidence of another item ("killed
     bins" is not "beanies", "unicorn saddles" not "saddles"), so a name inside a longer query scores lower."""
-    within = set(query.split()) <= set(key.split())
+    within = _words(query) <= _words(key)
     subset = (0.94 if within else 0.8) * fuzz.token_set_ratio(query, key)
     return max(fuzz.token_sort_ratio(query, key), subset, fuzz.ratio(query, key))

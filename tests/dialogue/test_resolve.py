@@ -103,3 +103,11 @@ def test_words_beyond_a_name_are_not_that_name() -> None:
     assert idx.resolve("unicorn saddles").kind != "match"
     assert (idx.resolve("beanie").kind, idx.resolve("beanie").sku) == ("match", "AP-1")
     assert idx.resolve("lint").sku == "AP-2"
+
+
+def test_a_phrase_far_longer_than_any_name_is_cut_to_twice_the_longest_name() -> None:
+    filler = " and then some more words about nothing in particular" * 60  # ~3000 characters
+    assert IDX.named_in("we need half inch hex bolts" + filler) == "HB-3"  # a name inside still found
+    assert IDX._bounded("half inch hex bolts" + filler).startswith("half inch hex bolts")
+    assert len(IDX._bounded("half inch hex bolts" + filler)) <= IDX._phrase_chars
+    assert IDX._bounded("nitrile gloves") == "nitrile gloves"  # short phrases untouched
