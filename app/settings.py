@@ -102,7 +102,8 @@ class Settings(BaseSettings):
     max_call_s: float = 1800.0
     max_ws_message_bytes: int = 256_000
     call_start_timeout_s: float = Field(
-        default=10.0, description="A /ws/twilio stream that sends no `start` within this long is closed."
+        default=10.0,
+        description="A /ws/voice or /ws/twilio socket that sends no `start` within this long is closed.",
     )
     barge_in_min_s: float = 0.12
     phone_echo_guard_s: float = 0.2

@@ -22,7 +22,8 @@ class GatewayLimits:
     max_ws_message_bytes: int = 256_000
     """Largest WebSocket message taken (``message_too_large`` beyond)."""
     start_timeout_s: float = 10.0
-    """A ``/ws/twilio`` stream that has sent no ``start`` this long after connecting is closed (``start_timeout``)."""
+    """A ``/ws/voice`` or ``/ws/twilio`` socket that has sent no ``start`` this long after connecting is closed
+    (``start_timeout``)."""
 
 
 class SessionRegistry:

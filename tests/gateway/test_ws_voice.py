@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -211,8 +212,9 @@ async def test_sessions_per_token_are_capped(host: str, gateway_app: FastAPI) ->
     await third.ws.close()
 
 
-async def test_start_timeout(host: str, services: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ws_voice, "START_TIMEOUT_S", 0.2)
+async def test_start_timeout(host: str, gateway_app: FastAPI) -> None:
+    gateway_app.state.gateway = fake_gateway()
+    gateway_app.state.gateway.limits = replace(gateway_app.state.gateway.limits, start_timeout_s=0.2)
     c = await connect(host)
     assert (await c.message())["code"] == "start_timeout"
     assert await c.closed() == (1008, "start_timeout")

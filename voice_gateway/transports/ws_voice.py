@@ -31,7 +31,6 @@ from voice_gateway.transports.common import (
 log = logging.getLogger("voice_gateway.transports.ws_voice")
 router = APIRouter()
 
-START_TIMEOUT_S = 15.0
 MAX_ERRORS_BEFORE_START = 5
 
 
@@ -170,7 +169,7 @@ class VoiceCall:
         """The start message, after answering anything else with an error; None if the client stopped."""
         errors = 0
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + START_TIMEOUT_S
+        deadline = loop.time() + self.gw.limits.start_timeout_s
         while True:
             try:
                 async with asyncio.timeout_at(deadline):
