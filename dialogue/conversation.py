@@ -71,7 +71,7 @@ class DialogueConversation:
                 RecognitionHints(expect=last.awaiting, phrases=last.phrases) if last else RecognitionHints()
             )
             slots: dict[str, Any] = dict(self.state.slots)
-            cards = await self._cards(slots)
+            cards = [] if ran.store_down else await self._cards(slots)  # a second wait for a nicety: no
             return AgentReply(
                 turn_id=turn_id,
                 text=text,

@@ -32,7 +32,7 @@ from dialogue.policy.state import (
     WriteDone,
 )
 from dialogue.tools import Caller, InventoryTools
-from inventory_core.errors import InventoryError
+from inventory_core.errors import InventoryError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,10 @@ class PolicyCache:
         return self._policy
 
 
+def _unavailable(result: Any) -> bool:
+    return isinstance(result, ErrorInfo) and result.code == StoreUnavailable.code
+
+
 def _error(exc: Exception) -> ErrorInfo:
     if isinstance(exc, InventoryError):
         return ErrorInfo(exc.code, exc.message, dict(exc.details))
@@ -74,6 +78,8 @@ class Ran:
     """What to say, in order."""
     confirmation: ConfirmationOutcome | None = None
     """The outcome of the read-back this event answered; None when it answered none."""
+    store_down: bool = False
+    """A read or write of this turn found the store not answering (so nothing else is asked of it this turn)."""
 
 
 class Runner:
@@ -89,6 +95,7 @@ class Runner:
         read-back outcome the policy settled (the last one, should a step settle more than one)."""
         spoken: list[Speak] = []
         confirmation: ConfirmationOutcome | None = None
+        store_down = False
         current: Event | None = event
         for _ in range(self.max_steps):
             if current is None:
@@ -106,15 +113,19 @@ class Runner:
                 elif isinstance(action, Confirmation):
                     confirmation = action.outcome
                 elif isinstance(action, Fetch):
-                    current = DataReady(await self._fetch(action.queries), at=clock())
+                    data = await self._fetch(action.queries)
+                    store_down = store_down or any(_unavailable(v) for v in data.values())
+                    current = DataReady(data, at=clock())
                 elif isinstance(action, Commit):
-                    current = await self._commit(action.draft, state, clock)
+                    done = await self._commit(action.draft, state, clock)
+                    store_down = store_down or (done.error is not None and done.retryable)
+                    current = done
                 elif isinstance(action, Escalate):
                     await self._escalate(action)
                 elif isinstance(action, AskLlm):
                     text = await self.llm.answer(state.session_id, action.text) if self.llm else None
                     current = LlmDone(text)
-        return Ran(state, tuple(spoken), confirmation)
+        return Ran(state, tuple(spoken), confirmation, store_down)
 
     async def _fetch(self, queries: tuple[Query, ...]) -> dict[str, Any]:
         results = await asyncio.gather(*(self._query(q) for q in queries), return_exceptions=True)

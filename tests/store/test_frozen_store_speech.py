@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,12 +50,21 @@ async def test_the_caller_hears_that_the_stock_system_is_not_answering(
     first = await dialogue.handle_text(None, f"how many {name}", actor="tester", channel="voice")
     sid = first.session_id
     assert server.pid is not None
+    asked_for: list[str] = []
+    get_product = inventory.get_product
+
+    async def counted(sku: str) -> Any:
+        asked_for.append(sku)
+        return await get_product(sku)
+
+    inventory.get_product = counted  # type: ignore[method-assign]
     os.kill(server.pid, signal.SIGSTOP)
     try:
         began = time.monotonic()
         asked = await dialogue.handle_text(sid, f"how many {name}", actor="tester", channel="voice")
         asked_s = time.monotonic() - began
         assert "isn't answering" in asked.reply, asked.reply
+        assert asked_for == ["FAS-1001"]  # once: no second wait for the screen's stock card
         assert asked_s < 2.5, asked_s
     finally:
         os.kill(server.pid, signal.SIGCONT)
