@@ -60,6 +60,18 @@ class Settings(BaseSettings):
     minimax_voice_id: str = "English_expressive_narrator"
     minimax_asr_model: str = "asr-1.0"
     minimax_timeout_s: float = 10.0
+    minimax_asr_budget_s: float = Field(
+        default=2.5,
+        gt=0,
+        description="Longest a turn waits for MiniMax speech-to-text (all its retries) before the local "
+        "recognizer takes the utterance.",
+    )
+    minimax_rest_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="After MiniMax speech-to-text fails, how long every utterance goes straight to the local "
+        "recognizer before MiniMax is tried again.",
+    )
     speech_engine: Literal["auto", "minimax", "local"] = Field(
         default="auto", description="auto: MiniMax when a key is set, else the local engine."
     )

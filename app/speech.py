@@ -65,7 +65,9 @@ async def build_speech(
             raise RuntimeError("speech_engine=minimax needs MINIMAX_API_KEY")
         client = minimax_client(s)
         stack.push_async_callback(client.aclose)
-        engines = SpeechEngines(MiniMaxRecognizer(client), MiniMaxSynthesizer(client), local_asr, espeak)
+        # The local engines stand by: a failing MiniMax costs one turn at most its budget, then rests.
+        recognizer = MiniMaxRecognizer(client, budget_s=s.minimax_asr_budget_s, rest_s=s.minimax_rest_s)
+        engines = SpeechEngines(recognizer, MiniMaxSynthesizer(client), local_asr, espeak)
         log.info("speech: MiniMax at %s, local engines as fallback", s.minimax_base_url)
     else:
         engines = SpeechEngines(local_asr, espeak)

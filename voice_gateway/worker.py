@@ -260,9 +260,11 @@ class TurnWorker:
         """The transcript, after retrying a retryable failure and then trying the fallback engine; None when
         recognition failed. ``failed``: the first attempt (a speculative one) already failed so."""
         utterance = Utterance(item.segment.pcm, item.sample_rate)
-        engines = [self._asr] * (1 + self._o.recognize_retries)
-        if self._asr_fallback is not None and self._asr_fallback is not self._asr:
-            engines.append(self._asr_fallback)
+        fallback = self._asr_fallback if self._asr_fallback is not self._asr else None
+        # With a fallback the primary is not asked twice: its client has retried already, and the caller waits.
+        engines = [self._asr] * (1 if fallback is not None else 1 + self._o.recognize_retries)
+        if fallback is not None:
+            engines.append(fallback)
         err = failed or SpeechError("no recognizer")
         for attempt, engine in enumerate(engines):
             if attempt == 0 and failed is not None:

@@ -285,6 +285,15 @@ async def test_recognizer_failure_falls_back_to_the_local_engine_for_the_turn() 
     assert c.metrics.fallbacks.labels("asr", vendor.name)._value.get() == 1
 
 
+async def test_with_a_fallback_a_retryable_vendor_failure_is_not_retried_the_caller_waits() -> None:
+    vendor = FakeRecognizer(by_f0=dict(WORDS), failures=1, retryable=True)
+    local = FakeRecognizer(by_f0=dict(WORDS))
+    async with call(recognizer=vendor, fallback_recognizer=local) as c:
+        await c.run(4.0, [Say(0.5, 1.0, WIDGETS)])
+    assert len(vendor.received) == 1 and len(local.received) == 1  # its client has retried already
+    assert [e.text for e in c.output.of(ev.TranscriptReady)] == ["how many widgets"]
+
+
 class SaturatedRecognizer(FakeRecognizer):
     """Out of capacity once (the local engine's deadline or a full queue): retryable, but not worth resending."""
 

@@ -1,21 +1,24 @@
-"""A reply spoken by MiniMax (over the emulator's bidi WebSocket) when MiniMax fails part-way: the playout hands
-the rest to the fallback engine from the first word not yet said, and a first chunk later than the deadline
-gives the whole turn to the fallback and cancels the MiniMax task."""
+"""MiniMax failing beside the local engines, over the emulator. A reply MiniMax stops speaking part-way is
+finished by the fallback from the first word not yet said; a first chunk later than the deadline gives the whole
+turn to the fallback and cancels the MiniMax task. Speech-to-text gives up at its budget and then rests, so the
+turns after a failure go straight to the local recognizer."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import pytest
 
+from dialogue.contract import RecognitionHints
 from minimax_client import MiniMaxClient
 from tests.fakes.minimax_emulator import MiniMaxEmulator
 from tests.fakes.speech import FakeSynthesizer
 from voice_gateway.clock import LoopClock
 from voice_gateway.playout import PlayoutOptions, ReplyPlayout
-from voice_gateway.speech.minimax_adapter import MiniMaxSynthesizer
-from voice_gateway.speech.ports import SynthesisFormat
+from voice_gateway.speech.minimax_adapter import MiniMaxRecognizer, MiniMaxSynthesizer, SpeechToTextResting
+from voice_gateway.speech.ports import SpeechError, SynthesisFormat, Utterance
 
 pytestmark = pytest.mark.minimax
 
@@ -80,3 +83,45 @@ async def test_a_healthy_minimax_keeps_the_turn(emu: MiniMaxEmulator, synth: Min
     playout, first_audio_s, frames = await play(synth, local)
     assert playout.failover is None and not local.texts and playout.engine == "minimax"
     assert frames > 0 and first_audio_s < 0.8
+
+
+# -- speech-to-text beside a fallback: a budget per utterance, then a rest ---------------------------------------
+PCM = (b"\x10\x00\xf0\xff" * 4000)[:16000]
+
+
+def asr_requests(emu: MiniMaxEmulator) -> int:
+    return sum(r.path == "/v1/speech_to_text" for r in emu.requests)
+
+
+async def test_failing_speech_to_text_rests_so_later_turns_go_straight_to_the_fallback(
+    emu: MiniMaxEmulator, client: MiniMaxClient
+) -> None:
+    emu.faults.fail_next(1002, times=50, on="asr")  # rate-limited for a while
+    recognizer = MiniMaxRecognizer(client, budget_s=2.5, rest_s=0.5)
+    with pytest.raises(SpeechError) as first:
+        await recognizer.transcribe(Utterance(PCM, 16000), RecognitionHints())
+    asked = asr_requests(emu)
+    assert first.value.retryable and asked >= 1
+    began = time.monotonic()
+    with pytest.raises(SpeechToTextResting) as resting:
+        await recognizer.transcribe(Utterance(PCM, 16000), RecognitionHints())
+    assert time.monotonic() - began < 0.05 and asr_requests(emu) == asked  # not asked while resting
+    assert not resting.value.retryable  # so the gateway goes to the fallback at once
+    emu.faults.reset()
+    emu.expect_transcript(PCM, "order fifty")
+    await asyncio.sleep(0.5)
+    heard = await recognizer.transcribe(Utterance(PCM, 16000), RecognitionHints())
+    assert heard.text == "order fifty"  # tried again after the rest
+
+
+async def test_a_slow_speech_to_text_gives_up_at_its_budget(
+    emu: MiniMaxEmulator, client: MiniMaxClient
+) -> None:
+    emu.faults.latency_s = 3.0
+    recognizer = MiniMaxRecognizer(client, budget_s=0.4, rest_s=30.0)
+    began = time.monotonic()
+    with pytest.raises(SpeechError) as caught:
+        await recognizer.transcribe(Utterance(PCM, 16000), RecognitionHints())
+    assert time.monotonic() - began < 1.0 and caught.value.retryable
+    with pytest.raises(SpeechToTextResting):
+        await recognizer.transcribe(Utterance(PCM, 16000), RecognitionHints())

@@ -9,6 +9,8 @@ by several calls never lets one call's barge-in cancel another's reply. Cancelli
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
@@ -32,6 +34,7 @@ from minimax_client.models import SUPPORTED_SAMPLE_RATES
 from voice_gateway.audio import StreamResampler, wav_bytes
 from voice_gateway.speech.ports import SpeechError, SynthesisFormat, Transcript, Utterance
 
+log = logging.getLogger(__name__)
 ENGINE = "minimax"
 BIDI_COOLDOWN_S = 30.0  # after the bidi endpoint fails outright, use SSE for this long before trying again
 MAX_IDLE_SESSIONS = 4
@@ -54,29 +57,67 @@ def speech_error(exc: MiniMaxError) -> MiniMaxSpeechError:
     )
 
 
+class SpeechToTextResting(MiniMaxSpeechError):
+    """Speech-to-text failed a moment ago and is not asked again until its rest is over (the fallback serves)."""
+
+    code = "minimax_resting"
+
+
 class MiniMaxRecognizer:
     """Uploads each endpointed utterance as a WAV file. MiniMax takes no grammar or phrase list, so ``hints``
-    cannot bias it; the dialogue's own checks apply to what comes back."""
+    cannot bias it; the dialogue's own checks apply to what comes back.
+
+    With a fallback engine beside it a caller should not wait for MiniMax's retries: ``budget_s`` bounds one
+    utterance (all the client's attempts), and after a failure MiniMax rests for ``rest_s`` (every utterance goes
+    straight to the fallback) before it is tried again."""
 
     name = ENGINE
 
-    def __init__(self, client: MiniMaxClient, *, language: str | None = "en") -> None:
+    def __init__(
+        self,
+        client: MiniMaxClient,
+        *,
+        language: str | None = "en",
+        budget_s: float | None = None,
+        rest_s: float = 0.0,
+    ) -> None:
         self._client = client
         self._language = language
+        self._budget_s = budget_s
+        self._rest_s = rest_s
+        self._resting_until = 0.0
 
     async def transcribe(self, utterance: Utterance, hints: RecognitionHints) -> Transcript:
         duration = len(utterance.pcm) / (2 * utterance.sample_rate)
         if not utterance.pcm:
             return Transcript(text="", engine=ENGINE)
-        try:
-            result = await self._client.transcribe(
-                wav_bytes(utterance.pcm, utterance.sample_rate),
-                language=self._language,
-                response_format="verbose_json",
+        if time.monotonic() < self._resting_until:
+            raise SpeechToTextResting(
+                "speech-to-text is resting after a failure", retryable=False, vendor_code=0
             )
+        try:
+            async with asyncio.timeout(self._budget_s):
+                result = await self._client.transcribe(
+                    wav_bytes(utterance.pcm, utterance.sample_rate),
+                    language=self._language,
+                    response_format="verbose_json",
+                )
         except MiniMaxError as exc:
+            self._rest(exc.kind)
             raise speech_error(exc) from exc
+        except TimeoutError:
+            self._rest("timeout")
+            raise MiniMaxSpeechError(
+                f"no transcript within {self._budget_s:g} s", retryable=True, vendor_code=0
+            ) from None
         return Transcript(text=result.text, engine=ENGINE, duration_s=result.duration_s or duration)
+
+    def _rest(self, why: str) -> None:
+        if self._rest_s > 0:
+            self._resting_until = time.monotonic() + self._rest_s
+            log.warning(
+                "MiniMax speech-to-text failed (%s): the fallback serves for %.0f s", why, self._rest_s
+            )
 
 
 @dataclass(frozen=True)
