@@ -25,6 +25,7 @@ from dialogue.tools import InventoryTools
 from nlx_webhooks import routes as nlx_routes
 from nlx_webhooks import voice_middleware
 from voice_gateway import routes as gateway_routes
+from voice_gateway.speech.ports import RecognizerWithFallback
 
 log = logging.getLogger("inventorypulse.app")
 
@@ -56,7 +57,9 @@ def install(app: FastAPI, services: Services) -> None:
         services.inventory.store.db,
         services.auth,
         services.settings,
-        services.recognizer,
+        services.recognizer
+        if services.recognizer is None or services.fallback_recognizer is None
+        else RecognizerWithFallback(services.recognizer, services.fallback_recognizer),
         services.synthesizer,
     )
 

@@ -14,11 +14,11 @@ import pytest
 from dialogue.contract import RecognitionHints
 from minimax_client import MiniMaxClient
 from tests.fakes.minimax_emulator import MiniMaxEmulator
-from tests.fakes.speech import FakeSynthesizer
+from tests.fakes.speech import FakeRecognizer, FakeSynthesizer
 from voice_gateway.clock import LoopClock
 from voice_gateway.playout import PlayoutOptions, ReplyPlayout
 from voice_gateway.speech.minimax_adapter import MiniMaxRecognizer, MiniMaxSynthesizer, SpeechToTextResting
-from voice_gateway.speech.ports import SpeechError, SynthesisFormat, Utterance
+from voice_gateway.speech.ports import RecognizerWithFallback, SpeechError, SynthesisFormat, Utterance
 
 pytestmark = pytest.mark.minimax
 
@@ -125,3 +125,16 @@ async def test_a_slow_speech_to_text_gives_up_at_its_budget(
     assert time.monotonic() - began < 1.0 and caught.value.retryable
     with pytest.raises(SpeechToTextResting):
         await recognizer.transcribe(Utterance(PCM, 16000), RecognitionHints())
+
+
+async def test_the_nlx_middleware_recognizer_falls_back_too(
+    emu: MiniMaxEmulator, client: MiniMaxClient
+) -> None:
+    emu.faults.fail_next(1002, times=50, on="asr")
+    local = FakeRecognizer(script=["order fifty", "order sixty"], name="local")
+    both = RecognizerWithFallback(MiniMaxRecognizer(client, budget_s=2.5, rest_s=30.0), local)
+    first = await both.transcribe(Utterance(PCM, 16000), RecognitionHints())
+    asked = asr_requests(emu)
+    second = await both.transcribe(Utterance(PCM, 16000), RecognitionHints())  # MiniMax resting
+    assert (first.text, second.text) == ("order fifty", "order sixty")
+    assert asr_requests(emu) == asked and both.name == "minimax"

@@ -105,3 +105,19 @@ class VocabularyAware(Protocol):
     def set_vocabulary(self, items: Sequence[VocabularyItem], sites: Sequence[str] | None = None) -> None:
         """Compile ``items`` (and, when given, the site phrases) into the grammar."""
         ...
+
+
+class RecognizerWithFallback:
+    """``primary``, and ``fallback`` for an utterance the primary failed on: for callers of a recognizer that
+    have no fallback of their own (the NLX voice middleware; call sessions do this per turn themselves)."""
+
+    def __init__(self, primary: SpeechRecognizer, fallback: SpeechRecognizer) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self.name = primary.name
+
+    async def transcribe(self, utterance: Utterance, hints: RecognitionHints) -> Transcript:
+        try:
+            return await self.primary.transcribe(utterance, hints)
+        except SpeechError:
+            return await self.fallback.transcribe(utterance, hints)
