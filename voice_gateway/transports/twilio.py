@@ -174,7 +174,9 @@ class TwilioCall:
         self.output = TwilioOutput(websocket)
         self.session: CallSession | None = None
         self.actor: str | None = None
-        self._resampler = StreamResampler(TWILIO_RATE, INPUT_RATE)
+        self._resampler: StreamResampler | None = (
+            None  # made with the first audio: a socket may never send any
+        )
         self._reframer = Reframer.for_rate(INPUT_RATE)
         self._max_bytes = gw.limits.max_ws_message_bytes
 
@@ -258,6 +260,8 @@ class TwilioCall:
         except (binascii.Error, ValueError):
             self._count(ErrorCode.BAD_FRAME)
             return
+        if self._resampler is None:
+            self._resampler = StreamResampler(TWILIO_RATE, INPUT_RATE)
         for frame in self._reframer.push(self._resampler.push(mulaw_decode(ulaw))):
             session.push_frame(frame)
 
