@@ -1,7 +1,8 @@
 """Does local speech recognition leave the server responsive? 20 calls speak ordinary fixture sentences while 2
 callers stream loud noise (white and babble) without a pause, through the real gateway with the real local
-recognizer (Whisper tiny.en by default, `IP_LOCAL_ASR_ENGINE`; pocketsphinx with `grammar`) and synthesizer (espeak-ng) and a fake conversation; once with the recognizer decoding
-in threads of the server process (before) and once in speech worker processes (after).
+recognizer (Whisper tiny.en by default; pocketsphinx with ``IP_LOCAL_ASR_ENGINE=grammar``) and synthesizer
+(espeak-ng) and a fake conversation; once with the recognizer decoding in threads of the server process (before)
+and once in speech worker processes (after).
 
     .venv/bin/python bench/speech_isolation.py                  # both modes, 40 s each
     .venv/bin/python bench/speech_isolation.py --modes process --seconds 60 --calls 20 --noise 2
