@@ -69,8 +69,8 @@ class Settings(BaseSettings):
     minimax_rest_s: float = Field(
         default=30.0,
         ge=0,
-        description="After MiniMax speech-to-text fails, how long every utterance goes straight to the local "
-        "recognizer before MiniMax is tried again.",
+        description="After MiniMax speech-to-text (or text-to-speech) fails, how long every utterance (or reply) "
+        "goes straight to the local engine before MiniMax is tried again.",
     )
     speech_engine: Literal["auto", "minimax", "local"] = Field(
         default="auto", description="auto: MiniMax when a key is set, else the local engine."

@@ -67,7 +67,8 @@ async def build_speech(
         stack.push_async_callback(client.aclose)
         # The local engines stand by: a failing MiniMax costs one turn at most its budget, then rests.
         recognizer = MiniMaxRecognizer(client, budget_s=s.minimax_asr_budget_s, rest_s=s.minimax_rest_s)
-        engines = SpeechEngines(recognizer, MiniMaxSynthesizer(client), local_asr, espeak)
+        synthesizer = MiniMaxSynthesizer(client, rest_s=s.minimax_rest_s)
+        engines = SpeechEngines(recognizer, synthesizer, local_asr, espeak)
         log.info("speech: MiniMax at %s, local engines as fallback", s.minimax_base_url)
     else:
         engines = SpeechEngines(local_asr, espeak)

@@ -17,7 +17,7 @@ from tests.fakes.minimax_emulator import MiniMaxEmulator
 from tests.fakes.speech import FakeRecognizer, FakeSynthesizer
 from voice_gateway.clock import LoopClock
 from voice_gateway.playout import PlayoutOptions, ReplyPlayout
-from voice_gateway.speech.minimax_adapter import MiniMaxRecognizer, MiniMaxSynthesizer, SpeechToTextResting
+from voice_gateway.speech.minimax_adapter import MiniMaxRecognizer, MiniMaxResting, MiniMaxSynthesizer
 from voice_gateway.speech.ports import RecognizerWithFallback, SpeechError, SynthesisFormat, Utterance
 
 pytestmark = pytest.mark.minimax
@@ -103,7 +103,7 @@ async def test_failing_speech_to_text_rests_so_later_turns_go_straight_to_the_fa
     asked = asr_requests(emu)
     assert first.value.retryable and asked >= 1
     began = time.monotonic()
-    with pytest.raises(SpeechToTextResting) as resting:
+    with pytest.raises(MiniMaxResting) as resting:
         await recognizer.transcribe(Utterance(PCM, 16000), RecognitionHints())
     assert time.monotonic() - began < 0.05 and asr_requests(emu) == asked  # not asked while resting
     assert not resting.value.retryable  # so the gateway goes to the fallback at once
@@ -123,7 +123,7 @@ async def test_a_slow_speech_to_text_gives_up_at_its_budget(
     with pytest.raises(SpeechError) as caught:
         await recognizer.transcribe(Utterance(PCM, 16000), RecognitionHints())
     assert time.monotonic() - began < 1.0 and caught.value.retryable
-    with pytest.raises(SpeechToTextResting):
+    with pytest.raises(MiniMaxResting):
         await recognizer.transcribe(Utterance(PCM, 16000), RecognitionHints())
 
 
@@ -138,3 +138,25 @@ async def test_the_nlx_middleware_recognizer_falls_back_too(
     second = await both.transcribe(Utterance(PCM, 16000), RecognitionHints())  # MiniMax resting
     assert (first.text, second.text) == ("order fifty", "order sixty")
     assert asr_requests(emu) == asked and both.name == "minimax"
+
+
+async def test_after_a_synthesis_failure_every_call_speaks_locally_until_the_rest_is_over(
+    emu: MiniMaxEmulator, client: MiniMaxClient
+) -> None:
+    shared = MiniMaxSynthesizer(client, rest_s=30.0)
+    first, second = shared.for_call(), shared.for_call()
+    emu.faults.fail_next(1000, times=10)  # MiniMax failing outright
+    local = FakeSynthesizer(name="local")
+    playout, _, _ = await play(first, local)  # type: ignore[arg-type]
+    assert playout.failover == "failed"
+    asked = len(emu.ws_sessions) + len(emu.requests)
+    began = time.monotonic()
+    playout, first_audio_s, _ = await play(second, local)  # type: ignore[arg-type]
+    assert playout.failover == "failed" and first_audio_s < 0.1  # another call: straight to the local engine
+    assert len(emu.ws_sessions) + len(emu.requests) == asked and time.monotonic() - began < 2
+    emu.faults.reset()
+    shared._rest.until = time.monotonic()  # the rest is over
+    playout, _, _ = await play(second, FakeSynthesizer(name="local"))  # type: ignore[arg-type]
+    assert playout.failover is None and playout.engine == "minimax"  # tried again after the rest
+    await first.aclose()
+    await second.aclose()

@@ -57,10 +57,29 @@ def speech_error(exc: MiniMaxError) -> MiniMaxSpeechError:
     )
 
 
-class SpeechToTextResting(MiniMaxSpeechError):
-    """Speech-to-text failed a moment ago and is not asked again until its rest is over (the fallback serves)."""
+class MiniMaxResting(MiniMaxSpeechError):
+    """MiniMax failed a moment ago and is not asked again until its rest is over (the fallback engine serves)."""
 
     code = "minimax_resting"
+
+
+@dataclass
+class Rest:
+    """After a failure MiniMax is left alone for ``seconds`` (0: never), so the turns after it go straight to the
+    local engine instead of each paying for the failure again. One per service: every call's synthesizer shares
+    it (``for_call``), so one call's failure spares the others."""
+
+    seconds: float = 0.0
+    until: float = 0.0
+
+    def check(self, what: str) -> None:
+        if time.monotonic() < self.until:
+            raise MiniMaxResting(f"{what} is resting after a failure", retryable=False, vendor_code=0)
+
+    def start(self, what: str, why: str) -> None:
+        if self.seconds > 0:
+            self.until = time.monotonic() + self.seconds
+            log.warning("MiniMax %s failed (%s): the local engine serves for %.0f s", what, why, self.seconds)
 
 
 class MiniMaxRecognizer:
@@ -84,17 +103,13 @@ class MiniMaxRecognizer:
         self._client = client
         self._language = language
         self._budget_s = budget_s
-        self._rest_s = rest_s
-        self._resting_until = 0.0
+        self._rest = Rest(rest_s)
 
     async def transcribe(self, utterance: Utterance, hints: RecognitionHints) -> Transcript:
         duration = len(utterance.pcm) / (2 * utterance.sample_rate)
         if not utterance.pcm:
             return Transcript(text="", engine=ENGINE)
-        if time.monotonic() < self._resting_until:
-            raise SpeechToTextResting(
-                "speech-to-text is resting after a failure", retryable=False, vendor_code=0
-            )
+        self._rest.check("speech-to-text")
         try:
             async with asyncio.timeout(self._budget_s):
                 result = await self._client.transcribe(
@@ -103,21 +118,14 @@ class MiniMaxRecognizer:
                     response_format="verbose_json",
                 )
         except MiniMaxError as exc:
-            self._rest(exc.kind)
+            self._rest.start("speech-to-text", exc.kind)
             raise speech_error(exc) from exc
         except TimeoutError:
-            self._rest("timeout")
+            self._rest.start("speech-to-text", "timeout")
             raise MiniMaxSpeechError(
                 f"no transcript within {self._budget_s:g} s", retryable=True, vendor_code=0
             ) from None
         return Transcript(text=result.text, engine=ENGINE, duration_s=result.duration_s or duration)
-
-    def _rest(self, why: str) -> None:
-        if self._rest_s > 0:
-            self._resting_until = time.monotonic() + self._rest_s
-            log.warning(
-                "MiniMax speech-to-text failed (%s): the fallback serves for %.0f s", why, self._rest_s
-            )
 
 
 @dataclass(frozen=True)
@@ -159,8 +167,11 @@ class MiniMaxSynthesizer:
         transport: Literal["bidi", "sse"] = "bidi",
         voice: VoiceSetting | None = None,
         model: str | None = None,
+        rest_s: float = 0.0,
+        rest: Rest | None = None,
     ) -> None:
         self._client = client
+        self._rest = rest or Rest(rest_s)
         self._transport = transport
         self._voice = voice or client.voice()
         self._model = model or client.config.tts_model
@@ -173,7 +184,7 @@ class MiniMaxSynthesizer:
     def for_call(self) -> MiniMaxSynthesizer:
         """A synthesizer of its own for one call (its own connection), sharing the client."""
         return MiniMaxSynthesizer(
-            self._client, transport=self._transport, voice=self._voice, model=self._model
+            self._client, transport=self._transport, voice=self._voice, model=self._model, rest=self._rest
         )
 
     def stream(self, text: str, fmt: SynthesisFormat) -> AsyncIterator[bytes]:
@@ -191,6 +202,7 @@ class MiniMaxSynthesizer:
             await session.aclose()
 
     async def _stream(self, text: str, fmt: SynthesisFormat) -> AsyncGenerator[bytes, None]:
+        self._rest.check("text-to-speech")
         plan = plan_format(fmt)
         resampler = (
             StreamResampler(plan.setting.sample_rate, plan.out_rate) if plan.setting.format == "pcm" else None
@@ -209,6 +221,7 @@ class MiniMaxSynthesizer:
                     elif audio:
                         yield audio
         except MiniMaxError as exc:
+            self._rest.start("text-to-speech", exc.kind)
             raise speech_error(exc) from exc
         tail = resampler.flush() if resampler else b""
         if plan.wav:
