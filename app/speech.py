@@ -72,7 +72,7 @@ async def build_speech(
         log.info("speech: MiniMax at %s, local engines as fallback", s.minimax_base_url)
     else:
         engines = SpeechEngines(local_asr, espeak)
-        log.info("speech: local engines (pocketsphinx, espeak-ng)")
+        log.info("speech: local engines (%s recognizer, espeak-ng)", s.local_asr_engine)
     if s.speech_warm_up:
         engines.background["local-asr-warm-up"] = local_asr.warm_up()
     if s.vocabulary_refresh_s > 0:
