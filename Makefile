@@ -33,3 +33,5 @@ bench:
 	.venv/bin/python bench/recognition.py --engines whisper,grammar
 	.venv/bin/python bench/turn_end.py
 	.venv/bin/python bench/understanding.py --conditions typed,neural,noise10-neural,phone-neural,en-us,en-gb --limit 12
+	.venv/bin/python bench/loop_audit.py
+	.venv/bin/python bench/chaos.py
