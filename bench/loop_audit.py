@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import statistics
 import sys
 import time
@@ -28,7 +27,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.chaos_live import LiveService
+from bench.chaos_live import HealthProbe, LiveService, p99
 
 Probe = Callable[[httpx.AsyncClient, int], Awaitable[int]]
 
@@ -98,23 +97,6 @@ async def _worst_lag(client: httpx.AsyncClient) -> float:
     raise RuntimeError("the service exports no event_loop_lag_max_seconds")
 
 
-async def _poll_health(client: httpx.AsyncClient, out: list[float], stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        t = time.perf_counter()
-        try:
-            await client.get("/api/health", timeout=5.0)
-            out.append(time.perf_counter() - t)
-        except httpx.HTTPError:
-            out.append(5.0)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), 0.02)
-
-
-def _p(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
-
-
 async def run_probe(
     svc: LiveService, name: str, probe: Probe, rounds: int, concurrency: int
 ) -> dict[str, object]:
@@ -123,9 +105,6 @@ async def run_probe(
         httpx.AsyncClient(base_url=svc.base_url, timeout=10.0) as watcher,
     ):
         await _worst_lag(watcher)  # resets the worst-since-scrape
-        health: list[float] = []
-        stop = asyncio.Event()
-        poller = asyncio.create_task(_poll_health(watcher, health, stop))
         times: list[float] = []
         statuses: list[int] = []
         gate = asyncio.Semaphore(concurrency)
@@ -136,10 +115,10 @@ async def run_probe(
                 statuses.append(await probe(client, i))
                 times.append(time.perf_counter() - t)
 
-        await asyncio.gather(*(one(i) for i in range(rounds)))
-        await asyncio.sleep(0.1)
-        stop.set()
-        await poller
+        async with HealthProbe(svc, every_s=0.02) as polls:
+            await asyncio.gather(*(one(i) for i in range(rounds)))
+            await asyncio.sleep(0.1)
+        health = polls.latencies()
         lag = await _worst_lag(watcher)
     return {
         "probe": name,
@@ -147,7 +126,7 @@ async def run_probe(
         "p50_ms": statistics.median(times) * 1000,
         "max_ms": max(times) * 1000,
         "lag_max_ms": lag * 1000,
-        "health_p99_ms": _p(health, 0.99) * 1000,
+        "health_p99_ms": p99(health) * 1000,
         "health_max_ms": max(health) * 1000,
     }
 
