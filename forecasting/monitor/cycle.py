@@ -33,7 +33,7 @@ STEPS = ("sync", "forecast", "recommend", "alert", "notify")
 
 
 class InsightSink(Protocol):
-    """The operational-store writes the cycle makes (``InventoryService`` provides both)."""
+    """The operational-store writes the cycle makes and the insights it reads back (``InventoryService``)."""
 
     async def add_insight(
         self,
@@ -46,6 +46,8 @@ class InsightSink(Protocol):
     ) -> Insight | None: ...
 
     async def set_dynamic_min(self, sku: str, site: str, value: int) -> None: ...
+
+    async def insights(self, unread_only: bool = False, limit: int = 50) -> list[Insight]: ...
 
 
 @dataclass(frozen=True)

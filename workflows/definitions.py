@@ -1,0 +1,68 @@
+"""The workflows. Deterministic code only: no I/O, no clock but ``workflow.now()``, activities called by name (so
+this module imports nothing of the service into Temporal's sandbox).
+
+``DailyForecast`` is the monitor cycle (``forecasting.monitor.cycle``) as one activity per step: ledger → warehouse
+sync, forecast, recommendations and reorder points, insights, notification. Each step is idempotent on the run's
+``run_at`` (a day run twice writes the same rows, finds its insights present and notifies nothing new), so
+Temporal may retry any of them, and a worker killed mid-run resumes at the step it was in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+TASK_QUEUE = "inventorypulse"
+DAILY_SCHEDULE_ID = "daily-forecast"
+
+STEP_TIMEOUT = timedelta(minutes=10)
+STEP_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_attempts=5)
+
+
+async def _step(name: str, *args: Any) -> Any:
+    """One monitor step as an activity: retried with back-off, each try bounded."""
+    return await workflow.execute_activity(
+        name, args=list(args), start_to_close_timeout=STEP_TIMEOUT, retry_policy=STEP_RETRY
+    )
+
+
+@dataclass
+class DailyInput:
+    run_at: str | None = None
+    """ISO time the run is for ("now" for the forecast: history up to the day before); None: when it starts."""
+
+
+@dataclass
+class DailyReport:
+    run_at: str
+    history_series: int = 0
+    forecast_series: int = 0
+    orders_due: int = 0
+    dynamic_min_updated: int = 0
+    insights: list[str] = field(default_factory=list)
+    """Dedupe keys of the insights this run created."""
+    notified: bool = False
+
+
+@workflow.defn(name="DailyForecast")
+class DailyForecast:
+    @workflow.run
+    async def run(self, data: DailyInput) -> DailyReport:
+        run_at = data.run_at or workflow.now().replace(microsecond=0).isoformat()
+        synced: dict[str, int] = await _step("sync_ledger")
+        forecast: dict[str, int] = await _step("forecast", run_at)
+        recommended: dict[str, int] = await _step("recommend", run_at)
+        created: list[str] = await _step("alert", run_at)
+        notified: bool = await _step("notify", created)
+        return DailyReport(
+            run_at=run_at,
+            history_series=synced.get("history_series", 0),
+            forecast_series=forecast.get("series", 0),
+            orders_due=recommended.get("orders_due", 0),
+            dynamic_min_updated=recommended.get("dynamic_min_updated", 0),
+            insights=created,
+            notified=notified,
+        )

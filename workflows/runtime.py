@@ -1,0 +1,128 @@
+"""Workflows as the service runs them: a Temporal client (the embedded dev server when no address is set), a
+worker in this process for the workflows and their activities, and the schedules.
+
+    async with open_workflows(options, monitor) as wf:
+        await wf.run_daily()                 # on demand; the schedule runs it every day
+
+In production the same code points at a Temporal cluster or Temporal Cloud (``address``, ``namespace``,
+``api_key``/``tls``), and workers can run as processes of their own (``python -m workflows.worker``)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleSpec,
+    ScheduleUpdate,
+    ScheduleUpdateInput,
+)
+from temporalio.worker import Worker
+
+from forecasting.monitor import Monitor
+from workflows.activities import MonitorActivities
+from workflows.definitions import DAILY_SCHEDULE_ID, TASK_QUEUE, DailyForecast, DailyInput, DailyReport
+from workflows.embedded import EmbeddedTemporal
+
+log = logging.getLogger("inventorypulse.workflows")
+
+
+@dataclass(frozen=True)
+class WorkflowOptions:
+    db_path: Path
+    """The embedded server's SQLite file (used when ``address`` is None)."""
+    address: str | None = None
+    namespace: str = "default"
+    api_key: str | None = None
+    tls: bool = False
+    task_queue: str = TASK_QUEUE
+    daily_cron: str = "0 3 * * *"
+    """When the daily forecast runs (UTC, cron); empty: no schedule."""
+
+
+@dataclass
+class Workflows:
+    client: Client
+    options: WorkflowOptions
+    embedded: EmbeddedTemporal | None = None
+
+    @property
+    def address(self) -> str:
+        return self.embedded.address if self.embedded else (self.options.address or "")
+
+    async def run_daily(self, run_at: str | None = None) -> DailyReport:
+        """One daily forecast run now (its own workflow id), awaited to the end."""
+        return await self.client.execute_workflow(
+            DailyForecast.run,
+            DailyInput(run_at),
+            id=f"daily-forecast-manual-{uuid.uuid4().hex[:8]}",
+            task_queue=self.options.task_queue,
+        )
+
+
+def daily_schedule(options: WorkflowOptions) -> Schedule:
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            DailyForecast.run, DailyInput(), id="daily-forecast", task_queue=options.task_queue
+        ),
+        spec=ScheduleSpec(cron_expressions=[options.daily_cron]),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+    )
+
+
+async def ensure_schedules(client: Client, options: WorkflowOptions) -> None:
+    """The daily schedule as the options say (created, or updated in place: a restart never duplicates it)."""
+    if not options.daily_cron:
+        return
+    schedule = daily_schedule(options)
+    try:
+        await client.create_schedule(DAILY_SCHEDULE_ID, schedule)
+    except ScheduleAlreadyRunningError:
+
+        def updated(_: ScheduleUpdateInput) -> ScheduleUpdate:
+            return ScheduleUpdate(schedule=schedule)
+
+        await client.get_schedule_handle(DAILY_SCHEDULE_ID).update(updated)
+
+
+@contextlib.asynccontextmanager
+async def open_workflows(options: WorkflowOptions, monitor: Monitor) -> AsyncIterator[Workflows]:
+    """Temporal up (embedded unless an address is set), the worker running, the schedules in place."""
+    embedded = None
+    address = options.address
+    if address is None:
+        embedded = EmbeddedTemporal(options.db_path, namespace=options.namespace)
+        address = await embedded.start()
+    supervisor: asyncio.Task[None] | None = None
+    try:
+        client = await Client.connect(
+            address, namespace=options.namespace, api_key=options.api_key, tls=options.tls
+        )
+        activities = MonitorActivities(monitor)
+        worker = Worker(
+            client, task_queue=options.task_queue, workflows=[DailyForecast], activities=activities.all()
+        )
+        async with worker:
+            await ensure_schedules(client, options)
+            if embedded is not None:
+                supervisor = asyncio.create_task(embedded.supervise(), name="temporal-supervisor")
+            log.info("workflows: Temporal at %s, task queue %s", address, options.task_queue)
+            yield Workflows(client, options, embedded)
+    finally:
+        if supervisor is not None:
+            supervisor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await supervisor
+        if embedded is not None:
+            embedded.stop()
