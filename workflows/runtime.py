@@ -49,6 +49,8 @@ class WorkflowOptions:
     task_queue: str = TASK_QUEUE
     daily_cron: str = "0 3 * * *"
     """When the daily forecast runs (UTC, cron); empty: no schedule."""
+    ui_port: int = 0
+    """The embedded server's web UI (0: headless)."""
 
 
 @dataclass
@@ -102,7 +104,7 @@ async def open_workflows(options: WorkflowOptions, monitor: Monitor) -> AsyncIte
     embedded = None
     address = options.address
     if address is None:
-        embedded = EmbeddedTemporal(options.db_path, namespace=options.namespace)
+        embedded = EmbeddedTemporal(options.db_path, namespace=options.namespace, ui_port=options.ui_port)
         address = await embedded.start()
     supervisor: asyncio.Task[None] | None = None
     try:

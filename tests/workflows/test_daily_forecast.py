@@ -3,9 +3,12 @@ offline), with the real monitor over the embedded MongoDB and the warehouse (fak
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from forecasting.monitor import ForecastingOptions, open_forecasting
@@ -14,7 +17,7 @@ from forecasting.warehouse.connection import WarehouseConfig
 from inventory_core.service import InventoryService
 from tests.forecast.conftest import Webhook
 from workflows.definitions import DAILY_SCHEDULE_ID
-from workflows.embedded import EmbeddedTemporal, TemporalInUse
+from workflows.embedded import EmbeddedTemporal, TemporalInUse, free_port
 from workflows.runtime import WorkflowOptions, open_workflows
 
 pytestmark = pytest.mark.mongo
@@ -46,10 +49,13 @@ async def test_a_daily_run_writes_insights_once_and_a_rerun_of_the_day_changes_n
     assert [r.start for r in when.hour] == [3] and [r.start for r in when.minute] == [0]
 
 
-async def test_the_embedded_server_is_one_per_database_and_stops_with_its_owner(tmp_path: Path) -> None:
-    server = EmbeddedTemporal(tmp_path / "temporal.db")
+async def test_the_embedded_server_is_one_per_database_serves_its_ui_and_stops(tmp_path: Path) -> None:
+    server = EmbeddedTemporal(tmp_path / "temporal.db", ui_port=free_port())
     await server.start()
     try:
+        assert server.ui_url is not None
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(server.ui_url, timeout=10)).status_code == 200
         second = EmbeddedTemporal(tmp_path / "temporal.db")
         with pytest.raises(TemporalInUse):
             await second.start()
@@ -57,3 +63,45 @@ async def test_the_embedded_server_is_one_per_database_and_stops_with_its_owner(
         server.stop()
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", server.port)) != 0  # stopped
+
+
+OWNER = """
+import asyncio, sys
+from pathlib import Path
+from workflows.embedded import EmbeddedTemporal
+
+async def main():
+    server = EmbeddedTemporal(Path(sys.argv[1]))
+    await server.start()
+    print(server.pid, flush=True)
+    await asyncio.sleep(60)
+
+asyncio.run(main())
+"""
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+async def test_a_killed_owner_takes_its_temporal_server_with_it(tmp_path: Path) -> None:
+    owner = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", OWNER, str(tmp_path / "temporal.db"), stdout=asyncio.subprocess.PIPE
+    )
+    assert owner.stdout is not None
+    line = await asyncio.wait_for(owner.stdout.readline(), 30)
+    server_pid = int(line)
+    owner.kill()  # kill -9 of the service
+    await owner.wait()
+    for _ in range(50):
+        if not running(server_pid):
+            break
+        await asyncio.sleep(0.1)
+    assert not running(server_pid)  # gone, not orphaned and listening
+    again = EmbeddedTemporal(tmp_path / "temporal.db")
+    await again.start()  # the lock went with the owner: a new service takes the data
+    again.stop()

@@ -1,0 +1,51 @@
+"""The service starts Temporal as it runs (``app.services.open_services``): the embedded dev server under
+``var_dir``, the worker and the daily schedule; a restart on the same data keeps one schedule; the server goes
+with the service."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from app.services import Parts, open_services
+from tests.wiring.test_open_services import settings_for
+from workflows.definitions import DAILY_SCHEDULE_ID
+
+pytestmark = pytest.mark.mongo
+
+
+async def test_the_service_runs_its_workflows_on_the_embedded_temporal(
+    mongo_uri: str, tmp_path: Path
+) -> None:
+    settings = settings_for(mongo_uri, tmp_path, workflows=True, daily_forecast_cron="30 2 * * *")
+    parts = Parts(speech=False, mcp_http=False)
+    async with open_services(settings, parts=parts, load_demo_progress=False) as services:
+        wf = services.workflows
+        assert wf is not None and wf.embedded is not None
+        assert (tmp_path / "temporal.db").exists()
+        report = await wf.run_daily()
+        assert report.forecast_series > 0
+        port = wf.embedded.port
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0  # stopped with the service
+    async with open_services(settings, parts=parts, load_demo_progress=False) as services:
+        assert services.workflows is not None
+        schedules = [s.id async for s in await services.workflows.client.list_schedules()]
+        assert schedules.count(DAILY_SCHEDULE_ID) == 1  # the restart kept one schedule
+
+
+async def test_workflows_off_or_without_forecasting_leave_the_service_serving(
+    mongo_uri: str, tmp_path: Path
+) -> None:
+    off = settings_for(mongo_uri, tmp_path, workflows=False)
+    async with open_services(
+        off, parts=Parts(speech=False, mcp_http=False), load_demo_progress=False
+    ) as services:
+        assert services.workflows is None
+    unreachable = settings_for(mongo_uri, tmp_path, workflows=True, temporal_address="127.0.0.1:9")
+    parts = Parts(speech=False, mcp_http=False)
+    async with open_services(unreachable, parts=parts, load_demo_progress=False) as services:
+        assert services.workflows is None  # logged; stock questions and writes still served
+        assert services.monitor is not None
