@@ -171,10 +171,14 @@ async def _build_workflows(services: Services, stack: contextlib.AsyncExitStack)
         ui_port=s.temporal_ui_port,
     )
     try:
-        services.workflows = await stack.enter_async_context(open_workflows(options, services.monitor))
+        workflows = await stack.enter_async_context(open_workflows(options, services.monitor))
     except (TemporalUnavailable, RuntimeError) as exc:
         # Questions, writes and calls do not need Temporal: serve them, and say why the schedules are off.
         log.error("workflows are off: %s", exc)
+        return
+    services.workflows = workflows
+    services.inventory.watchers.append(workflows.stock_crossed)
+    stack.callback(services.inventory.watchers.remove, workflows.stock_crossed)
 
 
 async def _build_dialogue(services: Services, stack: contextlib.AsyncExitStack) -> None:

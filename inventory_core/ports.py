@@ -3,7 +3,7 @@ MongoDB; the dialogue, NLX webhooks, MCP tools and REST routes depend on this Pr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -84,6 +84,21 @@ class OrderQuote:
     @property
     def total_price(self) -> float:
         return round(self.offer.price * self.quantity, 2)
+
+
+@dataclass(frozen=True)
+class StockCrossed:
+    """A write took an item at a site to zero or below its reorder point (it was not before)."""
+
+    sku: str
+    site: str
+    before: int
+    after: int
+    reorder_point: int
+
+
+StockWatcher = Callable[[StockCrossed], None]
+"""Told of every ``StockCrossed`` right after the write; must not block (start work, do not await it)."""
 
 
 @dataclass(frozen=True)

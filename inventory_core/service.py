@@ -4,6 +4,7 @@ Purchase orders live in ``orders.py``; stock movements in ``stock_ops.py``."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import uuid
 from typing import Any
@@ -35,10 +36,14 @@ from inventory_core.ports import (
     Page,
     ProductFilter,
     ProductUpdate,
+    StockCrossed,
+    StockWatcher,
 )
 from inventory_core.stock_ops import StockLedger, stock_id
 from inventory_core.store import Doc, MongoStore, bulk_budget, store_errors, utcnow
 from inventory_core.text import MAX_NAME_CHARS
+
+log = logging.getLogger("inventorypulse.inventory")
 
 
 def product_doc(product: Product) -> Doc:
@@ -69,6 +74,8 @@ class InventoryService:
         self._version = 0
         self._name_index: dict[str, str] = {}
         self._names_version = -1
+        self.watchers: list[StockWatcher] = []
+        """Told when a write takes an item below its reorder point or to zero (the stock-insight workflow)."""
 
     # ---- reads ----------------------------------------------------------------------------------------
 
@@ -284,9 +291,24 @@ class InventoryService:
                 sku=view.sku,
                 sites=[s.site for s in view.stock],
             )
-        return await self.ledger.apply(
+        result = await self.ledger.apply(
             view.sku, site, req.kind, req.quantity, ctx, reason=req.reason, bin_=req.bin
         )
+        level = view.at(site)
+        if level is not None and not result.replayed:
+            self._tell(result.movement.before, result.movement.after, level.effective_min, view.sku, site)
+        return result
+
+    def _tell(self, before: int, after: int, reorder_point: int, sku: str, site: str) -> None:
+        crossed = (after <= 0 < before) or (after < reorder_point <= before)
+        if not crossed:
+            return
+        event = StockCrossed(sku, site, before, after, reorder_point)
+        for watcher in self.watchers:
+            try:
+                watcher(event)
+            except Exception:  # a watcher's failure never fails the write it was told of
+                log.exception("stock watcher failed on %s", event)
 
     async def reconcile(self, sku: str | None = None) -> ReconcileReport:
         with bulk_budget(15.0):  # the whole ledger may be read

@@ -40,6 +40,10 @@ class MonitorActivities:
         planned = await m.forecaster.plan(await m.store.snapshot(refresh=True))
         return [i.dedupe_key for i in await m.step_alert(planned)]
 
+    @activity.defn(name="item_alert")
+    async def item_alert(self, sku: str, site: str) -> list[str]:
+        return [i.dedupe_key for i in await self.monitor.item_alert(sku, site)]
+
     @activity.defn(name="notify")
     async def notify(self, dedupe_keys: list[str]) -> bool:
         if not dedupe_keys:
@@ -49,4 +53,4 @@ class MonitorActivities:
         return await self.monitor.step_notify(insights)
 
     def all(self) -> list[Callable[..., Any]]:
-        return [self.sync_ledger, self.forecast, self.recommend, self.alert, self.notify]
+        return [self.sync_ledger, self.forecast, self.recommend, self.alert, self.item_alert, self.notify]

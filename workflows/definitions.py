@@ -17,6 +17,14 @@ from temporalio.common import RetryPolicy
 
 TASK_QUEUE = "inventorypulse"
 DAILY_SCHEDULE_ID = "daily-forecast"
+QUIET = timedelta(seconds=20)
+"""A stock-insight workflow ends once its item has had no new crossing for this long (a burst is one run)."""
+
+
+def stock_insight_id(sku: str, site: str) -> str:
+    """One stock-insight workflow per item and site at a time: later crossings signal the running one."""
+    return f"stock-insight-{sku}@{site}"
+
 
 STEP_TIMEOUT = timedelta(minutes=10)
 STEP_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_attempts=5)
@@ -66,3 +74,43 @@ class DailyForecast:
             insights=created,
             notified=notified,
         )
+
+
+@dataclass
+class StockEvent:
+    sku: str
+    site: str
+    after: int
+    reorder_point: int
+
+
+@workflow.defn(name="StockInsight")
+class StockInsight:
+    """Started with signal-with-start the moment a write takes an item below its reorder point or to zero: the
+    item's insight (the daily cycle's wording and dedupe key) and its notification, then more of the same for
+    crossings signalled while it waits ``QUIET``."""
+
+    def __init__(self) -> None:
+        self._events: list[StockEvent] = []
+
+    @workflow.signal
+    def crossed(self, event: StockEvent) -> None:
+        self._events.append(event)
+
+    @workflow.run
+    async def run(self, first: StockEvent) -> list[str]:
+        created: list[str] = []
+        event: StockEvent | None = first
+        while event is not None:
+            self._events.clear()
+            keys: list[str] = await _step("item_alert", event.sku, event.site)
+            if keys:
+                await _step("notify", keys)
+                created += keys
+            try:
+                await workflow.wait_condition(lambda: bool(self._events), timeout=QUIET)
+            except TimeoutError:
+                event = None
+            else:
+                event = self._events[-1]
+        return created

@@ -14,7 +14,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from temporalio.client import (
@@ -31,8 +31,18 @@ from temporalio.client import (
 from temporalio.worker import Worker
 
 from forecasting.monitor import Monitor
+from inventory_core.ports import StockCrossed
 from workflows.activities import MonitorActivities
-from workflows.definitions import DAILY_SCHEDULE_ID, TASK_QUEUE, DailyForecast, DailyInput, DailyReport
+from workflows.definitions import (
+    DAILY_SCHEDULE_ID,
+    TASK_QUEUE,
+    DailyForecast,
+    DailyInput,
+    DailyReport,
+    StockEvent,
+    StockInsight,
+    stock_insight_id,
+)
 from workflows.embedded import EmbeddedTemporal
 
 log = logging.getLogger("inventorypulse.workflows")
@@ -58,6 +68,33 @@ class Workflows:
     client: Client
     options: WorkflowOptions
     embedded: EmbeddedTemporal | None = None
+    _starting: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
+
+    def stock_crossed(self, event: StockCrossed) -> None:
+        """A ``StockWatcher``: signal-with-start the item's stock-insight workflow, without holding up the write
+        that crossed (the start runs as a task; a failure is logged and the daily run still catches the item)."""
+        task = asyncio.create_task(self._signal_with_start(event), name=f"stock-insight-{event.sku}")
+        self._starting.add(task)
+        task.add_done_callback(self._starting.discard)
+
+    async def _signal_with_start(self, event: StockCrossed) -> None:
+        data = StockEvent(event.sku, event.site, event.after, event.reorder_point)
+        try:
+            await self.client.start_workflow(
+                StockInsight.run,
+                data,
+                id=stock_insight_id(event.sku, event.site),
+                task_queue=self.options.task_queue,
+                start_signal="crossed",
+                start_signal_args=[data],
+            )
+        except Exception:  # Temporal down: the insight waits for the daily run
+            log.exception("could not start the stock-insight workflow for %s at %s", event.sku, event.site)
+
+    async def aclose(self) -> None:
+        for task in list(self._starting):
+            task.cancel()
+        await asyncio.gather(*self._starting, return_exceptions=True)
 
     @property
     def address(self) -> str:
@@ -113,14 +150,21 @@ async def open_workflows(options: WorkflowOptions, monitor: Monitor) -> AsyncIte
         )
         activities = MonitorActivities(monitor)
         worker = Worker(
-            client, task_queue=options.task_queue, workflows=[DailyForecast], activities=activities.all()
+            client,
+            task_queue=options.task_queue,
+            workflows=[DailyForecast, StockInsight],
+            activities=activities.all(),
         )
         async with worker:
             await ensure_schedules(client, options)
             if embedded is not None:
                 supervisor = asyncio.create_task(embedded.supervise(), name="temporal-supervisor")
             log.info("workflows: Temporal at %s, task queue %s", address, options.task_queue)
-            yield Workflows(client, options, embedded)
+            workflows = Workflows(client, options, embedded)
+            try:
+                yield workflows
+            finally:
+                await workflows.aclose()
     finally:
         if supervisor is not None:
             supervisor.cancel()

@@ -147,6 +147,26 @@ class Monitor:
         await self.warehouse.record_alerts(alert_frame(created))
         return created
 
+    async def item_alert(self, sku: str, site: str) -> list[Insight]:
+        """The stock insight one item at one site calls for now (a write took it below its reorder point or to
+        zero): the cycle's wording and dedupe key (one per item, kind and day), so the daily run never repeats
+        it. Returns the insights created (none when already recorded today, or no longer low)."""
+        planned = [p for p in await self.forecaster.plan(sku=sku) if p.recommendation.site == site]
+        today = (await self.forecaster.ensure_run()).first_day
+        review = self.forecaster.options.policy.review_period_days
+        created: list[Insight] = []
+        for d in stock_alerts(planned, today, review):
+            if d.kind != "low_stock":
+                continue
+            insight = await self.inventory.add_insight(
+                d.kind, d.message, d.dedupe_key, d.sku, d.site, d.severity
+            )
+            if insight is not None:
+                created.append(insight)
+        if created:
+            await self.warehouse.record_alerts(alert_frame(created))
+        return created
+
     async def step_notify(self, insights: list[Insight]) -> bool:
         if not insights:
             return False
