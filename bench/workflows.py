@@ -1,0 +1,92 @@
+"""Workflows on the embedded Temporal dev server, through the service as it runs (``open_services`` on a fresh
+data folder with the demo warehouse; no speech):
+
+- event → insight: a pick that takes an item to zero, until its low-stock insight is in the store (the write's
+  watcher signal-with-starts ``StockInsight``, whose activity plans the item and records the insight); one item
+  at a time, ``--items`` items, with the forecast run already warm as in a running service;
+- the daily run at demo size: ``DailyForecast`` started and awaited (sync, forecast, recommendations, insights,
+  notification as activities), twice: the second run of the same day writes nothing new.
+
+    .venv/bin/python bench/workflows.py [--items 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.services import Parts, open_services
+from app.settings import Settings
+from inventory_core.models import MovementKind, WriteContext
+from inventory_core.ports import MovementRequest, ProductFilter
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def main_async(items: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-workflows-") as var:
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            var_dir=Path(var), workflows=True, daily_forecast_cron="", forecast_warm_up=False,
+            temporal_ui_port=0, log_json=False,
+        )  # fmt: skip
+        t0 = time.perf_counter()
+        async with open_services(
+            settings, parts=Parts(speech=False, mcp_http=False), load_demo_progress=False
+        ) as s:
+            start_s = time.perf_counter() - t0
+            assert s.workflows is not None and s.forecaster is not None
+            inv = s.inventory
+            await s.forecaster.ensure_run()
+            page = await inv.list_products(ProductFilter(limit=500))
+            chosen = [v for v in page.items if v.stock and v.stock[0].on_hand > v.stock[0].effective_min > 0][
+                :items
+            ]
+            latencies: list[float] = []
+            for i, view in enumerate(chosen):
+                level = view.stock[0]
+                ctx = WriteContext(actor="bench", channel="api", idempotency_key=f"bench-pick-{i}")
+                began = time.perf_counter()
+                await inv.record_movement(
+                    view.sku, MovementRequest(MovementKind.PICK, level.on_hand, level.site), ctx
+                )
+                while not [
+                    x for x in await inv.insights(limit=500) if x.sku == view.sku and x.kind == "low_stock"
+                ]:
+                    await asyncio.sleep(0.01)
+                latencies.append(time.perf_counter() - began)
+            began = time.perf_counter()
+            first = await s.workflows.run_daily()
+            daily_s = time.perf_counter() - began
+            began = time.perf_counter()
+            again = await s.workflows.run_daily(first.run_at)
+            again_s = time.perf_counter() - began
+    print(f"service start with Temporal, worker and schedules: {start_s:.1f} s (demo load included)")
+    print(
+        f"event → insight over {len(latencies)} items: p50 {statistics.median(latencies) * 1000:.0f} ms, "
+        f"p95 {pct(latencies, 0.95) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
+    )
+    print(
+        f"daily run at demo size: {daily_s:.1f} s ({first.forecast_series} series, {first.orders_due} orders due, "
+        f"{len(first.insights)} insights); the same day again: {again_s:.1f} s, {len(again.insights)} new insights"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--items", type=int, default=20)
+    asyncio.run(main_async(parser.parse_args().items))
+
+
+if __name__ == "__main__":
+    main()
