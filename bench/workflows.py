@@ -26,6 +26,13 @@ from app.services import Parts, open_services
 from app.settings import Settings
 from inventory_core.models import MovementKind, WriteContext
 from inventory_core.ports import MovementRequest, ProductFilter
+from inventory_core.service import InventoryService
+
+
+async def insight_for(inv: InventoryService, sku: str) -> None:
+    """Until the item's low-stock insight is in the store (which offers no event to wait on)."""
+    while not [x for x in await inv.insights(limit=500) if x.sku == sku and x.kind == "low_stock"]:  # noqa: ASYNC110
+        await asyncio.sleep(0.01)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -60,10 +67,7 @@ async def main_async(items: int) -> None:
                 await inv.record_movement(
                     view.sku, MovementRequest(MovementKind.PICK, level.on_hand, level.site), ctx
                 )
-                while not [
-                    x for x in await inv.insights(limit=500) if x.sku == view.sku and x.kind == "low_stock"
-                ]:
-                    await asyncio.sleep(0.01)
+                await insight_for(inv, view.sku)
                 latencies.append(time.perf_counter() - began)
             began = time.perf_counter()
             first = await s.workflows.run_daily()
