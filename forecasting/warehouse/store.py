@@ -103,13 +103,13 @@ class Warehouse:
 
     async def demand(self, first_day: date, last_day: date) -> DemandMatrix:
         """Daily demand of every (sku, site) between the two days inclusive, as a dense matrix."""
-        frame = await asyncio.to_thread(
-            self._conn.frame,
-            sql.SELECT_DEMAND,
-            (first_day.isoformat(), first_day.isoformat(), last_day.isoformat()),
-        )
         days = (last_day - first_day).days + 1
-        return demand_matrix(frame, first_day, days)
+        params = (first_day.isoformat(), first_day.isoformat(), last_day.isoformat())
+
+        def read() -> DemandMatrix:  # the query and the pivot of its rows: both off the event loop
+            return demand_matrix(self._conn.frame(sql.SELECT_DEMAND, params), first_day, days)
+
+        return await asyncio.to_thread(read)
 
     async def summary(self) -> WarehouseSummary:
         rows = await self._run(sql.SALES_SUMMARY)
