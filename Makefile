@@ -35,3 +35,4 @@ bench:
 	.venv/bin/python bench/understanding.py --conditions typed,neural,noise10-neural,phone-neural,en-us,en-gb --limit 12
 	.venv/bin/python bench/loop_audit.py
 	.venv/bin/python bench/chaos.py
+	.venv/bin/python bench/workflows.py
