@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services import Parts, open_services
-from tests.wiring.test_open_services import settings_for
+from tests.workflows.conftest import running_service
 from workflows.definitions import DAILY_SCHEDULE_ID
 
 pytestmark = pytest.mark.mongo
@@ -19,9 +18,7 @@ pytestmark = pytest.mark.mongo
 async def test_the_service_runs_its_workflows_on_the_embedded_temporal(
     mongo_uri: str, tmp_path: Path
 ) -> None:
-    settings = settings_for(mongo_uri, tmp_path, workflows=True, daily_forecast_cron="30 2 * * *")
-    parts = Parts(speech=False, mcp_http=False)
-    async with open_services(settings, parts=parts, load_demo_progress=False) as services:
+    async with running_service(mongo_uri, tmp_path, daily_forecast_cron="30 2 * * *") as services:
         wf = services.workflows
         assert wf is not None and wf.embedded is not None
         assert (tmp_path / "temporal.db").exists()
@@ -30,22 +27,17 @@ async def test_the_service_runs_its_workflows_on_the_embedded_temporal(
         port = wf.embedded.port
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0  # stopped with the service
-    async with open_services(settings, parts=parts, load_demo_progress=False) as services:
+    async with running_service(mongo_uri, tmp_path, daily_forecast_cron="30 2 * * *") as services:
         assert services.workflows is not None
         schedules = [s.id async for s in await services.workflows.client.list_schedules()]
         assert schedules.count(DAILY_SCHEDULE_ID) == 1  # the restart kept one schedule
 
 
-async def test_workflows_off_or_without_forecasting_leave_the_service_serving(
+async def test_workflows_off_or_temporal_unreachable_leave_the_service_serving(
     mongo_uri: str, tmp_path: Path
 ) -> None:
-    off = settings_for(mongo_uri, tmp_path, workflows=False)
-    async with open_services(
-        off, parts=Parts(speech=False, mcp_http=False), load_demo_progress=False
-    ) as services:
+    async with running_service(mongo_uri, tmp_path, workflows=False) as services:
         assert services.workflows is None
-    unreachable = settings_for(mongo_uri, tmp_path, workflows=True, temporal_address="127.0.0.1:9")
-    parts = Parts(speech=False, mcp_http=False)
-    async with open_services(unreachable, parts=parts, load_demo_progress=False) as services:
+    async with running_service(mongo_uri, tmp_path, temporal_address="127.0.0.1:9") as services:
         assert services.workflows is None  # logged; stock questions and writes still served
         assert services.monitor is not None

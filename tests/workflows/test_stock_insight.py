@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from app.services import Parts, open_services
 from inventory_core.models import MovementKind
 from inventory_core.ports import MovementRequest, ProductFilter
 from inventory_core.service import InventoryService
 from tests.conftest import write_ctx
-from tests.wiring.test_open_services import settings_for
+from tests.workflows.conftest import running_service
 
 pytestmark = pytest.mark.mongo
 
@@ -27,9 +26,7 @@ async def low_insights(inv: InventoryService, sku: str) -> list[str]:
 async def test_a_pick_that_empties_a_bin_gives_one_insight_within_seconds_and_the_greeting_names_it(
     mongo_uri: str, tmp_path: Path
 ) -> None:
-    settings = settings_for(mongo_uri, tmp_path, workflows=True, daily_forecast_cron="")
-    parts = Parts(speech=False, mcp_http=False)
-    async with open_services(settings, parts=parts, load_demo_progress=False) as services:
+    async with running_service(mongo_uri, tmp_path) as services:
         inv, dialogue = services.inventory, services.dialogue
         assert services.workflows is not None and dialogue is not None
         page = await inv.list_products(ProductFilter(limit=500))
@@ -63,9 +60,7 @@ async def test_a_pick_that_empties_a_bin_gives_one_insight_within_seconds_and_th
 async def test_a_write_that_stays_above_the_reorder_point_starts_nothing(
     mongo_uri: str, tmp_path: Path
 ) -> None:
-    settings = settings_for(mongo_uri, tmp_path, workflows=True, daily_forecast_cron="")
-    parts = Parts(speech=False, mcp_http=False)
-    async with open_services(settings, parts=parts, load_demo_progress=False) as services:
+    async with running_service(mongo_uri, tmp_path) as services:
         inv = services.inventory
         assert services.workflows is not None
         page = await inv.list_products(ProductFilter(limit=500))
