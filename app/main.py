@@ -16,7 +16,7 @@ from starlette.types import Receive, Scope, Send
 from app.errors import BodySizeLimit, install_error_handlers
 from app.gateway import voice_gateway
 from app.nlx import nlx_runtime
-from app.routes import admin, agent, insights, orders
+from app.routes import admin, agent, insights, orders, suppliers
 from app.routes import inventory as inventory_routes
 from app.services import Services, open_services
 from app.settings import Settings
@@ -31,6 +31,7 @@ log = logging.getLogger("inventorypulse.app")
 
 ROUTERS: tuple[APIRouter, ...] = (
     inventory_routes.router,
+    suppliers.router,
     orders.router,
     admin.router,
     agent.router,

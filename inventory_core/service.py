@@ -41,6 +41,7 @@ from inventory_core.ports import (
 )
 from inventory_core.stock_ops import StockLedger, stock_id
 from inventory_core.store import Doc, MongoStore, bulk_budget, store_errors, utcnow
+from inventory_core.suppliers import OfferTerms, SupplierBook
 from inventory_core.text import MAX_NAME_CHARS
 
 log = logging.getLogger("inventorypulse.inventory")
@@ -70,6 +71,7 @@ class InventoryService:
         self.store = store
         self.ledger = StockLedger(store)
         self.orders = OrderBook(store, self)
+        self.suppliers = SupplierBook(store)
         self._catalogue: CatalogueSnapshot | None = None
         self._version = 0
         self._name_index: dict[str, str] = {}
@@ -205,6 +207,13 @@ class InventoryService:
         await self._product_doc(sku)
         docs = await self.store.offers.find({"sku": sku_key_to_id(sku)}).sort("price", 1).to_list()
         return [SupplierOffer.model_validate(d) for d in docs]
+
+    async def put_offer(
+        self, sku: str, supplier_id: str, terms: OfferTerms, ctx: WriteContext
+    ) -> SupplierOffer:
+        """Create or replace a supplier's offer for a product (which must exist)."""
+        doc = await self._product_doc(sku)
+        return await self.suppliers.put_offer(doc["sku"], supplier_id, terms, ctx)
 
     async def typical_daily_movement(self, sku: str, days: int = 28) -> float:
         total = 0.0

@@ -1,4 +1,4 @@
-"""Inventory, supplier, order and admin routes. Each parses, calls the inventory service, and maps the result."""
+"""Inventory routes. Each parses, calls the inventory service, and maps the result."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from inventory_core.models import (
     MovementResult,
     Product,
     StockLevel,
-    SupplierOffer,
     WriteContext,
 )
 from inventory_core.ports import MovementRequest, ProductFilter, ProductUpdate
@@ -84,8 +83,3 @@ async def record_movement(
         kind=body.kind, quantity=body.quantity, site=body.site, reason=body.reason, bin=body.bin
     )
     return await inventory.record_movement(sku, req, ctx)
-
-
-@router.get("/suppliers/{sku}", response_model=list[SupplierOffer], tags=["suppliers"])
-async def supplier_offers(sku: PathText, inventory: InventoryDep, _: ActorDep) -> list[SupplierOffer]:
-    return await inventory.supplier_offers(sku)

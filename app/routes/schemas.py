@@ -169,3 +169,25 @@ class Problem(BaseModel):
     code: str
     message: str
     details: dict[str, object] | list[object] | None = None
+
+
+class SupplierIn(RequestBody):
+    supplier_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,19}$", description="e.g. SUP07")
+    name: str = Field(min_length=1, max_length=120)
+    email: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+
+
+class SupplierPatch(RequestBody):
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    email: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+
+
+class OfferIn(RequestBody):
+    """A supplier's offer for one product, as the supplier or a buyer states it."""
+
+    price: float = Field(ge=0, le=1_000_000)
+    supplier_on_hand: int = Field(strict=True, ge=0, le=100_000_000)
+    lead_time_days: int = Field(strict=True, ge=0, le=365)
+    min_order_qty: int = Field(default=1, strict=True, ge=1, le=1_000_000)

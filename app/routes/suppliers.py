@@ -1,0 +1,67 @@
+"""Suppliers and their offers per product. ``GET /api/suppliers/{id}`` answers a supplier; given a SKU instead (as
+before suppliers could be written) it answers that product's offers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.deps import ActorDep, InventoryDep
+from app.routes.common import ERRORS, IdempotencyKey, PathText, require_key
+from app.routes.schemas import OfferIn, SupplierIn, SupplierPatch
+from inventory_core.models import Supplier, SupplierOffer, WriteContext
+from inventory_core.suppliers import OfferTerms
+
+router = APIRouter(prefix="/api", tags=["suppliers"], responses=ERRORS)
+
+
+@router.get("/suppliers", response_model=list[Supplier])
+async def list_suppliers(inventory: InventoryDep, _: ActorDep) -> list[Supplier]:
+    return await inventory.suppliers.list()
+
+
+@router.post("/suppliers", response_model=Supplier, status_code=201)
+async def create_supplier(
+    body: SupplierIn, inventory: InventoryDep, actor: ActorDep, key: IdempotencyKey = None
+) -> Supplier:
+    ctx = WriteContext(actor=actor, channel="api", idempotency_key=key or f"supplier-{body.supplier_id}")
+    return await inventory.suppliers.create(Supplier(**body.model_dump()), ctx)
+
+
+@router.get("/suppliers/{supplier_id_or_sku}", response_model=Supplier | list[SupplierOffer])
+async def get_supplier(
+    supplier_id_or_sku: PathText, inventory: InventoryDep, _: ActorDep
+) -> Supplier | list[SupplierOffer]:
+    supplier = await inventory.suppliers.find(supplier_id_or_sku)
+    if supplier is not None:
+        return supplier
+    return await inventory.supplier_offers(supplier_id_or_sku)
+
+
+@router.put("/suppliers/{supplier_id}", response_model=Supplier)
+async def update_supplier(
+    supplier_id: PathText,
+    body: SupplierPatch,
+    inventory: InventoryDep,
+    actor: ActorDep,
+    key: IdempotencyKey = None,
+) -> Supplier:
+    ctx = WriteContext(actor=actor, channel="api", idempotency_key=key or f"supplier-update-{supplier_id}")
+    return await inventory.suppliers.update(supplier_id, body.model_dump(), ctx)
+
+
+@router.get("/inventory/{sku}/offers", response_model=list[SupplierOffer])
+async def product_offers(sku: PathText, inventory: InventoryDep, _: ActorDep) -> list[SupplierOffer]:
+    return await inventory.supplier_offers(sku)
+
+
+@router.put("/inventory/{sku}/offers/{supplier_id}", response_model=SupplierOffer)
+async def put_offer(
+    sku: PathText,
+    supplier_id: PathText,
+    body: OfferIn,
+    inventory: InventoryDep,
+    actor: ActorDep,
+    key: IdempotencyKey = None,
+) -> SupplierOffer:
+    ctx = WriteContext(actor=actor, channel="api", idempotency_key=require_key(key))
+    return await inventory.put_offer(sku, supplier_id, OfferTerms(**body.model_dump()), ctx)

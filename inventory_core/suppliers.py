@@ -1,0 +1,113 @@
+"""Suppliers and what they offer: the supplier records, and per product the offers (price, the supplier's stock,
+lead time, minimum order) that the order rules choose from. Writes are upserts keyed by supplier id and by
+(SKU, supplier), so a repeated request or a repeated supplier sync writes the same document once; every write is
+audited. ``last_checked`` is when the offer was last written (by a person through the API, or by a sync)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from inventory_core.errors import Conflict, NotFound
+from inventory_core.models import Supplier, SupplierOffer, WriteContext
+from inventory_core.store import Doc, MongoStore, utcnow
+
+
+@dataclass(frozen=True)
+class OfferTerms:
+    """What a supplier offers for one product (the rest of ``SupplierOffer`` is filled in)."""
+
+    price: float
+    supplier_on_hand: int
+    lead_time_days: int
+    min_order_qty: int = 1
+
+
+def supplier_key(supplier_id: str) -> str:
+    return supplier_id.strip().upper()
+
+
+class SupplierBook:
+    def __init__(self, store: MongoStore) -> None:
+        self.store = store
+
+    async def get(self, supplier_id: str) -> Supplier:
+        doc = await self.store.suppliers.find_one({"_id": supplier_key(supplier_id)})
+        if doc is None:
+            raise NotFound(f"no supplier {supplier_id}", supplier_id=supplier_id)
+        return Supplier.model_validate(doc)
+
+    async def find(self, supplier_id: str) -> Supplier | None:
+        try:
+            return await self.get(supplier_id)
+        except NotFound:
+            return None
+
+    async def list(self, limit: int = 500) -> list[Supplier]:
+        docs = await self.store.suppliers.find({}).sort("_id", 1).limit(limit).to_list()
+        return [Supplier.model_validate(d) for d in docs]
+
+    async def create(self, supplier: Supplier, ctx: WriteContext) -> Supplier:
+        supplier = supplier.model_copy(update={"supplier_id": supplier_key(supplier.supplier_id)})
+        doc = supplier.model_dump(mode="json") | {"_id": supplier.supplier_id}
+        try:
+            await self.store.suppliers.insert_one(doc)
+        except DuplicateKeyError:
+            existing = await self.get(supplier.supplier_id)
+            if existing == supplier:
+                return existing  # the same create again (a retry): nothing to do
+            raise Conflict(
+                f"supplier {supplier.supplier_id} exists already", supplier_id=supplier.supplier_id
+            ) from None
+        await self.store.audit("supplier.create", supplier.supplier_id, ctx, None, doc)
+        return supplier
+
+    async def update(self, supplier_id: str, changes: dict[str, Any], ctx: WriteContext) -> Supplier:
+        before = await self.get(supplier_id)
+        fields = {k: v for k, v in changes.items() if v is not None and k != "supplier_id"}
+        if not fields:
+            return before
+        doc = await self.store.suppliers.find_one_and_update(
+            {"_id": before.supplier_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
+        )
+        after = Supplier.model_validate(doc)
+        if "name" in fields:  # offers carry the supplier's name for read-backs
+            await self.store.offers.update_many(
+                {"supplier_id": before.supplier_id}, {"$set": {"supplier_name": after.name}}
+            )
+        await self.store.audit(
+            "supplier.update",
+            before.supplier_id,
+            ctx,
+            before.model_dump(mode="json"),
+            after.model_dump(mode="json"),
+        )
+        return after
+
+    async def put_offer(
+        self, sku: str, supplier_id: str, terms: OfferTerms, ctx: WriteContext
+    ) -> SupplierOffer:
+        """Create or replace ``supplier_id``'s offer for ``sku`` (the product must exist: the caller checks)."""
+        supplier = await self.get(supplier_id)
+        offer = SupplierOffer(
+            sku=sku,
+            supplier_id=supplier.supplier_id,
+            supplier_name=supplier.name,
+            price=terms.price,
+            supplier_on_hand=terms.supplier_on_hand,
+            lead_time_days=terms.lead_time_days,
+            min_order_qty=terms.min_order_qty,
+            last_checked=utcnow(),
+        )
+        key: Doc = {"sku": sku, "supplier_id": supplier.supplier_id}
+        before = await self.store.offers.find_one_and_update(
+            key, {"$set": offer.model_dump()}, upsert=True, return_document=ReturnDocument.BEFORE
+        )
+        before_json = SupplierOffer.model_validate(before).model_dump(mode="json") if before else None
+        await self.store.audit(
+            "offer.put", f"{sku}/{supplier.supplier_id}", ctx, before_json, offer.model_dump(mode="json")
+        )
+        return offer
