@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -116,11 +116,21 @@ class ProductView(_Frozen):
         return next((s for s in self.stock if s.site == site), None)
 
 
+class Connector(_Frozen):
+    """Where a supplier publishes its prices and stock, for the supplier sync: a JSON REST API (``rest``, paged,
+    bearer token), a CSV feed over HTTP (``csv``) or an HTML catalogue page (``html``). Rows name our SKUs."""
+
+    kind: Literal["rest", "csv", "html"]
+    url: str
+    token: str | None = Field(default=None, description="Bearer token the feed wants, if any.")
+
+
 class Supplier(_Frozen):
     supplier_id: str
     name: str
     email: str | None = None
     phone: str | None = None
+    connector: Connector | None = None
 
 
 class SupplierOffer(_Frozen):

@@ -46,7 +46,7 @@ class SupplierBook:
         except NotFound:
             return None
 
-    async def list(self, limit: int = 500) -> list[Supplier]:
+    async def all(self, limit: int = 500) -> list[Supplier]:
         docs = await self.store.suppliers.find({}).sort("_id", 1).limit(limit).to_list()
         return [Supplier.model_validate(d) for d in docs]
 
@@ -111,3 +111,20 @@ class SupplierBook:
             "offer.put", f"{sku}/{supplier.supplier_id}", ctx, before_json, offer.model_dump(mode="json")
         )
         return offer
+
+    async def with_connectors(self) -> list[Supplier]:
+        docs = await self.store.suppliers.find({"connector": {"$ne": None}}).sort("_id", 1).to_list()
+        return [s for s in (Supplier.model_validate(d) for d in docs) if s.connector is not None]
+
+    async def offers_of(self, supplier_id: str) -> dict[str, SupplierOffer]:
+        """The supplier's offers by SKU."""
+        docs = await self.store.offers.find({"supplier_id": supplier_key(supplier_id)}).to_list()
+        return {d["sku"]: SupplierOffer.model_validate(d) for d in docs}
+
+    async def checked(self, supplier_id: str, skus: list[str]) -> None:
+        """The offers a sync found unchanged: only ``last_checked`` moves (no audit entry for nothing)."""
+        if skus:
+            await self.store.offers.update_many(
+                {"supplier_id": supplier_key(supplier_id), "sku": {"$in": skus}},
+                {"$set": {"last_checked": utcnow()}},
+            )

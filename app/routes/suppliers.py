@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api", tags=["suppliers"], responses=ERRORS)
 
 @router.get("/suppliers", response_model=list[Supplier])
 async def list_suppliers(inventory: InventoryDep, _: ActorDep) -> list[Supplier]:
-    return await inventory.suppliers.list()
+    return await inventory.suppliers.all()
 
 
 @router.post("/suppliers", response_model=Supplier, status_code=201)

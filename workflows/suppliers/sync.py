@@ -1,0 +1,79 @@
+"""Applying what one supplier publishes to its offers: changed offers rewritten (audited), unchanged ones only
+re-checked, rows for products we do not stock skipped, and insights when an item went out of stock at the
+supplier or its price moved more than ``price_move`` (one per item, supplier, kind and day). Running it twice
+writes the same offers and finds its insights already recorded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+
+from inventory_core.models import Supplier, WriteContext
+from inventory_core.service import InventoryService
+from inventory_core.suppliers import OfferTerms
+from workflows.suppliers.connectors import FeedResult, feed_for
+
+
+@dataclass
+class SupplierSyncReport:
+    supplier_id: str
+    rows: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    unknown_skus: int = 0
+    bad_rows: int = 0
+    insights: list[str] = field(default_factory=list)
+
+
+async def fetch(supplier: Supplier, timeout_s: float = 20.0) -> FeedResult:
+    assert supplier.connector is not None
+    async with httpx.AsyncClient(timeout=timeout_s, follow_redirects=True) as client:
+        return await feed_for(supplier.connector).fetch(client)
+
+
+async def apply_feed(
+    inventory: InventoryService, supplier: Supplier, feed: FeedResult, *, price_move: float = 0.10
+) -> SupplierSyncReport:
+    report = SupplierSyncReport(supplier.supplier_id, rows=len(feed.rows), bad_rows=len(feed.errors))
+    book = inventory.suppliers
+    offers = await book.offers_of(supplier.supplier_id)
+    known = {p.sku for p in (await inventory.catalogue()).products}
+    day = datetime.now(UTC).date().isoformat()
+    ctx = WriteContext(
+        actor="supplier-sync", channel="system", idempotency_key=f"sync-{supplier.supplier_id}-{day}"
+    )
+    unchanged: list[str] = []
+    for row in feed.rows:
+        if row.sku not in known:
+            report.unknown_skus += 1
+            continue
+        before = offers.get(row.sku)
+        terms = OfferTerms(row.price, row.on_hand, row.lead_time_days, row.min_order_qty)
+        if before is not None and (before.price, before.supplier_on_hand, before.lead_time_days, before.min_order_qty) == (
+            terms.price, terms.supplier_on_hand, terms.lead_time_days, terms.min_order_qty
+        ):  # fmt: skip
+            unchanged.append(row.sku)
+            continue
+        await book.put_offer(row.sku, supplier.supplier_id, terms, ctx)
+        report.updated += 1
+        if before is None:
+            continue
+        who = f"{row.sku} from {supplier.name}"
+        if before.supplier_on_hand > 0 and row.on_hand == 0:
+            insight = await inventory.add_insight(
+                "supplier_out_of_stock", f"{who} is out of stock at the supplier (lead time {row.lead_time_days} days).",
+                f"supplier_out:{row.sku}@{supplier.supplier_id}:{day}", sku=row.sku, severity="warning",
+            )  # fmt: skip
+            report.insights += [insight.dedupe_key] if insight else []
+        if before.price > 0 and abs(row.price - before.price) / before.price > price_move:
+            change = "up" if row.price > before.price else "down"
+            insight = await inventory.add_insight(
+                "supplier_price", f"{who}: price {change} from {before.price:.2f} to {row.price:.2f}.",
+                f"supplier_price:{row.sku}@{supplier.supplier_id}:{day}", sku=row.sku, severity="info",
+            )  # fmt: skip
+            report.insights += [insight.dedupe_key] if insight else []
+    await book.checked(supplier.supplier_id, unchanged)
+    report.unchanged = len(unchanged)
+    return report
