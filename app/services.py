@@ -169,9 +169,13 @@ async def _build_workflows(services: Services, stack: contextlib.AsyncExitStack)
         task_queue=s.temporal_task_queue,
         daily_cron=s.daily_forecast_cron,
         ui_port=s.temporal_ui_port,
+        supplier_sync_hours=s.supplier_sync_hours,
+        supplier_timeout_s=s.supplier_timeout_s,
     )
     try:
-        workflows = await stack.enter_async_context(open_workflows(options, services.monitor))
+        workflows = await stack.enter_async_context(
+            open_workflows(options, services.monitor, services.inventory)
+        )
     except (TemporalUnavailable, RuntimeError) as exc:
         # Questions, writes and calls do not need Temporal: serve them, and say why the schedules are off.
         log.error("workflows are off: %s", exc)

@@ -201,6 +201,14 @@ class Settings(BaseSettings):
     )
     temporal_tls: bool = False
     temporal_task_queue: str = "inventorypulse"
+    supplier_sync_hours: float = Field(
+        default=6.0,
+        ge=0,
+        description="How often every supplier's feed is read (0: no schedule, on demand only).",
+    )
+    supplier_timeout_s: float = Field(
+        default=20.0, gt=0, description="One read of one supplier's feed (a timeout is retried twice)."
+    )
     daily_forecast_cron: str = Field(
         default="0 3 * * *", description="When the daily forecast workflow runs (cron, UTC); empty: never."
     )

@@ -10,8 +10,12 @@ from datetime import datetime
 from typing import Any
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from forecasting.monitor import Monitor
+from inventory_core.service import InventoryService
+from workflows.suppliers.connectors import FeedError
+from workflows.suppliers.sync import apply_feed, fetch
 
 
 class MonitorActivities:
@@ -54,3 +58,37 @@ class MonitorActivities:
 
     def all(self) -> list[Callable[..., Any]]:
         return [self.sync_ledger, self.forecast, self.recommend, self.alert, self.item_alert, self.notify]
+
+
+class SupplierActivities:
+    """The supplier sync's steps: which suppliers publish a feed, one supplier's sync, a failure recorded."""
+
+    def __init__(self, inventory: InventoryService, timeout_s: float = 20.0) -> None:
+        self.inventory = inventory
+        self.timeout_s = timeout_s
+
+    @activity.defn(name="connected_suppliers")
+    async def connected_suppliers(self) -> list[str]:
+        return [s.supplier_id for s in await self.inventory.suppliers.with_connectors()]
+
+    @activity.defn(name="sync_supplier")
+    async def sync_supplier(self, supplier_id: str) -> dict[str, Any]:
+        supplier = await self.inventory.suppliers.get(supplier_id)
+        try:
+            feed = await fetch(supplier, self.timeout_s)
+        except FeedError as exc:  # Temporal retries an outage; garbage or a new page layout would fail again
+            raise ApplicationError(exc.message, type="FeedError", non_retryable=not exc.retryable) from exc
+        report = await apply_feed(self.inventory, supplier, feed)
+        return vars(report)
+
+    @activity.defn(name="supplier_sync_failed")
+    async def supplier_sync_failed(self, supplier_id: str, reason: str, day: str) -> None:
+        await self.inventory.add_insight(
+            "supplier_sync_failed",
+            f"The stock and prices of supplier {supplier_id} could not be read: {reason}",
+            f"supplier_sync_failed:{supplier_id}:{day}",
+            severity="warning",
+        )
+
+    def all(self) -> list[Callable[..., Any]]:
+        return [self.connected_suppliers, self.sync_supplier, self.supplier_sync_failed]

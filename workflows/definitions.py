@@ -8,15 +8,23 @@ Temporal may retry any of them, and a worker killed mid-run resumes at the step 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 
 TASK_QUEUE = "inventorypulse"
 DAILY_SCHEDULE_ID = "daily-forecast"
+SUPPLIER_SCHEDULE_ID = "supplier-sync"
+SUPPLIER_TIMEOUT = timedelta(seconds=60)
+SUPPLIER_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_attempts=3
+)
+"""A timeout or a 5xx is tried three times; garbage and a changed page fail at once (``non_retryable``)."""
 QUIET = timedelta(seconds=20)
 """A stock-insight workflow ends once its item has had no new crossing for this long (a burst is one run)."""
 
@@ -114,3 +122,51 @@ class StockInsight:
             else:
                 event = self._events[-1]
         return created
+
+
+@dataclass
+class SupplierSyncReport:
+    suppliers: int = 0
+    synced: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    """Supplier id → why it could not be read (recorded as an insight too)."""
+    updated: int = 0
+    unchanged: int = 0
+    insights: list[str] = field(default_factory=list)
+
+
+@workflow.defn(name="SupplierSync")
+class SupplierSync:
+    """Every supplier with a feed, in parallel, one activity each: a supplier that times out is retried, one
+    that answers garbage or changed its page is not, and neither stops the others; each failure becomes an
+    insight."""
+
+    @workflow.run
+    async def run(self) -> SupplierSyncReport:
+        ids: list[str] = await _step("connected_suppliers")
+        day = workflow.now().date().isoformat()
+        results = await asyncio.gather(
+            *(
+                workflow.execute_activity(
+                    "sync_supplier",
+                    args=[sid],
+                    start_to_close_timeout=SUPPLIER_TIMEOUT,
+                    retry_policy=SUPPLIER_RETRY,
+                )
+                for sid in ids
+            ),
+            return_exceptions=True,
+        )
+        report = SupplierSyncReport(suppliers=len(ids))
+        for sid, result in zip(ids, results, strict=True):
+            if isinstance(result, BaseException):
+                cause = result.cause if isinstance(result, ActivityError) else result
+                reason = cause.message if isinstance(cause, ApplicationError) else str(cause)
+                report.failed[sid] = reason
+                await _step("supplier_sync_failed", sid, reason, day)
+                continue
+            report.synced.append(sid)
+            report.updated += int(result["updated"])
+            report.unchanged += int(result["unchanged"])
+            report.insights += list(result["insights"])
+        return report

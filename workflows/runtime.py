@@ -15,6 +15,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from temporalio.client import (
@@ -22,6 +23,7 @@ from temporalio.client import (
     Schedule,
     ScheduleActionStartWorkflow,
     ScheduleAlreadyRunningError,
+    ScheduleIntervalSpec,
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleSpec,
@@ -32,15 +34,19 @@ from temporalio.worker import Worker
 
 from forecasting.monitor import Monitor
 from inventory_core.ports import StockCrossed
-from workflows.activities import MonitorActivities
+from inventory_core.service import InventoryService
+from workflows.activities import MonitorActivities, SupplierActivities
 from workflows.definitions import (
     DAILY_SCHEDULE_ID,
+    SUPPLIER_SCHEDULE_ID,
     TASK_QUEUE,
     DailyForecast,
     DailyInput,
     DailyReport,
     StockEvent,
     StockInsight,
+    SupplierSync,
+    SupplierSyncReport,
     stock_insight_id,
 )
 from workflows.embedded import EmbeddedTemporal
@@ -61,6 +67,10 @@ class WorkflowOptions:
     """When the daily forecast runs (UTC, cron); empty: no schedule."""
     ui_port: int = 0
     """The embedded server's web UI (0: headless)."""
+    supplier_sync_hours: float = 6.0
+    """How often every supplier's feed is read (0: no schedule; on demand only)."""
+    supplier_timeout_s: float = 20.0
+    """One read of one supplier's feed (the activity retries a timeout twice)."""
 
 
 @dataclass
@@ -91,6 +101,14 @@ class Workflows:
         except Exception:  # Temporal down: the insight waits for the daily run
             log.exception("could not start the stock-insight workflow for %s at %s", event.sku, event.site)
 
+    async def sync_suppliers(self) -> SupplierSyncReport:
+        """One supplier sync now, awaited to the end."""
+        return await self.client.execute_workflow(
+            SupplierSync.run,
+            id=f"supplier-sync-manual-{uuid.uuid4().hex[:8]}",
+            task_queue=self.options.task_queue,
+        )
+
     async def aclose(self) -> None:
         for task in list(self._starting):
             task.cancel()
@@ -120,23 +138,42 @@ def daily_schedule(options: WorkflowOptions) -> Schedule:
     )
 
 
-async def ensure_schedules(client: Client, options: WorkflowOptions) -> None:
-    """The daily schedule as the options say (created, or updated in place: a restart never duplicates it)."""
-    if not options.daily_cron:
-        return
-    schedule = daily_schedule(options)
+def supplier_schedule(options: WorkflowOptions) -> Schedule:
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            SupplierSync.run, id="supplier-sync", task_queue=options.task_queue
+        ),
+        spec=ScheduleSpec(
+            intervals=[ScheduleIntervalSpec(every=timedelta(hours=options.supplier_sync_hours))]
+        ),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+    )
+
+
+async def _put_schedule(client: Client, schedule_id: str, schedule: Schedule) -> None:
+    """Created, or updated in place: a restart never duplicates a schedule."""
     try:
-        await client.create_schedule(DAILY_SCHEDULE_ID, schedule)
+        await client.create_schedule(schedule_id, schedule)
     except ScheduleAlreadyRunningError:
 
         def updated(_: ScheduleUpdateInput) -> ScheduleUpdate:
             return ScheduleUpdate(schedule=schedule)
 
-        await client.get_schedule_handle(DAILY_SCHEDULE_ID).update(updated)
+        await client.get_schedule_handle(schedule_id).update(updated)
+
+
+async def ensure_schedules(client: Client, options: WorkflowOptions) -> None:
+    """The daily forecast and the supplier sync as the options say."""
+    if options.daily_cron:
+        await _put_schedule(client, DAILY_SCHEDULE_ID, daily_schedule(options))
+    if options.supplier_sync_hours > 0:
+        await _put_schedule(client, SUPPLIER_SCHEDULE_ID, supplier_schedule(options))
 
 
 @contextlib.asynccontextmanager
-async def open_workflows(options: WorkflowOptions, monitor: Monitor) -> AsyncIterator[Workflows]:
+async def open_workflows(
+    options: WorkflowOptions, monitor: Monitor, inventory: InventoryService
+) -> AsyncIterator[Workflows]:
     """Temporal up (embedded unless an address is set), the worker running, the schedules in place."""
     embedded = None
     address = options.address
@@ -148,12 +185,15 @@ async def open_workflows(options: WorkflowOptions, monitor: Monitor) -> AsyncIte
         client = await Client.connect(
             address, namespace=options.namespace, api_key=options.api_key, tls=options.tls
         )
-        activities = MonitorActivities(monitor)
+        activities = [
+            *MonitorActivities(monitor).all(),
+            *SupplierActivities(inventory, options.supplier_timeout_s).all(),
+        ]
         worker = Worker(
             client,
             task_queue=options.task_queue,
-            workflows=[DailyForecast, StockInsight],
-            activities=activities.all(),
+            workflows=[DailyForecast, StockInsight, SupplierSync],
+            activities=activities,
         )
         async with worker:
             await ensure_schedules(client, options)

@@ -7,7 +7,7 @@ Request bodies are ``RequestBody`` models: unknown fields, lone surrogates anywh
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -171,17 +171,27 @@ class Problem(BaseModel):
     details: dict[str, object] | list[object] | None = None
 
 
+class ConnectorIn(RequestBody):
+    """Where the supplier sync reads this supplier's prices and stock."""
+
+    kind: Literal["rest", "csv", "html"]
+    url: str = Field(pattern=r"^https?://", max_length=500)
+    token: str | None = Field(default=None, max_length=500, description="A bearer token the feed wants.")
+
+
 class SupplierIn(RequestBody):
     supplier_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,19}$", description="e.g. SUP07")
     name: str = Field(min_length=1, max_length=120)
     email: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, max_length=40)
+    connector: ConnectorIn | None = None
 
 
 class SupplierPatch(RequestBody):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     email: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, max_length=40)
+    connector: ConnectorIn | None = None
 
 
 class OfferIn(RequestBody):

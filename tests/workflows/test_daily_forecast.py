@@ -35,7 +35,7 @@ async def test_a_daily_run_writes_insights_once_and_a_rerun_of_the_day_changes_n
     hook = Webhook()
     async with hook as url, open_forecasting(loaded_inventory, forecasting(url)) as stack:
         wf_options = WorkflowOptions(db_path=tmp_path / "temporal.db")
-        async with open_workflows(wf_options, stack.monitor) as wf:
+        async with open_workflows(wf_options, stack.monitor, loaded_inventory) as wf:
             first = await wf.run_daily("2026-12-05T03:00:00+00:00")
             again = await wf.run_daily("2026-12-05T03:00:00+00:00")
             schedule = await wf.client.get_schedule_handle(DAILY_SCHEDULE_ID).describe()
