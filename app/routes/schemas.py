@@ -201,3 +201,14 @@ class OfferIn(RequestBody):
     supplier_on_hand: int = Field(strict=True, ge=0, le=100_000_000)
     lead_time_days: int = Field(strict=True, ge=0, le=365)
     min_order_qty: int = Field(default=1, strict=True, ge=1, le=1_000_000)
+
+
+class SupplierSyncOut(BaseModel):
+    suppliers: int
+    synced: list[str]
+    failed: dict[str, str] = Field(
+        description="Supplier id → why its feed could not be read (also an insight)."
+    )
+    updated: int
+    unchanged: int
+    insights: list[str] = Field(description="Dedupe keys of the insights this sync recorded.")

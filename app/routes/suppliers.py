@@ -3,11 +3,11 @@ before suppliers could be written) it answers that product's offers."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException, status
 
-from app.deps import ActorDep, InventoryDep
+from app.deps import ActorDep, InventoryDep, ServicesDep
 from app.routes.common import ERRORS, IdempotencyKey, PathText, require_key
-from app.routes.schemas import OfferIn, SupplierIn, SupplierPatch
+from app.routes.schemas import OfferIn, SupplierIn, SupplierPatch, SupplierSyncOut
 from inventory_core.models import Supplier, SupplierOffer, WriteContext
 from inventory_core.suppliers import OfferTerms
 
@@ -25,6 +25,17 @@ async def create_supplier(
 ) -> Supplier:
     ctx = WriteContext(actor=actor, channel="api", idempotency_key=key or f"supplier-{body.supplier_id}")
     return await inventory.suppliers.create(Supplier(**body.model_dump()), ctx)
+
+
+@router.post("/suppliers/sync", response_model=SupplierSyncOut)
+async def sync_suppliers(services: ServicesDep, _: ActorDep) -> SupplierSyncOut:
+    """Read every supplier's feed now (the ``SupplierSync`` workflow, as its schedule does) and wait for it."""
+    if services.workflows is None:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail={"code": "workflows_unavailable", "message": "workflows are not running on this server"},
+        )
+    return SupplierSyncOut(**vars(await services.workflows.sync_suppliers()))
 
 
 @router.get("/suppliers/{supplier_id_or_sku}", response_model=Supplier | list[SupplierOffer])

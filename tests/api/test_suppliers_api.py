@@ -102,3 +102,8 @@ async def test_bad_supplier_input_is_refused_and_unknown_ids_are_404(client: htt
     assert (await client.put(f"/api/inventory/{sku}/offers/SUP01", json=ok)).status_code == 400  # no key
     bad_id = await client.post("/api/suppliers", json={"supplier_id": "x y", "name": "n"}, headers=key())
     assert bad_id.status_code == 422
+
+
+async def test_a_sync_on_demand_without_workflows_is_503(client: httpx.AsyncClient) -> None:
+    r = await client.post("/api/suppliers/sync")
+    assert r.status_code == 503 and r.json()["code"] == "workflows_unavailable"

@@ -8,11 +8,13 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 
+from app.main import create_app
 from inventory_core.models import Location, Product, StockLevel, Supplier
 from inventory_core.ports import OrderRequest
-from tests.conftest import write_ctx
+from tests.conftest import API_TOKEN, write_ctx
 from tests.fakes.supplier_server import Fault, Item, SupplierServer
 from tests.workflows.conftest import running_service
 
@@ -83,3 +85,12 @@ async def test_a_sync_reads_every_supplier_and_survives_the_broken_ones(
             "supplier_price",
         ]
         assert (await wf.sync_suppliers()).insights == []  # the same day: recorded once
+
+        app = create_app(services=services)
+        app.state.services = services
+        headers = {"Authorization": f"Bearer {API_TOKEN}"}
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t", headers=headers
+        ) as c:
+            on_demand = await c.post("/api/suppliers/sync")
+        assert on_demand.status_code == 200 and sorted(on_demand.json()["synced"]) == ["SYNA", "SYNB"]
