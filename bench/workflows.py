@@ -5,9 +5,12 @@ data folder with the demo warehouse; no speech):
   watcher signal-with-starts ``StockInsight``, whose activity plans the item and records the insight); one item
   at a time, ``--items`` items, with the forecast run already warm as in a running service;
 - the daily run at demo size: ``DailyForecast`` started and awaited (sync, forecast, recommendations, insights,
-  notification as activities), twice: the second run of the same day writes nothing new.
+  notification as activities), twice: the second run of the same day writes nothing new;
+- the supplier sync: ``--suppliers`` fake suppliers (REST, CSV and HTML in turn, ``tests/fakes/supplier_server.py``
+  in this process, on loopback) each publishing ``--products`` demo items; a first sync (every offer written) and a
+  second (every offer unchanged): wall time and supplier activities per second.
 
-    .venv/bin/python bench/workflows.py [--items 20]
+    .venv/bin/python bench/workflows.py [--items 20] [--suppliers 200 --products 50]
 """
 
 from __future__ import annotations
@@ -19,14 +22,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Literal
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.services import Parts, open_services
+from app.services import Parts, Services, open_services
 from app.settings import Settings
-from inventory_core.models import MovementKind, WriteContext
+from inventory_core.models import MovementKind, Supplier, WriteContext
 from inventory_core.ports import MovementRequest, ProductFilter
 from inventory_core.service import InventoryService
+from tests.fakes.supplier_server import Item, SupplierServer
 
 
 async def insight_for(inv: InventoryService, sku: str) -> None:
@@ -40,7 +45,37 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def main_async(items: int) -> None:
+async def supplier_sync(s: Services, suppliers: int, products: int) -> list[str]:
+    assert s.workflows is not None
+    skus = sorted(p.sku for p in (await s.inventory.catalogue()).products)[:products]
+    kinds: tuple[Literal["rest", "csv", "html"], ...] = ("rest", "csv", "html")
+    lines = []
+    async with SupplierServer() as fake:
+        for n in range(suppliers):
+            sid = f"BENCH{n:03d}"
+            fake.stock[sid] = {
+                sku: Item(price=1 + (n + i) % 40, stock=(n * i) % 500, lead=1 + n % 9)
+                for i, sku in enumerate(skus)
+            }
+            supplier = Supplier(
+                supplier_id=sid, name=f"Bench supplier {n}", connector=fake.connector(sid, kinds[n % 3])
+            )
+            await s.inventory.suppliers.create(
+                supplier, WriteContext(actor="bench", channel="api", idempotency_key=sid)
+            )
+        for label in ("first sync (every offer written)", "second sync (every offer unchanged)"):
+            began = time.perf_counter()
+            report = await s.workflows.sync_suppliers()
+            wall = time.perf_counter() - began
+            lines.append(
+                f"supplier sync, {suppliers} suppliers x {len(skus)} products, {label}: {wall:.1f} s, "
+                f"{report.suppliers / wall:.1f} supplier activities/s, {report.updated} offers written, "
+                f"{report.unchanged} unchanged, {len(report.failed)} failed"
+            )
+    return lines
+
+
+async def main_async(items: int, suppliers: int, products: int) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-workflows-") as var:
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
@@ -75,6 +110,7 @@ async def main_async(items: int) -> None:
             began = time.perf_counter()
             again = await s.workflows.run_daily(first.run_at)
             again_s = time.perf_counter() - began
+            sync_lines = await supplier_sync(s, suppliers, products) if suppliers else []
     print(f"service start with Temporal, worker and schedules: {start_s:.1f} s (demo load included)")
     print(
         f"event → insight over {len(latencies)} items: p50 {statistics.median(latencies) * 1000:.0f} ms, "
@@ -84,12 +120,17 @@ async def main_async(items: int) -> None:
         f"daily run at demo size: {daily_s:.1f} s ({first.forecast_series} series, {first.orders_due} orders due, "
         f"{len(first.insights)} insights); the same day again: {again_s:.1f} s, {len(again.insights)} new insights"
     )
+    for line in sync_lines:
+        print(line)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=20)
-    asyncio.run(main_async(parser.parse_args().items))
+    parser.add_argument("--suppliers", type=int, default=200)
+    parser.add_argument("--products", type=int, default=50)
+    args = parser.parse_args()
+    asyncio.run(main_async(args.items, args.suppliers, args.products))
 
 
 if __name__ == "__main__":

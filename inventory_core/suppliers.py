@@ -88,10 +88,16 @@ class SupplierBook:
         return after
 
     async def put_offer(
-        self, sku: str, supplier_id: str, terms: OfferTerms, ctx: WriteContext
+        self,
+        sku: str,
+        supplier_id: str,
+        terms: OfferTerms,
+        ctx: WriteContext,
+        supplier: Supplier | None = None,
     ) -> SupplierOffer:
-        """Create or replace ``supplier_id``'s offer for ``sku`` (the product must exist: the caller checks)."""
-        supplier = await self.get(supplier_id)
+        """Create or replace ``supplier_id``'s offer for ``sku`` (the product must exist: the caller checks;
+        ``supplier`` saves reading the supplier again when the caller has it)."""
+        supplier = supplier or await self.get(supplier_id)
         offer = SupplierOffer(
             sku=sku,
             supplier_id=supplier.supplier_id,

@@ -56,7 +56,7 @@ async def apply_feed(
         ):  # fmt: skip
             unchanged.append(row.sku)
             continue
-        await book.put_offer(row.sku, supplier.supplier_id, terms, ctx)
+        await book.put_offer(row.sku, supplier.supplier_id, terms, ctx, supplier)
         report.updated += 1
         if before is None:
             continue
