@@ -70,7 +70,7 @@ async def supplier_sync(s: Services, suppliers: int, products: int) -> list[str]
             lines.append(
                 f"supplier sync, {suppliers} suppliers x {len(skus)} products, {label}: {wall:.1f} s, "
                 f"{report.suppliers / wall:.1f} supplier activities/s, {report.updated} offers written, "
-                f"{report.unchanged} unchanged, {len(report.failed)} failed"
+                f"{report.unchanged} unchanged, {len(report.failed)} failed {sorted(set(report.failed.values()))[:3]}"
             )
     return lines
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from inventory_core.errors import Conflict, NotFound
 from inventory_core.models import Supplier, SupplierOffer, WriteContext
-from inventory_core.store import Doc, MongoStore, utcnow
+from inventory_core.store import Doc, MongoStore, bulk_budget, utcnow
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,10 @@ class OfferTerms:
     supplier_on_hand: int
     lead_time_days: int
     min_order_qty: int = 1
+
+
+WRITE_BATCH = 10
+"""Offers written per round trip by a sync."""
 
 
 def supplier_key(supplier_id: str) -> str:
@@ -117,6 +121,55 @@ class SupplierBook:
             "offer.put", f"{sku}/{supplier.supplier_id}", ctx, before_json, offer.model_dump(mode="json")
         )
         return offer
+
+    async def put_offers(
+        self,
+        supplier: Supplier,
+        changes: list[tuple[str, OfferTerms, SupplierOffer | None]],
+        ctx: WriteContext,
+    ) -> list[SupplierOffer]:
+        """Many offers of one supplier at once (a sync): one bulk upsert and one batch of audit entries, instead of
+        two round trips per offer. ``changes``: (SKU, its new terms, the offer it replaces or None)."""
+        if not changes:
+            return []
+        now = utcnow()
+        offers = [
+            SupplierOffer(
+                sku=sku, supplier_id=supplier.supplier_id, supplier_name=supplier.name, price=t.price,
+                supplier_on_hand=t.supplier_on_hand, lead_time_days=t.lead_time_days, min_order_qty=t.min_order_qty,
+                last_checked=now,
+            )
+            for sku, t, _ in changes
+        ]  # fmt: skip
+        with bulk_budget(30.0):  # a sync's batch, no caller waiting on it: not the requests' short timeouts
+            for i in range(0, len(offers), WRITE_BATCH):  # small batches: the store serves calls in between
+                await self._write_batch(offers[i : i + WRITE_BATCH], changes[i : i + WRITE_BATCH], now, ctx)
+        return offers
+
+    async def _write_batch(
+        self,
+        offers: list[SupplierOffer],
+        changes: list[tuple[str, OfferTerms, SupplierOffer | None]],
+        now: Any,
+        ctx: WriteContext,
+    ) -> None:
+        await self.store.offers.bulk_write(
+            [
+                UpdateOne({"sku": o.sku, "supplier_id": o.supplier_id}, {"$set": o.model_dump()}, upsert=True)
+                for o in offers
+            ],
+            ordered=False,
+        )
+        await self.store.audit_log.insert_many(
+            [
+                {
+                    "at": now, "action": "offer.put", "entity": f"{o.sku}/{o.supplier_id}", "actor": ctx.actor,
+                    "channel": ctx.channel, "idempotency_key": ctx.idempotency_key,
+                    "before": before.model_dump(mode="json") if before else None, "after": o.model_dump(mode="json"),
+                }
+                for o, (_, _, before) in zip(offers, changes, strict=True)
+            ]
+        )  # fmt: skip
 
     async def with_connectors(self) -> list[Supplier]:
         docs = await self.store.suppliers.find({"connector": {"$ne": None}}).sort("_id", 1).to_list()

@@ -14,6 +14,7 @@ from temporalio.exceptions import ApplicationError
 
 from forecasting.monitor import Monitor
 from inventory_core.service import InventoryService
+from inventory_core.store import bulk_budget
 from workflows.suppliers.connectors import FeedError
 from workflows.suppliers.sync import apply_feed, fetch
 
@@ -78,7 +79,8 @@ class SupplierActivities:
             feed = await fetch(supplier, self.timeout_s)
         except FeedError as exc:  # Temporal retries an outage; garbage or a new page layout would fail again
             raise ApplicationError(exc.message, type="FeedError", non_retryable=not exc.retryable) from exc
-        report = await apply_feed(self.inventory, supplier, feed)
+        with bulk_budget(60.0):  # a batch no caller waits on: not the short timeouts of a request
+            report = await apply_feed(self.inventory, supplier, feed)
         return vars(report)
 
     @activity.defn(name="supplier_sync_failed")

@@ -71,6 +71,8 @@ class WorkflowOptions:
     """How often every supplier's feed is read (0: no schedule; on demand only)."""
     supplier_timeout_s: float = 20.0
     """One read of one supplier's feed (the activity retries a timeout twice)."""
+    max_activities: int = 4
+    """Activities this worker runs at once (each may write to the store: calls share it)."""
 
 
 @dataclass
@@ -194,6 +196,9 @@ async def open_workflows(
             task_queue=options.task_queue,
             workflows=[DailyForecast, StockInsight, SupplierSync],
             activities=activities,
+            # The activities share this process's store and loop: a bounded few at a time (200 suppliers read at
+            # once swamped the embedded store into timeouts); the rest wait in Temporal's queue.
+            max_concurrent_activities=options.max_activities,
         )
         async with worker:
             await ensure_schedules(client, options)

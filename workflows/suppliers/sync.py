@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from inventory_core.models import Supplier, WriteContext
+from inventory_core.models import Supplier, SupplierOffer, WriteContext
 from inventory_core.service import InventoryService
 from inventory_core.suppliers import OfferTerms
 from workflows.suppliers.connectors import FeedResult, feed_for
@@ -45,6 +45,7 @@ async def apply_feed(
         actor="supplier-sync", channel="system", idempotency_key=f"sync-{supplier.supplier_id}-{day}"
     )
     unchanged: list[str] = []
+    changes: list[tuple[str, OfferTerms, SupplierOffer | None]] = []
     for row in feed.rows:
         if row.sku not in known:
             report.unknown_skus += 1
@@ -55,23 +56,25 @@ async def apply_feed(
             terms.price, terms.supplier_on_hand, terms.lead_time_days, terms.min_order_qty
         ):  # fmt: skip
             unchanged.append(row.sku)
-            continue
-        await book.put_offer(row.sku, supplier.supplier_id, terms, ctx, supplier)
-        report.updated += 1
+        else:
+            changes.append((row.sku, terms, before))
+    await book.put_offers(supplier, changes, ctx)
+    report.updated = len(changes)
+    for sku, terms, before in changes:
         if before is None:
             continue
-        who = f"{row.sku} from {supplier.name}"
-        if before.supplier_on_hand > 0 and row.on_hand == 0:
+        who = f"{sku} from {supplier.name}"
+        if before.supplier_on_hand > 0 and terms.supplier_on_hand == 0:
             insight = await inventory.add_insight(
-                "supplier_out_of_stock", f"{who} is out of stock at the supplier (lead time {row.lead_time_days} days).",
-                f"supplier_out:{row.sku}@{supplier.supplier_id}:{day}", sku=row.sku, severity="warning",
+                "supplier_out_of_stock", f"{who} is out of stock at the supplier (lead time {terms.lead_time_days} days).",
+                f"supplier_out:{sku}@{supplier.supplier_id}:{day}", sku=sku, severity="warning",
             )  # fmt: skip
             report.insights += [insight.dedupe_key] if insight else []
-        if before.price > 0 and abs(row.price - before.price) / before.price > price_move:
-            change = "up" if row.price > before.price else "down"
+        if before.price > 0 and abs(terms.price - before.price) / before.price > price_move:
+            change = "up" if terms.price > before.price else "down"
             insight = await inventory.add_insight(
-                "supplier_price", f"{who}: price {change} from {before.price:.2f} to {row.price:.2f}.",
-                f"supplier_price:{row.sku}@{supplier.supplier_id}:{day}", sku=row.sku, severity="info",
+                "supplier_price", f"{who}: price {change} from {before.price:.2f} to {terms.price:.2f}.",
+                f"supplier_price:{sku}@{supplier.supplier_id}:{day}", sku=sku, severity="info",
             )  # fmt: skip
             report.insights += [insight.dedupe_key] if insight else []
     await book.checked(supplier.supplier_id, unchanged)
