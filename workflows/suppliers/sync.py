@@ -17,7 +17,7 @@ from workflows.suppliers.connectors import FeedResult, feed_for
 
 
 @dataclass
-class SupplierSyncReport:
+class FeedApplied:
     supplier_id: str
     rows: int = 0
     updated: int = 0
@@ -35,8 +35,8 @@ async def fetch(supplier: Supplier, timeout_s: float = 20.0) -> FeedResult:
 
 async def apply_feed(
     inventory: InventoryService, supplier: Supplier, feed: FeedResult, *, price_move: float = 0.10
-) -> SupplierSyncReport:
-    report = SupplierSyncReport(supplier.supplier_id, rows=len(feed.rows), bad_rows=len(feed.errors))
+) -> FeedApplied:
+    report = FeedApplied(supplier.supplier_id, rows=len(feed.rows), bad_rows=len(feed.errors))
     book = inventory.suppliers
     offers = await book.offers_of(supplier.supplier_id)
     known = {p.sku for p in (await inventory.catalogue()).products}
