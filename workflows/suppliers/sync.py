@@ -18,6 +18,8 @@ from workflows.suppliers.connectors import FeedResult, feed_for
 
 @dataclass
 class FeedApplied:
+    """What applying one supplier's feed did to its offers."""
+
     supplier_id: str
     rows: int = 0
     updated: int = 0
