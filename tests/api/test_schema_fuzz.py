@@ -35,6 +35,10 @@ def test_no_generated_input_makes_the_api_fail_with_500(live_base_url: str, tmp_
             "examples,coverage,fuzzing",
             "--request-timeout",
             "30",
+            # No input to generate, and without Temporal (workflows are off in tests) its answer is the documented
+            # 503 workflows_unavailable, which this check counts as a server error; tests/workflows runs it for real.
+            "--exclude-path",
+            "/api/suppliers/sync",
             "--report-dir",
             str(tmp_path),
             "--no-color",
