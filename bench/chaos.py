@@ -12,7 +12,7 @@ Drills (``--only`` names): ``store-kill`` (kill -9 of the embedded store mid-bur
 ``write-in-outage`` (an order confirmed by "yes" while the store is frozen, then "yes" again after),
 ``edges`` (200 ``/ws/twilio`` streams that never start, junk JSON, a 2 MB chunked body, a 64,000-character name,
 malformed audio), ``service-kill`` (kill -9 of the service mid-burst, restart on the same data) — see
-``bench/chaos_store.py``; ``speech`` runs every drill of ``bench/chaos_speech.py`` (when that module exists).
+``bench/chaos_store.py`` and ``bench/chaos_edges.py``; ``speech`` runs every drill of ``bench/chaos_speech.py`` (when that module exists).
 
 Columns:
 - drill, expected: the fault and what must hold;
@@ -37,15 +37,25 @@ import signal
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.chaos_edges import edges
 from bench.chaos_live import LiveService, Row, VoiceCall, print_table
-from bench.chaos_store import RUNS, Stage, targets
+from bench.chaos_store import Stage, service_kill, store_freeze, store_kill, targets, write_in_outage
 
+RUNS: dict[str, Callable[[Stage, bool], Awaitable[Row]]] = {
+    "store-kill": store_kill,
+    "store-freeze": store_freeze,
+    "write-in-outage": write_in_outage,
+    "edges": edges,
+    "service-kill": service_kill,
+}
+"""The drills by name, in the order they run on one service (the service kill last: it ends the idle call)."""
 DRILLS = tuple(RUNS)
 SPEECH = "speech"
 

@@ -96,6 +96,13 @@ class StockCrossed:
     after: int
     reorder_point: int
 
+    @classmethod
+    def of(cls, sku: str, site: str, before: int, after: int, reorder_point: int) -> StockCrossed | None:
+        """The event a write from ``before`` to ``after`` on-hand makes, None when it crossed nothing."""
+        if (after <= 0 < before) or (after < reorder_point <= before):
+            return cls(sku, site, before, after, reorder_point)
+        return None
+
 
 StockWatcher = Callable[[StockCrossed], None]
 """Told of every ``StockCrossed`` right after the write; must not block (start work, do not await it)."""

@@ -303,16 +303,13 @@ class InventoryService:
         result = await self.ledger.apply(
             view.sku, site, req.kind, req.quantity, ctx, reason=req.reason, bin_=req.bin
         )
-        level = view.at(site)
-        if level is not None and not result.replayed:
-            self._tell(result.movement.before, result.movement.after, level.effective_min, view.sku, site)
+        level, m = view.at(site), result.movement
+        event = StockCrossed.of(view.sku, site, m.before, m.after, level.effective_min) if level else None
+        if event is not None and not result.replayed:
+            self._tell(event)
         return result
 
-    def _tell(self, before: int, after: int, reorder_point: int, sku: str, site: str) -> None:
-        crossed = (after <= 0 < before) or (after < reorder_point <= before)
-        if not crossed:
-            return
-        event = StockCrossed(sku, site, before, after, reorder_point)
+    def _tell(self, event: StockCrossed) -> None:
         for watcher in self.watchers:
             try:
                 watcher(event)

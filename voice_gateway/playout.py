@@ -262,6 +262,12 @@ class Speech:
             if self.eos_at is not None:
                 metrics.reply_latency.observe(now - self.eos_at)
 
+    def count_failover(self, metrics: GatewayMetrics | None, primary: str) -> None:
+        """Count the reply as finished by the fallback synthesizer (``primary``: the engine that failed)."""
+        if metrics and self.playout.failover is not None:
+            metrics.fallbacks.labels("tts", primary).inc()
+            metrics.synthesis_failovers.labels(self.playout.failover, primary).inc()
+
     def record(self, played_s: float, heard: int, interrupted_by: str) -> dict[str, Any]:
         """The turn's structured log record once playout ended."""
         return {

@@ -394,8 +394,6 @@ class CallSession:
         )
 
     def _log_turn(self, sp: Speech, played_s: float, heard: int, interrupted_by: str) -> None:
-        if self._metrics and sp.playout.failover is not None:
-            self._metrics.fallbacks.labels("tts", self._tts.name).inc()
-            self._metrics.synthesis_failovers.labels(sp.playout.failover, self._tts.name).inc()
+        sp.count_failover(self._metrics, self._tts.name)
         record = sp.record(played_s, heard, interrupted_by)
         log.info("turn", extra={"session_id": self.session_id, "turn": record})
