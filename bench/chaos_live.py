@@ -29,6 +29,7 @@ import httpx
 import websockets
 from pymongo import AsyncMongoClient
 
+from inventory_core.embedded_mongo import free_port
 from voice_gateway.client import VoiceClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,14 +63,6 @@ def print_table(rows: list[Row]) -> None:
     for r in rows:
         for note in r.notes:
             print(f"- {r.drill}: {note}")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class LiveService:

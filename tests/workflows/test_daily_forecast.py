@@ -14,10 +14,11 @@ import pytest
 from forecasting.monitor import ForecastingOptions, open_forecasting
 from forecasting.service import ForecastOptions
 from forecasting.warehouse.connection import WarehouseConfig
+from inventory_core.embedded_mongo import free_port
 from inventory_core.service import InventoryService
 from tests.forecast.conftest import Webhook
 from workflows.definitions import DAILY_SCHEDULE_ID
-from workflows.embedded import EmbeddedTemporal, TemporalInUse, free_port
+from workflows.embedded import EmbeddedTemporal, TemporalInUse
 from workflows.runtime import WorkflowOptions, open_workflows
 
 pytestmark = pytest.mark.mongo
