@@ -4,7 +4,8 @@ environment variables or ``.env``), so they all open the same store.
 - ``serve`` (the default): the web service, voice gateway, NLX webhooks and MCP over HTTP.
 - ``repl [--site S] [--actor A] [-q]``: type to the dialogue.
 - ``mcp``: the MCP tools over stdio.
-- ``monitor``: one forecasting and monitor cycle, with a progress bar."""
+- ``monitor``: one forecasting and monitor cycle, with a progress bar.
+- ``worker``: a Temporal worker for the workflows, in a process of its own."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     repl.add_argument("-q", "--quiet", action="store_true", help="replies only, no intent/slots line")
     commands.add_parser("mcp", help="the MCP tools over stdio")
     commands.add_parser("monitor", help="run one monitor cycle")
+    commands.add_parser("worker", help="a Temporal worker for the workflows (scale-out)")
     args = parser.parse_args(argv)
     settings = Settings()
     if args.command == "repl":
@@ -38,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.cli.monitor import run as run_monitor
 
         return run_monitor(settings)
+    if args.command == "worker":
+        from app.cli.worker import run as run_worker
+
+        return run_worker(settings)
     from app.cli.serve import serve
 
     return serve(settings)

@@ -171,6 +171,7 @@ async def _build_workflows(services: Services, stack: contextlib.AsyncExitStack)
         ui_port=s.temporal_ui_port,
         supplier_sync_hours=s.supplier_sync_hours,
         supplier_timeout_s=s.supplier_timeout_s,
+        worker=s.workflow_worker,
     )
     try:
         workflows = await stack.enter_async_context(

@@ -201,6 +201,11 @@ class Settings(BaseSettings):
     )
     temporal_tls: bool = False
     temporal_task_queue: str = "inventorypulse"
+    workflow_worker: bool = Field(
+        default=True,
+        description="Run a workflow worker inside the web service; false when workers run as their own "
+        "processes (python -m app worker).",
+    )
     supplier_sync_hours: float = Field(
         default=6.0,
         ge=0,

@@ -192,6 +192,9 @@ class Insight(_Frozen):
     dedupe_key: str
     created_at: UtcDatetime
     read: bool = False
+    notified: bool = True
+    """Sent to the notification webhook (or the log); recorded False, set once sent (insights recorded before
+    this was tracked count as sent)."""
 
 
 class WriteContext(_Frozen):

@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
 from inventory_core.errors import Conflict, InvalidInput, NotFound
+from inventory_core.insights import InsightBook
 from inventory_core.models import (
     Insight,
     MovementKind,
@@ -72,6 +73,7 @@ class InventoryService:
         self.ledger = StockLedger(store)
         self.orders = OrderBook(store, self)
         self.suppliers = SupplierBook(store)
+        self.insight_book = InsightBook(store)
         self._catalogue: CatalogueSnapshot | None = None
         self._version = 0
         self._name_index: dict[str, str] = {}
@@ -356,9 +358,7 @@ class InventoryService:
     # ---- insights ------------------------------------------------------------------------------------
 
     async def insights(self, unread_only: bool = False, limit: int = 50) -> list[Insight]:
-        query: Doc = {"read": False} if unread_only else {}
-        docs = await self.store.insights.find(query).sort("created_at", -1).limit(limit).to_list()
-        return [Insight.model_validate(d) for d in docs]
+        return await self.insight_book.latest(unread_only, limit)
 
     async def add_insight(
         self,
@@ -369,24 +369,16 @@ class InventoryService:
         site: str | None = None,
         severity: str = "info",
     ) -> Insight | None:
-        insight = Insight(
-            insight_id=uuid.uuid4().hex[:12],
-            kind=kind,
-            message=message,
-            sku=sku,
-            site=site,
-            severity=severity,
-            dedupe_key=dedupe_key,
-            created_at=utcnow(),
-        )
-        try:
-            await self.store.insights.insert_one(insight.model_dump(mode="python"))
-        except DuplicateKeyError:
-            return None
-        return insight
+        return await self.insight_book.add(kind, message, dedupe_key, sku, site, severity)
 
     async def mark_insights_read(self, insight_ids: list[str]) -> None:
-        await self.store.insights.update_many({"insight_id": {"$in": insight_ids}}, {"$set": {"read": True}})
+        await self.insight_book.mark_read(insight_ids)
+
+    async def insights_to_notify(self, dedupe_keys: Sequence[str]) -> list[Insight]:
+        return await self.insight_book.to_notify(dedupe_keys)
+
+    async def mark_insights_notified(self, dedupe_keys: Sequence[str]) -> None:
+        await self.insight_book.mark_notified(dedupe_keys)
 
     async def health(self) -> dict[str, Any]:
         """``{"store": "ok" | "not answering" | "unreachable"}``, within half a second whatever the store does."""

@@ -36,12 +36,20 @@ def stock_insight_id(sku: str, site: str) -> str:
 
 STEP_TIMEOUT = timedelta(minutes=10)
 STEP_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_attempts=5)
+HEARTBEAT_EVERY_S = 2.0
+HEARTBEAT_TIMEOUT = timedelta(seconds=10)
+"""Every activity heartbeats (``activities.beating``): a step whose worker died is retried on another after this,
+not after its whole timeout."""
 
 
 async def _step(name: str, *args: Any) -> Any:
     """One monitor step as an activity: retried with back-off, each try bounded."""
     return await workflow.execute_activity(
-        name, args=list(args), start_to_close_timeout=STEP_TIMEOUT, retry_policy=STEP_RETRY
+        name,
+        args=list(args),
+        start_to_close_timeout=STEP_TIMEOUT,
+        heartbeat_timeout=HEARTBEAT_TIMEOUT,
+        retry_policy=STEP_RETRY,
     )
 
 
@@ -71,15 +79,15 @@ class DailyForecast:
         synced: dict[str, int] = await _step("sync_ledger")
         forecast: dict[str, int] = await _step("forecast", run_at)
         recommended: dict[str, int] = await _step("recommend", run_at)
-        created: list[str] = await _step("alert", run_at)
-        notified: bool = await _step("notify", created)
+        alerted: dict[str, list[str]] = await _step("alert", run_at)
+        notified: bool = await _step("notify", alerted["due"])
         return DailyReport(
             run_at=run_at,
             history_series=synced.get("history_series", 0),
             forecast_series=forecast.get("series", 0),
             orders_due=recommended.get("orders_due", 0),
             dynamic_min_updated=recommended.get("dynamic_min_updated", 0),
-            insights=created,
+            insights=alerted["created"],
             notified=notified,
         )
 
@@ -111,10 +119,10 @@ class StockInsight:
         event: StockEvent | None = first
         while event is not None:
             self._events.clear()
-            keys: list[str] = await _step("item_alert", event.sku, event.site)
-            if keys:
-                await _step("notify", keys)
-                created += keys
+            alerted: dict[str, list[str]] = await _step("item_alert", event.sku, event.site)
+            if alerted["due"]:
+                await _step("notify", alerted["due"])
+            created += alerted["created"]
             try:
                 await workflow.wait_condition(lambda: bool(self._events), timeout=QUIET)
             except TimeoutError:
@@ -133,6 +141,8 @@ class SupplierSyncReport:
     updated: int = 0
     unchanged: int = 0
     insights: list[str] = field(default_factory=list)
+    """Dedupe keys of the insights the sync calls for (stock-outs, price moves, suppliers that failed)."""
+    notified: bool = False
 
 
 @workflow.defn(name="SupplierSync")
@@ -151,6 +161,7 @@ class SupplierSync:
                     "sync_supplier",
                     args=[sid],
                     start_to_close_timeout=SUPPLIER_TIMEOUT,
+                    heartbeat_timeout=HEARTBEAT_TIMEOUT,
                     retry_policy=SUPPLIER_RETRY,
                 )
                 for sid in ids
@@ -163,10 +174,13 @@ class SupplierSync:
                 cause = result.cause if isinstance(result, ActivityError) else result
                 reason = cause.message if isinstance(cause, ApplicationError) else str(cause)
                 report.failed[sid] = reason
-                await _step("supplier_sync_failed", sid, reason, day)
+                report.insights.append(await _step("supplier_sync_failed", sid, reason, day))
                 continue
             report.synced.append(sid)
             report.updated += int(result["updated"])
             report.unchanged += int(result["unchanged"])
             report.insights += list(result["insights"])
+        unsent: list[str] = await _step("supplier_insights_unsent", day)
+        if unsent:
+            report.notified = await _step("notify", unsent)
         return report

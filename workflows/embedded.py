@@ -7,6 +7,9 @@ machine with no ``IP_TEMPORAL_ADDRESS``.
   from a thread that lives as long as the service (the event loop's).
 - **One server per database file.** The service holds an exclusive ``flock`` on ``<db>.lock`` while its server
   runs; a second service on the same data gets ``TemporalInUse`` instead of a second server on one SQLite file.
+- **Found by a second process.** The address is recorded in ``<db>.endpoint.json``; a process of ours on the same
+  data (``python -m app worker`` beside the service) connects to that server while its owner holds the lock
+  (``serving_address``).
 - **Restarted when it dies.** ``supervise()`` (a task of the service) starts it again on the same port and file;
   workflows resume from their history."""
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import json
 import logging
 import os
 import shutil
@@ -56,6 +60,29 @@ def _answers(port: int) -> bool:
     with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
         return True
     return False
+
+
+def serving_address(db_path: Path) -> str | None:
+    """The address of the embedded server another live process of ours runs on this database, if any: its
+    record names it and that process still holds the database's lock."""
+    try:
+        address = str(json.loads(db_path.with_suffix(".endpoint.json").read_text())["address"])
+        port = int(address.rsplit(":", 1)[1])
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+    lock = db_path.with_suffix(".lock")
+    if not lock.exists():
+        return None
+    fd = os.open(lock, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return address if _answers(port) else None  # held: its server is (or is coming) up
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)  # nobody holds it: the record is stale
+        return None
+    finally:
+        os.close(fd)
 
 
 @dataclass
@@ -124,6 +151,7 @@ class EmbeddedTemporal:
                     "temporal.log)"
                 )
             if _answers(self.port):
+                self.db_path.with_suffix(".endpoint.json").write_text(json.dumps({"address": self.address}))
                 log.info(
                     "Temporal dev server on %s (pid %d, %s), web UI %s",
                     self.address, self._proc.pid, self.db_path, self.ui_url or "off",

@@ -5,7 +5,7 @@ worker in this process for the workflows and their activities, and the schedules
         await wf.run_daily()                 # on demand; the schedule runs it every day
 
 In production the same code points at a Temporal cluster or Temporal Cloud (``address``, ``namespace``,
-``api_key``/``tls``), and workers can run as processes of their own (``python -m workflows.worker``)."""
+``api_key``/``tls``), and workers can run as processes of their own (``python -m app worker``; ``worker=False`` here then)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ from workflows.definitions import (
     SupplierSyncReport,
     stock_insight_id,
 )
-from workflows.embedded import EmbeddedTemporal
+from workflows.embedded import EmbeddedTemporal, serving_address
 
 log = logging.getLogger("inventorypulse.workflows")
 
@@ -73,6 +73,9 @@ class WorkflowOptions:
     """One read of one supplier's feed (the activity retries a timeout twice)."""
     max_activities: int = 4
     """Activities this worker runs at once (each may write to the store: calls share it)."""
+    worker: bool = True
+    """Run a worker in this process; False: only the client and the schedules (workers run elsewhere, e.g.
+    ``python -m app worker``)."""
 
 
 @dataclass
@@ -174,10 +177,12 @@ async def open_workflows(
 ) -> AsyncIterator[Workflows]:
     """Temporal up (embedded unless an address is set), the worker running, the schedules in place."""
     embedded = None
-    address = options.address
+    address = options.address or serving_address(options.db_path)
     if address is None:
         embedded = EmbeddedTemporal(options.db_path, namespace=options.namespace, ui_port=options.ui_port)
         address = await embedded.start()
+    elif options.address is None:
+        log.info("workflows: using the embedded Temporal server another process runs at %s", address)
     supervisor: asyncio.Task[None] | None = None
     try:
         client = await Client.connect(
@@ -187,20 +192,27 @@ async def open_workflows(
             *MonitorActivities(monitor).all(),
             *SupplierActivities(inventory, options.supplier_timeout_s).all(),
         ]
-        worker = Worker(
-            client,
-            task_queue=options.task_queue,
-            workflows=[DailyForecast, StockInsight, SupplierSync],
-            activities=activities,
-            # The activities share this process's store and loop: a bounded few at a time (200 suppliers read at
-            # once swamped the embedded store into timeouts); the rest wait in Temporal's queue.
-            max_concurrent_activities=options.max_activities,
+        worker = (
+            contextlib.nullcontext()
+            if not options.worker
+            else Worker(
+                client,
+                task_queue=options.task_queue,
+                workflows=[DailyForecast, StockInsight, SupplierSync],
+                activities=activities,
+                # The activities share this process's store and loop: a bounded few at a time (200 suppliers read at
+                # once swamped the embedded store into timeouts); the rest wait in Temporal's queue.
+                max_concurrent_activities=options.max_activities,
+            )
         )
         async with worker:
             await ensure_schedules(client, options)
             if embedded is not None:
                 supervisor = asyncio.create_task(embedded.supervise(), name="temporal-supervisor")
-            log.info("workflows: Temporal at %s, task queue %s", address, options.task_queue)
+            log.info(
+                "workflows: Temporal at %s, task queue %s, %s",
+                address, options.task_queue, "worker in this process" if options.worker else "no worker here",
+            )  # fmt: skip
             workflows = Workflows(client, options, embedded)
             try:
                 yield workflows

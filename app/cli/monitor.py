@@ -38,7 +38,8 @@ async def run_cycle(settings: Settings) -> CycleReport:
     settings = settings.model_copy(
         update={"forecasting": True, "forecast_warm_up": False, "monitor_interval_s": 0.0}
     )
-    async with open_services(settings, parts=Parts(speech=False, mcp_http=False)) as services:
+    parts = Parts(speech=False, mcp_http=False, workflows=False)  # the cycle runs here, not on Temporal
+    async with open_services(settings, parts=parts) as services:
         if services.monitor is None:
             raise SystemExit("the analytics warehouse is unavailable; see the log")
         with tqdm(total=len(STEPS), desc="monitor cycle", unit="step") as bar:

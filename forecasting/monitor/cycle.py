@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -18,7 +18,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from forecasting.monitor.alerts import anomaly_alerts, stock_alerts
+from forecasting.monitor.alerts import InsightDraft, anomaly_alerts, stock_alerts
 from forecasting.monitor.notify import LogNotifier, Notifier
 from forecasting.ports import StoreSource
 from forecasting.results import ForecastRun, PlannedItem
@@ -49,6 +49,10 @@ class InsightSink(Protocol):
 
     async def insights(self, unread_only: bool = False, limit: int = 50) -> list[Insight]: ...
 
+    async def insights_to_notify(self, dedupe_keys: Sequence[str]) -> list[Insight]: ...
+
+    async def mark_insights_notified(self, dedupe_keys: Sequence[str]) -> None: ...
+
 
 @dataclass(frozen=True)
 class ForecastStep:
@@ -63,6 +67,15 @@ class RecommendStep:
     planned: list[PlannedItem]
     orders_due: int
     dynamic_min_updated: int
+
+
+@dataclass(frozen=True)
+class AlertStep:
+    created: list[Insight]
+    """Recorded by this step (none when a retry or a rerun of the day finds them present)."""
+    due: list[str]
+    """The dedupe keys of every insight the plan calls for, created now or before: what the notify step sends
+    when not sent yet, so insights recorded by an attempt that was killed are still notified, once."""
 
 
 @dataclass(frozen=True)
@@ -131,12 +144,24 @@ class Monitor:
                 updated += 1
         return RecommendStep(planned, sum(p.needs_order for p in planned), updated)
 
-    async def step_alert(self, planned: list[PlannedItem]) -> list[Insight]:
+    async def step_alert(self, planned: list[PlannedItem]) -> AlertStep:
         run = await self.forecaster.ensure_run()
         today = run.first_day
         names = {p.recommendation.sku: p.recommendation.name for p in planned}
         drafts = stock_alerts(planned, today, self.forecaster.options.policy.review_period_days)
         drafts += anomaly_alerts(self.forecaster.anomalies(run), names, today)
+        return await self._record(drafts)
+
+    async def item_alert(self, sku: str, site: str) -> AlertStep:
+        """The stock insight one item at one site calls for now (a write took it below its reorder point or to
+        zero): the cycle's wording and dedupe key (one per item, kind and day), so the daily run never repeats
+        it. Nothing is due when the item is no longer low."""
+        planned = [p for p in await self.forecaster.plan(sku=sku) if p.recommendation.site == site]
+        today = (await self.forecaster.ensure_run()).first_day
+        review = self.forecaster.options.policy.review_period_days
+        return await self._record([d for d in stock_alerts(planned, today, review) if d.kind == "low_stock"])
+
+    async def _record(self, drafts: list[InsightDraft]) -> AlertStep:
         created: list[Insight] = []
         for d in drafts:
             insight = await self.inventory.add_insight(
@@ -144,33 +169,18 @@ class Monitor:
             )
             if insight is not None:
                 created.append(insight)
-        await self.warehouse.record_alerts(alert_frame(created))
-        return created
-
-    async def item_alert(self, sku: str, site: str) -> list[Insight]:
-        """The stock insight one item at one site calls for now (a write took it below its reorder point or to
-        zero): the cycle's wording and dedupe key (one per item, kind and day), so the daily run never repeats
-        it. Returns the insights created (none when already recorded today, or no longer low)."""
-        planned = [p for p in await self.forecaster.plan(sku=sku) if p.recommendation.site == site]
-        today = (await self.forecaster.ensure_run()).first_day
-        review = self.forecaster.options.policy.review_period_days
-        created: list[Insight] = []
-        for d in stock_alerts(planned, today, review):
-            if d.kind != "low_stock":
-                continue
-            insight = await self.inventory.add_insight(
-                d.kind, d.message, d.dedupe_key, d.sku, d.site, d.severity
-            )
-            if insight is not None:
-                created.append(insight)
         if created:
             await self.warehouse.record_alerts(alert_frame(created))
-        return created
+        return AlertStep(created, [d.dedupe_key for d in drafts])
 
-    async def step_notify(self, insights: list[Insight]) -> bool:
-        if not insights:
+    async def step_notify(self, dedupe_keys: Sequence[str]) -> bool:
+        """Sends those of these insights not sent yet, then marks them sent (a kill between the two sends them
+        again, with the same delivery id). True when something was sent."""
+        pending = await self.inventory.insights_to_notify(dedupe_keys)
+        if not pending:
             return False
-        await self.notifier.notify(insights)
+        await self.notifier.notify(pending)
+        await self.inventory.mark_insights_notified([i.dedupe_key for i in pending])
         return True
 
     # ---- the cycle ------------------------------------------------------------------------------------------
@@ -190,9 +200,10 @@ class Monitor:
                 rec = await self.step_recommend(run_at)
                 report = _with(report, orders_due=rec.orders_due, dynamic_min_updated=rec.dynamic_min_updated)
                 _tick(progress, step := "alert")
-                report = _with(report, insights=await self.step_alert(rec.planned))
+                alerted = await self.step_alert(rec.planned)
+                report = _with(report, insights=alerted.created)
                 _tick(progress, step := "notify")
-                report = _with(report, notified=await self.step_notify(report.insights))
+                report = _with(report, notified=await self.step_notify(alerted.due))
                 _tick(progress, "done")
             except Exception as exc:  # reported, so the scheduler keeps going
                 log.exception("monitor step %s failed", step)

@@ -9,6 +9,7 @@ from typing import Protocol
 import httpx
 
 from inventory_core.errors import InventoryError
+from inventory_core.insights import delivery_id
 from inventory_core.models import Insight
 
 log = logging.getLogger("inventorypulse.monitor")
@@ -30,7 +31,9 @@ class LogNotifier:
 
 
 class WebhookNotifier:
-    """POSTs ``{"source": "inventorypulse", "insights": [...]}``; any non-2xx answer is a retryable failure."""
+    """POSTs ``{"source": "inventorypulse", "delivery_id": ..., "insights": [...]}``; any non-2xx answer is a
+    retryable failure. A retry of the same insights carries the same ``delivery_id`` (also the
+    ``Idempotency-Key`` header), so the receiver can drop a repeat."""
 
     def __init__(self, url: str, timeout_s: float = 5.0, client: httpx.AsyncClient | None = None) -> None:
         self.url = url
@@ -40,9 +43,14 @@ class WebhookNotifier:
     async def notify(self, insights: Sequence[Insight]) -> None:
         if not insights:
             return
-        payload = {"source": "inventorypulse", "insights": [i.model_dump(mode="json") for i in insights]}
+        delivery = delivery_id(insights)
+        payload = {
+            "source": "inventorypulse",
+            "delivery_id": delivery,
+            "insights": [i.model_dump(mode="json", exclude={"notified"}) for i in insights],
+        }
         try:
-            response = await self._client.post(self.url, json=payload)
+            response = await self._client.post(self.url, json=payload, headers={"Idempotency-Key": delivery})
         except httpx.HTTPError as exc:
             raise NotifyFailed(f"notification webhook unreachable: {exc}", url=self.url) from exc
         if response.status_code >= 300:

@@ -13,6 +13,7 @@ import gc
 import importlib
 import json
 import logging
+import os
 import socket
 import threading
 import time
@@ -98,6 +99,76 @@ def _free_port() -> int:
 
 
 _SERVER_THREAD = "fakesnow-server"
+ENDPOINT = "endpoint.json"
+"""In the warehouse folder: the port and process of the embedded server serving it."""
+
+
+class _OneInstancePerFile:
+    """fakesnow's server makes a ``FakeSnow`` (an in-memory DuckDB that attaches the database file) per session
+    that names a ``FAKESNOW_DB_PATH``; a second session on the same file would attach it twice, which DuckDB
+    refuses. One instance per file, shared by every session on it (as fakesnow shares its in-memory one), lets
+    another process of ours (a workflow worker) use the same warehouse over HTTP."""
+
+    def __init__(self, make: Any) -> None:
+        self.make = make
+        self.instances: dict[str, Any] = {}
+
+    def __call__(self, *args: Any, db_path: str | None = None, **kwargs: Any) -> Any:
+        if db_path is None:
+            return self.make(*args, **kwargs)
+        key = str(Path(db_path).resolve())
+        if key not in self.instances:
+            self.instances[key] = self.make(*args, db_path=db_path, **kwargs)
+        return self.instances[key]
+
+    @classmethod
+    def installed(cls) -> _OneInstancePerFile:
+        server = importlib.import_module("fakesnow.server")
+        found = getattr(server, "FakeSnow")  # noqa: B009 - a module attribute mypy does not know
+        if not isinstance(found, cls):
+            found = cls(found)
+            setattr(server, "FakeSnow", found)  # noqa: B010
+        return found
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def serving_process(path: Path) -> int | None:
+    """The port of the embedded server another live process of ours runs on this warehouse folder, if any."""
+    try:
+        found = json.loads((path / ENDPOINT).read_text())
+        port, pid = int(found["port"]), int(found["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if pid == os.getpid() or not _pid_alive(pid):
+        return None
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+        return port
+    return None
+
+
+def embedded_params(port: int, path: Path | None) -> dict[str, Any]:
+    """The connector's arguments for the embedded server on ``port`` (``path``: its database folder)."""
+    params: dict[str, Any] = {"CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False}
+    if path is not None:
+        params["FAKESNOW_DB_PATH"] = str(path)
+    return {
+        "user": "fake",
+        "password": "snow",
+        "account": "fakesnow",
+        "host": "127.0.0.1",
+        "port": port,
+        "protocol": "http",
+        "session_parameters": params,
+    }
 
 
 class _QuietServerThread(logging.Filter):
@@ -143,6 +214,7 @@ class EmbeddedSnowflake:
         import uvicorn
 
         logging.getLogger("fakesnow.server").setLevel(logging.WARNING)
+        _OneInstancePerFile.installed()
         if self.path is not None:
             self.path.mkdir(parents=True, exist_ok=True)
         for name in ("uvicorn.access", "uvicorn.error"):
@@ -165,18 +237,9 @@ class EmbeddedSnowflake:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 raise WarehouseUnavailable("the embedded Snowflake server did not start")
             time.sleep(0.02)
-        params: dict[str, Any] = {"CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False}
         if self.path is not None:
-            params["FAKESNOW_DB_PATH"] = str(self.path)
-        return {
-            "user": "fake",
-            "password": "snow",
-            "account": "fakesnow",
-            "host": "127.0.0.1",
-            "port": self.port,
-            "protocol": "http",
-            "session_parameters": params,
-        }
+            (self.path / ENDPOINT).write_text(json.dumps({"port": self.port, "pid": os.getpid()}))
+        return embedded_params(self.port, self.path)
 
     def stop(self) -> None:
         if self._server is not None:
@@ -185,12 +248,18 @@ class EmbeddedSnowflake:
             self._thread.join(timeout=10)
         self._server = self._thread = None
         sessions = self._sessions()
-        for token in self._tokens:
-            conn = sessions.pop(token, None)
-            if conn is not None:
+        ours = str(self.path.resolve()) if self.path is not None else None
+        for token, conn in list(sessions.items()):  # ours, and other processes' on our file
+            on_file = ours is not None and conn.db_path is not None and str(conn.db_path.resolve()) == ours
+            if token in self._tokens or on_file:
+                del sessions[token]
                 with contextlib.suppress(Exception):
                     conn.close()
         self._tokens.clear()
+        if ours is not None and self.path is not None:
+            _OneInstancePerFile.installed().instances.pop(ours, None)
+            with contextlib.suppress(OSError):
+                (self.path / ENDPOINT).unlink()
         # The session's DuckDB database holds its file until collected; collect now so that the same directory
         # can be opened again in this process.
         gc.collect()
@@ -225,7 +294,13 @@ class WarehouseConnection:
             "network_timeout": cfg.network_timeout_s,
             "login_timeout": 60,
         }
-        if cfg.embedded:
+        port = serving_process(cfg.embedded_path) if cfg.embedded and cfg.embedded_path else None
+        if port is not None:  # another process of ours serves this warehouse (the service beside a worker)
+            log.info("using the embedded warehouse served on port %d by another process", port)
+            kwargs |= embedded_params(port, cfg.embedded_path)
+            if self._bulk == "auto":
+                self._bulk = "json"
+        elif cfg.embedded:
             self._embedded = EmbeddedSnowflake(cfg.embedded_path)
             kwargs |= self._embedded.start()
             if self._bulk == "auto":

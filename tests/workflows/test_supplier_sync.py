@@ -1,7 +1,8 @@
 """The supplier sync on the real Temporal dev server, through the service as it runs, against fake suppliers on
 loopback: every supplier read in parallel; one timing out, one answering garbage and one whose page changed are
 each recorded as an insight without stopping the others; a product created through the API gets its offer from a
-sync and can then be ordered; a second sync changes nothing; price moves and stock-outs become insights once."""
+sync and can then be ordered; a second sync changes nothing; price moves and stock-outs become insights once,
+notified once."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from inventory_core.models import Location, Product, StockLevel, Supplier
 from inventory_core.ports import OrderRequest
 from tests.conftest import API_TOKEN, write_ctx
 from tests.fakes.supplier_server import Fault, Item, SupplierServer
+from tests.forecast.conftest import Webhook
 from tests.workflows.conftest import running_service
 
 pytestmark = pytest.mark.mongo
@@ -25,9 +27,11 @@ async def test_a_sync_reads_every_supplier_and_survives_the_broken_ones(
     mongo_uri: str, tmp_path: Path
 ) -> None:
     sku = f"SYN-{uuid.uuid4().int % 10**5:05d}"
+    hook = Webhook()
     async with (
         SupplierServer() as fake,
-        running_service(mongo_uri, tmp_path, supplier_timeout_s=0.5) as services,
+        hook as hook_url,
+        running_service(mongo_uri, tmp_path, supplier_timeout_s=0.5, notify_webhook_url=hook_url) as services,
     ):
         inv, wf = services.inventory, services.workflows
         assert wf is not None
@@ -71,20 +75,24 @@ async def test_a_sync_reads_every_supplier_and_survives_the_broken_ones(
         assert quote.offer.supplier_id == "SYNA"
         failures = [i for i in await inv.insights(limit=500) if i.kind == "supplier_sync_failed"]
         assert sorted(i.dedupe_key.split(":")[1] for i in failures) == ["SYNC", "SYND", "SYNE"]
+        assert first.notified and sorted(first.insights) == sorted(i.dedupe_key for i in failures)
 
         again = await wf.sync_suppliers()
-        assert again.updated == 0 and again.unchanged == 2 and again.insights == []
+        assert again.updated == 0 and again.unchanged == 2 and not again.notified
+        assert sorted(again.insights) == sorted(first.insights)  # still failing: due, already sent
         assert (
             len([i for i in await inv.insights(limit=500) if i.kind == "supplier_sync_failed"]) == 3
         )  # once a day
 
         fake.stock["SYNA"][sku] = Item(price=3.6, stock=0, lead=9, moq=10)  # +20 % and out of stock
         moved = await wf.sync_suppliers()
-        assert moved.updated == 1 and sorted(k.split(":")[0] for k in moved.insights) == [
-            "supplier_out",
-            "supplier_price",
-        ]
-        assert (await wf.sync_suppliers()).insights == []  # the same day: recorded once
+        moves = sorted(k for k in moved.insights if not k.startswith("supplier_sync_failed"))
+        assert moved.updated == 1 and [k.split(":")[0] for k in moves] == ["supplier_out", "supplier_price"]
+        assert moved.notified
+        assert sorted(i["dedupe_key"] for i in hook.bodies[-1]["insights"]) == moves  # only the new ones
+        last = await wf.sync_suppliers()
+        assert sorted(last.insights) == sorted(first.insights) and not last.notified  # the same day: once
+        assert len(hook.bodies) == 2
 
         app = create_app(services=services)
         app.state.services = services

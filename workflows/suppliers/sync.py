@@ -27,6 +27,7 @@ class FeedApplied:
     unknown_skus: int = 0
     bad_rows: int = 0
     insights: list[str] = field(default_factory=list)
+    """Dedupe keys of the insights the changes call for (recorded now or by an earlier attempt)."""
 
 
 async def fetch(supplier: Supplier, timeout_s: float = 20.0) -> FeedResult:
@@ -60,25 +61,37 @@ async def apply_feed(
             unchanged.append(row.sku)
         else:
             changes.append((row.sku, terms, before))
+    # The insights first, the offers after: a retry after a kill between the two still sees the old offers and
+    # so the same changes (the insights deduplicate); the other order would lose them.
+    for sku, terms, before in changes:
+        if before is not None:
+            report.insights += await _record_moves(inventory, supplier, sku, terms, before, day, price_move)
     await book.put_offers(supplier, changes, ctx)
     report.updated = len(changes)
-    for sku, terms, before in changes:
-        if before is None:
-            continue
-        who = f"{sku} from {supplier.name}"
-        if before.supplier_on_hand > 0 and terms.supplier_on_hand == 0:
-            insight = await inventory.add_insight(
-                "supplier_out_of_stock", f"{who} is out of stock at the supplier (lead time {terms.lead_time_days} days).",
-                f"supplier_out:{sku}@{supplier.supplier_id}:{day}", sku=sku, severity="warning",
-            )  # fmt: skip
-            report.insights += [insight.dedupe_key] if insight else []
-        if before.price > 0 and abs(terms.price - before.price) / before.price > price_move:
-            change = "up" if terms.price > before.price else "down"
-            insight = await inventory.add_insight(
-                "supplier_price", f"{who}: price {change} from {before.price:.2f} to {terms.price:.2f}.",
-                f"supplier_price:{sku}@{supplier.supplier_id}:{day}", sku=sku, severity="info",
-            )  # fmt: skip
-            report.insights += [insight.dedupe_key] if insight else []
     await book.checked(supplier.supplier_id, unchanged)
     report.unchanged = len(unchanged)
     return report
+
+
+async def _record_moves(
+    inventory: InventoryService, supplier: Supplier, sku: str, terms: OfferTerms, before: SupplierOffer,
+    day: str, price_move: float,
+) -> list[str]:  # fmt: skip
+    """The insights a changed offer calls for (a stock-out at the supplier, a price move over ``price_move``),
+    recorded once per item, supplier and day; their dedupe keys, whether recorded now or before."""
+    who = f"{sku} from {supplier.name}"
+    keys: list[str] = []
+    if before.supplier_on_hand > 0 and terms.supplier_on_hand == 0:
+        keys.append(f"supplier_out:{sku}@{supplier.supplier_id}:{day}")
+        await inventory.add_insight(
+            "supplier_out_of_stock", f"{who} is out of stock at the supplier (lead time {terms.lead_time_days} days).",
+            keys[-1], sku=sku, severity="warning",
+        )  # fmt: skip
+    if before.price > 0 and abs(terms.price - before.price) / before.price > price_move:
+        change = "up" if terms.price > before.price else "down"
+        keys.append(f"supplier_price:{sku}@{supplier.supplier_id}:{day}")
+        await inventory.add_insight(
+            "supplier_price", f"{who}: price {change} from {before.price:.2f} to {terms.price:.2f}.",
+            keys[-1], sku=sku, severity="info",
+        )  # fmt: skip
+    return keys
