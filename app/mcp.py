@@ -9,10 +9,13 @@ from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.fastmcp import FastMCP
 from mcp.server.transport_security import TransportSecuritySettings
+from mcp.types import ToolAnnotations
 from starlette.applications import Starlette
 
+from app.routes.schemas import SupplierSyncOut
 from dialogue.mcp_server import build_mcp_server
 from dialogue.tools import InventoryTools
+from workflows.runtime import Workflows
 
 
 class TokenCheck:
@@ -63,3 +66,17 @@ def build_mcp_http(
         transport_security=security,
     )
     return McpHttp(server, server.streamable_http_app())
+
+
+def add_workflow_tools(server: FastMCP, workflows: Workflows) -> None:
+    """Tools that start workflows (they live in ``app``: the dialogue's tool layer knows nothing of Temporal)."""
+
+    async def sync_suppliers() -> SupplierSyncOut:
+        """Read every supplier's stock and prices now (the supplier sync that otherwise runs every few hours) and
+        wait for it: which suppliers were read, which failed and why, and the insights it raised."""
+        return SupplierSyncOut(**vars(await workflows.sync_suppliers()))
+
+    annotations = ToolAnnotations(
+        readOnlyHint=False, destructiveHint=False, idempotentHint=True, openWorldHint=True
+    )
+    server.add_tool(sync_suppliers, annotations=annotations, structured_output=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 from app.auth import Authenticator, authenticator_from
 from app.loop_watch import LoopWatch
-from app.mcp import McpHttp, build_mcp_http
+from app.mcp import McpHttp, add_workflow_tools, build_mcp_http
 from app.nlx import nlx_conversations
 from app.settings import Settings
 from app.speech import build_speech
@@ -220,5 +220,7 @@ async def _build_mcp(services: Services, stack: contextlib.AsyncExitStack) -> No
     http = build_mcp_http(
         services.dialogue.tools, services.auth.api_actor, public_url=f"http://{s.host}:{s.port}/mcp"
     )
+    if services.workflows is not None:
+        add_workflow_tools(http.server, services.workflows)
     await stack.enter_async_context(http.lifespan())
     services.mcp = http

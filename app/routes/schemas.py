@@ -211,4 +211,10 @@ class SupplierSyncOut(BaseModel):
     )
     updated: int
     unchanged: int
-    insights: list[str] = Field(description="Dedupe keys of the insights this sync recorded.")
+    insights: list[str] = Field(
+        description="Dedupe keys of the insights this sync calls for (stock-outs and price moves at suppliers, "
+        "suppliers that could not be read), recorded once per day."
+    )
+    notified: bool = Field(
+        default=False, description="Whether new insights were sent to the notification hook."
+    )

@@ -15,13 +15,16 @@ __all__ = ["fakesnow_patched", "loaded_inventory", "running_service"]
 
 
 @contextlib.asynccontextmanager
-async def running_service(mongo_uri: str, var_dir: Path, **overrides: object) -> AsyncIterator[Services]:
-    """``open_services`` with workflows on (embedded Temporal under ``var_dir``), without speech or MCP."""
+async def running_service(
+    mongo_uri: str, var_dir: Path, *, mcp: bool = False, **overrides: object
+) -> AsyncIterator[Services]:
+    """``open_services`` with workflows on (embedded Temporal under ``var_dir``), without speech (nor MCP unless
+    asked)."""
     settings = settings_for(
         mongo_uri,
         var_dir,
         **{"workflows": True, "daily_forecast_cron": "", "supplier_sync_hours": 0, **overrides},
     )
-    parts = Parts(speech=False, mcp_http=False)
+    parts = Parts(speech=False, mcp_http=mcp)
     async with open_services(settings, parts=parts, load_demo_progress=False) as services:
         yield services

@@ -31,7 +31,9 @@ async def test_a_sync_reads_every_supplier_and_survives_the_broken_ones(
     async with (
         SupplierServer() as fake,
         hook as hook_url,
-        running_service(mongo_uri, tmp_path, supplier_timeout_s=0.5, notify_webhook_url=hook_url) as services,
+        running_service(
+            mongo_uri, tmp_path, mcp=True, supplier_timeout_s=0.5, notify_webhook_url=hook_url
+        ) as services,
     ):
         inv, wf = services.inventory, services.workflows
         assert wf is not None
@@ -102,3 +104,7 @@ async def test_a_sync_reads_every_supplier_and_survives_the_broken_ones(
         ) as c:
             on_demand = await c.post("/api/suppliers/sync")
         assert on_demand.status_code == 200 and sorted(on_demand.json()["synced"]) == ["SYNA", "SYNB"]
+        assert services.mcp is not None  # and as an MCP tool
+        _, by_mcp = await services.mcp.server.call_tool("sync_suppliers", {})
+        assert isinstance(by_mcp, dict) and sorted(by_mcp["synced"]) == ["SYNA", "SYNB"]
+        assert sorted(by_mcp["failed"]) == ["SYNC", "SYND", "SYNE"] and by_mcp["notified"] is False
