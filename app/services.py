@@ -175,7 +175,7 @@ async def _build_workflows(services: Services, stack: contextlib.AsyncExitStack)
     )
     try:
         workflows = await stack.enter_async_context(
-            open_workflows(options, services.monitor, services.inventory)
+            open_workflows(options, services.monitor, services.inventory, services.metrics.registry)
         )
     except (TemporalUnavailable, RuntimeError) as exc:
         # Questions, writes and calls do not need Temporal: serve them, and say why the schedules are off.

@@ -21,6 +21,7 @@ from inventory_core.store import bulk_budget
 from workflows.definitions import HEARTBEAT_EVERY_S
 from workflows.suppliers.connectors import FeedError
 from workflows.suppliers.sync import apply_feed, fetch
+from workflows.telemetry import WorkflowMetrics
 
 SUPPLIER_INSIGHTS = ("supplier_out_of_stock", "supplier_price", "supplier_sync_failed")
 
@@ -51,6 +52,13 @@ def beating(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
     return run
 
 
+def _when(run_at: str) -> datetime:
+    try:
+        return datetime.fromisoformat(run_at)
+    except ValueError as exc:  # the same input would fail every retry
+        raise ApplicationError(f"not a time: {run_at!r}", type="InvalidInput", non_retryable=True) from exc
+
+
 class MonitorActivities:
     def __init__(self, monitor: Monitor) -> None:
         self.monitor = monitor
@@ -64,13 +72,13 @@ class MonitorActivities:
     @activity.defn(name="forecast")
     @beating
     async def forecast(self, run_at: str) -> dict[str, int]:
-        step = await self.monitor.step_forecast(datetime.fromisoformat(run_at))
+        step = await self.monitor.step_forecast(_when(run_at))
         return {"series": step.series, "rows_written": step.rows_written}
 
     @activity.defn(name="recommend")
     @beating
     async def recommend(self, run_at: str) -> dict[str, int]:
-        step = await self.monitor.step_recommend(datetime.fromisoformat(run_at))
+        step = await self.monitor.step_recommend(_when(run_at))
         return {"orders_due": step.orders_due, "dynamic_min_updated": step.dynamic_min_updated}
 
     @activity.defn(name="alert")
@@ -78,6 +86,7 @@ class MonitorActivities:
     async def alert(self, run_at: str) -> dict[str, list[str]]:
         """The insights the plan calls for (``due``) and those recorded now (``created``); those already recorded
         (by dedupe key) are not created again."""
+        _when(run_at)
         m = self.monitor
         planned = await m.forecaster.plan(await m.store.snapshot(refresh=True))
         step = await m.step_alert(planned)
@@ -151,3 +160,25 @@ class SupplierActivities:
             self.supplier_sync_failed,
             self.supplier_insights_unsent,
         ]
+
+
+class FailureActivities:
+    """A workflow that failed for good, recorded where people look: an insight and a metric."""
+
+    def __init__(self, inventory: InventoryService, metrics: WorkflowMetrics) -> None:
+        self.inventory = inventory
+        self.metrics = metrics
+
+    @activity.defn(name="workflow_failed")
+    @beating
+    async def workflow_failed(self, workflow_name: str, reason: str, day: str) -> str:
+        key = f"workflow_failed:{workflow_name}:{day}"
+        created = await self.inventory.add_insight(
+            "workflow_failed", f"The {workflow_name} workflow failed: {reason}", key, severity="critical"
+        )
+        if created is not None:  # once per run, whatever the retries of this step
+            self.metrics.failed_workflows.labels(workflow_name).inc()
+        return key
+
+    def all(self) -> list[Callable[..., Any]]:
+        return [self.workflow_failed]

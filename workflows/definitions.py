@@ -53,6 +53,18 @@ async def _step(name: str, *args: Any) -> Any:
     )
 
 
+async def _report_failure(name: str, exc: ActivityError) -> None:
+    """A workflow failing for good is an insight (critical, once per workflow and day) and a metric, and its
+    notification is tried: never silent. Then the workflow fails, as Temporal's UI shows."""
+    cause = exc.cause
+    reason = cause.message if isinstance(cause, ApplicationError) else str(cause or exc)
+    key: str = await _step("workflow_failed", name, reason, workflow.now().date().isoformat())
+    try:
+        await _step("notify", [key])
+    except ActivityError:
+        workflow.logger.warning("the failure of %s could not be notified", name)
+
+
 @dataclass
 class DailyInput:
     run_at: str | None = None
@@ -75,6 +87,13 @@ class DailyReport:
 class DailyForecast:
     @workflow.run
     async def run(self, data: DailyInput) -> DailyReport:
+        try:
+            return await self._run(data)
+        except ActivityError as exc:
+            await _report_failure("DailyForecast", exc)
+            raise
+
+    async def _run(self, data: DailyInput) -> DailyReport:
         run_at = data.run_at or workflow.now().replace(microsecond=0).isoformat()
         synced: dict[str, int] = await _step("sync_ledger")
         forecast: dict[str, int] = await _step("forecast", run_at)
@@ -115,6 +134,13 @@ class StockInsight:
 
     @workflow.run
     async def run(self, first: StockEvent) -> list[str]:
+        try:
+            return await self._run(first)
+        except ActivityError as exc:
+            await _report_failure("StockInsight", exc)
+            raise
+
+    async def _run(self, first: StockEvent) -> list[str]:
         created: list[str] = []
         event: StockEvent | None = first
         while event is not None:
@@ -153,6 +179,13 @@ class SupplierSync:
 
     @workflow.run
     async def run(self) -> SupplierSyncReport:
+        try:
+            return await self._run()
+        except ActivityError as exc:
+            await _report_failure("SupplierSync", exc)
+            raise
+
+    async def _run(self) -> SupplierSyncReport:
         ids: list[str] = await _step("connected_suppliers")
         day = workflow.now().date().isoformat()
         results = await asyncio.gather(

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from prometheus_client import CollectorRegistry
 from temporalio.client import (
     Client,
     Schedule,
@@ -35,7 +36,7 @@ from temporalio.worker import Worker
 from forecasting.monitor import Monitor
 from inventory_core.ports import StockCrossed
 from inventory_core.service import InventoryService
-from workflows.activities import MonitorActivities, SupplierActivities
+from workflows.activities import FailureActivities, MonitorActivities, SupplierActivities
 from workflows.definitions import (
     DAILY_SCHEDULE_ID,
     SUPPLIER_SCHEDULE_ID,
@@ -50,6 +51,7 @@ from workflows.definitions import (
     stock_insight_id,
 )
 from workflows.embedded import EmbeddedTemporal, serving_address
+from workflows.telemetry import WorkflowMetrics
 
 log = logging.getLogger("inventorypulse.workflows")
 
@@ -82,6 +84,7 @@ class WorkflowOptions:
 class Workflows:
     client: Client
     options: WorkflowOptions
+    metrics: WorkflowMetrics
     embedded: EmbeddedTemporal | None = None
     _starting: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
 
@@ -173,9 +176,14 @@ async def ensure_schedules(client: Client, options: WorkflowOptions) -> None:
 
 @contextlib.asynccontextmanager
 async def open_workflows(
-    options: WorkflowOptions, monitor: Monitor, inventory: InventoryService
+    options: WorkflowOptions,
+    monitor: Monitor,
+    inventory: InventoryService,
+    registry: CollectorRegistry | None = None,
 ) -> AsyncIterator[Workflows]:
-    """Temporal up (embedded unless an address is set), the worker running, the schedules in place."""
+    """Temporal up (embedded unless an address is set), the worker running, the schedules in place; the
+    worker's metrics on ``registry``."""
+    metrics = WorkflowMetrics(registry)
     embedded = None
     address = options.address or serving_address(options.db_path)
     if address is None:
@@ -191,6 +199,7 @@ async def open_workflows(
         activities = [
             *MonitorActivities(monitor).all(),
             *SupplierActivities(inventory, options.supplier_timeout_s).all(),
+            *FailureActivities(inventory, metrics).all(),
         ]
         worker = (
             contextlib.nullcontext()
@@ -203,6 +212,7 @@ async def open_workflows(
                 # The activities share this process's store and loop: a bounded few at a time (200 suppliers read at
                 # once swamped the embedded store into timeouts); the rest wait in Temporal's queue.
                 max_concurrent_activities=options.max_activities,
+                interceptors=[metrics],
             )
         )
         async with worker:
@@ -213,7 +223,7 @@ async def open_workflows(
                 "workflows: Temporal at %s, task queue %s, %s",
                 address, options.task_queue, "worker in this process" if options.worker else "no worker here",
             )  # fmt: skip
-            workflows = Workflows(client, options, embedded)
+            workflows = Workflows(client, options, metrics, embedded)
             try:
                 yield workflows
             finally:

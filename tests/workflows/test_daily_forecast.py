@@ -10,6 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client import CollectorRegistry
+from temporalio.client import WorkflowFailureError
 
 from forecasting.monitor import ForecastingOptions, open_forecasting
 from forecasting.service import ForecastOptions
@@ -106,3 +108,28 @@ async def test_a_killed_owner_takes_its_temporal_server_with_it(tmp_path: Path) 
     again = EmbeddedTemporal(tmp_path / "temporal.db")
     await again.start()  # the lock went with the owner: a new service takes the data
     again.stop()
+
+
+async def test_a_run_that_fails_for_good_is_an_insight_a_notification_and_a_metric(
+    loaded_inventory: InventoryService, fakesnow_patched: None, tmp_path: Path
+) -> None:
+    hook = Webhook()
+    registry = CollectorRegistry()
+    async with hook as url, open_forecasting(loaded_inventory, forecasting(url)) as stack:
+        wf_options = WorkflowOptions(db_path=tmp_path / "temporal.db", daily_cron="")
+        async with open_workflows(wf_options, stack.monitor, loaded_inventory, registry) as wf:
+            with pytest.raises(WorkflowFailureError):
+                await wf.run_daily("not a time")  # the forecast step refuses it, and no retry would help
+    failed = [i for i in await loaded_inventory.insights(limit=500) if i.kind == "workflow_failed"]
+    assert len(failed) == 1 and "not a time" in failed[0].message and failed[0].severity == "critical"
+    assert [i["dedupe_key"] for body in hook.bodies for i in body["insights"]] == [failed[0].dedupe_key]
+
+    def sample(name: str, **labels: str) -> float | None:
+        return registry.get_sample_value(name, labels)
+
+    assert sample("workflow_failures_total", workflow="DailyForecast") == 1
+    assert sample("workflow_activity_attempts_total", activity="sync_ledger", outcome="ok") == 1
+    assert (
+        sample("workflow_activity_attempts_total", activity="forecast", outcome="failed") == 1
+    )  # not retried
+    assert sample("workflow_activity_seconds_count", activity="forecast") == 1
