@@ -12,9 +12,9 @@ from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import ToolAnnotations
 from starlette.applications import Starlette
 
-from app.routes.schemas import SupplierSyncOut
 from dialogue.mcp_server import build_mcp_server
 from dialogue.tools import InventoryTools
+from workflows.definitions import SupplierSyncReport
 from workflows.runtime import Workflows
 
 
@@ -71,10 +71,10 @@ def build_mcp_http(
 def add_workflow_tools(server: FastMCP, workflows: Workflows) -> None:
     """Tools that start workflows (they live in ``app``: the dialogue's tool layer knows nothing of Temporal)."""
 
-    async def sync_suppliers() -> SupplierSyncOut:
+    async def sync_suppliers() -> SupplierSyncReport:
         """Read every supplier's stock and prices now (the supplier sync that otherwise runs every few hours) and
         wait for it: which suppliers were read, which failed and why, and the insights it raised."""
-        return SupplierSyncOut(**vars(await workflows.sync_suppliers()))
+        return await workflows.sync_suppliers()
 
     annotations = ToolAnnotations(
         readOnlyHint=False, destructiveHint=False, idempotentHint=True, openWorldHint=True

@@ -21,21 +21,11 @@ from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
 from app.settings import Settings
-from inventory_core.embedded_mongo import EmbeddedMongo
+from inventory_core.embedded_mongo import EmbeddedMongo, pid_alive
 from inventory_core.errors import StoreInUse
 from inventory_core.store import fail_fast_options, uri_options
 
 log = logging.getLogger("inventorypulse.store")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _answers(uri: str) -> bool:
@@ -55,7 +45,7 @@ def running_server(data_dir: Path) -> str | None:
         uri, pid = str(found["uri"]), int(found["pid"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if pid == os.getpid() or not _alive(pid) or not _answers(uri):
+    if pid == os.getpid() or not pid_alive(pid) or not _answers(uri):
         return None
     return uri
 

@@ -26,6 +26,7 @@ from typing import Any, Literal, Protocol
 import pandas as pd
 
 from forecasting.warehouse import sql
+from inventory_core.embedded_mongo import free_port, pid_alive
 from inventory_core.errors import InventoryError, StoreUnavailable
 
 log = logging.getLogger("inventorypulse.warehouse")
@@ -92,12 +93,6 @@ def config_from_settings(settings: SnowflakeSettings, password: str | None = Non
     )
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 _SERVER_THREAD = "fakesnow-server"
 ENDPOINT = "endpoint.json"
 """In the warehouse folder: the port and process of the embedded server serving it."""
@@ -131,16 +126,6 @@ class _OneInstancePerFile:
         return found
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def serving_process(path: Path) -> int | None:
     """The port of the embedded server another live process of ours runs on this warehouse folder, if any."""
     try:
@@ -148,7 +133,7 @@ def serving_process(path: Path) -> int | None:
         port, pid = int(found["port"]), int(found["pid"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if pid == os.getpid() or not _pid_alive(pid):
+    if pid == os.getpid() or not pid_alive(pid):
         return None
     with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
         return port
@@ -190,7 +175,7 @@ class EmbeddedSnowflake:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.port = _free_port()
+        self.port = free_port()
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._tokens: set[str] = set()
