@@ -16,6 +16,8 @@ from typing import Literal
 
 from pydantic import SecretStr
 
+from app.accounts import AccessTokens
+
 CredentialKind = Literal["api", "nlx"]
 
 
@@ -39,7 +41,11 @@ def presented_token(headers: Mapping[str, str]) -> str | None:
 class Authenticator:
     """The known tokens. ``api`` and ``nlx`` map each token to the name it stands for."""
 
-    def __init__(self, api: Mapping[str, str], nlx: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, api: Mapping[str, str], nlx: Mapping[str, str] | None = None, tokens: AccessTokens | None = None
+    ) -> None:
+        self.tokens = tokens
+        """People's access tokens (``app.accounts``), accepted wherever an API token is."""
         self._known: list[tuple[bytes, Identity]] = [
             (token.encode(), Identity(name, "api")) for token, name in api.items() if token
         ]
@@ -47,6 +53,10 @@ class Authenticator:
             (token.encode(), Identity(name, "nlx")) for token, name in (nlx or {}).items() if token
         ]
         self.nlx_configured = any(i.kind == "nlx" for _, i in self._known)
+
+    def is_token_name(self, name: str) -> bool:
+        """Whether ``name`` is a static token's (an integration), not a person's user name."""
+        return any(identity.name == name for _, identity in self._known)
 
     def identify(self, token: str | None) -> Identity | None:
         if not token:
@@ -61,9 +71,13 @@ class Authenticator:
     # --- the doors -------------------------------------------------------------------------------------------
 
     def api_actor(self, token: str | None) -> str | None:
-        """REST, the voice WebSockets and MCP: an API token's name."""
+        """The voice WebSockets and MCP: an API token's name, or a signed-in person's user name (their access
+        token's signature and expiry are checked here; revocation is checked by the REST doors)."""
         identity = self.identify(token)
-        return identity.name if identity is not None and identity.kind == "api" else None
+        if identity is not None:
+            return identity.name if identity.kind == "api" else None
+        person = self.tokens.read(token) if token and self.tokens is not None else None
+        return person.name if person is not None else None
 
     def webhook_caller(self, headers: Mapping[str, str]) -> str | None:
         """NLX data requests and lifecycle hooks: the integration whose webhook token was sent. With no NLX

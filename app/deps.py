@@ -1,13 +1,17 @@
-"""Request dependencies: the services, and who is calling (401 when credentials are missing or unknown)."""
+"""Request dependencies: the services, and who is calling: 401 when credentials are missing, unknown, expired or
+revoked; 403 when the caller's role may not do this (``Principal.may``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 
+from app.accounts import Forbidden, Principal
 from app.auth import Identity, presented_token
 from app.services import Services
+from inventory_core.people import Role
 from inventory_core.service import InventoryService
 
 
@@ -39,21 +43,62 @@ def unauthenticated(message: str = "send Authorization: Bearer <token>") -> HTTP
     )
 
 
-def require_token(request: Request, services: ServicesDep) -> str:
-    """The caller's identity (an API token's name). Used by every route but health."""
-    actor = services.auth.api_actor(presented_token(request.headers))
-    if actor is None:
+async def _person(token: str | None, services: Services) -> Principal | None:
+    if not token or services.accounts is None:
+        return None
+    return await services.accounts.principal(token)
+
+
+async def require_principal(request: Request, services: ServicesDep) -> Principal:
+    """An API token (an integration) or a signed-in person's access token. Used by every route but health and
+    signing in."""
+    token = presented_token(request.headers)
+    identity = services.auth.identify(token)
+    if identity is not None and identity.kind == "api":
+        return Principal(identity.name, "integration", "api")
+    person = await _person(token, services)
+    if person is None:
         raise unauthenticated()
-    return actor
+    return person
 
 
-def require_identity(request: Request, services: ServicesDep) -> Identity:
-    """An API token or an NLX webhook token (the text channel takes both)."""
-    identity = services.auth.identify(presented_token(request.headers))
-    if identity is None:
+PrincipalDep = Annotated[Principal, Depends(require_principal)]
+
+
+def require_role(role: Role) -> Callable[[Principal], Principal]:
+    def check(principal: PrincipalDep) -> Principal:
+        if not principal.may(role):
+            raise Forbidden(f"a {role} may do this; you are signed in as a {principal.role}", needed=role)
+        return principal
+
+    return check
+
+
+def _name(principal: PrincipalDep) -> str:
+    return principal.name
+
+
+def _supervisor_name(principal: Annotated[Principal, Depends(require_role("supervisor"))]) -> str:
+    return principal.name
+
+
+ActorDep = Annotated[str, Depends(_name)]
+"""Anyone signed in (a worker or above, or an integration token): their name, for the audit."""
+SupervisorDep = Annotated[str, Depends(_supervisor_name)]
+"""A supervisor, an admin or an integration token: their name."""
+AdminDep = Annotated[Principal, Depends(require_role("admin"))]
+
+
+async def require_identity(request: Request, services: ServicesDep) -> Identity:
+    """An API token, an NLX webhook token or a signed-in person (the text channel takes all three)."""
+    token = presented_token(request.headers)
+    identity = services.auth.identify(token)
+    if identity is not None:
+        return identity
+    person = await _person(token, services)
+    if person is None:
         raise unauthenticated("send Authorization: Bearer <token> or x-api-key")
-    return identity
+    return Identity(person.name, "api")
 
 
-ActorDep = Annotated[str, Depends(require_token)]
 IdentityDep = Annotated[Identity, Depends(require_identity)]

@@ -12,6 +12,7 @@ from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.accounts import Forbidden, InvalidCredentials, TooManyAttempts
 from inventory_core.errors import (
     Conflict,
     InsufficientStock,
@@ -20,10 +21,15 @@ from inventory_core.errors import (
     NotFound,
     StoreUnavailable,
 )
+from inventory_core.people import AccountLocked
 
 log = logging.getLogger("inventorypulse.api")
 
 _STATUS: dict[type[InventoryError], int] = {
+    InvalidCredentials: 401,
+    Forbidden: 403,
+    TooManyAttempts: 429,
+    AccountLocked: 429,
     NotFound: 404,
     InvalidInput: 400,
     InsufficientStock: 409,
@@ -49,7 +55,11 @@ def _body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InventoryError)
     async def inventory_error(_: Request, exc: InventoryError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(), status_code=status_for(exc))
+        status = status_for(exc)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+        if status == 429 and "retry_after_s" in exc.details:
+            headers["Retry-After"] = str(exc.details["retry_after_s"])
+        return JSONResponse(exc.to_dict(), status_code=status, headers=headers)
 
     @app.exception_handler(PyMongoError)
     async def store_error(_: Request, exc: PyMongoError) -> JSONResponse:

@@ -3,11 +3,28 @@ per-channel session options and limits from settings."""
 
 from __future__ import annotations
 
+from app.accounts import Accounts
 from app.services import Services
+from dialogue.contract import ConversationFactory
+from dialogue.sign_in import Operator, OperatorCheck, SigningInFactory
+from inventory_core.people import AccountLocked
 from voice_gateway.gateway import Gateway, GatewayLimits
 from voice_gateway.options import Channel, SessionOptions
 
 CHANNELS: tuple[Channel, ...] = ("voice", "phone")
+
+
+def operator_check(accounts: Accounts) -> OperatorCheck:
+    """The voice and keypad sign-in against people's accounts (a locked account does not sign in)."""
+
+    async def check(operator_id: str, pin: str) -> Operator | None:
+        try:
+            person = await accounts.people.check_pin(operator_id, pin)
+        except AccountLocked:
+            return None
+        return Operator(person.username, person.display_name) if person is not None else None
+
+    return check
 
 
 def voice_gateway(services: Services) -> Gateway | None:
@@ -29,10 +46,16 @@ def voice_gateway(services: Services) -> Gateway | None:
         )
         for channel in CHANNELS
     }
+    conversations: ConversationFactory = services.conversations
+    if s.voice_sign_in == "required" and services.accounts is not None:
+        auth = services.auth
+        conversations = SigningInFactory(
+            conversations, operator_check(services.accounts), lambda actor: not auth.is_token_name(actor)
+        )
     return Gateway(
         recognizer=services.recognizer,
         synthesizer=services.synthesizer,
-        conversations=services.conversations,
+        conversations=conversations,
         authenticate=services.auth.api_actor,
         session_options=options,
         limits=GatewayLimits(

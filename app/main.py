@@ -13,10 +13,12 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
+from app.docs import install_docs
 from app.errors import BodySizeLimit, install_error_handlers
 from app.gateway import voice_gateway
 from app.nlx import nlx_runtime
-from app.routes import admin, agent, insights, orders, suppliers
+from app.routes import admin, agent, console, insights, orders, suppliers
+from app.routes import auth as auth_routes
 from app.routes import inventory as inventory_routes
 from app.services import Services, open_services
 from app.settings import Settings
@@ -30,6 +32,7 @@ from voice_gateway.speech.ports import RecognizerWithFallback
 log = logging.getLogger("inventorypulse.app")
 
 ROUTERS: tuple[APIRouter, ...] = (
+    auth_routes.router,
     inventory_routes.router,
     suppliers.router,
     orders.router,
@@ -39,6 +42,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     voice_middleware.router,
     nlx_routes.router,
     gateway_routes.router,
+    console.router,
 )
 
 
@@ -99,7 +103,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         version="0.1.0",
         description="Voice-first inventory assistant: stock questions, restock advice, confirmed writes.",
         lifespan=lifespan,
+        docs_url=None,  # app.docs serves /docs and /redoc from packaged assets (FastAPI's use a CDN)
+        redoc_url=None,
     )
+    install_docs(app)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
 
@@ -107,7 +114,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     if services is not None:
         install(app, services)
 
-    @app.get("/api/health", tags=["system"])
+    @app.get("/api/health", tags=["system"], summary="Service and store health (no token needed)")
     async def health(request: Request) -> JSONResponse:
         opened = request.app.state.services
         checks: dict[str, Any] = {"store": "not started"}
@@ -120,4 +127,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/mcp", mcp_endpoint)
+    app.mount("/console/assets", console.assets, name="console-assets")
     return app

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.accounts import AccessTokens, Accounts, ensure_admin, signing_key
 from app.auth import Authenticator, authenticator_from
 from app.loop_watch import LoopWatch
 from app.mcp import McpHttp, add_workflow_tools, build_mcp_http
@@ -30,6 +31,7 @@ from forecasting.service import ForecastOptions, ForecastService
 from forecasting.warehouse.connection import WarehouseUnavailable, config_from_settings
 from inventory_core.demo_loader import load_demo, store_is_empty
 from inventory_core.ledger_recovery import LedgerRecovery
+from inventory_core.people import PeopleBook
 from inventory_core.service import InventoryService
 from inventory_core.store import MongoStore
 from voice_gateway.metrics import GatewayMetrics
@@ -58,6 +60,7 @@ class Services:
     settings: Settings
     inventory: InventoryService
     auth: Authenticator
+    accounts: Accounts | None = None  # people's sign-in (JWT); None: static tokens only
     dialogue: DialogueService | None = None
     conversations: ConversationFactory | None = None  # the built-in dialogue, or NLX in NLX mode
     forecaster: ForecastService | None = None
@@ -109,6 +112,8 @@ async def open_services(
         inventory = await open_inventory(settings, stack, load_demo_progress=load_demo_progress)
         auth = authenticator_from(settings.api_tokens, settings.nlx_webhook_tokens, settings.var_dir)
         services = Services(settings=settings, inventory=inventory, auth=auth)
+        services.accounts = await open_accounts(settings, inventory)
+        auth.tokens = services.accounts.tokens
         stack.push_async_callback(services.cancel_background)
         services.spawn(LedgerRecovery(inventory.ledger, inventory.store).run(), "ledger-recovery")
         services.spawn(LoopWatch(services.metrics.registry).run(), "loop-watch")
@@ -127,6 +132,15 @@ async def open_services(
             for name, coro in engines.background.items():
                 services.spawn(coro, name)
         yield services
+
+
+async def open_accounts(settings: Settings, inventory: InventoryService) -> Accounts:
+    """People's accounts over the store, the token key, and the first-run admin."""
+    people = PeopleBook(inventory.store)
+    admin = settings.admin_password.get_secret_value() if settings.admin_password else None
+    await ensure_admin(people, settings.var_dir, admin)
+    secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else None
+    return Accounts(people, AccessTokens(signing_key(secret, settings.var_dir)))
 
 
 async def _build_forecasting(services: Services, stack: contextlib.AsyncExitStack) -> None:

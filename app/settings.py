@@ -27,6 +27,21 @@ class Settings(BaseSettings):
         description="Bearer tokens accepted by the API and the voice WebSocket. Empty: a dev token is "
         "generated into var/dev_token and printed on first run.",
     )
+    jwt_secret: SecretStr | None = Field(
+        default=None,
+        description="Key that signs people's access tokens; every replica needs the same one. Unset: a key kept "
+        "in var/jwt_secret.",
+    )
+    admin_password: SecretStr | None = Field(
+        default=None,
+        description="Password of the admin account made on first run (no account yet). Unset: made up, printed "
+        "and kept in var/admin_password.",
+    )
+    voice_sign_in: Literal["off", "required"] = Field(
+        default="off",
+        description="required: a call not signed in as a person starts with 'Operator number?' and a PIN (spoken "
+        "or keyed) and does nothing else until it is. off (the demo): calls run as their token.",
+    )
     max_request_bytes: int = 1_000_000
     load_demo_data: bool = True
     demo_seed: int = 7

@@ -30,6 +30,8 @@ class RecognitionHints:
 
     expect: Expectation = "free"
     phrases: tuple[str, ...] = ()
+    secret: bool = False
+    """The answer is a secret (a PIN): recognised as asked, never shown, logged or read back."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,17 @@ from dataclasses import replace
 from typing import Any
 
 from dialogue.contract import AgentReply, HeardWords, RecognitionHints, TurnSource
-from dialogue.policy.state import DialogueState, Event, NoInput, NotHeard, PlaybackCut, Speak, Start, UserSaid
+from dialogue.policy.state import (
+    DialogueState,
+    Draft,
+    Event,
+    NoInput,
+    NotHeard,
+    PlaybackCut,
+    Speak,
+    Start,
+    UserSaid,
+)
 from dialogue.runner import Clock, PolicyCache, Ran, Runner
 from inventory_core.errors import InventoryError
 
@@ -72,6 +82,7 @@ class DialogueConversation:
             )
             slots: dict[str, Any] = dict(self.state.slots)
             cards = [] if ran.store_down else await self._cards(slots)  # a second wait for a nicety: no
+            cards = [*map(_write_card, ran.written), *cards]
             return AgentReply(
                 turn_id=turn_id,
                 text=text,
@@ -128,3 +139,25 @@ class DialogueConversation:
     async def close(self) -> None:
         self.closed = True
         self.state = replace(self.state, ended=True)
+
+
+def _write_card(write: tuple[Draft, Any]) -> dict[str, Any]:
+    """What a confirmed write did, for the screen: its kind, item, quantity and the record the store made."""
+    draft, result = write
+    card: dict[str, Any] = {"kind": draft.kind, "sku": draft.sku, "quantity": draft.quantity}
+    if draft.site:
+        card["site"] = draft.site
+    done = result.model_dump(mode="json") if hasattr(result, "model_dump") else result
+    if isinstance(done, dict):
+        for key in (
+            "order_id",
+            "movement_id",
+            "supplier_id",
+            "unit_price",
+            "expected_date",
+            "updated_quantity",
+        ):
+            value = done.get(key)
+            if value is not None and not isinstance(value, (dict, list)):
+                card[key] = value
+    return card

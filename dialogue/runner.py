@@ -80,6 +80,8 @@ class Ran:
     """The outcome of the read-back this event answered; None when it answered none."""
     store_down: bool = False
     """A read or write of this turn found the store not answering (so nothing else is asked of it this turn)."""
+    written: tuple[tuple[Draft, Any], ...] = ()
+    """The writes this event made, each with what the store answered (for the screen's write card)."""
 
 
 class Runner:
@@ -96,6 +98,7 @@ class Runner:
         spoken: list[Speak] = []
         confirmation: ConfirmationOutcome | None = None
         store_down = False
+        written: list[tuple[Draft, Any]] = []
         current: Event | None = event
         for _ in range(self.max_steps):
             if current is None:
@@ -119,13 +122,15 @@ class Runner:
                 elif isinstance(action, Commit):
                     done = await self._commit(action.draft, state, clock)
                     store_down = store_down or (done.error is not None and done.retryable)
+                    if done.error is None:
+                        written.append((action.draft, done.result))
                     current = done
                 elif isinstance(action, Escalate):
                     await self._escalate(action)
                 elif isinstance(action, AskLlm):
                     text = await self.llm.answer(state.session_id, action.text) if self.llm else None
                     current = LlmDone(text)
-        return Ran(state, tuple(spoken), confirmation, store_down)
+        return Ran(state, tuple(spoken), confirmation, store_down, tuple(written))
 
     async def _fetch(self, queries: tuple[Query, ...]) -> dict[str, Any]:
         results = await asyncio.gather(*(self._query(q) for q in queries), return_exceptions=True)

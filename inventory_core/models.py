@@ -126,6 +126,13 @@ class Connector(_Frozen):
 
 
 class Supplier(_Frozen):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{
+            "supplier_id": "SUP07", "name": "Granite Tool Works", "email": "orders@sup07.example", "phone": "+1 555 0107",
+            "connector": {"kind": "csv", "url": "https://feeds.granite-tools.example/stock.csv", "token": None},
+        }]}
+    )  # fmt: skip
+
     supplier_id: str
     name: str
     email: str | None = None
@@ -134,6 +141,13 @@ class Supplier(_Frozen):
 
 
 class SupplierOffer(_Frozen):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{
+            "sku": "TLS-1143", "supplier_id": "SUP07", "supplier_name": "Granite Tool Works", "price": 11.2,
+            "supplier_on_hand": 860, "lead_time_days": 6, "min_order_qty": 6, "last_checked": "2025-06-02T09:12:00Z",
+        }]}
+    )  # fmt: skip
+
     sku: str
     supplier_id: str
     supplier_name: str = ""
@@ -145,6 +159,15 @@ class SupplierOffer(_Frozen):
 
 
 class PurchaseOrder(_Frozen):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{
+            "order_id": "PO-10042", "sku": "TLS-1143", "supplier_id": "SUP07", "site": "main", "quantity": 48,
+            "unit_price": 11.2, "status": "placed", "actor": "dana", "channel": "api", "idempotency_key": "po-0602-tls1143",
+            "created_at": "2025-06-02T14:31:07Z", "updated_at": "2025-06-02T14:31:07Z",
+            "expected_date": "2025-06-08T00:00:00Z",
+        }]}
+    )  # fmt: skip
+
     order_id: str
     sku: str
     supplier_id: str
@@ -183,6 +206,15 @@ class Movement(_Frozen):
 
 
 class Insight(_Frozen):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{
+            "insight_id": "5d1c9a0e7b42", "kind": "low_stock", "sku": "TLS-1143", "site": "main", "severity": "warning",
+            "message": "zip knives at the main warehouse is low: 42 left, below its reorder point of 55.",
+            "dedupe_key": "low_stock:TLS-1143@main:2025-06-02", "created_at": "2025-06-02T03:00:12Z", "read": False,
+            "notified": True,
+        }]}
+    )  # fmt: skip
+
     insight_id: str
     kind: str  # low_stock | predicted_stockout | anomaly | check_digit_failures | ...
     message: str
@@ -206,11 +238,32 @@ class WriteContext(_Frozen):
 
 
 class MovementResult(_Frozen):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{
+            "movement": {
+                "movement_id": "3f0c6a1e9b7d4c2a8e5f1b6d0a9c7e42", "sku": "TLS-1143", "site": "main", "kind": "pick", "delta": -12,
+                "before": 54, "after": 42, "actor": "dana", "channel": "api", "idempotency_key": "pick-0602-0007",
+                "at": "2025-06-02T14:31:07Z", "reason": None, "bin": "C-07-2", "status": "applied", "recovered": False,
+            },
+            "replayed": False,
+        }]}
+    )  # fmt: skip
+
     movement: Movement
     replayed: bool = Field(description="True when this key was applied before and nothing changed now.")
 
 
 class Recommendation(_Frozen):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{
+            "sku": "TLS-1143", "name": "zip knives", "site": "main", "on_hand": 42, "reorder_point": 55,
+            "recommended_quantity": 48, "supplier_id": "SUP07", "order_by": "2025-06-05T00:00:00Z",
+            "expected_stockout": "2025-06-11T00:00:00Z",
+            "rationale": "zip knives at main sells about 9 a day and Granite Tool Works takes 6 days, giving a reorder"
+            " point of 55; the 42 on hand last about 4 days, so order 48 (8 packs of 6) by Thursday.",
+        }]}
+    )  # fmt: skip
+
     sku: str
     name: str
     site: str
@@ -240,6 +293,13 @@ class Drift(_Frozen):
 
 
 class ReconcileReport(_Frozen):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{
+            "checked": 412,
+            "drift": [{"sku": "TLS-1143", "site": "main", "on_hand": 42, "ledger_total": 45, "pending": 0, "in_flight": 0}],
+        }]}
+    )  # fmt: skip
+
     checked: int
     drift: list[Drift]
 

@@ -9,13 +9,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, JsonValue, model_validator
+from pydantic.config import JsonDict
 
 from inventory_core.text import MAX_NAME_CHARS, NoSurrogates
 
 
 def _names(*names: str) -> AliasChoices:
     return AliasChoices(*names)
+
+
+def _extra(*examples: JsonValue, one_of_required: tuple[str, ...] = ()) -> JsonDict:
+    """A model's ``json_schema_extra``: the examples /docs shows and, for a request that needs one of several
+    fields, which. (A subclass's ``json_schema_extra`` replaces its base's, so each model states both.)"""
+    extra: JsonDict = {"examples": list(examples)}
+    if one_of_required:
+        extra["anyOf"] = [{"required": [name]} for name in one_of_required]
+    return extra
 
 
 class _Request(NoSurrogates):
@@ -54,10 +64,16 @@ class _RequiresItem(_ItemRequest):
 
 
 class CheckInventoryRequest(_RequiresItem):
-    pass
+    model_config = ConfigDict(
+        json_schema_extra=_extra(
+            {"item": "zip knives", "site": "main"}, {"sku": "TLS-1143"}, one_of_required=("item", "sku")
+        )
+    )
 
 
 class LowStockRequest(_Request):
+    model_config = ConfigDict(json_schema_extra=_extra({"site": "main", "limit": 5}))
+
     site: str | None = Field(
         default=None, max_length=MAX_NAME_CHARS, validation_alias=_names("site", "warehouse", "location")
     )
@@ -67,10 +83,18 @@ class LowStockRequest(_Request):
 class ReorderRequest(_ItemRequest):
     """Without an item: recommendations for everything that needs ordering."""
 
+    model_config = ConfigDict(json_schema_extra=_extra({"item": "zip knives", "site": "main"}, {"limit": 5}))
+
     limit: int = Field(default=5, ge=1, le=50)
 
 
 class ProposeOrderRequest(_RequiresItem):
+    model_config = ConfigDict(
+        json_schema_extra=_extra(
+            {"item": "zip knives", "quantity": 48, "site": "main"}, one_of_required=("item", "sku")
+        )
+    )
+
     quantity: int = Field(
         strict=True,
         ge=1,
@@ -86,6 +110,10 @@ class ProposeOrderRequest(_RequiresItem):
 
 
 class ConfirmOrderRequest(_Request):
+    model_config = ConfigDict(
+        json_schema_extra=_extra({"confirmation_id": "NLX-3F9A0C21D4E7B815", "confirmed": True})
+    )
+
     confirmation_id: str = Field(
         min_length=1, max_length=64, validation_alias=_names("confirmation_id", "confirmationId")
     )
@@ -98,9 +126,11 @@ class ConfirmOrderRequest(_Request):
 
 class OrderStatusRequest(_ItemRequest):
     model_config = ConfigDict(
-        json_schema_extra={
-            "anyOf": [{"required": ["order_id"]}, {"required": ["item"]}, {"required": ["sku"]}]
-        }
+        json_schema_extra=_extra(
+            {"order_id": "PO-10042"},
+            {"item": "zip knives", "limit": 3},
+            one_of_required=("order_id", "item", "sku"),
+        )
     )
 
     order_id: str | None = Field(
@@ -116,6 +146,10 @@ class OrderStatusRequest(_ItemRequest):
 
 
 class ForecastRequest(_RequiresItem):
+    model_config = ConfigDict(
+        json_schema_extra=_extra({"item": "zip knives", "horizon_days": 28}, one_of_required=("item", "sku"))
+    )
+
     horizon_days: int = Field(
         default=28, ge=1, le=365, validation_alias=_names("horizon_days", "horizonDays", "days")
     )
@@ -144,6 +178,14 @@ class ItemMiss(BaseModel):
 
 
 class CheckInventoryResponse(_Response):
+    model_config = ConfigDict(
+        json_schema_extra=_extra({
+            "text": "There are 42 zip knives at the main warehouse.", "found": True, "sku": "TLS-1143",
+            "name": "zip knives", "unit": "each", "on_hand": 42, "available": 42, "low": True,
+            "sites": [{"site": "main", "on_hand": 42, "available": 42, "minimum": 55, "low": True}],
+        })
+    )  # fmt: skip
+
     found: bool
     sku: str | None = None
     name: str | None = None
@@ -164,6 +206,13 @@ class LowStockItem(BaseModel):
 
 
 class LowStockResponse(_Response):
+    model_config = ConfigDict(
+        json_schema_extra=_extra({
+            "text": "One item is low: zip knives, 42 left at the main warehouse.", "count": 1,
+            "items": [{"sku": "TLS-1143", "name": "zip knives", "site": "main", "on_hand": 42, "minimum": 55}],
+        })
+    )  # fmt: skip
+
     count: int
     items: list[LowStockItem]
 
@@ -182,6 +231,19 @@ class RecommendationOut(BaseModel):
 
 
 class ReorderResponse(_Response):
+    model_config = ConfigDict(
+        json_schema_extra=_extra({
+            "text": "Order 48 zip knives from Granite Tool Works by Thursday.", "found": True, "needs_order": True,
+            "recommendations": [{
+                "sku": "TLS-1143", "name": "zip knives", "site": "main", "on_hand": 42, "reorder_point": 55,
+                "recommended_quantity": 48, "supplier_id": "SUP07", "order_by": "2025-06-05T00:00:00Z",
+                "expected_stockout": "2025-06-11T00:00:00Z",
+                "rationale": "zip knives at main sells about 9 a day and Granite Tool Works takes 6 days, giving a"
+                " reorder point of 55; the 42 on hand last about 4 days, so order 48 (8 packs of 6) by Thursday.",
+            }],
+        })
+    )  # fmt: skip
+
     found: bool = True
     needs_order: bool
     recommendations: list[RecommendationOut]
@@ -189,6 +251,16 @@ class ReorderResponse(_Response):
 
 
 class ProposeOrderResponse(_Response):
+    model_config = ConfigDict(
+        json_schema_extra=_extra({
+            "text": "Order forty eight zip knives from Granite Tool Works for the main warehouse. Shall I place it?",
+            "found": True, "confirmation_id": "NLX-3F9A0C21D4E7B815", "sku": "TLS-1143", "name": "zip knives",
+            "quantity": 48, "site": "main", "supplier_id": "SUP07", "supplier_name": "Granite Tool Works",
+            "unit_price": 11.2, "total_price": 537.6, "expires_at": "2025-06-02T14:41:07Z",
+            "read_back": "Order forty eight zip knives from Granite Tool Works for the main warehouse. Shall I place it?",
+        })
+    )  # fmt: skip
+
     found: bool
     confirmation_id: str | None = None
     sku: str | None = None
@@ -211,6 +283,13 @@ ConfirmStatus = Literal["placed", "cancelled", "expired", "unknown"]
 
 
 class ConfirmOrderResponse(_Response):
+    model_config = ConfigDict(
+        json_schema_extra=_extra({
+            "text": "Done. Order P O 1 0 0 4 2 for forty eight zip knives is placed.", "status": "placed",
+            "order_id": "PO-10042", "sku": "TLS-1143", "quantity": 48, "replayed": False,
+        })
+    )  # fmt: skip
+
     status: ConfirmStatus
     order_id: str | None = None
     sku: str | None = None
@@ -231,12 +310,31 @@ class OrderOut(BaseModel):
 
 
 class OrderStatusResponse(_Response):
+    model_config = ConfigDict(
+        json_schema_extra=_extra({
+            "text": "Order P O 1 0 0 4 2 for 48 zip knives is confirmed.", "found": True,
+            "orders": [{
+                "order_id": "PO-10042", "sku": "TLS-1143", "name": "zip knives", "quantity": 48, "status": "confirmed",
+                "supplier_id": "SUP07", "site": "main", "created_at": "2025-06-02T14:31:07Z",
+                "expected_date": "2025-06-08T00:00:00Z",
+            }],
+        })
+    )  # fmt: skip
+
     found: bool
     orders: list[OrderOut] = Field(default_factory=list)
     miss: ItemMiss | None = None
 
 
 class ForecastResponse(_Response):
+    model_config = ConfigDict(
+        json_schema_extra=_extra({
+            "text": "Over the next 28 days expect about 250 zip knives, between 200 and 300.", "found": True,
+            "sku": "TLS-1143", "name": "zip knives", "horizon_days": 28, "predicted_units": 250.0, "low": 200.0,
+            "high": 300.0, "daily_rate": 8.9, "on_hand": 42, "days_of_cover": 4.7, "method": "Holt-Winters weekly",
+        })
+    )  # fmt: skip
+
     found: bool
     sku: str | None = None
     name: str | None = None
@@ -252,6 +350,12 @@ class ForecastResponse(_Response):
 
 
 class LifecycleAck(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=_extra(
+            {"received": True, "event_type": "conversation.start", "correlation_id": "c0ffee42"}
+        )
+    )
+
     received: bool = True
     event_type: str
     correlation_id: str | None = None

@@ -59,6 +59,19 @@ CallerDep = Annotated[str, Depends(require_caller)]
 
 
 class Recognized(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "how many zip knives are left",
+                    "confidence": 0.91,
+                    "duration": 1.84,
+                    "engine": "local",
+                }
+            ]
+        }
+    )
+
     text: str = Field(description="Empty when nothing was recognised.")
     confidence: float | None = None
     duration: float = Field(description="Seconds of audio received.")
@@ -66,7 +79,18 @@ class Recognized(BaseModel):
 
 
 class SpeakRequest(NoSurrogates):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "There are 42 zip knives at the main warehouse.",
+                    "format": "wav",
+                    "sample_rate": 16000,
+                }
+            ]
+        },
+    )
 
     text: str = Field(min_length=1, max_length=3000)
     format: AudioFormat = "pcm"

@@ -191,10 +191,15 @@ class TurnWorker:
             self._answer(await self._dialogue(self._conv.no_input()), source="no_input")
         elif isinstance(item, Typed):
             if item.source == "dtmf":
-                self._port.emit(ev.TranscriptReady(item.text, True, "dtmf"))
+                self._port.emit(ev.TranscriptReady(self._shown(item.text), True, "dtmf"))
             await self._user_turn(item.text, item.source, None, None)
         else:
             await self._heard(item)
+
+    def _shown(self, text: str) -> str:
+        """What the caller's words look like on screens and in events: masked when the answer is a secret."""
+        last = self._port.last_reply
+        return "•" * len(text) if last is not None and last.awaiting.secret else text
 
     async def _notify(self, cut: Interruption) -> None:
         await self._dialogue(self._conv.playback_interrupted(cut.reply.turn_id, cut.heard_chars))
@@ -204,7 +209,9 @@ class TurnWorker:
         transcript = guessed if isinstance(guessed, Transcript) else await self._recognize(item, guessed)
         text = transcript.text.strip() if transcript is not None else ""
         if text:
-            self._port.emit(ev.TranscriptReady(text, True, transcript.engine if transcript else ""))
+            self._port.emit(
+                ev.TranscriptReady(self._shown(text), True, transcript.engine if transcript else "")
+            )
         cut = item.interruption
         barge = self._o.barge_in
         if cut is not None and barge.resume_after_false_interruption and is_false_interruption(text, barge):
@@ -219,7 +226,7 @@ class TurnWorker:
         if cut is None and item.during_playout:
             # Speech that began while we spoke but did not barge in: only a command word counts.
             if not self._port.speaking or not is_command(text, barge):
-                self._port.emit(ev.TurnIgnored(text, item.segment.onset_s))
+                self._port.emit(ev.TurnIgnored(self._shown(text), item.segment.onset_s))
                 return
             cut = self._port.interrupt("command")
         if cut is not None:

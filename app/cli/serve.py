@@ -8,9 +8,23 @@ import warnings
 
 import uvicorn
 
+from app.auth import dev_token
 from app.logs import configure_logging
 from app.main import create_app
 from app.settings import Settings
+
+
+def start_links(settings: Settings) -> str:
+    """What a newcomer clicks: the talk page and the console, signed in with the dev token when no token is
+    configured (the console also has a login form for people's accounts); the API docs."""
+    base = f"http://{settings.host}:{settings.port}"
+    sign_in = "" if settings.api_tokens else dev_token(settings.var_dir)
+    talk = f"{base}/?token={sign_in}" if sign_in else f"{base}/"
+    console = f"{base}/console#token={sign_in}" if sign_in else f"{base}/console"
+    return (
+        f"InventoryPulse Voice is starting.\n  Talk page: {talk}\n  Console:   {console}\n"
+        f"  API docs:  {base}/docs"
+    )
 
 
 def serve(settings: Settings) -> int:
@@ -19,9 +33,7 @@ def serve(settings: Settings) -> int:
     configure_logging(json_lines=settings.log_json)
     app = create_app(settings)
     logging.getLogger("inventorypulse").info("serving on http://%s:%d", settings.host, settings.port)
-    print(
-        f"InventoryPulse Voice: open http://{settings.host}:{settings.port}/ (API docs at /docs)", flush=True
-    )
+    print(start_links(settings), flush=True)
     uvicorn.run(
         app,
         host=settings.host,

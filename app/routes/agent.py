@@ -25,7 +25,14 @@ router = APIRouter(
 
 
 class AgentQuery(RequestBody):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        json_schema_extra={"examples": [
+            {"text": "how many zip knives are left", "site": "main"},
+            {"text": "yes", "session_id": "c0ffee42-agent", "user_id": "dana"},
+        ]},
+    )  # fmt: skip
 
     text: str = Field(min_length=1, max_length=2000, description="What the user said or typed.")
     session_id: str | None = Field(
@@ -44,6 +51,16 @@ class AgentQuery(RequestBody):
 
 
 class AgentAnswer(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{
+            "session_id": "c0ffee42-agent", "conversationId": "c0ffee42-agent",
+            "reply": "There are 42 zip knives at the main warehouse.",
+            "text": "There are 42 zip knives at the main warehouse.",
+            "intent": "check_stock", "slots": {"item": "zip knives", "sku": "TLS-1143"}, "awaiting": "free",
+            "end_session": False,
+        }]}
+    )  # fmt: skip
+
     session_id: str
     conversationId: str = Field(description="The same as session_id, under NLX's name.")
     reply: str
@@ -61,7 +78,7 @@ def _site(body: AgentQuery) -> str | None:
     return site if isinstance(site, str) and 0 < len(site) <= 64 else None
 
 
-@router.post("/query", response_model=AgentAnswer)
+@router.post("/query", response_model=AgentAnswer, summary="Run one typed turn of the dialogue")
 async def agent_query(body: AgentQuery, services: ServicesDep, caller: IdentityDep) -> AgentAnswer:
     # An API token is the API channel; an NLX webhook token (NLX's agent fallback) the NLX channel.
     actor, channel = (caller.name, "api") if caller.kind == "api" else (f"nlx-{caller.name}", "nlx")

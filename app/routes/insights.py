@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.deps import ActorDep, InventoryDep, ServicesDep
 from app.routes.common import PathText
@@ -55,6 +55,16 @@ class ForecastTotal(BaseModel):
 
 
 class ForecastOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{
+            "sku": "TLS-1143", "site": "main", "model": "holt_winters", "model_label": "Holt-Winters weekly",
+            "interval_level": 0.8, "run_at": "2025-06-02T03:00:00Z", "backtest_mase": 0.74,
+            "horizon": {"label": "next 7 days", "mean": 63.2, "lo": 48.0, "hi": 78.4},
+            "next_month": {"label": "2025-07", "mean": 271.5, "lo": 221.0, "hi": 322.0},
+            "series": [{"date": "2025-06-03", "mean": 10.4, "lo": 6.1, "hi": 14.7}],
+        }]}
+    )  # fmt: skip
+
     sku: str
     site: str | None
     model: str
@@ -91,7 +101,9 @@ class ForecastOut(BaseModel):
         )
 
 
-@router.get("", response_model=list[Insight])
+@router.get(
+    "", response_model=list[Insight], summary="List insights: low stock, predicted stock-outs, anomalies"
+)
 async def list_insights(
     _: ActorDep,
     inventory: InventoryDep,
@@ -101,7 +113,7 @@ async def list_insights(
     return await inventory.insights(unread_only=unread, limit=limit)
 
 
-@router.get("/forecast/{sku}", response_model=ForecastOut)
+@router.get("/forecast/{sku}", response_model=ForecastOut, summary="Forecast one product's demand")
 async def forecast(
     _: ActorDep, forecaster: ForecasterDep, sku: PathText, days: Horizon = 28, site: Site = None
 ) -> ForecastOut:
@@ -111,6 +123,7 @@ async def forecast(
 @router.get(
     "/forecast/{sku}/chart.svg",
     response_class=Response,
+    summary="Chart one product's forecast (SVG)",
     responses={
         200: {"content": {"image/svg+xml": {}}, "description": "history, forecast, interval, reorder point"}
     },
@@ -122,7 +135,11 @@ async def forecast_chart(
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
-@router.get("/recommendation", response_model=list[Recommendation])
+@router.get(
+    "/recommendation",
+    response_model=list[Recommendation],
+    summary="Restock recommendations: what to order and by when",
+)
 async def recommendation(
     _: ActorDep,
     forecaster: ForecasterDep,

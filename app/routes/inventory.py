@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.deps import ActorDep, InventoryDep
+from app.accounts import Forbidden
+from app.deps import ActorDep, InventoryDep, PrincipalDep, SupervisorDep
 from app.routes.common import ERRORS, IdempotencyKey, PathText, QueryText, require_key
 from app.routes.schemas import (
     MovementIn,
@@ -16,6 +17,7 @@ from app.routes.schemas import (
     ProductPatch,
 )
 from inventory_core.models import (
+    MovementKind,
     MovementResult,
     Product,
     StockLevel,
@@ -26,7 +28,7 @@ from inventory_core.ports import MovementRequest, ProductFilter, ProductUpdate
 router = APIRouter(prefix="/api", tags=["inventory"], responses=ERRORS)
 
 
-@router.get("/inventory", response_model=ProductPage)
+@router.get("/inventory", response_model=ProductPage, summary="List products, filtered and paged")
 async def list_inventory(
     inventory: InventoryDep,
     _: ActorDep,
@@ -44,19 +46,28 @@ async def list_inventory(
     )
 
 
-@router.get("/inventory/low-stock", response_model=list[ProductOut])
+@router.get(
+    "/inventory/low-stock", response_model=list[ProductOut], summary="List products below their minimum"
+)
 async def low_stock(inventory: InventoryDep, _: ActorDep, site: QueryText = None) -> list[ProductOut]:
     return [ProductOut.of(v) for v in await inventory.low_stock(site)]
 
 
-@router.get("/inventory/{sku_or_name}", response_model=ProductOut)
+@router.get(
+    "/inventory/{sku_or_name}", response_model=ProductOut, summary="Look up one product by SKU or name"
+)
 async def get_item(sku_or_name: PathText, inventory: InventoryDep, _: ActorDep) -> ProductOut:
     return ProductOut.of(await inventory.lookup(sku_or_name))
 
 
-@router.post("/inventory", response_model=ProductOut, status_code=201)
+@router.post(
+    "/inventory",
+    response_model=ProductOut,
+    status_code=201,
+    summary="Create a product with its bins and stock",
+)
 async def create_item(
-    body: ProductCreate, inventory: InventoryDep, actor: ActorDep, key: IdempotencyKey = None
+    body: ProductCreate, inventory: InventoryDep, actor: SupervisorDep, key: IdempotencyKey = None
 ) -> ProductOut:
     product = Product(**body.model_dump(exclude={"stock"}))
     levels = [
@@ -66,19 +77,33 @@ async def create_item(
     return ProductOut.of(await inventory.create_product(product, levels, ctx))
 
 
-@router.put("/inventory/{sku}", response_model=ProductOut)
+@router.put(
+    "/inventory/{sku}", response_model=ProductOut, summary="Update a product, or its minimum at a site"
+)
 async def update_item(
-    sku: PathText, body: ProductPatch, inventory: InventoryDep, actor: ActorDep, key: IdempotencyKey = None
+    sku: PathText,
+    body: ProductPatch,
+    inventory: InventoryDep,
+    actor: SupervisorDep,
+    key: IdempotencyKey = None,
 ) -> ProductOut:
     ctx = WriteContext(actor=actor, channel="api", idempotency_key=key or "update")
     return ProductOut.of(await inventory.update_product(sku, ProductUpdate(**body.model_dump()), ctx))
 
 
-@router.post("/inventory/{sku}/movements", response_model=MovementResult, status_code=201)
+@router.post(
+    "/inventory/{sku}/movements",
+    response_model=MovementResult,
+    status_code=201,
+    summary="Record a stock movement",
+)
 async def record_movement(
-    sku: PathText, body: MovementIn, inventory: InventoryDep, actor: ActorDep, key: IdempotencyKey = None
+    sku: PathText, body: MovementIn, inventory: InventoryDep, caller: PrincipalDep, key: IdempotencyKey = None
 ) -> MovementResult:
-    ctx = WriteContext(actor=actor, channel="api", idempotency_key=require_key(key))
+    """Workers pick, receive, sell and count; an adjustment (a signed change with a reason) needs a supervisor."""
+    if body.kind == MovementKind.ADJUSTMENT and not caller.may("supervisor"):
+        raise Forbidden("a supervisor may adjust stock; you may pick, receive or count", needed="supervisor")
+    ctx = WriteContext(actor=caller.name, channel="api", idempotency_key=require_key(key))
     req = MovementRequest(
         kind=body.kind, quantity=body.quantity, site=body.site, reason=body.reason, bin=body.bin
     )

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from inventory_core.models import (
     Location,
@@ -21,6 +22,17 @@ from inventory_core.models import (
 from inventory_core.text import MAX_NAME_CHARS, NoSurrogates
 
 Alias = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
+
+# The examples /docs shows (``json_schema_extra``): one product of the demo warehouse.
+PRODUCT_EXAMPLE: JsonDict = {
+    "sku": "TLS-1143", "name": "zip knives", "aliases": ["zip knife"], "category": "tools", "unit": "each",
+    "pack_size": 6, "pallet_size": 240, "unit_cost": 11.85, "preferred_supplier_id": "SUP07",
+    "locations": [{"site": "main", "bin": "C-07-2", "check_digits": "47"}],
+    "current_quantity": 42, "low_stock": True,
+    "stock": [{"site": "main", "on_hand": 42, "reserved": 0, "available": 42, "min_qty": 24, "dynamic_min": 55,
+               "effective_min": 55, "low": True}],
+    "last_updated": "2025-06-02T14:31:07Z",
+}  # fmt: skip
 
 
 class StockOut(BaseModel):
@@ -48,6 +60,8 @@ class StockOut(BaseModel):
 
 
 class ProductOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [PRODUCT_EXAMPLE]})
+
     sku: str
     name: str
     aliases: list[str]
@@ -86,6 +100,10 @@ class ProductOut(BaseModel):
 
 
 class ProductPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [PRODUCT_EXAMPLE], "total": 1, "offset": 0, "limit": 50}]}
+    )
+
     items: list[ProductOut]
     total: int
     offset: int
@@ -115,6 +133,14 @@ class LocationIn(RequestBody):
 
 
 class ProductCreate(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{
+            "sku": "TLS-1143", "name": "zip knives", "aliases": ["zip knife"], "category": "tools", "pack_size": 6,
+            "pallet_size": 240, "unit_cost": 11.85, "locations": [{"site": "main", "bin": "C-07-2", "check_digits": "47"}],
+            "stock": [{"site": "main", "on_hand": 120, "min_qty": 24}],
+        }]}
+    )  # fmt: skip
+
     sku: str = Field(pattern=r"^[A-Za-z]{2,6}-?\d{2,8}$", description="e.g. FAS-1001")
     name: str = Field(min_length=2, max_length=120)
     aliases: list[Alias] = Field(default_factory=list, max_length=20)
@@ -128,6 +154,12 @@ class ProductCreate(RequestBody):
 
 
 class ProductPatch(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"unit_cost": 12.4, "min_qty": 30, "site": "main"}, {"aliases": ["zip knife"]}]
+        }
+    )
+
     name: str | None = Field(default=None, min_length=2, max_length=120)
     aliases: list[Alias] | None = Field(default=None, max_length=20)
     category: str | None = Field(default=None, min_length=1, max_length=60)
@@ -142,6 +174,14 @@ class ProductPatch(RequestBody):
 
 
 class MovementIn(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [
+            {"kind": "pick", "quantity": 12, "site": "main", "bin": "C-07-2"},
+            {"kind": "receipt", "quantity": 240, "site": "main", "reason": "PO-10042 delivered"},
+            {"kind": "adjustment", "quantity": -3, "site": "east", "reason": "damaged in handling"},
+        ]}
+    )  # fmt: skip
+
     kind: MovementKind
     quantity: int = Field(
         strict=True,
@@ -155,6 +195,12 @@ class MovementIn(RequestBody):
 
 
 class OrderIn(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"sku": "TLS-1143", "quantity": 48, "supplier_id": "SUP07", "site": "main"}]
+        }
+    )
+
     sku: str = Field(min_length=2, max_length=40)
     quantity: int = Field(strict=True, ge=1, le=1_000_000)
     supplier_id: str | None = Field(default=None, max_length=20)
@@ -162,10 +208,16 @@ class OrderIn(RequestBody):
 
 
 class OrderStatusIn(RequestBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "confirmed"}]})
+
     status: OrderStatus
 
 
 class Problem(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"code": "not_found", "message": "no product with SKU TLS-9999"}]}
+    )
+
     code: str
     message: str
     details: dict[str, object] | list[object] | None = None
@@ -174,12 +226,25 @@ class Problem(BaseModel):
 class ConnectorIn(RequestBody):
     """Where the supplier sync reads this supplier's prices and stock."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"kind": "csv", "url": "https://feeds.granite-tools.example/stock.csv"}]
+        }
+    )
+
     kind: Literal["rest", "csv", "html"]
     url: str = Field(pattern=r"^https?://", max_length=500)
     token: str | None = Field(default=None, max_length=500, description="A bearer token the feed wants.")
 
 
 class SupplierIn(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{
+            "supplier_id": "SUP07", "name": "Granite Tool Works", "email": "orders@sup07.example",
+            "phone": "+1 555 0107", "connector": {"kind": "csv", "url": "https://feeds.granite-tools.example/stock.csv"},
+        }]}
+    )  # fmt: skip
+
     supplier_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,19}$", description="e.g. SUP07")
     name: str = Field(min_length=1, max_length=120)
     email: str | None = Field(default=None, max_length=200)
@@ -188,6 +253,10 @@ class SupplierIn(RequestBody):
 
 
 class SupplierPatch(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"email": "purchasing@sup07.example", "phone": "+1 555 0177"}]}
+    )
+
     name: str | None = Field(default=None, min_length=1, max_length=120)
     email: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, max_length=40)
@@ -197,6 +266,12 @@ class SupplierPatch(RequestBody):
 class OfferIn(RequestBody):
     """A supplier's offer for one product, as the supplier or a buyer states it."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"price": 11.2, "supplier_on_hand": 860, "lead_time_days": 6, "min_order_qty": 6}]
+        }
+    )
+
     price: float = Field(ge=0, le=1_000_000)
     supplier_on_hand: int = Field(strict=True, ge=0, le=100_000_000)
     lead_time_days: int = Field(strict=True, ge=0, le=365)
@@ -204,6 +279,13 @@ class OfferIn(RequestBody):
 
 
 class SupplierSyncOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{
+            "suppliers": 20, "synced": ["SUP03", "SUP07"], "failed": {"SUP11": "the feed answered 503"},
+            "updated": 37, "unchanged": 412, "insights": ["supplier_unreachable:SUP11:2025-06-02"], "notified": True,
+        }]}
+    )  # fmt: skip
+
     suppliers: int
     synced: list[str]
     failed: dict[str, str] = Field(

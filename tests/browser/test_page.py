@@ -18,7 +18,6 @@ from fastapi import FastAPI
 from dialogue.contract import AgentReply, HeardWords, RecognitionHints, TurnSource
 from fixtures.audio.generate import ensure_generated
 from tests.fakes.clock import eventually
-from tests.fakes.conversation import FakeConversationFactory
 from tests.fakes.gateway import TOKEN, fake_gateway
 from tests.fakes.speech import silence
 from voice_gateway import routes
@@ -72,10 +71,13 @@ class StockConversation:
         return None
 
 
-class Factory(FakeConversationFactory):
-    def open(self, session_id: str, channel: str, actor: str, site: str | None = None) -> Any:
+class Factory:
+    def __init__(self) -> None:
+        self.opened: list[StockConversation] = []
+
+    def open(self, session_id: str, channel: str, actor: str, site: str | None = None) -> StockConversation:
         conv = StockConversation()
-        self.opened.append((session_id, channel, actor, site, conv))  # type: ignore[arg-type]
+        self.opened.append(conv)
         return conv
 
 
@@ -91,7 +93,7 @@ def question_wav(tmp: Path) -> tuple[Path, str]:
 
 
 @pytest_asyncio.fixture(scope="module")
-async def site() -> AsyncIterator[tuple[str, FakeConversationFactory]]:
+async def site() -> AsyncIterator[tuple[str, Factory]]:
     app = FastAPI()
     app.include_router(routes.router)
     factory = Factory()
@@ -108,7 +110,7 @@ async def site() -> AsyncIterator[tuple[str, FakeConversationFactory]]:
 
 
 async def test_spoken_question_shows_reply_card_and_plays_audio(
-    site: tuple[str, FakeConversationFactory], tmp_path: Path
+    site: tuple[str, Factory], tmp_path: Path
 ) -> None:
     host, factory = site
     wav, _text = question_wav(tmp_path)
@@ -154,5 +156,4 @@ async def test_spoken_question_shows_reply_card_and_plays_audio(
             assert errors == []
         finally:
             await context.close()
-    conv = factory.opened[-1][4]
-    assert any("zip knives" in h for h in conv.heard)  # type: ignore[attr-defined]
+    assert any("zip knives" in h for h in factory.opened[-1].heard)

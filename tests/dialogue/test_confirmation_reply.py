@@ -48,6 +48,10 @@ async def test_reply_carries_the_outcome(inventory: InventoryService) -> None:
     assert corrected.confirmation == "corrected"
     done = await conv.user_text("yes")
     assert done.confirmation == "confirmed" and done.text.startswith("Done.")
+    (write,) = done.cards  # what the write did (the turn is about no item any more: no stock card)
+    assert write["kind"] == "pick" and write["quantity"] == 6 and write["site"] == "main"
+    assert write["movement_id"] and write["updated_quantity"] == 94
+    assert all("kind" not in c for c in corrected.cards)  # no write card before the yes
     assert (await conv.user_text(f"how many {name} do we have")).confirmation is None
     await conv.user_text(f"picked 2 {name}")
     assert (await conv.user_text("cancel")).confirmation == "cancelled"
