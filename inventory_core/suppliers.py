@@ -26,6 +26,19 @@ class OfferTerms:
     min_order_qty: int = 1
 
 
+HIDDEN = "********"
+"""What a connector's token reads as outside the store (answers, the audit); sent back unchanged, it keeps the
+stored token."""
+
+
+def redacted(supplier: Supplier) -> Supplier:
+    """The supplier as shown to people and written to the audit: its feed's token hidden."""
+    conn = supplier.connector
+    if conn is None or conn.token is None:
+        return supplier
+    return supplier.model_copy(update={"connector": conn.model_copy(update={"token": HIDDEN})})
+
+
 WRITE_BATCH = 10
 """Offers written per round trip by a sync."""
 
@@ -66,12 +79,17 @@ class SupplierBook:
             raise Conflict(
                 f"supplier {supplier.supplier_id} exists already", supplier_id=supplier.supplier_id
             ) from None
-        await self.store.audit("supplier.create", supplier.supplier_id, ctx, None, doc)
+        await self.store.audit(
+            "supplier.create", supplier.supplier_id, ctx, None, redacted(supplier).model_dump(mode="json")
+        )
         return supplier
 
     async def update(self, supplier_id: str, changes: dict[str, Any], ctx: WriteContext) -> Supplier:
         before = await self.get(supplier_id)
         fields = {k: v for k, v in changes.items() if v is not None and k != "supplier_id"}
+        conn = fields.get("connector")
+        if isinstance(conn, dict) and conn.get("token") == HIDDEN:  # echoed back from an answer: keep it
+            fields["connector"] = {**conn, "token": before.connector.token if before.connector else None}
         if not fields:
             return before
         doc = await self.store.suppliers.find_one_and_update(
@@ -86,8 +104,8 @@ class SupplierBook:
             "supplier.update",
             before.supplier_id,
             ctx,
-            before.model_dump(mode="json"),
-            after.model_dump(mode="json"),
+            redacted(before).model_dump(mode="json"),
+            redacted(after).model_dump(mode="json"),
         )
         return after
 

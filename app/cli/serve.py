@@ -19,7 +19,7 @@ def start_links(settings: Settings) -> str:
     configured (the console also has a login form for people's accounts); the API docs."""
     base = f"http://{settings.host}:{settings.port}"
     sign_in = "" if settings.api_tokens else dev_token(settings.var_dir)
-    talk = f"{base}/?token={sign_in}" if sign_in else f"{base}/"
+    talk = f"{base}/#token={sign_in}" if sign_in else f"{base}/"  # a fragment stays out of access logs
     console = f"{base}/console#token={sign_in}" if sign_in else f"{base}/console"
     return (
         f"InventoryPulse Voice is starting.\n  Talk page: {talk}\n  Console:   {console}\n"

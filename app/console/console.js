@@ -36,6 +36,7 @@ async function whoAmI() {
 }
 
 function start() {
+  feed?.close();
   $("#login").hidden = true;
   $("#app").hidden = false;
   $("#sign-out").hidden = false;
@@ -237,3 +238,5 @@ initOrders({ chart: showChart, changed: () => { stockSoon(); auditSoon(); } });
 onSignedOut(showLogin);
 if (tokenFromPage()) start();
 else showLogin();
+// A link with a token opened in this tab again (the fragment changes, the page does not reload).
+window.addEventListener("hashchange", () => new URLSearchParams(location.hash.slice(1)).has("token") && tokenFromPage() && start());

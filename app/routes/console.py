@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from bson import ObjectId
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -55,6 +55,7 @@ APPLIED: Doc = {"status": "applied"}  # a pending ledger entry may still be refu
 
 router = APIRouter(tags=["console"], responses=ERRORS)
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 class LowCount(BaseModel):
@@ -112,6 +113,12 @@ def redacted(value: Any) -> Any:
     return str(value)  # ObjectId, Decimal128, ...: not JSON
 
 
+@dataclass(frozen=True)
+class Found(Generic[T]):
+    items: list[tuple[ObjectId, T]]
+    complete: bool  # fewer documents than the limit: none was left out
+
+
 def _valid(model: type[M], doc: Doc) -> M | None:
     """One odd document (hand-written, from an older version) is skipped, not the end of everyone's feed."""
     try:
@@ -134,12 +141,13 @@ class ConsoleReads:
         # The inventory's own filter (on_hand < effective_min at any site), so the count is the API's.
         return (await self._inventory.list_products(ProductFilter(low_stock=True, limit=1))).total
 
-    async def insights(self, start: ObjectId | None, limit: int) -> list[tuple[ObjectId, Insight]]:
+    async def insights(self, start: ObjectId | None, limit: int) -> Found[Insight]:
         """From ``start`` on, oldest first; with no start, the newest ``limit`` (oldest first)."""
         docs = await self._find(self._store.insights, {}, start, limit)
-        return [(d["_id"], i) for d in docs if (i := _valid(Insight, d)) is not None]
+        items = [(d["_id"], i) for d in docs if (i := _valid(Insight, d)) is not None]
+        return Found(items, complete=len(docs) < limit)
 
-    async def movements(self, start: ObjectId | None, limit: int) -> list[tuple[ObjectId, MovementEvent]]:
+    async def movements(self, start: ObjectId | None, limit: int) -> Found[MovementEvent]:
         """Applied ledger entries, as ``insights`` finds them, with their stock record's state now."""
         docs = await self._find(self._store.movements, APPLIED, start, limit)
         moves = [(d["_id"], m) for d in docs if (m := _valid(Movement, d)) is not None]
@@ -149,7 +157,8 @@ class ConsoleReads:
             async for doc in self._store.stock.find({"_id": {"$in": ids}}):
                 if (level := _valid(StockLevel, doc)) is not None:
                     levels[stock_id(level.sku, level.site)] = level
-        return [(oid, movement_event(m, levels.get(stock_id(m.sku, m.site)))) for oid, m in moves]
+        items = [(oid, movement_event(m, levels.get(stock_id(m.sku, m.site)))) for oid, m in moves]
+        return Found(items, complete=len(docs) < limit)
 
     async def ids_from(self, kind: Literal["insights", "movements"], start: ObjectId) -> list[ObjectId]:
         """Every id from ``start`` on (ids only: a burst may be large)."""
@@ -182,17 +191,17 @@ def movement_event(m: Movement, level: StockLevel | None) -> MovementEvent:
 
 
 class Cursor:
-    """Which documents of one collection a feed has sent, and where its next poll starts: SKEW before the newest
-    one sent (never after the server's clock), so that a document written by a slower clock, or a movement
-    applied after a later one, is still found; ``sent`` drops the repeats."""
+    """Which documents of one collection a feed has sent, and where its next poll starts: SKEW before the previous
+    poll (by this server's clock), so that a document stamped by a slower clock, or a movement applied a moment
+    after it was claimed, is still found; ``sent`` drops the repeats. A poll that reached its limit leaves the
+    window where it was, so a burst is read in batches."""
 
     def __init__(self) -> None:
         self.sent: dict[ObjectId, datetime] = {}
-        self.newest: datetime | None = None
+        self.polled: datetime | None = None
 
     def start(self, now: datetime) -> ObjectId:
-        anchor = min(self.newest, now) if self.newest else now
-        return ObjectId.from_datetime(anchor - SKEW)
+        return ObjectId.from_datetime((self.polled or now) - SKEW)
 
     @property
     def limit(self) -> int:
@@ -202,12 +211,13 @@ class Cursor:
         """True the first time ``oid`` is seen."""
         if oid in self.sent:
             return False
-        made = oid.generation_time
-        self.sent[oid] = made
-        self.newest = max(self.newest or made, made)
+        self.sent[oid] = oid.generation_time
         return True
 
-    def prune(self, now: datetime) -> None:
+    def done(self, now: datetime, complete: bool) -> None:
+        """After a poll that started at ``now``."""
+        if complete:
+            self.polled = now
         cutoff = self.start(now).generation_time
         self.sent = {k: v for k, v in self.sent.items() if v >= cutoff}
 
@@ -232,32 +242,28 @@ class Feed:
         out: list[str] = []
         now = utcnow()
         if backlog:
-            for oid, insight in await self.reads.insights(None, backlog):
+            for oid, insight in (await self.reads.insights(None, backlog)).items:
                 self.insights.take(oid)
                 out.append(sse("insight", insight, insight.insight_id))
-            for oid, move in await self.reads.movements(None, backlog):
+            for oid, move in (await self.reads.movements(None, backlog)).items:
                 self.movements.take(oid)
                 out.append(sse("movement", move, move.movement_id))
         for oid in await self.reads.ids_from("insights", self.insights.start(now)):
             self.insights.take(oid)
         for oid in await self.reads.ids_from("movements", self.movements.start(now)):
             self.movements.take(oid)
+        self.insights.done(now, complete=True)
+        self.movements.done(now, complete=True)
         return [*out, *await self._low(now)]
 
     async def poll(self) -> list[str]:
         now = utcnow()
-        out = [
-            sse("insight", insight, insight.insight_id)
-            for oid, insight in await self.reads.insights(self.insights.start(now), self.insights.limit)
-            if self.insights.take(oid)
-        ]
-        out += [
-            sse("movement", move, move.movement_id)
-            for oid, move in await self.reads.movements(self.movements.start(now), self.movements.limit)
-            if self.movements.take(oid)
-        ]
-        self.insights.prune(now)
-        self.movements.prune(now)
+        insights = await self.reads.insights(self.insights.start(now), self.insights.limit)
+        movements = await self.reads.movements(self.movements.start(now), self.movements.limit)
+        out = [sse("insight", i, i.insight_id) for oid, i in insights.items if self.insights.take(oid)]
+        out += [sse("movement", m, m.movement_id) for oid, m in movements.items if self.movements.take(oid)]
+        self.insights.done(now, insights.complete)
+        self.movements.done(now, movements.complete)
         return out + await self._low(now)
 
     async def _low(self, now: datetime) -> list[str]:

@@ -9,14 +9,14 @@ from app.deps import ActorDep, InventoryDep, ServicesDep, SupervisorDep
 from app.routes.common import ERRORS, IdempotencyKey, PathText, require_key
 from app.routes.schemas import OfferIn, SupplierIn, SupplierPatch, SupplierSyncOut
 from inventory_core.models import Supplier, SupplierOffer, WriteContext
-from inventory_core.suppliers import OfferTerms
+from inventory_core.suppliers import OfferTerms, redacted
 
 router = APIRouter(prefix="/api", tags=["suppliers"], responses=ERRORS)
 
 
 @router.get("/suppliers", response_model=list[Supplier], summary="List suppliers")
 async def list_suppliers(inventory: InventoryDep, _: ActorDep) -> list[Supplier]:
-    return await inventory.suppliers.all()
+    return [redacted(s) for s in await inventory.suppliers.all()]
 
 
 @router.post("/suppliers", response_model=Supplier, status_code=201, summary="Add a supplier")
@@ -24,7 +24,7 @@ async def create_supplier(
     body: SupplierIn, inventory: InventoryDep, actor: SupervisorDep, key: IdempotencyKey = None
 ) -> Supplier:
     ctx = WriteContext(actor=actor, channel="api", idempotency_key=key or f"supplier-{body.supplier_id}")
-    return await inventory.suppliers.create(Supplier(**body.model_dump()), ctx)
+    return redacted(await inventory.suppliers.create(Supplier(**body.model_dump()), ctx))
 
 
 @router.post("/suppliers/sync", response_model=SupplierSyncOut, summary="Read every supplier's feed now")
@@ -48,7 +48,7 @@ async def get_supplier(
 ) -> Supplier | list[SupplierOffer]:
     supplier = await inventory.suppliers.find(supplier_id_or_sku)
     if supplier is not None:
-        return supplier
+        return redacted(supplier)
     return await inventory.supplier_offers(supplier_id_or_sku)
 
 
@@ -63,7 +63,7 @@ async def update_supplier(
     key: IdempotencyKey = None,
 ) -> Supplier:
     ctx = WriteContext(actor=actor, channel="api", idempotency_key=key or f"supplier-update-{supplier_id}")
-    return await inventory.suppliers.update(supplier_id, body.model_dump(), ctx)
+    return redacted(await inventory.suppliers.update(supplier_id, body.model_dump(), ctx))
 
 
 @router.get(

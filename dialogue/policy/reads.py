@@ -144,7 +144,7 @@ class ReadFlows:
                 return self.speaker.say(state, prefix + SORRY)
             if not low.items:
                 return self.speaker.say(state, prefix + "Nothing is running low.")
-            count = len(low.items)
+            count = len({i.product_id for i in low.items})  # items, as the API and the console count them
             intro = f"{A.to_words(count).capitalize()} {'item is' if count == 1 else 'items are'} low:"
             text, rest = list_reply(intro, A.low_lines(low.items, names), page)
             return self.speaker.say(replace(state, more=rest), prefix + text)

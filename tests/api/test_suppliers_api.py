@@ -107,3 +107,23 @@ async def test_bad_supplier_input_is_refused_and_unknown_ids_are_404(client: htt
 async def test_a_sync_on_demand_without_workflows_is_503(client: httpx.AsyncClient) -> None:
     r = await client.post("/api/suppliers/sync")
     assert r.status_code == 503 and r.json()["code"] == "workflows_unavailable"
+
+
+async def test_a_feed_token_is_never_shown_or_audited_and_an_echo_keeps_it(
+    client: httpx.AsyncClient, inventory: InventoryService
+) -> None:
+    sid = f"TOK{uuid.uuid4().int % 10**5:05d}"
+    secret = "feed-secret-" + uuid.uuid4().hex
+    body = {"supplier_id": sid, "name": "Token Works",
+            "connector": {"kind": "rest", "url": "https://feeds.example/api", "token": secret}}  # fmt: skip
+    created = await client.post("/api/suppliers", json=body, headers=key())
+    assert created.status_code == 201 and created.json()["connector"]["token"] == "********"
+    shown = (await client.get(f"/api/suppliers/{sid}")).json()
+    listed = next(s for s in (await client.get("/api/suppliers")).json() if s["supplier_id"] == sid)
+    assert secret not in str(shown) and secret not in str(listed)
+    echoed = {"name": "Token Works Ltd", "connector": shown["connector"]}  # a client sends back what it read
+    assert (await client.put(f"/api/suppliers/{sid}", json=echoed, headers=key())).status_code == 200
+    stored = await inventory.suppliers.get(sid)
+    assert stored.connector is not None and stored.connector.token == secret  # the feed still authenticates
+    audit = await inventory.store.audit_log.find({"entity": sid}).to_list()
+    assert len(audit) == 2 and secret not in str(audit)

@@ -256,6 +256,13 @@ def test_lists_are_capped_with_more() -> None:
     assert "motor oil" in rest.text.lower() and "toilet paper" in rest.text and "say more" not in rest.text
 
 
+def test_an_item_low_at_two_sites_counts_once_as_the_api_counts_it() -> None:
+    d = Driver(World(low=[("W-1", "main", 1, 10), ("W-1", "east", 0, 6), ("W-2", "main", 2, 10)]))
+    reply = d.say("what's running low")
+    assert reply.text.startswith("Two items are low: ")
+    assert reply.text.count("widget a") == 2  # each site's level is still listed
+
+
 def test_write_errors() -> None:
     d = Driver(World(fail_writes="insufficient_stock"))
     d.say("picked 12 coffee pods")

@@ -403,7 +403,11 @@ function sendText(text) {
 }
 
 // -- controls -----------------------------------------------------------------------------------------------
-$("token").value = new URLSearchParams(location.search).get("token") || localStorage.getItem("inventorypulse-token") || "";
+// A token in the fragment (#token=...) never reaches the server's access log; ?token= still works.
+const fragmentToken = new URLSearchParams(location.hash.slice(1)).get("token");
+if (fragmentToken) history.replaceState(null, "", location.pathname + location.search);
+$("token").value = fragmentToken || new URLSearchParams(location.search).get("token") ||
+  localStorage.getItem("inventorypulse-token") || "";
 if (!window.isSecureContext) showNotice(INSECURE); // before Start, so nobody waits for a prompt that cannot come
 
 $("connect").addEventListener("click", () => {
