@@ -6,6 +6,7 @@ from __future__ import annotations
 from app.accounts import Accounts
 from app.services import Services
 from dialogue.contract import ConversationFactory
+from dialogue.live_calls import WatchedFactory
 from dialogue.sign_in import Operator, OperatorCheck, SigningInFactory
 from inventory_core.people import AccountLocked
 from voice_gateway.gateway import Gateway, GatewayLimits
@@ -52,6 +53,7 @@ def voice_gateway(services: Services) -> Gateway | None:
         conversations = SigningInFactory(
             conversations, operator_check(services.accounts), lambda actor: not auth.is_token_name(actor)
         )
+    conversations = WatchedFactory(conversations, services.live_calls)
     return Gateway(
         recognizer=services.recognizer,
         synthesizer=services.synthesizer,

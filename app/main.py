@@ -19,6 +19,7 @@ from app.gateway import voice_gateway
 from app.nlx import nlx_runtime
 from app.routes import admin, agent, console, insights, orders, suppliers
 from app.routes import auth as auth_routes
+from app.routes import calls as call_routes
 from app.routes import inventory as inventory_routes
 from app.services import Services, open_services
 from app.settings import Settings
@@ -33,6 +34,7 @@ log = logging.getLogger("inventorypulse.app")
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth_routes.router,
+    call_routes.router,
     inventory_routes.router,
     suppliers.router,
     orders.router,

@@ -24,6 +24,7 @@ from app.speech import build_speech
 from app.store import store_uri
 from dialogue.contract import ConversationFactory
 from dialogue.forecasts import EngineForecasts
+from dialogue.live_calls import LiveCalls
 from dialogue.service import DialogueService, build_dialogue
 from forecasting.monitor import ForecastingOptions, Monitor, open_forecasting
 from forecasting.restock import RestockPolicy
@@ -72,6 +73,7 @@ class Services:
     fallback_recognizer: SpeechRecognizer | None = None  # the local engine when MiniMax is primary
     fallback_synthesizer: SpeechSynthesizer | None = None
     metrics: GatewayMetrics = field(default_factory=GatewayMetrics)
+    live_calls: LiveCalls = field(default_factory=LiveCalls)  # this replica's calls, for the console
     background: list[asyncio.Task[None]] = field(default_factory=list)
 
     def spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
