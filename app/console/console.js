@@ -4,11 +4,12 @@
 import { api, enc, login, logout, onSignedOut, tokenFromPage } from "./api.js";
 import { draw, OPEN, project } from "./chart.js";
 import { $, cleared, clock, debounce, el, failed, num, stamp } from "./dom.js";
+import { startCalls, stopCalls } from "./calls.js";
 import { openFeed } from "./feed.js";
 import { initOrders, loadOrders, loadRecs } from "./orders.js";
 
 const FEED_MAX = 100;
-const state = { feed: "off", events: 0, low: null, rows: [], chart: null, plot: null };
+const state = { feed: "off", events: 0, low: null, rows: [], chart: null, plot: null, caughtUp: false };
 window.consoleState = state; // read by the browser tests
 let feed = null;
 const seen = new Set();
@@ -18,6 +19,8 @@ const seen = new Set();
 function showLogin(reason) {
   feed?.close();
   feed = null;
+  stopCalls();
+  onState("off");
   $("#app").hidden = true;
   $("#sign-out").hidden = true;
   $("#who").textContent = "";
@@ -45,6 +48,7 @@ function start() {
   loadRecs();
   loadOrders();
   loadAudit();
+  startCalls();
   feed = openFeed({ onEvent, onState });
 }
 
@@ -118,6 +122,7 @@ const stockSoon = debounce(loadStock, 400);
 
 function onState(s) {
   state.feed = s;
+  if (s !== "live" && s !== "store") state.caughtUp = false; // what a new connection sends first is backlog
   const label = { live: "live", connecting: "connecting…", reconnecting: "reconnecting…", store: "store not answering", off: "feed off" };
   $("#feed-state").dataset.state = s;
   $("#feed-state").textContent = label[s] ?? s;
@@ -126,6 +131,7 @@ function onState(s) {
 function onEvent({ event, id, data }) {
   state.events += 1;
   if (event === "low_count") {
+    state.caughtUp = true; // the feed sends its backlog, then the count
     state.low = data.count;
     $("#low-badge").textContent = `${num(data.count)} low`;
     $("#low-badge").classList.toggle("has-low", data.count > 0);
@@ -135,14 +141,16 @@ function onEvent({ event, id, data }) {
   if (event !== "insight" && event !== "movement") return;
   if (id && seen.has(id)) return; // sent again after a reconnect
   if (id) seen.add(id);
-  $("#feed").prepend(event === "insight" ? insightItem(data) : movementItem(data));
+  const item = event === "insight" ? insightItem(data) : movementItem(data);
+  item.classList.toggle("fresh", state.caughtUp);
+  $("#feed").prepend(item);
   while ($("#feed").children.length > FEED_MAX) $("#feed").lastElementChild.remove();
   if (event === "movement" && state.rows.some((p) => p.sku === data.sku)) stockSoon();
   auditSoon();
 }
 
 function insightItem(i) {
-  return el("li", { class: `insight sev-${i.severity} fresh`, dataset: { kind: "insight", sku: i.sku ?? "" } },
+  return el("li", { class: `insight sev-${i.severity}`, dataset: { kind: "insight", sku: i.sku ?? "" } },
     el("time", {}, clock(i.created_at)), `${i.kind.replaceAll("_", " ")}: ${i.message}`);
 }
 
@@ -150,7 +158,7 @@ function movementItem(m) {
   const verb = m.kind === "count" ? `counted ${num(m.after)}` : `${m.kind} ${num(Math.abs(m.delta))}`;
   const text = `${m.sku} at ${m.site}: ${verb} by ${m.actor} (${m.channel}), ${num(m.before)} → ${num(m.after)}`;
   const alert = m.crossed_low ? ` — now below its minimum of ${num(m.effective_min)}` : m.low ? " (low)" : "";
-  return el("li", { class: `movement fresh${m.crossed_low ? " alert" : ""}`, dataset: { kind: "movement", sku: m.sku, id: m.movement_id } },
+  return el("li", { class: `movement${m.crossed_low ? " alert" : ""}`, dataset: { kind: "movement", sku: m.sku, id: m.movement_id } },
     el("time", {}, clock(m.at)), m.crossed_low ? "⚠ " : "", text, alert);
 }
 
@@ -172,12 +180,13 @@ async function showChart(sku, site) {
     ]);
     if (state.chart?.sku !== sku || state.chart?.site !== site) return; // another item was chosen meanwhile
     const select = $("#chart-site");
-    select.replaceChildren(el("option", { value: "" }, "all sites"), item.stock.map((s) => el("option", { value: s.site }, s.site)));
+    select.replaceChildren(el("option", { value: "" }, "all sites"), ...item.stock.map((s) => el("option", { value: s.site }, s.site)));
     select.value = site;
     const model = project(forecast, item, lists.flat(), offers, site);
     $("#chart-title").textContent = `· ${item.name} (${sku})${site ? ` at ${site}` : ""}`;
     state.plot?.destroy();
     state.plot = draw($("#chart"), model);
+    $("#chart").dataset.sku = sku;
     const orders = model.placed.map(({ order, overdue }) => `${order.order_id} ${num(order.quantity)}${overdue ? " (overdue)" : ""}`);
     const later = model.unplaced.map(({ order }) => `${order.order_id} ${num(order.quantity)} (after the horizon or no due date)`);
     cleared(note, [
@@ -190,6 +199,7 @@ async function showChart(sku, site) {
     state.plot?.destroy();
     state.plot = null;
     $("#chart").replaceChildren();
+    delete $("#chart").dataset.sku;
     failed(note, e);
   }
 }
@@ -204,7 +214,13 @@ const short = (v) => {
   return text === undefined ? "—" : text.length > 40 ? `${text.slice(0, 39)}…` : text;
 };
 
+const CREATED = ["sku", "name", "quantity", "supplier_id", "site", "status"];
+
 function change(before, after) {
+  if ((before === null || before === undefined) && after && typeof after === "object") {
+    const said = CREATED.filter((k) => k in after).map((k) => `${k} ${short(after[k])}`);
+    return `created${said.length ? `: ${said.join(", ")}` : ""}`;
+  }
   if (before && after && typeof before === "object" && typeof after === "object") {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])]
       .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
@@ -234,7 +250,11 @@ $("#audit-refresh").addEventListener("click", loadAudit);
 
 // ---- start ---------------------------------------------------------------------------------------------------
 
-initOrders({ chart: showChart, changed: () => { stockSoon(); auditSoon(); } });
+initOrders({
+  chart: showChart,
+  changed: () => { stockSoon(); auditSoon(); },
+  recommended: (recs) => state.chart || !recs.length || showChart(recs[0].sku, recs[0].site), // something to see
+});
 onSignedOut(showLogin);
 if (tokenFromPage()) start();
 else showLogin();

@@ -52,12 +52,14 @@ export function openFeed({ onEvent, onState }) {
     watchdog = setTimeout(() => controller?.abort(), SILENT_MS);
   };
 
+  const report = (state) => stopped || onState(state); // a closed feed says nothing (a new one may be live)
+
   async function run() {
     let delay = 1000;
     while (!stopped) {
       controller = new AbortController();
       try {
-        onState("connecting");
+        report("connecting");
         const r = await fetch("/api/console/feed", {
           headers: { Authorization: `Bearer ${token()}`, Accept: "text/event-stream" },
           signal: controller.signal,
@@ -69,12 +71,12 @@ export function openFeed({ onEvent, onState }) {
           return;
         }
         if (!r.ok || !r.body) throw new Error(`the feed answered ${r.status}`);
-        onState("live");
+        report("live");
         delay = 1000;
         alive();
         for await (const event of events(r.body, alive)) {
           if (event.event === "signed_out") break; // reconnecting renews the token or asks for a sign-in
-          if (event.event === "status") onState(event.data.store === "ok" ? "live" : "store");
+          if (event.event === "status") report(event.data.store === "ok" ? "live" : "store");
           onEvent(event);
         }
       } catch (error) {
@@ -85,11 +87,11 @@ export function openFeed({ onEvent, onState }) {
         controller.abort(); // close the connection whichever way the stream ended
       }
       if (stopped) break;
-      onState("reconnecting");
+      report("reconnecting");
       await sleep(delay);
       delay = Math.min(delay * 2, 15_000);
     }
-    onState("off");
+    report("off");
   }
 
   run();

@@ -7,7 +7,7 @@ import { $, cleared, day, el, failed, money, num } from "./dom.js";
 
 const NEXT = { placed: "confirmed", confirmed: "shipped", shipped: "received" };
 const ordered = new Map(); // "sku@site" -> order id placed from this page
-let hooks = { chart: () => {}, changed: () => {} };
+let hooks = { chart: () => {}, changed: () => {}, recommended: () => {} };
 
 export function initOrders(given) {
   hooks = given;
@@ -100,6 +100,7 @@ export async function loadRecs() {
     const recs = await api("/api/insights/recommendation");
     cleared(note, recs.length ? "" : "Nothing needs ordering now.");
     $("#recs tbody").replaceChildren(...recs.map(recRow));
+    hooks.recommended(recs);
   } catch (e) {
     $("#recs tbody").replaceChildren();
     if (e.code === "forecasting_unavailable") cleared(note, "Forecasting is not running on this server.");
@@ -154,7 +155,7 @@ function orderRow(order) {
     el("td", {}, el("span", { class: "sku" }, order.sku), el("br"), el("span", { class: "muted" }, order.site)),
     el("td", { class: "num" }, num(order.quantity)),
     el("td", {}, order.status),
-    el("td", {}, day(order.expected_date)),
+    el("td", {}, order.expected_date ? day(order.expected_date) : el("span", { class: "muted" }, `placed ${day(order.created_at)}`)),
     el("td", {}, el("button", { type: "button", class: "small advance", onclick: () => advance(order, next) }, label)),
   );
 }
