@@ -79,6 +79,7 @@ async def test_a_sync_reads_every_supplier_and_survives_the_broken_ones(
         assert sorted(i.dedupe_key.split(":")[1] for i in failures) == ["SYNC", "SYND", "SYNE"]
         assert first.notified and sorted(first.insights) == sorted(i.dedupe_key for i in failures)
 
+        fake.faults["SYND"] = Fault(garbage=True)  # still broken, now at once: the retries were seen above
         again = await wf.sync_suppliers()
         assert again.updated == 0 and again.unchanged == 2 and not again.notified
         assert sorted(again.insights) == sorted(first.insights)  # still failing: due, already sent

@@ -192,7 +192,4 @@ async def test_a_worker_killed_mid_forecast_run_resumes_it_without_duplicates(
         assert len(keys) == len(set(keys))
         sent = sent_keys(hook)
         assert set(report.insights) <= set(sent) and max(sent.values()) == 1, sent.most_common(3)
-        again = await wf.run_daily(run_at)  # the same day once more: nothing new, nothing sent
-        assert again.insights == [] and not again.notified
-        assert sent_keys(hook) == sent
     print(f"killed in the {in_step[0]} step; resumed and completed with {len(report.insights)} insights")
