@@ -48,7 +48,7 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
 }
 # Alternatives: either scheme satisfies the requirement.
 TOKEN_REQUIRED: list[dict[str, list[str]]] = [{name: []} for name in SECURITY_SCHEMES]
-PUBLIC_PATHS = frozenset({"/api/health"})
+PUBLIC_PATHS = frozenset({"/api/health", "/api/ready"})
 PUBLIC_PREFIXES = ("/api/auth/login", "/api/auth/refresh")
 _METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 

@@ -21,6 +21,7 @@ from app.routes import admin, agent, console, insights, orders, suppliers
 from app.routes import auth as auth_routes
 from app.routes import calls as call_routes
 from app.routes import inventory as inventory_routes
+from app.routes import ops as ops_routes
 from app.services import Services, open_services
 from app.settings import Settings
 from dialogue.forecasts import MovementRateForecasts
@@ -33,6 +34,7 @@ from voice_gateway.speech.ports import RecognizerWithFallback
 log = logging.getLogger("inventorypulse.app")
 
 ROUTERS: tuple[APIRouter, ...] = (
+    ops_routes.router,
     auth_routes.router,
     call_routes.router,
     inventory_routes.router,

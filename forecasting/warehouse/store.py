@@ -61,6 +61,10 @@ class Warehouse:
 
     # ---- sync state -----------------------------------------------------------------------------------------
 
+    async def ping(self) -> None:
+        """One trivial statement (raises when the warehouse does not answer)."""
+        await self._run("SELECT 1")
+
     async def high_water(self, name: str) -> datetime | None:
         rows = await self._run(sql.SELECT_HWM, name)
         return aware_utc(rows[0][0]) if rows and rows[0][0] is not None else None

@@ -6,6 +6,7 @@ The app is built without services: the pages and the document need none, so this
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -18,6 +19,7 @@ from pydantic import SecretStr
 
 from app.docs import needs_token
 from app.main import create_app
+from app.routes import ops
 from app.settings import Settings
 from tests.conftest import API_TOKEN
 
@@ -215,3 +217,15 @@ def test_every_example_in_the_components_fits_its_schema(doc: dict[str, Any]) ->
         for problem in problems_of(doc, schema, example)
     ]
     assert not invalid, invalid
+
+
+async def test_readiness_before_the_services_open_and_a_part_that_hangs(client: httpx.AsyncClient) -> None:
+    ready = await client.get("/api/ready")  # a probe sends no token; nothing is open in this app
+    assert (
+        ready.status_code == 503 and ready.json()["ready"] is False and ready.json()["store"] == "not started"
+    )
+    ops.CHECK_TIMEOUT_S, before = 0.05, ops.CHECK_TIMEOUT_S
+    try:
+        assert await ops._answers(asyncio.sleep(5)) == "not answering"  # a hung part is reported, not awaited
+    finally:
+        ops.CHECK_TIMEOUT_S = before

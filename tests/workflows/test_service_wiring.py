@@ -7,8 +7,10 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+import httpx
 import pytest
 
+from app.main import create_app
 from tests.workflows.conftest import running_service
 from workflows.definitions import DAILY_SCHEDULE_ID
 
@@ -25,6 +27,15 @@ async def test_the_service_runs_its_workflows_on_the_embedded_temporal(
         report = await wf.run_daily()
         assert report.forecast_series > 0
         port = wf.embedded.port
+        app = create_app(services=services)
+        app.state.services = services
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            ready = await c.get("/api/ready")  # no token: a load balancer's probe
+        assert ready.status_code == 200
+        assert ready.json() | {"timestamp": None} == {
+            "ready": True, "timestamp": None, "store": "ok", "warehouse": "ok", "workflows": "ok",
+            "recognizer": "off", "synthesizer": "off",
+        }  # fmt: skip
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0  # stopped with the service
     async with running_service(mongo_uri, tmp_path, daily_forecast_cron="30 2 * * *") as services:
