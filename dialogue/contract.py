@@ -33,6 +33,10 @@ class RecognitionHints:
     secret: bool = False
     """The answer is a secret (a PIN): recognised as asked, never shown, logged or read back."""
 
+    def shown(self, answer: str) -> str:
+        """The caller's answer as screens, events and the console may show it: dots for a secret."""
+        return "•" * len(answer) if self.secret else answer
+
 
 @dataclass(frozen=True)
 class HeardWords:

@@ -10,7 +10,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from dialogue.contract import AgentReply, Conversation, ConversationFactory, HeardWords, TurnSource
+from dialogue.contract import (
+    AgentReply,
+    Conversation,
+    ConversationFactory,
+    HeardWords,
+    RecognitionHints,
+    TurnSource,
+)
 
 
 @dataclass(frozen=True)
@@ -71,12 +78,12 @@ class WatchedConversation:
         self._inner = inner
         self._calls = calls
         self._sid = session_id
-        self._secret = False
+        self._awaiting = RecognitionHints()
 
     def _note(self, reply: AgentReply) -> AgentReply:
         operator = getattr(self._inner, "operator", None)  # a sign-in in front: the person, once known
         self._calls.replied(self._sid, reply, getattr(operator, "username", None))
-        self._secret = reply.awaiting.secret
+        self._awaiting = reply.awaiting
         return reply
 
     async def greet(self) -> AgentReply:
@@ -85,7 +92,7 @@ class WatchedConversation:
     async def user_text(
         self, text: str, source: TurnSource = "speech", heard: HeardWords | None = None
     ) -> AgentReply:
-        self._calls.heard(self._sid, "•" * len(text) if self._secret else text)
+        self._calls.heard(self._sid, self._awaiting.shown(text))
         return self._note(await self._inner.user_text(text, source, heard))
 
     async def no_input(self) -> AgentReply:

@@ -199,7 +199,7 @@ class TurnWorker:
     def _shown(self, text: str) -> str:
         """What the caller's words look like on screens and in events: masked when the answer is a secret."""
         last = self._port.last_reply
-        return "•" * len(text) if last is not None and last.awaiting.secret else text
+        return last.awaiting.shown(text) if last is not None else text
 
     async def _notify(self, cut: Interruption) -> None:
         await self._dialogue(self._conv.playback_interrupted(cut.reply.turn_id, cut.heard_chars))
