@@ -1,4 +1,4 @@
-"""``python -m app [serve|repl|mcp|monitor]``: every command runs on the one settings object (``IP_*``
+"""``python -m app [serve|repl|mcp|monitor|worker]``: every command runs on the one settings object (``IP_*``
 environment variables or ``.env``), so they all open the same store.
 
 - ``serve`` (the default): the web service, voice gateway, NLX webhooks and MCP over HTTP.
@@ -16,7 +16,9 @@ from app.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m app", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="serve the web service (default)")
     repl = commands.add_parser("repl", help="type to the dialogue")

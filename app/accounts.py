@@ -15,10 +15,11 @@ import secrets
 import sys
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, Protocol
 
 import jwt
 
@@ -111,16 +112,31 @@ class AccessTokens:
         return Principal(str(claims["sub"]), role, "user", str(claims["sid"]))
 
 
-class LoginThrottle:
-    """Failed sign-ins per client address: after ``limit`` within ``window_s``, that address is refused until the
-    oldest of them leaves the window. Pure apart from the clock it is given."""
+class Throttle(Protocol):
+    """Failed sign-ins per client address (``inventory_core.shared_limits.MongoFailureWindow`` across instances,
+    ``LoginThrottle`` in one process)."""
 
-    def __init__(self, limit: int = 10, window_s: float = 300.0) -> None:
+    limit: int
+
+    async def retry_after(self, client: str) -> float: ...
+
+    async def failed(self, client: str) -> None: ...
+
+
+class LoginThrottle:
+    """Failed sign-ins per client address, in this process: after ``limit`` within ``window_s``, that address is
+    refused until the oldest of them leaves the window."""
+
+    def __init__(
+        self, limit: int = 10, window_s: float = 300.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.limit = limit
         self.window_s = window_s
+        self._clock = clock
         self._failures: dict[str, deque[float]] = defaultdict(deque)
 
-    def retry_after(self, client: str, now: float) -> float:
+    async def retry_after(self, client: str) -> float:
+        now = self._clock()
         failures = self._failures.get(client)
         if not failures:
             return 0.0
@@ -130,28 +146,25 @@ class LoginThrottle:
             return 0.0
         return self.window_s - (now - failures[0])
 
-    def failed(self, client: str, now: float) -> None:
-        self._failures[client].append(now)
+    async def failed(self, client: str) -> None:
+        self._failures[client].append(self._clock())
 
 
 class Accounts:
-    def __init__(
-        self, people: PeopleBook, tokens: AccessTokens, throttle: LoginThrottle | None = None
-    ) -> None:
+    def __init__(self, people: PeopleBook, tokens: AccessTokens, throttle: Throttle | None = None) -> None:
         self.people = people
         self.tokens = tokens
-        self.throttle = throttle or LoginThrottle()
+        self.throttle: Throttle = throttle or LoginThrottle()
 
     async def login(self, username: str, password: str, client: str, channel: str = "api") -> TokenPair:
-        now = time.monotonic()
-        wait = self.throttle.retry_after(client, now)
+        wait = await self.throttle.retry_after(client)
         if wait > 0:
             raise TooManyAttempts(
                 "too many failed sign-ins from here; wait and try again", retry_after_s=int(wait) + 1
             )
         person = await self.people.check_password(username.strip().lower(), password)
         if person is None:
-            self.throttle.failed(client, now)
+            await self.throttle.failed(client)
             log.warning("failed sign-in for %r from %s", username, client)
             raise InvalidCredentials("wrong user name or password")
         return await self._session_for(person, channel)

@@ -1,5 +1,6 @@
 """Request dependencies: the services, and who is calling: 401 when credentials are missing, unknown, expired or
-revoked; 403 when the caller's role may not do this (``Principal.may``)."""
+revoked; 403 when a known caller may not do this: the caller's role (``Principal.may``), or an NLX webhook token
+on a route that is not NLX's."""
 
 from __future__ import annotations
 
@@ -50,12 +51,18 @@ async def _person(token: str | None, services: Services) -> Principal | None:
 
 
 async def require_principal(request: Request, services: ServicesDep) -> Principal:
-    """An API token (an integration) or a signed-in person's access token. Used by every route but health and
-    signing in."""
+    """An API token (an integration) or a signed-in person's access token. Used by every route but health,
+    signing in, the text channel and NLX's own; an NLX webhook token is known but not let in here (403)."""
     token = presented_token(request.headers)
     identity = services.auth.identify(token)
     if identity is not None and identity.kind == "api":
         return Principal(identity.name, "integration", "api")
+    if identity is not None:
+        raise Forbidden(
+            "an NLX webhook token is for NLX's routes (/api/nlx/*, /api/voice/*) and /api/agent/query; "
+            "send an API token or sign in",
+            needed="api_token",
+        )
     person = await _person(token, services)
     if person is None:
         raise unauthenticated()

@@ -9,7 +9,7 @@ from dialogue.contract import ConversationFactory
 from dialogue.live_calls import WatchedFactory
 from dialogue.sign_in import Operator, OperatorCheck, SigningInFactory
 from inventory_core.people import AccountLocked
-from voice_gateway.gateway import Gateway, GatewayLimits
+from voice_gateway.gateway import Gateway, GatewayLimits, SessionRegistry
 from voice_gateway.options import Channel, SessionOptions
 
 CHANNELS: tuple[Channel, ...] = ("voice", "phone")
@@ -66,6 +66,7 @@ def voice_gateway(services: Services) -> Gateway | None:
             start_timeout_s=s.call_start_timeout_s,
         ),
         metrics=services.metrics,
+        registry=services.seats or SessionRegistry(),
         fallback_recognizer=services.fallback_recognizer,
         fallback_synthesizer=services.fallback_synthesizer,
     )

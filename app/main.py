@@ -11,11 +11,14 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import Receive, Scope, Send
 
 from app.docs import install_docs
 from app.errors import BodySizeLimit, install_error_handlers
 from app.gateway import voice_gateway
+from app.http_metrics import HttpMetricsMiddleware, metrics_router
+from app.logs import RequestIds
 from app.nlx import nlx_runtime
 from app.routes import admin, agent, console, insights, orders, suppliers
 from app.routes import auth as auth_routes
@@ -32,6 +35,9 @@ from voice_gateway import routes as gateway_routes
 from voice_gateway.speech.ports import RecognizerWithFallback
 
 log = logging.getLogger("inventorypulse.app")
+
+CORS_HEADERS = ("Authorization", "x-api-key", "Content-Type", "Idempotency-Key", "X-Request-ID")
+"""Request headers a browser page on an allowed origin may send (``IP_CORS_ORIGINS``)."""
 
 ROUTERS: tuple[APIRouter, ...] = (
     ops_routes.router,
@@ -52,7 +58,7 @@ ROUTERS: tuple[APIRouter, ...] = (
 
 def install(app: FastAPI, services: Services) -> None:
     """Put the services and the typed faces each package's routes read on ``app.state``: the services (REST,
-    MCP), the voice gateway (``/ws/voice``, ``/ws/twilio``, ``/metrics``) and the NLX runtime (``/api/nlx``,
+    MCP, ``/metrics``), the voice gateway (``/ws/voice``, ``/ws/twilio``) and the NLX runtime (``/api/nlx``,
     ``/api/voice``)."""
     app.state.services = services
     app.state.gateway = voice_gateway(services)
@@ -112,7 +118,19 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     install_docs(app)
     install_error_handlers(app)
+    # The last added runs first: request id, CORS, HTTP metrics, the body size limit, then the routes.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(HttpMetricsMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=list(CORS_HEADERS),
+            expose_headers=["X-Request-ID", "Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(RequestIds)
 
     app.state.services = app.state.gateway = app.state.nlx = None
     if services is not None:
@@ -130,6 +148,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(metrics_router(settings.metrics_token))
     app.mount("/mcp", mcp_endpoint)
     app.mount("/console/assets", console.assets, name="console-assets")
     return app

@@ -16,6 +16,7 @@ from typing import Any
 
 from app.accounts import AccessTokens, Accounts, ensure_admin, signing_key
 from app.auth import Authenticator, authenticator_from
+from app.business_metrics import BusinessMetrics
 from app.loop_watch import LoopWatch
 from app.mcp import McpHttp, add_workflow_tools, build_mcp_http
 from app.nlx import nlx_conversations
@@ -30,10 +31,13 @@ from forecasting.monitor import ForecastingOptions, Monitor, open_forecasting
 from forecasting.restock import RestockPolicy
 from forecasting.service import ForecastOptions, ForecastService
 from forecasting.warehouse.connection import WarehouseUnavailable, config_from_settings
+from inventory_core.conversations import MongoConversations
 from inventory_core.demo_loader import load_demo, store_is_empty
+from inventory_core.errors import StoreUnavailable
 from inventory_core.ledger_recovery import LedgerRecovery
 from inventory_core.people import PeopleBook
 from inventory_core.service import InventoryService
+from inventory_core.shared_limits import MongoFailureWindow, MongoSeats
 from inventory_core.store import MongoStore
 from voice_gateway.metrics import GatewayMetrics
 from voice_gateway.speech.ports import SpeechRecognizer, SpeechSynthesizer
@@ -74,7 +78,13 @@ class Services:
     fallback_synthesizer: SpeechSynthesizer | None = None
     metrics: GatewayMetrics = field(default_factory=GatewayMetrics)
     live_calls: LiveCalls = field(default_factory=LiveCalls)  # this replica's calls, for the console
+    seats: MongoSeats | None = None  # calls in progress per token, counted across every instance
     background: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def business(self) -> BusinessMetrics:
+        """Writes, read-backs and insights, counted on the metrics registry (``app.business_metrics``)."""
+        return BusinessMetrics.on(self.metrics.registry)
 
     def spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         """A background task owned by the services: cancelled and awaited when they close."""
@@ -114,8 +124,12 @@ async def open_services(
         inventory = await open_inventory(settings, stack, load_demo_progress=load_demo_progress)
         auth = authenticator_from(settings.api_tokens, settings.nlx_webhook_tokens, settings.var_dir)
         services = Services(settings=settings, inventory=inventory, auth=auth)
+        inventory.insight_book.events = services.business
         services.accounts = await open_accounts(settings, inventory)
         auth.tokens = services.accounts.tokens
+        services.seats = MongoSeats(inventory.store)
+        await services.seats.ensure_indexes()
+        services.spawn(services.seats.keep_alive(), "call-seats")
         stack.push_async_callback(services.cancel_background)
         services.spawn(LedgerRecovery(inventory.ledger, inventory.store).run(), "ledger-recovery")
         services.spawn(LoopWatch(services.metrics.registry).run(), "loop-watch")
@@ -142,7 +156,9 @@ async def open_accounts(settings: Settings, inventory: InventoryService) -> Acco
     admin = settings.admin_password.get_secret_value() if settings.admin_password else None
     await ensure_admin(people, settings.var_dir, admin)
     secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else None
-    return Accounts(people, AccessTokens(signing_key(secret, settings.var_dir)))
+    throttle = MongoFailureWindow(inventory.store)  # failed sign-ins per address, across every instance
+    await throttle.ensure_indexes()
+    return Accounts(people, AccessTokens(signing_key(secret, settings.var_dir)), throttle)
 
 
 async def _build_forecasting(services: Services, stack: contextlib.AsyncExitStack) -> None:
@@ -209,8 +225,12 @@ async def _build_dialogue(services: Services, stack: contextlib.AsyncExitStack) 
         forecasts = EngineForecasts(
             services.forecaster, services.inventory, timeout_s=s.forecast_answer_timeout_s
         )
+    sessions = MongoConversations(services.inventory.store, idle_expiry_s=s.conversation_idle_s)
+    await sessions.ensure_indexes()
+    services.spawn(_purge_every(sessions, 300.0), "conversations-purge")
     dialogue = build_dialogue(
         services.inventory,
+        sessions=sessions,
         forecasts=forecasts,
         confirm_timeout_s=s.confirm_timeout_s,
         unusual_quantity_factor=s.unusual_quantity_factor,
@@ -220,12 +240,23 @@ async def _build_dialogue(services: Services, stack: contextlib.AsyncExitStack) 
         llm_calls_per_session=s.llm_calls_per_session,
     )
     stack.push_async_callback(dialogue.aclose)
+    dialogue.runner.events = services.business
     services.dialogue = dialogue
     services.conversations = dialogue
     if s.dialogue_engine == "nlx":
         factory = nlx_conversations(s)
         stack.push_async_callback(factory.aclose)
         services.conversations = factory
+
+
+async def _purge_every(sessions: MongoConversations, every_s: float) -> None:
+    """Idle conversations out of the store (MongoDB's TTL index does it too; the embedded stand-in needs this)."""
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            await sessions.purge()
+        except StoreUnavailable as exc:
+            log.warning("idle conversations not purged: %s", exc)
 
 
 async def _build_mcp(services: Services, stack: contextlib.AsyncExitStack) -> None:

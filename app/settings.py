@@ -4,15 +4,27 @@ A ``.env`` file in the working directory is read too."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_ORIGIN = re.compile(r"https?://[^/\s?#]+")
 
 
 def _alias(name: str) -> AliasChoices:
     return AliasChoices(f"IP_{name}", name)
+
+
+def _origin(text: str) -> str:
+    """``scheme://host[:port]`` as a browser sends it in ``Origin`` (a trailing slash dropped), or ``*``."""
+    origin = text.strip().rstrip("/")
+    if origin != "*" and not _ORIGIN.fullmatch(origin):
+        raise ValueError(f"{text!r} is not an origin (scheme://host[:port], or *)")
+    return origin
 
 
 class Settings(BaseSettings):
@@ -46,6 +58,28 @@ class Settings(BaseSettings):
     load_demo_data: bool = True
     demo_seed: int = 7
     log_json: bool = True
+
+    # --- operations: metrics and the browser edge (docs/operations.md) ----------------------------------
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token `/metrics` requires (401 without it). Unset: `/metrics` answers loopback "
+        "clients only (403 to others).",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Browser origins allowed to call the API (the NLX web widget's, e.g. https://example.com), "
+        "comma-separated or a JSON list; `*` allows any. Empty: no CORS headers.",
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else [o for o in text.split(",") if o.strip()]
+        if isinstance(value, list):
+            return [_origin(str(o)) for o in value]
+        return value
 
     # --- operational store -----------------------------------------------------------------------------
     mongodb_uri: str | None = Field(default=None, validation_alias=_alias("MONGODB_URI"))
@@ -118,6 +152,12 @@ class Settings(BaseSettings):
 
     # --- dialogue --------------------------------------------------------------------------------------
     confirm_timeout_s: float = 60.0
+    conversation_idle_s: float = Field(
+        default=1800.0,
+        gt=0,
+        description="A text/NLX conversation (stored in MongoDB, shared by every instance) idle this long "
+        "starts afresh.",
+    )
     unusual_quantity_factor: float = 10.0
     llm_api_key: SecretStr | None = None
     llm_base_url: str = "https://api.anthropic.com"

@@ -149,3 +149,5 @@ async def edges(stage: Stage, _: bool) -> Row:
 if __name__ == "__main__":  # the twilio flood's own process: twilio WS_URL N WITHIN_S
     if len(sys.argv) == 5 and sys.argv[1] == "twilio":
         asyncio.run(twilio_flood(sys.argv[2], int(sys.argv[3]), float(sys.argv[4])))
+    else:
+        print("usage: python -m bench.chaos_edges twilio WS_URL N WITHIN_S  (bench/chaos.py starts it)")

@@ -1,4 +1,4 @@
-"""The server side of ``bench/gateway.py``: the real gateway routes (``/ws/voice``, ``/metrics``) over a
+"""The server side of ``bench/gateway.py``: the real gateway routes (``/ws/voice``) over a
 ``Gateway`` of the test fakes (``tests/fakes``) with fixed latencies, or the local engines with ``--local``. Prints
 ``PORT <n>`` once it listens; ``POST /bench/stats`` and ``/bench/stop`` serve the benchmark.
     .venv/bin/python bench/gateway_server.py [--local] [--asr-ms N] [--tts-ms N] [--ws websockets] [--loop uvloop]

@@ -6,6 +6,7 @@ nx-27017 server (or MONGODB_URI). Prints p50/p95 in ms and whether any oversell 
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import statistics
@@ -104,4 +105,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(prog="bench/store.py", description=__doc__.split("\n\n")[0]).parse_args()
     asyncio.run(main())

@@ -48,18 +48,23 @@ class DialogueConversation:
 
     def __init__(
         self, session_id: str, channel: str, actor: str, site: str | None, catalogue: PolicyCache,
-        runner: Runner, clock: Clock = time.monotonic,
+        runner: Runner, clock: Clock = time.monotonic, *, state: DialogueState | None = None, turns: int = 0,
     ) -> None:  # fmt: skip
+        """``state`` and ``turns``: carry on a conversation stored between requests (the text channel)."""
         self.session_id = session_id
-        self.state = DialogueState(session_id=session_id, actor=actor, channel=channel, site=site)
+        self.state = state or DialogueState(session_id=session_id, actor=actor, channel=channel, site=site)
         self._catalogue = catalogue
         self._runner = runner
         self._clock = clock
         self._lock = asyncio.Lock()
-        self._turns = 0
+        self._turns = turns
         self.last_turn_id: str | None = None
         self.last_used = clock()
         self.closed = False
+
+    @property
+    def turns(self) -> int:
+        return self._turns
 
     async def _step(self, event: Event) -> AgentReply:
         async with self._lock:

@@ -32,6 +32,7 @@ from dialogue.policy.state import (
     WriteDone,
 )
 from dialogue.tools import Caller, InventoryTools
+from inventory_core.business_events import NO_EVENTS, BusinessEvents
 from inventory_core.errors import InventoryError, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -86,11 +87,18 @@ class Ran:
 
 class Runner:
     def __init__(
-        self, tools: InventoryTools, llm: LanguageModel | None = None, *, max_steps: int = 8
+        self,
+        tools: InventoryTools,
+        llm: LanguageModel | None = None,
+        *,
+        max_steps: int = 8,
+        events: BusinessEvents = NO_EVENTS,
     ) -> None:
         self.tools = tools
         self.llm = llm
         self.max_steps = max_steps
+        self.events = events
+        """Told of every write made and every read-back settled, with the conversation's channel."""
 
     async def run(self, policy: Policy, state: DialogueState, event: Event, clock: Clock) -> Ran:
         """Steps the policy from ``event`` until it only speaks; returns the new state, what to say and the
@@ -115,6 +123,7 @@ class Runner:
                     spoken.append(action)
                 elif isinstance(action, Confirmation):
                     confirmation = action.outcome
+                    self.events.confirmation(action.outcome, state.channel)
                 elif isinstance(action, Fetch):
                     data = await self._fetch(action.queries)
                     store_down = store_down or any(_unavailable(v) for v in data.values())
@@ -124,6 +133,7 @@ class Runner:
                     store_down = store_down or (done.error is not None and done.retryable)
                     if done.error is None:
                         written.append((action.draft, done.result))
+                        self.events.write(action.draft.kind, state.channel)
                     current = done
                 elif isinstance(action, Escalate):
                     await self._escalate(action)

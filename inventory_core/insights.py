@@ -12,6 +12,7 @@ from datetime import datetime
 
 from pymongo.errors import DuplicateKeyError
 
+from inventory_core.business_events import NO_EVENTS, BusinessEvents
 from inventory_core.models import Insight
 from inventory_core.store import Doc, MongoStore, utcnow
 
@@ -23,8 +24,10 @@ def delivery_id(insights: Sequence[Insight]) -> str:
 
 
 class InsightBook:
-    def __init__(self, store: MongoStore) -> None:
+    def __init__(self, store: MongoStore, events: BusinessEvents = NO_EVENTS) -> None:
         self.store = store
+        self.events = events
+        """Told of each insight recorded (the composition root sets it)."""
 
     async def latest(self, unread_only: bool = False, limit: int = 50) -> list[Insight]:
         query: Doc = {"read": False} if unread_only else {}
@@ -56,6 +59,7 @@ class InsightBook:
             await self.store.insights.insert_one(insight.model_dump(mode="python"))
         except DuplicateKeyError:
             return None
+        self.events.insight(kind)
         return insight
 
     async def mark_read(self, insight_ids: list[str]) -> None:

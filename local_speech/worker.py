@@ -6,6 +6,7 @@ stdin/stdout. It exits at the end of its input and, on Linux, when the thread th
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import ctypes
 import dataclasses
@@ -71,6 +72,9 @@ def serve(in_fd: int, out_fd: int) -> None:
 
 
 def main() -> None:
+    argparse.ArgumentParser(
+        prog="python -m local_speech.worker", description=__doc__.split("\n\n")[0]
+    ).parse_args()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent; the worker ends with its input
     _die_with_parent()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)

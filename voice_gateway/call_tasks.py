@@ -1,17 +1,21 @@
 """The tasks of one call, owned in one place: every task a session starts (writer, worker, speech, speculative
 recognition, dialogue steps, deadline) is spawned here, logged if it fails, and ended by the session's close.
 Dialogue steps are set apart: a hang-up waits for them (a confirmed write commits exactly once) rather than
-cancelling them."""
+cancelling them. Each task runs with ``CALL_ID`` set to the call's id, so every line it logs can carry it."""
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 log = logging.getLogger("voice_gateway.session")
 T = TypeVar("T")
+
+CALL_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("call_id", default=None)
+"""The id of the call whose task is running (``app.logs`` puts it on log records)."""
 
 
 class CallTasks:
@@ -21,7 +25,11 @@ class CallTasks:
         self._steps: set[asyncio.Task[Any]] = set()
 
     def spawn(self, coro: Coroutine[Any, Any, T], name: str) -> asyncio.Task[T]:
-        task = asyncio.create_task(coro, name=name)
+        context = None
+        if CALL_ID.get() != self.session_id:
+            context = contextvars.copy_context()
+            context.run(CALL_ID.set, self.session_id)
+        task = asyncio.create_task(coro, name=name, context=context)
         self.running.add(task)
         task.add_done_callback(self._done)
         return task

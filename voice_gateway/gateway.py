@@ -4,8 +4,10 @@ the session options per channel and the limits. The app sets one on ``app.state.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from starlette.datastructures import State
 
@@ -26,27 +28,42 @@ class GatewayLimits:
     (``start_timeout``)."""
 
 
+class CallSeats(Protocol):
+    """Seats for calls in progress per actor (one actor per token), to cap calls per token. The app's holds
+    across instances (``inventory_core.shared_limits.MongoSeats``); ``SessionRegistry`` holds in one process."""
+
+    async def acquire(self, holder: str, limit: int) -> str | None:
+        """A seat for ``holder``, or None when ``limit`` of its calls are in progress."""
+        ...
+
+    async def release(self, seat: str) -> None: ...
+
+    def held(self, holder: str) -> int:
+        """Seats of ``holder`` held by this instance."""
+        ...
+
+
 class SessionRegistry:
-    """Calls in progress per actor (one actor per token), to cap sessions per token."""
+    """``CallSeats`` in one process."""
 
     def __init__(self) -> None:
-        self._count: dict[str, int] = {}
+        self._seats: dict[str, str] = {}  # seat -> holder
 
-    def acquire(self, actor: str, limit: int) -> bool:
-        if self._count.get(actor, 0) >= limit:
-            return False
-        self._count[actor] = self._count.get(actor, 0) + 1
-        return True
+    async def acquire(self, holder: str, limit: int) -> str | None:
+        if self.held(holder) >= limit:
+            return None
+        seat = uuid.uuid4().hex
+        self._seats[seat] = holder
+        return seat
 
-    def release(self, actor: str) -> None:
-        left = self._count.get(actor, 0) - 1
-        if left > 0:
-            self._count[actor] = left
-        else:
-            self._count.pop(actor, None)
+    async def release(self, seat: str) -> None:
+        self._seats.pop(seat, None)
 
-    def active(self, actor: str) -> int:
-        return self._count.get(actor, 0)
+    def held(self, holder: str) -> int:
+        return sum(1 for h in self._seats.values() if h == holder)
+
+    def active(self, holder: str) -> int:
+        return self.held(holder)
 
 
 @dataclass
@@ -67,7 +84,7 @@ class Gateway:
     """Tried when the recognizer fails a turn (after its retries)."""
     fallback_synthesizer: SpeechSynthesizer | None = None
     """Speaks the rest of a reply when the synthesizer fails (after its retries)."""
-    registry: SessionRegistry = field(default_factory=SessionRegistry)
+    registry: CallSeats = field(default_factory=SessionRegistry)
 
 
 class GatewayNotSet(LookupError):

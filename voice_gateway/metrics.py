@@ -1,5 +1,5 @@
 """Prometheus metrics of the voice gateway, on a registry of their own (one per gateway, so tests can build
-many). ``voice_gateway.routes`` serves them at ``/metrics``."""
+many). The host app serves the registry (``app.http_metrics``: ``/metrics``) and adds its own metrics to it."""
 
 from __future__ import annotations
 

@@ -145,6 +145,7 @@ class ErrorCode:
     MESSAGE_TOO_LARGE = "message_too_large"
     UNAUTHORIZED = "unauthorized"
     TOO_MANY_SESSIONS = "too_many_sessions"
+    UNAVAILABLE = "unavailable"  # the service cannot take calls now (its shared store is down): try again
     CALL_TOO_LONG = "call_too_long"
     START_TIMEOUT = "start_timeout"
     RECOGNITION_FAILED = "recognition_failed"

@@ -39,6 +39,9 @@ def serve(settings: Settings) -> int:
         host=settings.host,
         port=settings.port,
         log_level="info",
+        # JSON lines: uvicorn's own loggers (the access log, server errors) go through the root handler too, so
+        # they are JSON and carry the request id (app.logs).
+        log_config=None if settings.log_json else uvicorn.config.LOGGING_CONFIG,
         # Above the gateway's own cap, so an oversized message is answered with message_too_large, not a bare 1009.
         ws_max_size=2 * settings.max_ws_message_bytes,
         # Audio frames do not compress; per-message deflate would only cost CPU on every 20 ms frame.

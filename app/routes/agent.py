@@ -8,13 +8,13 @@ next."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from fastapi import APIRouter, HTTPException, status
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from app.deps import IdentityDep, ServicesDep
-from app.routes.schemas import Problem, RequestBody
+from app.routes.schemas import Problem, SeedNamed
 
 log = logging.getLogger("inventorypulse.agent")
 router = APIRouter(
@@ -24,15 +24,19 @@ router = APIRouter(
 )
 
 
-class AgentQuery(RequestBody):
+class AgentQuery(SeedNamed):
+    """One typed turn. ``query`` (the seed specification's name) may stand for ``text``."""
+
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
         json_schema_extra={"examples": [
             {"text": "how many zip knives are left", "site": "main"},
             {"text": "yes", "session_id": "c0ffee42-agent", "user_id": "dana"},
+            {"query": "Do I need to reorder anything?"},
         ]},
     )  # fmt: skip
+    seed_names: ClassVar[dict[str, str]] = {"query": "text"}
 
     text: str = Field(min_length=1, max_length=2000, description="What the user said or typed.")
     session_id: str | None = Field(
@@ -56,6 +60,7 @@ class AgentAnswer(BaseModel):
             "session_id": "c0ffee42-agent", "conversationId": "c0ffee42-agent",
             "reply": "There are 42 zip knives at the main warehouse.",
             "text": "There are 42 zip knives at the main warehouse.",
+            "answer": "There are 42 zip knives at the main warehouse.",
             "intent": "check_stock", "slots": {"item": "zip knives", "sku": "TLS-1143"}, "awaiting": "free",
             "end_session": False,
         }]}
@@ -65,6 +70,7 @@ class AgentAnswer(BaseModel):
     conversationId: str = Field(description="The same as session_id, under NLX's name.")
     reply: str
     text: str = Field(description="Ready to speak (the same as reply).")
+    answer: str = Field(description="The same as reply, under the seed specification's name.")
     intent: str | None
     slots: dict[str, Any]
     awaiting: Literal["yes_no", "quantity", "digits", "item", "choice", "free"]
@@ -101,6 +107,7 @@ async def agent_query(body: AgentQuery, services: ServicesDep, caller: IdentityD
         conversationId=result.session_id,
         reply=result.reply,
         text=result.reply,
+        answer=result.reply,
         intent=result.intent,
         slots=result.slots,
         awaiting=result.awaiting,

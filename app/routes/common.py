@@ -1,11 +1,12 @@
-"""What the REST routers share: the error responses they document, the idempotency key writes need, and the
-bounded path and query strings (names, SKUs, sites, ids: at most ``MAX_NAME_CHARS``, else 422)."""
+"""What the REST routers share: the error responses they document, the idempotency key writes need, the
+bounded path and query strings (names, SKUs, sites, ids: at most ``MAX_NAME_CHARS``, else 422), and the SKU query
+parameter that also answers to the seed specification's ``product_id``."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Header, HTTPException, Path, Query, status
+from fastapi import Depends, Header, HTTPException, Path, Query, status
 
 from app.routes.schemas import Problem
 from inventory_core.text import MAX_NAME_CHARS
@@ -38,3 +39,25 @@ def require_key(value: str | None) -> str:
             },
         )
     return value.strip()
+
+
+def sku_query(
+    sku: Annotated[str | None, Query(max_length=64, description="One item by SKU.")] = None,
+    product_id: Annotated[
+        str | None, Query(max_length=64, description="The seed specification's name for sku: send either.")
+    ] = None,
+) -> str | None:
+    """``?sku=`` or ``?product_id=`` (both: they must agree, else 422)."""
+    if sku is not None and product_id is not None and sku != product_id:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail={
+                "code": "invalid_request",
+                "message": "the request is not valid: sku and product_id name different items; send one",
+            },
+        )
+    return sku if sku is not None else product_id
+
+
+SkuQuery = Annotated[str | None, Depends(sku_query)]
+"""An optional SKU from ``?sku=`` or ``?product_id=``."""

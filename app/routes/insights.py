@@ -1,16 +1,16 @@
 """Insight, forecast and restock routes. Each parses, calls the forecasting service (``services.forecaster``)
-or the inventory, and maps the result."""
+or the inventory, and maps the result. ``/reorder`` is the seed specification's name for the restock advice."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated, Any
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.deps import ActorDep, InventoryDep, ServicesDep
-from app.routes.common import PathText
+from app.routes.common import PathText, SkuQuery
 from app.routes.schemas import Problem
 from forecasting.results import ForecastResult
 from forecasting.service import MAX_HORIZON_DAYS, ForecastService
@@ -135,16 +135,72 @@ async def forecast_chart(
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
+AdviceSource = Literal["forecast", "minimum"]
+
+
+class RestockOut(Recommendation):
+    """A restock recommendation, with the seed specification's names for its main fields beside ours."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{
+            "sku": "TLS-1143", "name": "zip knives", "site": "main", "on_hand": 42, "reorder_point": 55,
+            "recommended_quantity": 48, "supplier_id": "SUP07", "order_by": "2025-06-05T00:00:00Z",
+            "expected_stockout": "2025-06-11T00:00:00Z",
+            "rationale": "zip knives at main sells about 9 a day and Granite Tool Works takes 6 days, giving a reorder"
+            " point of 55; the 42 on hand last about 4 days, so order 48 (8 packs of 6) by Thursday.",
+            "source": "forecast", "product_id": "TLS-1143", "recommended_order": 48, "when": "2025-06-05",
+            "reason": "zip knives at main sells about 9 a day and Granite Tool Works takes 6 days, giving a reorder"
+            " point of 55; the 42 on hand last about 4 days, so order 48 (8 packs of 6) by Thursday.",
+        }]}
+    )  # fmt: skip
+
+    source: AdviceSource = Field(
+        description="forecast: the forecasting engine's plan; minimum: the item is below its minimum now "
+        "(the advice when forecasting is not running)."
+    )
+    product_id: str = Field(description="The same as sku.")
+    recommended_order: int = Field(description="The same as recommended_quantity.")
+    when: date | None = Field(
+        description="The day of order_by; today for minimum advice; null when no order is foreseen."
+    )
+    reason: str = Field(description="The same as rationale.")
+
+    @classmethod
+    def of(cls, r: Recommendation, source: AdviceSource) -> RestockOut:
+        today = datetime.now(UTC).date()
+        when = r.order_by.date() if r.order_by else (today if source == "minimum" else None)
+        return cls(
+            **r.model_dump(),
+            source=source,
+            product_id=r.sku,
+            recommended_order=r.recommended_quantity,
+            when=when,
+            reason=r.rationale,
+        )
+
+
 @router.get(
     "/recommendation",
-    response_model=list[Recommendation],
+    response_model=list[RestockOut],
     summary="Restock recommendations: what to order and by when",
 )
-async def recommendation(
-    _: ActorDep,
-    forecaster: ForecasterDep,
-    sku: Annotated[
-        str | None, Query(max_length=64, description="One item (its plan even when no order is due).")
-    ] = None,
-) -> list[Recommendation]:
-    return await forecaster.recommend(sku)
+async def recommendation(_: ActorDep, forecaster: ForecasterDep, sku: SkuQuery = None) -> list[RestockOut]:
+    """The forecasting engine's orders due now, most urgent first; for one item, its plan at every site even
+    when no order is due."""
+    return [RestockOut.of(r, "forecast") for r in await forecaster.recommend(sku)]
+
+
+@router.get(
+    "/reorder",
+    response_model=list[RestockOut],
+    summary="Restock recommendations (the seed specification's route)",
+)
+async def reorder(
+    _: ActorDep, services: ServicesDep, inventory: InventoryDep, sku: SkuQuery = None
+) -> list[RestockOut]:
+    """What ``/recommendation`` answers while forecasting runs; otherwise, rather than 503, the items below
+    their minimum now, each with an order back up to twice its minimum (``source`` says which)."""
+    forecaster: ForecastService | None = services.forecaster
+    if forecaster is not None:
+        return [RestockOut.of(r, "forecast") for r in await forecaster.recommend(sku)]
+    return [RestockOut.of(r, "minimum") for r in await inventory.recommendations(sku)]

@@ -2,15 +2,18 @@
 
 Request bodies are ``RequestBody`` models: unknown fields, lone surrogates anywhere in the input
 (``inventory_core.text``) and quantities that are not JSON integers (``true``, ``"2"``, ``2.0``) are refused with
-422; every string is bounded."""
+422; every string is bounded. ``SeedNamed`` bodies also take the seed specification's names for some fields
+(``product_id`` for ``sku``, docs/seed-contract.md)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, model_validator
 from pydantic.config import JsonDict
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from inventory_core.models import (
     Location,
@@ -28,7 +31,7 @@ PRODUCT_EXAMPLE: JsonDict = {
     "sku": "TLS-1143", "name": "zip knives", "aliases": ["zip knife"], "category": "tools", "unit": "each",
     "pack_size": 6, "pallet_size": 240, "unit_cost": 11.85, "preferred_supplier_id": "SUP07",
     "locations": [{"site": "main", "bin": "C-07-2", "check_digits": "47"}],
-    "current_quantity": 42, "low_stock": True,
+    "current_quantity": 42, "low_stock": True, "product_id": "TLS-1143",
     "stock": [{"site": "main", "on_hand": 42, "reserved": 0, "available": 42, "min_qty": 24, "dynamic_min": 55,
                "effective_min": 55, "low": True}],
     "last_updated": "2025-06-02T14:31:07Z",
@@ -76,6 +79,7 @@ class ProductOut(BaseModel):
     low_stock: bool
     stock: list[StockOut]
     last_updated: datetime | None
+    product_id: str = Field(description="The same as sku, under the seed specification's name.")
 
     @classmethod
     def of(cls, view: ProductView) -> ProductOut:
@@ -96,10 +100,14 @@ class ProductOut(BaseModel):
             low_stock=view.is_low,
             stock=[StockOut.of(s) for s in view.stock],
             last_updated=updated,
+            product_id=p.sku,
         )
 
 
 class ProductPage(BaseModel):
+    """One page of products. (The seed specification answers ``GET /api/inventory`` with a bare array; here that
+    array is ``items``, beside the paging fields.)"""
+
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"items": [PRODUCT_EXAMPLE], "total": 1, "offset": 0, "limit": 50}]}
     )
@@ -114,6 +122,57 @@ class RequestBody(NoSurrogates):
     """Base of every REST request body."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class SeedNamed(RequestBody):
+    """A request body that also takes the seed specification's name for some of its fields (``seed_names``: the
+    seed's name → ours). Either name may be sent, or both when they agree (otherwise 422). The JSON schema lists
+    both names and requires one of them where the field is required."""
+
+    seed_names: ClassVar[dict[str, str]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _take_seed_names(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not any(name in data for name in cls.seed_names):
+            return data
+        data = dict(data)
+        for theirs, ours in cls.seed_names.items():
+            if theirs not in data:
+                continue
+            value = data.pop(theirs)
+            if ours in data and data[ours] != value:
+                raise PydanticCustomError(
+                    "conflicting_names",
+                    "{theirs} and {ours} name the same field and differ; send one of them",
+                    {"theirs": theirs, "ours": ours},
+                )
+            data[ours] = value
+        return data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        properties: dict[str, Any] = target.get("properties", {})
+        required: list[str] = target.get("required", [])
+        either: list[JsonDict] = []
+        for theirs, ours in cls.seed_names.items():
+            title = theirs.replace("_", " ").title()
+            described = f"The seed specification's name for `{ours}`: send either."
+            properties[theirs] = {**properties[ours], "title": title, "description": described}
+            if ours in required:
+                required.remove(ours)
+                either.append({"anyOf": [{"required": [ours]}, {"required": [theirs]}]})
+        if not required:
+            target.pop("required", None)
+        if len(either) == 1:
+            target["anyOf"] = either[0]["anyOf"]
+        elif either:
+            target["allOf"] = either
+        return schema
 
 
 class StockIn(RequestBody):
@@ -132,14 +191,19 @@ class LocationIn(RequestBody):
     )
 
 
-class ProductCreate(RequestBody):
+class ProductCreate(SeedNamed):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{
             "sku": "TLS-1143", "name": "zip knives", "aliases": ["zip knife"], "category": "tools", "pack_size": 6,
             "pallet_size": 240, "unit_cost": 11.85, "locations": [{"site": "main", "bin": "C-07-2", "check_digits": "47"}],
             "stock": [{"site": "main", "on_hand": 120, "min_qty": 24}],
+        }, {
+            "product_id": "ABC123", "name": "Widget A", "category": "widgets",
+            "locations": [{"site": "main", "bin": "A-01-1", "check_digits": "12"}],
+            "stock": [{"site": "main", "on_hand": 42, "min_qty": 10}],
         }]}
     )  # fmt: skip
+    seed_names: ClassVar[dict[str, str]] = {"product_id": "sku"}
 
     sku: str = Field(pattern=r"^[A-Za-z]{2,6}-?\d{2,8}$", description="e.g. FAS-1001")
     name: str = Field(min_length=2, max_length=120)
@@ -154,11 +218,17 @@ class ProductCreate(RequestBody):
 
 
 class ProductPatch(RequestBody):
+    """Product fields (a supervisor's change), and/or ``current_quantity``: the figure counted at ``site``, set
+    through the ledger as a count (anyone signed in may count; a count that changes nothing is not recorded)."""
+
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"unit_cost": 12.4, "min_qty": 30, "site": "main"}, {"aliases": ["zip knife"]}]
-        }
-    )
+        json_schema_extra={"examples": [
+            {"unit_cost": 12.4, "min_qty": 30, "site": "main"},
+            {"aliases": ["zip knife"]},
+            {"current_quantity": 50},
+            {"current_quantity": 38, "site": "east", "reason": "cycle count, aisle C"},
+        ], "dependentRequired": {"reason": ["current_quantity"]}}
+    )  # fmt: skip
 
     name: str | None = Field(default=None, min_length=2, max_length=120)
     aliases: list[Alias] | None = Field(default=None, max_length=20)
@@ -169,8 +239,29 @@ class ProductPatch(RequestBody):
         default=None, strict=True, ge=0, le=1_000_000, description="User-set minimum."
     )
     site: str | None = Field(
-        default=None, max_length=64, description="Site the minimum applies to; all sites when omitted."
+        default=None,
+        max_length=64,
+        description="Site the minimum (all sites when omitted) or the count applies to (when omitted, the "
+        "product's one site; required for a product stocked at several).",
     )
+    current_quantity: int | None = Field(
+        default=None,
+        strict=True,
+        ge=0,
+        le=1_000_000,
+        description="The counted on-hand at the site (the seed specification's stock update), set as a count.",
+    )
+    reason: str | None = Field(default=None, max_length=200, description="Why the count was taken.")
+
+    @model_validator(mode="after")
+    def _reason_goes_with_a_count(self) -> ProductPatch:
+        if self.reason is not None and self.current_quantity is None:
+            raise PydanticCustomError("reason_without_count", "reason goes with current_quantity (a count)")
+        return self
+
+    def product_changes(self) -> bool:
+        """Whether any product field (not the count) is set."""
+        return bool(self.model_dump(exclude={"current_quantity", "reason", "site"}, exclude_none=True))
 
 
 class MovementIn(RequestBody):
@@ -194,12 +285,14 @@ class MovementIn(RequestBody):
     bin: str | None = Field(default=None, max_length=40)
 
 
-class OrderIn(RequestBody):
+class OrderIn(SeedNamed):
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"sku": "TLS-1143", "quantity": 48, "supplier_id": "SUP07", "site": "main"}]
-        }
-    )
+        json_schema_extra={"examples": [
+            {"sku": "TLS-1143", "quantity": 48, "supplier_id": "SUP07", "site": "main"},
+            {"product_id": "TLS-1143", "quantity": 48},
+        ]}
+    )  # fmt: skip
+    seed_names: ClassVar[dict[str, str]] = {"product_id": "sku"}
 
     sku: str = Field(min_length=2, max_length=40)
     quantity: int = Field(strict=True, ge=1, le=1_000_000)

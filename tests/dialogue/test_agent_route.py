@@ -33,6 +33,7 @@ async def test_query_runs_a_multi_turn_conversation(inventory: InventoryService)
         assert first.status_code == 200
         body = first.json()
         assert set(body) == {
+            "answer",
             "session_id",
             "conversationId",
             "reply",

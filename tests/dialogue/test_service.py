@@ -12,6 +12,7 @@ from dialogue.policy.state import Draft, PolicyConfig
 from dialogue.service import DialogueService
 from dialogue.tools import Caller
 from dialogue.understanding.numbers import to_words
+from inventory_core.conversations import MemoryConversations
 from inventory_core.models import Location, Product, StockLevel
 from inventory_core.service import InventoryService
 from tests.conftest import write_ctx
@@ -141,15 +142,18 @@ async def test_reads_answer_with_store_figures(inventory: InventoryService) -> N
 
 async def test_sessions_are_per_actor_bounded_and_expire(inventory: InventoryService) -> None:
     now = [0.0]
-    svc = DialogueService(inventory, max_sessions=2, idle_expiry_s=100.0, clock=lambda: now[0])
+    sessions = MemoryConversations(max_sessions=2, idle_expiry_s=100.0, clock=lambda: now[0])
+    svc = DialogueService(inventory, sessions=sessions, text_clock=lambda: now[0])
     a = await svc.handle_text("same", "order 40 coffee pods", "alice", "api")
     b = await svc.handle_text("same", "yes", "bob", "api")  # bob cannot confirm alice's order
     assert a.awaiting == "yes_no" and b.reply.startswith("There is nothing waiting")
     await svc.handle_text(None, "hello", "carol", "api")
-    assert svc.session_count == 2
+    assert await sessions.count() == 2
     now[0] = 500.0
     await svc.handle_text(None, "hello", "dave", "api")
-    assert svc.session_count == 1
+    assert await sessions.count() == 1
+    late = await svc.handle_text("same", "yes", "alice", "api")  # the idle read-back has gone with its session
+    assert late.reply.startswith("There is nothing waiting")
 
 
 async def test_greeting_mentions_unread_insights(inventory: InventoryService) -> None:

@@ -43,16 +43,23 @@ class CallEnded(Exception):
         self.message = message
 
 
-def admit(gw: Gateway, token: str | None) -> str:
-    """The caller's actor, holding one of its token's session places (release it with the registry)."""
+async def admit(gw: Gateway, token: str | None) -> tuple[str, str]:
+    """The caller's actor and the seat it holds among its token's calls (given back by ``finish_call``)."""
     actor = gw.authenticate(token)
     if actor is None:
         raise CallEnded(CLOSE_POLICY, ErrorCode.UNAUTHORIZED, "a valid token is required")
-    if not gw.registry.acquire(actor, gw.limits.max_sessions_per_token):
+    try:
+        seat = await gw.registry.acquire(actor, gw.limits.max_sessions_per_token)
+    except Exception as exc:  # the shared store of seats is down: say so, do not take calls blind
+        log.warning("call seats unavailable: %s", exc)
+        raise CallEnded(
+            CLOSE_TRY_LATER, ErrorCode.UNAVAILABLE, "the service cannot take calls right now"
+        ) from exc
+    if seat is None:
         raise CallEnded(
             CLOSE_TRY_LATER, ErrorCode.TOO_MANY_SESSIONS, "too many calls in progress for this token"
         )
-    return actor
+    return actor, seat
 
 
 def gateway_for_call(state: State) -> Gateway:
@@ -125,9 +132,12 @@ def _new_session(
     )
 
 
-async def finish_call(gw: Gateway, session: CallSession | None, actor: str | None, reason: str) -> None:
-    """Close the session (its log says why) and give the token's place back."""
+async def finish_call(gw: Gateway, session: CallSession | None, seat: str | None, reason: str) -> None:
+    """Close the session (its log says why) and give the token's seat back."""
     if session is not None:
         await session.aclose(reason)
-    if actor is not None:
-        gw.registry.release(actor)
+    if seat is not None:
+        try:
+            await gw.registry.release(seat)
+        except Exception:  # a seat not given back frees itself when its lease runs out
+            log.warning("could not give a call seat back", exc_info=True)

@@ -174,6 +174,7 @@ class TwilioCall:
         self.output = TwilioOutput(websocket)
         self.session: CallSession | None = None
         self.actor: str | None = None
+        self.seat: str | None = None  # its place among the token's calls in progress
         self._resampler: StreamResampler | None = (
             None  # made with the first audio: a socket may never send any
         )
@@ -200,7 +201,7 @@ class TwilioCall:
         except WebSocketDisconnect:
             pass
         finally:
-            await finish_call(self.gw, self.session, self.actor, reason)
+            await finish_call(self.gw, self.session, self.seat, reason)
             if reason == "call_ended":
                 await self.output.close(CLOSE_NORMAL, reason)
 
@@ -273,7 +274,7 @@ class TwilioCall:
         if fmt.encoding != "audio/x-mulaw" or fmt.sampleRate != TWILIO_RATE or fmt.channels != 1:
             raise CallEnded(CLOSE_UNSUPPORTED, ErrorCode.UNSUPPORTED_AUDIO, f"media format {fmt}")
         params = msg.start.customParameters
-        self.actor = admit(self.gw, params.get("token") or self.ws.query_params.get("token"))
+        self.actor, self.seat = await admit(self.gw, params.get("token") or self.ws.query_params.get("token"))
         self.output.stream_sid = msg.streamSid or msg.start.streamSid
         self.session = open_session(
             self.gw,

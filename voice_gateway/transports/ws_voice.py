@@ -104,7 +104,10 @@ class VoiceCall:
         self.gw = gw
         self.output = VoiceOutput(websocket)
         self.session: CallSession | None = None
-        self.actor: str | None = None  # holds a place in the sessions-per-token count while set
+        self.actor: str | None = None
+        self.seat: str | None = (
+            None  # its place among the token's calls in progress  # holds a place in the sessions-per-token count while set
+        )
         self._resampler: StreamResampler | None = None
         self._reframer = Reframer.for_rate(INPUT_RATE)
         self._max_bytes = gw.limits.max_ws_message_bytes
@@ -129,7 +132,7 @@ class VoiceCall:
         except WebSocketDisconnect:
             pass
         finally:
-            await finish_call(self.gw, self.session, self.actor, reason)
+            await finish_call(self.gw, self.session, self.seat, reason)
             if reason == "client_stop":
                 await self.output.close(CLOSE_NORMAL, reason)
 
@@ -201,7 +204,7 @@ class VoiceCall:
             raise CallEnded(
                 CLOSE_UNSUPPORTED, p.ErrorCode.UNSUPPORTED_AUDIO, f"send mono pcm_s16le at one of {rates} Hz"
             )
-        self.actor = admit(self.gw, start.token or self.ws.query_params.get("token"))
+        self.actor, self.seat = await admit(self.gw, start.token or self.ws.query_params.get("token"))
         self.session = open_session(
             self.gw,
             channel="voice",
