@@ -89,6 +89,11 @@ class Authenticator:
             return identity.name
         return None if self.nlx_configured else f"api-{identity.name}"
 
+    def known(self, headers: Mapping[str, str]) -> bool:
+        """Any known token: an API or NLX token, or a signed-in person's (signature and expiry checked)."""
+        token = presented_token(headers)
+        return self.identify(token) is not None or self.api_actor(token) is not None
+
     def speech_caller(self, headers: Mapping[str, str]) -> str | None:
         """The NLX voice middleware: an API token or an NLX webhook token."""
         identity = self.identify(presented_token(headers))

@@ -124,7 +124,7 @@ async def open_services(
         inventory = await open_inventory(settings, stack, load_demo_progress=load_demo_progress)
         auth = authenticator_from(settings.api_tokens, settings.nlx_webhook_tokens, settings.var_dir)
         services = Services(settings=settings, inventory=inventory, auth=auth)
-        inventory.insight_book.events = services.business
+        inventory.events = services.business
         services.accounts = await open_accounts(settings, inventory)
         auth.tokens = services.accounts.tokens
         services.seats = MongoSeats(inventory.store)

@@ -132,8 +132,7 @@ class Runner:
                     done = await self._commit(action.draft, state, clock)
                     store_down = store_down or (done.error is not None and done.retryable)
                     if done.error is None:
-                        written.append((action.draft, done.result))
-                        self.events.write(action.draft.kind, state.channel)
+                        written.append((action.draft, done.result))  # (counted by the store's events)
                     current = done
                 elif isinstance(action, Escalate):
                     await self._escalate(action)

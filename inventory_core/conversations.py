@@ -161,9 +161,7 @@ class MongoConversations:
     async def purge(self) -> int:
         """Remove conversations idle past their expiry and not held (MongoDB's TTL index does it by itself)."""
         now = self._clock()
-        result = await self._col.delete_many(
-            {"expires_at": {"$lt": now}, "lease_until": {"$lt": now}}
-        )
+        result = await self._col.delete_many({"expires_at": {"$lt": now}, "lease_until": {"$lt": now}})
         return int(result.deleted_count)
 
 

@@ -9,6 +9,7 @@ from typing import Protocol
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from inventory_core.business_events import NO_EVENTS, BusinessEvents
 from inventory_core.errors import Conflict, InvalidInput, NotFound
 from inventory_core.models import (
     ORDER_TRANSITIONS,
@@ -61,6 +62,7 @@ class OrderBook:
     def __init__(self, store: MongoStore, inventory: ProductReader) -> None:
         self._store = store
         self._inventory = inventory
+        self.events: BusinessEvents = NO_EVENTS
 
     async def quote(self, req: OrderRequest) -> OrderQuote:
         """The validation and choices of ``place``, without writing."""
@@ -116,6 +118,7 @@ class OrderBook:
             assert doc is not None
             return self._same_request(doc, req)
         await self._store.audit("order.place", order.order_id, ctx, None, order.model_dump(mode="json"))
+        self.events.write("order", ctx.channel)
         return order
 
     @staticmethod

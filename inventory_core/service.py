@@ -11,6 +11,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
+from inventory_core.business_events import NO_EVENTS, BusinessEvents
 from inventory_core.errors import Conflict, InvalidInput, NotFound
 from inventory_core.insights import InsightBook
 from inventory_core.models import (
@@ -80,6 +81,16 @@ class InventoryService:
         self._names_version = -1
         self.watchers: list[StockWatcher] = []
         """Told when a write takes an item below its reorder point or to zero (the stock-insight workflow)."""
+        self.events: BusinessEvents = NO_EVENTS
+
+    @property
+    def events(self) -> BusinessEvents:
+        """Told of every write (movements, orders, minimums: not replays) and insight, whatever the channel."""
+        return self._events
+
+    @events.setter
+    def events(self, events: BusinessEvents) -> None:
+        self._events = self.insight_book.events = self.orders.events = events
 
     # ---- reads ----------------------------------------------------------------------------------------
 
@@ -268,6 +279,7 @@ class InventoryService:
             self._version += 1
         if update.min_qty is not None:
             await self._set_min(before, "min_qty", update.min_qty, update.site)
+            self.events.write("set_min", ctx.channel)
         after = await self.get_product(before.sku)
         await self.store.audit(
             "product.update", before.sku, ctx, before.model_dump(mode="json"), after.model_dump(mode="json")
@@ -305,6 +317,8 @@ class InventoryService:
         result = await self.ledger.apply(
             view.sku, site, req.kind, req.quantity, ctx, reason=req.reason, bin_=req.bin
         )
+        if not result.replayed:
+            self.events.write(req.kind, ctx.channel)
         level, m = view.at(site), result.movement
         event = StockCrossed.of(view.sku, site, m.before, m.after, level.effective_min) if level else None
         if event is not None and not result.replayed:

@@ -51,6 +51,14 @@ def _doc(model: type[BaseModel]) -> dict[str, Any]:
 async def integration_of(request: Request) -> tuple[NlxRuntime, str]:
     runtime = request_runtime(request)
     integration = runtime.auth.webhook_caller(request.headers)
+    if integration is None and runtime.auth.known(request.headers):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail={
+                "code": "forbidden",
+                "message": "this token may not call the NLX webhooks; use an NLX token",
+            },
+        )
     if integration is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -147,7 +155,11 @@ def _route(
         summary=summary,
         response_model=response,
         openapi_extra=_doc(model),
-        responses={401: {"description": "No or unknown token"}, 422: {"description": "Missing or bad field"}},
+        responses={
+            401: {"description": "No or unknown token"},
+            403: {"description": "A known token that is not an NLX webhook token"},
+            422: {"description": "Missing or bad field"},
+        },
     )
 
 

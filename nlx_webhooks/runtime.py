@@ -37,6 +37,10 @@ class NlxAuth(Protocol):
         """An API or NLX token → the caller's name; None for a missing or unknown token."""
         ...
 
+    def known(self, headers: Mapping[str, str]) -> bool:
+        """Whether the credentials sent are anyone's (a caller refused above is then told 403, not 401)."""
+        ...
+
 
 @dataclass
 class NlxRuntime:

@@ -46,6 +46,11 @@ RuntimeDep = Annotated[NlxRuntime, Depends(request_runtime)]
 
 def require_caller(request: Request, runtime: RuntimeDep) -> str:
     actor = runtime.auth.speech_caller(request.headers)
+    if actor is None and runtime.auth.known(request.headers):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail={"code": "forbidden", "message": "the voice middleware takes an API or NLX token"},
+        )
     if actor is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

@@ -10,6 +10,10 @@ command -v sox >/dev/null 2>&1 || need+=(sox)
 if [ "${IP_SKIP_BROWSER:-0}" != "1" ] && [ "${1:-}" = "--test" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fi
+if [ "${1:-}" = "--test" ]; then
+  # the replica drill (tests/wiring/test_replicas.py) puts HAProxy in front of several instances
+  command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing system packages: ${need[*]}"
   SUDO=""

@@ -130,6 +130,17 @@ async def test_dialogue_writes_read_backs_and_insights_are_counted(services: Ser
             r = await client.post("/api/agent/query", json={"session_id": session, "text": text})
             assert r.status_code == 200, r.text
     assert sample(services, "inventory_writes_total", **receipts) == before + 1
+    picks = {"kind": "pick", "channel": "api"}
+    rest_before = sample(services, "inventory_writes_total", **picks)
+    async with client_for(create_app(services=services)) as client:
+        for _ in range(2):  # a REST write counts too, once: the retry with its key is a replay
+            r = await client.post(
+                f"/api/inventory/{SKU}/movements",
+                json={"kind": "pick", "quantity": 1},
+                headers={"Idempotency-Key": session},
+            )
+            assert r.status_code == 201, r.text
+    assert sample(services, "inventory_writes_total", **picks) == rest_before + 1
     assert sample(services, "inventory_confirmations_total", outcome="confirmed", channel="api") >= 1
     assert (
         sample(services, "inventory_read_back_failures_total", outcome="denied", channel="api") == denied + 1
