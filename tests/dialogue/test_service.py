@@ -152,7 +152,9 @@ async def test_sessions_are_per_actor_bounded_and_expire(inventory: InventorySer
     now[0] = 500.0
     await svc.handle_text(None, "hello", "dave", "api")
     assert await sessions.count() == 1
-    late = await svc.handle_text("same", "yes", "alice", "api")  # the idle read-back has gone with its session
+    late = await svc.handle_text(
+        "same", "yes", "alice", "api"
+    )  # the idle read-back has gone with its session
     assert late.reply.startswith("There is nothing waiting")
 
 
