@@ -36,3 +36,4 @@ bench:
 	.venv/bin/python bench/loop_audit.py
 	.venv/bin/python bench/chaos.py
 	.venv/bin/python bench/workflows.py
+	.venv/bin/python bench/replicas.py

@@ -222,16 +222,20 @@ def _keep(path: Path, secret: str) -> None:
 
 
 async def ensure_admin(people: PeopleBook, var_dir: Path, password: str | None = None) -> str | None:
-    """On first run (no account at all) an ``admin`` account, its password from ``IP_ADMIN_PASSWORD`` or made up,
-    kept in ``var/admin_password`` and printed (as the dev token is). Returns the password made, if any."""
+    """On first run (no account at all) an ``admin`` account. Its password is ``IP_ADMIN_PASSWORD`` (the operator
+    knows it: never printed or kept), or made up, kept in ``var/admin_password`` and printed (as the dev token is).
+    Returns the password made, if any."""
     await people.ensure_indexes()
     if await people.count() > 0:
         return None
     made = password or secrets.token_urlsafe(12)
     admin = Person(username="admin", display_name="Administrator", role="admin", created_at=datetime.now(UTC))
     await people.create(admin, made)
+    # stderr: stdout may be a protocol stream (MCP over stdio).
+    if password is not None:
+        print("InventoryPulse admin sign-in: admin / IP_ADMIN_PASSWORD", file=sys.stderr, flush=True)
+        return None
     path = var_dir / "admin_password"
     _keep(path, made)
-    # stderr: stdout may be a protocol stream (MCP over stdio).
     print(f"InventoryPulse admin sign-in: admin / {made} (kept in {path})", file=sys.stderr, flush=True)
     return made

@@ -3,12 +3,13 @@ the monitor.
 
 A run (history from the warehouse → engine over every series) is cached; questions are answered from it, with
 current stock read fresh, so a voice turn costs a few small store queries and some vector arithmetic. With no
-run yet, the first question computes one."""
+run yet, or one older than ``refresh_after_s``, the next question computes one."""
 
 from __future__ import annotations
 
 import asyncio
 import math
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -43,6 +44,9 @@ class ForecastOptions:
     interval_level: float = 0.95
     policy: RestockPolicy = field(default_factory=RestockPolicy)
     chart_history_days: int = 56
+    refresh_after_s: float | None = 6 * 3600.0
+    """A run older than this is computed again on the next question (None: never). The daily workflow refreshes
+    the run of the process that executes it; this keeps every other instance's answers from going stale."""
 
 
 def _utcnow() -> datetime:
@@ -65,6 +69,7 @@ class ForecastService:
         self.options = options or ForecastOptions()
         self._clock = clock
         self._run: ForecastRun | None = None
+        self._computed_at = 0.0  # time.monotonic() of the cached run
         self._lock = asyncio.Lock()
         self._ensure_lock = asyncio.Lock()
 
@@ -84,6 +89,7 @@ class ForecastService:
                 forecast_batch, demand.values, self._engine_config(last + timedelta(days=1)), demand.start
             )
             self._run = ForecastRun(run_at=now, demand=demand, batch=batch)
+            self._computed_at = time.monotonic()
             return self._run
 
     def _engine_config(self, first_day: date, horizon: int | None = None) -> EngineConfig:
@@ -92,16 +98,21 @@ class ForecastService:
         return EngineConfig(horizon_days=wanted, interval_level=self.options.interval_level)
 
     async def ensure_run(self) -> ForecastRun:
-        """The cached run, or (once, however many callers wait) a freshly prepared and computed one."""
-        if self._run is None:
+        """The cached run, or (once, however many callers wait) a freshly prepared and computed one when there
+        is none or it is older than ``refresh_after_s``."""
+        if self._stale():
             async with self._ensure_lock:
-                if self._run is None:
+                if self._stale():
                     if self._prepare is not None:
                         await self._prepare()
                         self._prepare = None
                     await self.compute()
         assert self._run is not None
         return self._run
+
+    def _stale(self) -> bool:
+        limit = self.options.refresh_after_s
+        return self._run is None or (limit is not None and time.monotonic() - self._computed_at > limit)
 
     # ---- forecasts ------------------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 
@@ -131,3 +132,16 @@ async def test_chart_for_an_item(small_world: tuple[MatrixHistory, FixedStore]) 
     svg = await _service(small_world).chart_svg("AAA-1", "east")
     root = ET.fromstring(svg)
     assert "item aaa-1" in (root.findtext("{http://www.w3.org/2000/svg}title") or "")
+
+
+async def test_a_run_older_than_its_refresh_age_is_computed_again(
+    small_world: tuple[MatrixHistory, FixedStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An instance that does not execute the daily workflow refreshes its cached run on its own."""
+    history, _ = small_world
+    svc = _service(small_world)
+    first = await svc.ensure_run()
+    assert await svc.ensure_run() is first and history.calls == 1
+    later = time.monotonic() + 7 * 3600  # past the 6 h refresh age
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    assert await svc.ensure_run() is not first and history.calls == 2

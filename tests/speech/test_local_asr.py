@@ -65,13 +65,13 @@ def test_phone_fixture_accuracy(recognizer: LocalRecognizer, fixture_set: list[E
 def test_out_of_grammar_speech_mostly_gives_no_transcript(
     recognizer: LocalRecognizer, fixture_set: list[Entry]
 ) -> None:
-    oog = [e for e in fixture_set if e.intent == OUT_OF_GRAMMAR]
+    oog = [e for e in fixture_set if e.intent == OUT_OF_GRAMMAR][::2]  # every other: the suite's time budget
     accepted = {
         e.text: text
         for e in oog
         if (text := recognizer.transcribe_sync(load_utterance(e, "clean"), hints(e)).text)
     }
-    assert len(accepted) <= 0.2 * len(oog), accepted  # whole set: 4 of 30
+    assert len(accepted) <= 0.2 * len(oog), accepted  # whole set: 4 of 30 (bench/recognition.py has it all)
 
 
 def test_commands_work_whatever_the_prompt(recognizer: LocalRecognizer, fixture_set: list[Entry]) -> None:
