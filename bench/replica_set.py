@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -46,6 +47,38 @@ backend app
   http-response set-header X-Served-By %s
 {servers}
 """
+
+
+def _stats() -> dict[int, tuple[int, float]]:
+    """Every process: pid -> (parent pid, CPU seconds used, user + system)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    return out
+
+
+def cpu_seconds(roots: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds used so far by each named group of processes, their descendants included."""
+    stats = _stats()
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in stats.items():
+        children.setdefault(ppid, []).append(pid)
+    used: dict[str, float] = {}
+    for name, pids in roots.items():
+        todo, total = list(pids), 0.0
+        while todo:
+            pid = todo.pop()
+            total += stats.get(pid, (0, 0.0))[1]
+            todo += children.get(pid, [])
+        used[name] = total
+    return used
 
 
 class ReplicaSet:
@@ -107,6 +140,14 @@ class ReplicaSet:
                     seen.add((await client.get("/api/health")).headers.get("x-served-by", ""))
                 seen.discard("")
                 await asyncio.sleep(0.05)
+
+    def process_groups(self) -> dict[str, list[int]]:
+        """The processes to account CPU to: the instances, the store, the balancer."""
+        return {
+            "instances": [svc.proc.pid for svc in self.instances if svc.proc is not None],
+            "store": [pid for pid in (self.mongo.pid,) if pid is not None],
+            "haproxy": [self._haproxy.pid] if self._haproxy is not None else [],
+        }
 
     def kill(self, name: str) -> None:
         """kill -9 of one instance."""

@@ -24,7 +24,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.replica_set import ReplicaSet
+from bench.replica_set import ReplicaSet, cpu_seconds
 
 ORDERS = (("coffee pods", 15), ("half inch hex bolts", 200), ("zip knives", 12), ("utility blades", 9))
 """Demo items with an order size each supplier takes and the unusual-quantity check lets through: the bench
@@ -38,6 +38,7 @@ class Tally:
     cross_yes_ms: list[float] = field(default_factory=list)
     same_yes_ms: list[float] = field(default_factory=list)
     turn_ms: list[float] = field(default_factory=list)
+    cpu_s: dict[str, float] = field(default_factory=dict)
 
 
 async def conversation(api: httpx.AsyncClient, item: str, n: int, tally: Tally) -> None:
@@ -83,9 +84,15 @@ async def run(instances: int, clients: int, seconds: float) -> tuple[float, Tall
         warm = Tally()
         await asyncio.gather(*(conversation(api, *ORDERS[k % len(ORDERS)], warm) for k in range(clients)))
         tally = Tally()
+        groups = rs.process_groups()
+        cpu_before, own_before = cpu_seconds(groups), sum(os.times()[:2])
         began = time.monotonic()
         await asyncio.gather(*(client(api, k, began + seconds, tally) for k in range(clients)))
-        return tally.done / (time.monotonic() - began), tally
+        elapsed = time.monotonic() - began
+        cpu_after = cpu_seconds(groups)
+        tally.cpu_s = {k: cpu_after[k] - cpu_before[k] for k in groups}
+        tally.cpu_s["clients"] = sum(os.times()[:2]) - own_before
+        return tally.done / elapsed, tally
 
 
 async def main() -> None:
@@ -96,9 +103,10 @@ async def main() -> None:
     args = parser.parse_args()
     print(f"# replicas bench: {os.cpu_count()} cores, {args.clients} clients, {args.seconds:.0f} s per run")
     print(
-        "| instances | conversations/s | failed | turn p50 ms | cross-instance yes p50 / p95 ms | same-instance yes |"
+        "| instances | conversations/s | failed | turn p50 ms | cross-instance yes p50 / p95 ms | same-instance yes "
+        "| CPU ms per turn: instances / store / haproxy / clients |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     rates: dict[int, float] = {}
     for n in (int(x) for x in args.instances.split(",")):
         rate, t = await run(n, args.clients, args.seconds)
@@ -108,9 +116,12 @@ async def main() -> None:
             if t.cross_yes_ms
             else "—"
         )
+        per_turn = " / ".join(
+            f"{1000 * t.cpu_s[k] / len(t.turn_ms):.1f}" for k in ("instances", "store", "haproxy", "clients")
+        )
         print(
             f"| {n} | {rate:.1f} | {t.failed} | {statistics.median(t.turn_ms):.0f} | {cross} "
-            f"| {len(t.same_yes_ms)} |",
+            f"| {len(t.same_yes_ms)} | {per_turn} |",
             flush=True,
         )
     if len(rates) > 1:
