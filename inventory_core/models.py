@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -253,16 +253,17 @@ class MovementResult(_Frozen):
     replayed: bool = Field(description="True when this key was applied before and nothing changed now.")
 
 
+RECOMMENDATION_EXAMPLE: dict[str, Any] = {
+    "sku": "TLS-1143", "name": "zip knives", "site": "main", "on_hand": 42, "reorder_point": 55,
+    "recommended_quantity": 48, "supplier_id": "SUP07", "order_by": "2025-06-05T00:00:00Z",
+    "expected_stockout": "2025-06-11T00:00:00Z",
+    "rationale": "zip knives at main sells about 9 a day and Granite Tool Works takes 6 days, giving a reorder"
+    " point of 55; the 42 on hand last about 4 days, so order 48 (8 packs of 6) by Thursday.",
+}  # fmt: skip
+
+
 class Recommendation(_Frozen):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{
-            "sku": "TLS-1143", "name": "zip knives", "site": "main", "on_hand": 42, "reorder_point": 55,
-            "recommended_quantity": 48, "supplier_id": "SUP07", "order_by": "2025-06-05T00:00:00Z",
-            "expected_stockout": "2025-06-11T00:00:00Z",
-            "rationale": "zip knives at main sells about 9 a day and Granite Tool Works takes 6 days, giving a reorder"
-            " point of 55; the 42 on hand last about 4 days, so order 48 (8 packs of 6) by Thursday.",
-        }]}
-    )  # fmt: skip
+    model_config = ConfigDict(json_schema_extra={"examples": [RECOMMENDATION_EXAMPLE]})
 
     sku: str
     name: str

@@ -14,7 +14,7 @@ from app.routes.common import PathText, SkuQuery
 from app.routes.schemas import Problem
 from forecasting.results import ForecastResult
 from forecasting.service import MAX_HORIZON_DAYS, ForecastService
-from inventory_core.models import Insight, Recommendation
+from inventory_core.models import RECOMMENDATION_EXAMPLE, Insight, Recommendation
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": Problem} for code in (400, 401, 403, 404, 422, 503)
@@ -142,15 +142,9 @@ class RestockOut(Recommendation):
     """A restock recommendation, with the seed specification's names for its main fields beside ours."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{
-            "sku": "TLS-1143", "name": "zip knives", "site": "main", "on_hand": 42, "reorder_point": 55,
-            "recommended_quantity": 48, "supplier_id": "SUP07", "order_by": "2025-06-05T00:00:00Z",
-            "expected_stockout": "2025-06-11T00:00:00Z",
-            "rationale": "zip knives at main sells about 9 a day and Granite Tool Works takes 6 days, giving a reorder"
-            " point of 55; the 42 on hand last about 4 days, so order 48 (8 packs of 6) by Thursday.",
+        json_schema_extra={"examples": [RECOMMENDATION_EXAMPLE | {
             "source": "forecast", "product_id": "TLS-1143", "recommended_order": 48, "when": "2025-06-05",
-            "reason": "zip knives at main sells about 9 a day and Granite Tool Works takes 6 days, giving a reorder"
-            " point of 55; the 42 on hand last about 4 days, so order 48 (8 packs of 6) by Thursday.",
+            "reason": RECOMMENDATION_EXAMPLE["rationale"],
         }]}
     )  # fmt: skip
 

@@ -14,26 +14,19 @@ from dialogue.service import DialogueService, encode_state
 from inventory_core.conversations import Claim, ConversationBusy, MongoConversations
 from inventory_core.service import InventoryService
 from tests.dialogue.test_service import on_hand, sprockets
+from tests.fakes.clock import WallClock
 
 pytestmark = pytest.mark.mongo
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def instance(inventory: InventoryService, clock: Clock, **kw: float) -> DialogueService:
+def instance(inventory: InventoryService, clock: WallClock, **kw: float) -> DialogueService:
     sessions = MongoConversations(inventory.store, clock=clock, **kw)
     return DialogueService(inventory, sessions=sessions, text_clock=clock)
 
 
 async def test_a_read_back_asked_on_one_instance_is_confirmed_on_another(inventory: InventoryService) -> None:
     name = await sprockets(inventory)
-    clock = Clock()
+    clock = WallClock()
     a, b = instance(inventory, clock), instance(inventory, clock)
     read = await a.handle_text(None, f"picked 6 {name}", "dana", "api")
     assert read.awaiting == "yes_no"
@@ -50,7 +43,7 @@ async def test_a_read_back_asked_on_one_instance_is_confirmed_on_another(invento
 
 async def test_two_yeses_at_once_on_two_instances_write_once(inventory: InventoryService) -> None:
     name = await sprockets(inventory)
-    clock = Clock()
+    clock = WallClock()
     a, b = instance(inventory, clock), instance(inventory, clock)
     read = await a.handle_text(None, f"picked 3 {name}", "dana", "api")
     replies = await asyncio.gather(
@@ -65,7 +58,7 @@ async def test_a_turn_that_died_after_its_write_is_replayed_once(inventory: Inve
     """Instance A commits the yes and dies before storing the state: its lease runs out, and the caller's
     retry on B commits the same write (same idempotency key): applied once, answered as done."""
     name = await sprockets(inventory)
-    clock = Clock()
+    clock = WallClock()
     a, b = instance(inventory, clock, lease_s=30.0), instance(inventory, clock, lease_s=30.0)
     read = await a.handle_text(None, f"picked 8 {name}", "dana", "api")
 
@@ -91,7 +84,7 @@ async def test_a_turn_that_died_after_its_write_is_replayed_once(inventory: Inve
 async def test_a_held_conversation_is_busy_and_a_lost_lease_saves_nothing(
     inventory: InventoryService,
 ) -> None:
-    clock = Clock()
+    clock = WallClock()
     store = MongoConversations(inventory.store, clock=clock, lease_s=10.0, wait_s=0.0)
     sid = uuid.uuid4().hex
     first = await store.claim(sid, "dana")
@@ -110,7 +103,7 @@ async def test_a_held_conversation_is_busy_and_a_lost_lease_saves_nothing(
 
 
 async def test_idle_conversations_expire_and_are_purged(inventory: InventoryService) -> None:
-    clock = Clock()
+    clock = WallClock()
     store = MongoConversations(inventory.store, clock=clock, idle_expiry_s=60.0)
     sid = uuid.uuid4().hex
     assert await store.save(await store.claim(sid, "dana"), {"x": 1}, 1)
@@ -123,7 +116,7 @@ async def test_idle_conversations_expire_and_are_purged(inventory: InventoryServ
 
 
 async def test_a_stored_state_of_another_shape_starts_afresh(inventory: InventoryService) -> None:
-    clock = Clock()
+    clock = WallClock()
     svc = instance(inventory, clock)
     sid = uuid.uuid4().hex
     stored = encode_state(DialogueState(session_id=sid, actor="dana"))

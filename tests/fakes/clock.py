@@ -12,6 +12,16 @@ T = TypeVar("T")
 
 
 # -- time --------------------------------------------------------------------------------------------------
+class WallClock:
+    """Epoch seconds that move only when a test sets ``now`` (for stores that stamp leases and expiries)."""
+
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 class ManualClock:
     """Virtual time: ``sleep`` resolves only when a test advances the clock past its deadline."""
 

@@ -10,20 +10,13 @@ import pytest
 
 from inventory_core.service import InventoryService
 from inventory_core.shared_limits import MongoFailureWindow, MongoSeats
+from tests.fakes.clock import WallClock
 
 pytestmark = pytest.mark.mongo
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 async def test_a_token_cap_holds_across_instances_even_when_racing(inventory: InventoryService) -> None:
-    clock = Clock()
+    clock = WallClock()
     a = MongoSeats(inventory.store, instance="a", clock=clock)
     b = MongoSeats(inventory.store, instance="b", clock=clock)
     token = f"token-{uuid.uuid4().hex[:6]}"
@@ -39,7 +32,7 @@ async def test_a_token_cap_holds_across_instances_even_when_racing(inventory: In
 
 
 async def test_seats_of_a_dead_instance_free_themselves(inventory: InventoryService) -> None:
-    clock = Clock()
+    clock = WallClock()
     dead = MongoSeats(inventory.store, instance="dead", ttl_s=30.0, clock=clock)
     live = MongoSeats(inventory.store, instance="live", ttl_s=30.0, clock=clock)
     token = f"token-{uuid.uuid4().hex[:6]}"
@@ -55,7 +48,7 @@ async def test_seats_of_a_dead_instance_free_themselves(inventory: InventoryServ
 async def test_failed_sign_ins_count_across_instances_until_the_window_passes(
     inventory: InventoryService,
 ) -> None:
-    clock = Clock()
+    clock = WallClock()
     a = MongoFailureWindow(inventory.store, limit=3, window_s=60.0, clock=clock)
     b = MongoFailureWindow(inventory.store, limit=3, window_s=60.0, clock=clock)
     client = f"10.0.0.{uuid.uuid4().int % 250}-{uuid.uuid4().hex[:4]}"
