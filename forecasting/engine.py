@@ -2,8 +2,19 @@
 
 For each family the parameters are chosen per series by one-step error before the first backtest origin; the
 family is then chosen per series by rolling-origin backtest (mean absolute error over ``backtest_origins``
-non-overlapping windows, reported as MASE against the in-sample seasonal-naive error). Prediction intervals come
-from the chosen model's backtest residuals."""
+non-overlapping windows, reported as MASE against the in-sample seasonal-naive error). Two guards keep the choice
+from chasing noise:
+
+- **Intermittent series** (average interval between demands over 1.32 days) are forecast by the daily median of
+  every model the backtest could score (seasonal naive excluded, as below) rather than by the single best: on
+  sparse series the backtest's ranking is mostly noise, and an equal-weight combination is never far from the
+  best of its members.
+- **Spikes** (promotions, one-off bulk orders) are clipped before the models are fitted, on regular series: a day
+  more than 3.5 robust deviations (1.4826 × MAD, Iglewicz-Hoaglin's cut-off) above its 4-week block's median
+  counts as that much, so a promotion does not lift the level the forecast carries forward. The backtest still
+  scores the models against what was actually sold.
+
+Prediction intervals come from the chosen forecast's backtest residuals."""
 
 from __future__ import annotations
 
@@ -31,12 +42,18 @@ class EngineConfig:
     """Days forecast from the day after the history ends."""
     interval_level: float = 0.95
     """Central coverage of the prediction interval."""
-    backtest_origins: int = 4
-    """Rolling origins, each ``backtest_days`` apart, ending at the last day of history."""
+    backtest_origins: int = 8
+    """Rolling origins, each ``backtest_days`` apart, ending at the last day of history (more origins: a choice
+    less swayed by one unusual month)."""
     backtest_days: int = 28
     """Days forecast from each backtest origin."""
     models: tuple[str, ...] = MODEL_NAMES
     """Models to choose from, by name."""
+    combine_intermittent: int = 6
+    """Intermittent series take the median of this many best models (1: the best alone; 6: all eligible)."""
+    spike_cutoff: float | None = 3.5
+    """Robust deviations above the local median at which a regular series' day is clipped for fitting (None:
+    never)."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +127,27 @@ def intermittent(series: Series, end: int, adi_cutoff: float = 1.32) -> np.ndarr
     days = observed.sum(axis=1)
     demands = ((y > 0) & observed).sum(axis=1)
     return np.asarray(days > adi_cutoff * np.maximum(demands, 1e-9))
+
+
+def clip_spikes(series: Series, regular: np.ndarray, cutoff: float, block: int = 28) -> Series:
+    """``series`` with each regular row's days clipped at its 4-week block's median + ``cutoff`` robust
+    deviations (blocks end at the last day; the oldest, partial one joins its neighbour)."""
+    y = series.y
+    t_len = y.shape[1]
+    rows = np.flatnonzero(regular)
+    blocks = t_len // block
+    if rows.size == 0 or blocks == 0:
+        return series
+    head = t_len - blocks * block
+    body = y[rows, head:].reshape(rows.size, blocks, block).astype(float)
+    med = np.median(body, axis=2, keepdims=True)
+    sigma = 1.4826 * np.median(np.abs(body - med), axis=2, keepdims=True)
+    cap = med + cutoff * np.maximum(sigma, np.sqrt(np.maximum(med, 1.0)))  # a Poisson floor for flat blocks
+    clipped = y.copy()
+    clipped[rows, head:] = np.minimum(body, cap).reshape(rows.size, blocks * block)
+    if head:
+        clipped[rows, :head] = np.minimum(y[rows, :head], cap[:, 0, :1])
+    return Series(clipped.astype(y.dtype), series.start)
 
 
 def _block_sigma(errors: np.ndarray, valid: np.ndarray, horizon: int) -> np.ndarray:
@@ -198,7 +236,9 @@ def forecast_batch(
     # An origin counts for a series only once it has WARMUP days of its own history before it.
     valid = np.array([series.start + WARMUP <= o for o in origins], dtype=bool).reshape(k_orig, n)
     actual = np.stack([values[:, o : o + days].astype(float) for o in origins]) if origins else None
-    models = _fit_models(series, cfg, origins, fit_end)
+    sparse = intermittent(series, fit_end)
+    fit_on = clip_spikes(series, ~sparse, cfg.spike_cutoff) if cfg.spike_cutoff is not None else series
+    models = _fit_models(fit_on, cfg, origins, fit_end)
 
     mae = np.full((n, len(models)), np.nan)
     if actual is not None and valid.any():
@@ -214,7 +254,7 @@ def forecast_batch(
     if "seasonal_naive" in names and len(names) > 1:
         # Absolute error rewards forecasting zero on sparse series, and a zero forecast leaves nothing to
         # reorder; repeating last week is only a candidate where demand is regular (Syntetos-Boylan: ADI <= 1.32).
-        eligible[intermittent(series, fit_end), names.index("seasonal_naive")] = np.inf
+        eligible[sparse, names.index("seasonal_naive")] = np.inf
     fallback = names.index("ses") if "ses" in names else 0
     scored = np.isfinite(eligible).any(axis=1)
     choice = np.full(n, fallback)
@@ -233,6 +273,22 @@ def forecast_batch(
             errors[k, rows] = actual[k, rows] - model.project(k, days, rows)
         sigma_fallback[rows] = model.one_step_rmse[rows]
 
+    combined = sparse & scored & (np.isfinite(eligible).sum(axis=1) >= 2)
+    if cfg.combine_intermittent > 1 and combined.any() and actual is not None:
+        rows = np.flatnonzero(combined)
+        top = np.argsort(eligible[rows], axis=1)[:, : cfg.combine_intermittent]
+        usable = np.isfinite(np.take_along_axis(eligible[rows], top, axis=1))
+        mean[rows] = _median_of(models, top, usable, rows, k_orig, horizon)
+        for k in range(k_orig):
+            errors[k, rows] = actual[k, rows] - _median_of(models, top, usable, rows, k, days)
+        mae_combined = np.abs(errors[:, rows]).sum(axis=2)
+        weight = np.maximum(valid[:, rows].sum(axis=0) * days, 1)
+        mae = np.concatenate([mae, np.full((n, 1), np.nan)], axis=1)
+        mae[rows, -1] = (mae_combined * valid[:, rows]).sum(axis=0) / weight
+        choice[rows] = len(models)
+        names.append(COMBINED)
+    labels = [m.label for m in models] + ([COMBINED_LABEL] if len(names) > len(models) else [])
+
     sigma, cum_sigma, sigma_daily = _uncertainty(errors, valid, sigma_fallback, horizon, days)
     z = NormalDist().inv_cdf(0.5 + cfg.interval_level / 2.0)
     return ForecastBatch(
@@ -244,12 +300,28 @@ def forecast_batch(
         sigma_daily=sigma_daily,
         model=choice,
         families=tuple(names),
-        labels=tuple(m.label for m in models),
+        labels=tuple(labels),
         backtest_mase=mae / scale[:, None],
         scale=scale,
         level=cfg.interval_level,
         z=z,
     )
+
+
+COMBINED = "median_top"
+COMBINED_LABEL = "median of every model"
+
+
+def _median_of(
+    models: list[_Fitted], top: np.ndarray, usable: np.ndarray, rows: np.ndarray, k: int, horizon: int
+) -> np.ndarray:
+    """Per row, the daily median of the forecasts (from origin ``k``) of the models ``top`` names."""
+    stack = np.full((top.shape[1], rows.size, horizon), np.nan)
+    for mi, model in enumerate(models):
+        pos = np.nonzero((top == mi) & usable)
+        if pos[0].size:
+            stack[pos[1], pos[0]] = model.project(k, horizon, rows[pos[0]])
+    return np.asarray(np.nanmedian(stack, axis=0))
 
 
 def _uncertainty(

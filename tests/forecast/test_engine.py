@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecasting.engine import EngineConfig, backtest_origins, forecast_batch, seasonal_scale
+from forecasting.engine import EngineConfig, backtest_origins, clip_spikes, forecast_batch, seasonal_scale
 from forecasting.smoothing import MODEL_NAMES, Series
 from forecasting.synthetic import synthetic_demand
 
@@ -46,7 +46,9 @@ def test_intermittent_demand_rate_is_estimated_without_bias() -> None:
     batch = forecast_batch(y.astype(float), EngineConfig(horizon_days=7))
     assert abs(float(np.median(batch.mean[:, 0])) - 0.3) < 0.06
     chosen = {batch.families[m] for m in batch.model}
-    assert chosen & {"croston", "sba", "tsb"}
+    assert chosen == {"median_top"}  # intermittent: the median of the models, not the backtest's pick
+    single = forecast_batch(y.astype(float), EngineConfig(horizon_days=7, combine_intermittent=1))
+    assert {single.families[m] for m in single.model} & {"croston", "sba", "tsb"}
 
 
 def test_interval_coverage_matches_the_requested_level() -> None:
@@ -71,9 +73,13 @@ def test_per_series_choice_beats_seasonal_naive_and_plain_smoothing() -> None:
 def test_backtest_mase_is_reported_for_every_model() -> None:
     data = synthetic_demand(20, 300, seed=3)
     batch = forecast_batch(data.y)
-    assert batch.backtest_mase.shape == (20, len(MODEL_NAMES))
-    assert np.isfinite(batch.backtest_mase).all()
-    np.testing.assert_allclose(batch.chosen_mase, batch.backtest_mase.min(axis=1))
+    models = len(MODEL_NAMES)
+    assert batch.backtest_mase.shape == (20, models + 1)  # and the intermittent series' combination
+    assert np.isfinite(batch.backtest_mase[:, :models]).all()
+    regular = batch.model < models
+    np.testing.assert_allclose(batch.chosen_mase[regular], batch.backtest_mase[regular, :models].min(axis=1))
+    combined = ~regular
+    assert combined.any() and np.isfinite(batch.chosen_mase[combined]).all()
 
 
 def test_days_before_a_series_starts_are_ignored() -> None:
@@ -101,8 +107,31 @@ def test_short_history_falls_back_without_a_backtest() -> None:
 def test_model_subset_and_horizon_are_configurable() -> None:
     data = synthetic_demand(10, 300, seed=1)
     batch = forecast_batch(data.y, EngineConfig(horizon_days=45, models=("croston", "tsb")))
-    assert batch.families == ("croston", "tsb")
+    assert batch.families[:2] == ("croston", "tsb")
     assert batch.mean.shape == (10, 45) and batch.lo.shape == (10, 45)
     assert (batch.lo <= batch.mean).all() and (batch.mean <= batch.hi).all() and (batch.lo >= 0).all()
     # Uncertainty does not shrink with the horizon.
     assert (np.diff(batch.sigma, axis=1) >= -1e-9).all()
+
+
+def test_a_promotion_does_not_lift_the_level_carried_forward() -> None:
+    """A 4-day spike at 5x near the end of a steady series: clipped for fitting, so the forecast stays near
+    the usual level; without the clip the level it carries forward is inflated."""
+    rng = np.random.default_rng(11)
+    y = rng.poisson(20.0, (40, 400)).astype(float)
+    y[:, 390:394] *= 5  # the promotion, 6 days before the end
+    robust = forecast_batch(y, EngineConfig(horizon_days=7))
+    naive = forecast_batch(y, EngineConfig(horizon_days=7, spike_cutoff=None))
+    assert abs(float(np.median(robust.mean)) - 20.0) < 2.0
+    assert float(np.median(naive.mean)) > float(np.median(robust.mean)) + 1.0
+
+
+def test_spike_clipping_leaves_sparse_series_and_ordinary_days_alone() -> None:
+    rng = np.random.default_rng(12)
+    steady = rng.poisson(30.0, (1, 112)).astype(float)
+    steady[0, 100] = 400.0
+    sparse = (rng.random((1, 112)) < 0.1) * 50.0
+    series = Series(np.vstack([steady, sparse]).astype(np.float32), np.zeros(2, dtype=int))
+    clipped = clip_spikes(series, np.array([True, False]), 3.5)
+    assert clipped.y[0, 100] < 100 and np.array_equal(clipped.y[0, :100], series.y[0, :100])
+    assert np.array_equal(clipped.y[1], series.y[1])
