@@ -14,7 +14,11 @@ from chasing noise:
   counts as that much, so a promotion does not lift the level the forecast carries forward. The backtest still
   scores the models against what was actually sold.
 
-Prediction intervals come from the chosen forecast's backtest residuals."""
+Prediction intervals come from the chosen forecast's backtest residuals, each origin's rescaled to today's level
+(count noise grows with the level: a fading item's old, larger errors would overstate today's spread).
+
+Whether a series is intermittent is decided on its whole history up to today (a launch's sparse first weeks do
+not make it a slow mover once it sells daily)."""
 
 from __future__ import annotations
 
@@ -142,7 +146,9 @@ def clip_spikes(series: Series, regular: np.ndarray, cutoff: float, block: int =
     body = y[rows, head:].reshape(rows.size, blocks, block).astype(float)
     med = np.median(body, axis=2, keepdims=True)
     sigma = 1.4826 * np.median(np.abs(body - med), axis=2, keepdims=True)
-    cap = med + cutoff * np.maximum(sigma, np.sqrt(np.maximum(med, 1.0)))  # a Poisson floor for flat blocks
+    # A level that holds into the next block is a change, not a spike: the cap rises with it (a ramp-up).
+    level = np.maximum(med, np.concatenate([med[:, 1:], med[:, -1:]], axis=1))
+    cap = level + cutoff * np.maximum(sigma, np.sqrt(np.maximum(med, 1.0)))  # a Poisson floor for flat blocks
     clipped = y.copy()
     clipped[rows, head:] = np.minimum(body, cap).reshape(rows.size, blocks * block)
     if head:
@@ -236,7 +242,7 @@ def forecast_batch(
     # An origin counts for a series only once it has WARMUP days of its own history before it.
     valid = np.array([series.start + WARMUP <= o for o in origins], dtype=bool).reshape(k_orig, n)
     actual = np.stack([values[:, o : o + days].astype(float) for o in origins]) if origins else None
-    sparse = intermittent(series, fit_end)
+    sparse = intermittent(series, t_len)  # today's regime decides, not the one before the backtest
     fit_on = clip_spikes(series, ~sparse, cfg.spike_cutoff) if cfg.spike_cutoff is not None else series
     models = _fit_models(fit_on, cfg, origins, fit_end)
 
@@ -289,7 +295,8 @@ def forecast_batch(
         names.append(COMBINED)
     labels = [m.label for m in models] + ([COMBINED_LABEL] if len(names) > len(models) else [])
 
-    sigma, cum_sigma, sigma_daily = _uncertainty(errors, valid, sigma_fallback, horizon, days)
+    scaled = errors * _level_ratio(values, origins, days)[:, :, None]
+    sigma, cum_sigma, sigma_daily = _uncertainty(scaled, valid, sigma_fallback, horizon, days)
     z = NormalDist().inv_cdf(0.5 + cfg.interval_level / 2.0)
     return ForecastBatch(
         mean=mean,
@@ -306,6 +313,22 @@ def forecast_batch(
         level=cfg.interval_level,
         z=z,
     )
+
+
+LEVEL_POWER = 0.75  # count noise between Poisson (0.5) and proportional (1)
+
+
+def _level_ratio(values: np.ndarray, origins: list[int], window: int) -> np.ndarray:
+    """Per origin and series, how much larger today's errors should be than that origin's: count noise grows
+    with the square root of the level, so a backtest month at twice today's level says too much about today's
+    spread (a fading item), one at half says too little. Levels: mean demand over ``window`` days before the
+    origin and before today; the ratio stays within 1/3-3."""
+    now = values[:, -window:].mean(axis=1, dtype=float)
+    ratios = [
+        ((now + 0.5) / (values[:, max(o - window, 0) : o].mean(axis=1, dtype=float) + 0.5)) ** LEVEL_POWER
+        for o in origins
+    ]
+    return np.clip(np.stack(ratios), 1 / 3, 3.0) if ratios else np.ones((0, values.shape[0]))
 
 
 COMBINED = "median_top"

@@ -135,3 +135,14 @@ def test_spike_clipping_leaves_sparse_series_and_ordinary_days_alone() -> None:
     clipped = clip_spikes(series, np.array([True, False]), 3.5)
     assert clipped.y[0, 100] < 100 and np.array_equal(clipped.y[0, :100], series.y[0, :100])
     assert np.array_equal(clipped.y[1], series.y[1])
+
+
+def test_a_faded_items_interval_is_sized_for_todays_level() -> None:
+    """An item that sold 40 a day and now sells 10: its backtest months at 40 are rescaled to today's level, so
+    its interval is close to that of an item that always sold 10, not twice as wide."""
+    rng = np.random.default_rng(13)
+    fallen = np.concatenate([rng.poisson(40.0, (30, 500)), rng.poisson(10.0, (30, 230))], axis=1)
+    steady = rng.poisson(10.0, (30, 730))
+    batch = forecast_batch(np.vstack([fallen, steady]).astype(float), EngineConfig(horizon_days=7))
+    width = (batch.hi - batch.lo)[:, 0]
+    assert float(np.median(width[:30])) < 1.5 * float(np.median(width[30:]))
