@@ -1,16 +1,18 @@
 """Forecasting benchmark: prints figures, asserts nothing.
 
-    .venv/bin/python bench/forecast.py [--skus 10000] [--days 730] [--generator a|b|both] [--seed 2025]
-                                       [--seed-b 7351] [--load-skus 1000] [--no-warehouse]
+    .venv/bin/python bench/forecast.py [--skus 10000] [--days 730] [--generator a|b|c|both|all] [--seed 2025]
+                                       [--seed-b 7351] [--seed-c 40961] [--load-skus 1000] [--no-warehouse]
 
 1. Speed: backtest + forecast + restock recommendations for every SKU (generator A, the mix the tests use),
    through ``ForecastService`` so the figure is what a monitor cycle spends; peak traced memory.
 2. Accuracy, the last 28 days held out, on generator A (``forecasting.synthetic``, the set the engine is tuned
-   on) and generator B (``forecasting.synthetic_heldout``, held out: never tune on it): every model applied to
-   all SKUs and the per-SKU choice, overall and per segment, with the metrics of ``forecasting.accuracy``
-   (MASE, bias, scaled pinball loss at the restock service level, interval coverage); then the acceptance checks
-   of issue 17, which count on generator B. The engine is used only through ``forecast_batch``,
-   ``EngineConfig`` and ``MODEL_NAMES``.
+   on), generator B (``forecasting.synthetic_heldout``, held out: never tune on it) and generator C
+   (``forecasting.synthetic_fresh``, fresh: never tune on it; its figures are for the final judgement run only,
+   so ``both``, the default, is A and B and only ``c`` or ``all`` run it): every model applied to all SKUs and
+   the per-SKU choice, overall and per segment, with the metrics of ``forecasting.accuracy`` (MASE, bias, scaled
+   pinball loss at the restock service level, interval coverage); then the acceptance checks of issue 17, which
+   count on generators B and C. The engine is used only through ``forecast_batch``, ``EngineConfig`` and
+   ``MODEL_NAMES``.
 3. Warehouse: time to load the history (write_pandas on fakesnow in-process, and the stage-free JSON path over
    HTTP to the embedded server, which is what the running service uses) and to read it back as a matrix.
 """
@@ -36,6 +38,8 @@ from forecasting.restock import RestockPolicy
 from forecasting.service import ForecastService
 from forecasting.smoothing import MODEL_NAMES
 from forecasting.synthetic import KINDS, synthetic_demand
+from forecasting.synthetic_fresh import DEFAULT_SEED as FRESH_SEED
+from forecasting.synthetic_fresh import fresh_demand
 from forecasting.synthetic_heldout import DEFAULT_SEED, heldout_demand
 
 TODAY = date(2025, 6, 2)
@@ -113,7 +117,7 @@ async def speed(y: np.ndarray, seed: int) -> None:
 class Demand:
     """One generator's SKUs, with each SKU's segment."""
 
-    key: str  # "A" or "B"
+    key: str  # "A", "B" or "C"
     title: str
     y: np.ndarray
     start: np.ndarray | None  # first observed day per SKU; None: every SKU from day 0
@@ -125,6 +129,11 @@ def demand(key: str, skus: int, days: int, seed: int) -> Demand:
     if key == "A":
         a = synthetic_demand(skus, days, seed=seed)
         return Demand("A", f"generator A (tune set), seed {seed}", a.y, None, a.kind, KINDS)
+    if key == "C":
+        c = fresh_demand(skus, days, seed=seed)
+        return Demand(
+            "C", f"generator C (fresh: never tune on it), seed {seed}", c.y, c.start, c.segment, c.names
+        )
     b = heldout_demand(skus, days, seed=seed)
     return Demand(
         "B", f"generator B (held out: never tune on it), seed {seed}", b.y, b.start, b.segment, b.names
@@ -189,7 +198,7 @@ def report_accuracy(data: Demand, q: float) -> list[bool]:
         segments[seg] = {name: per_segment[name][seg] for name in per_segment}
         _table(f"{seg} ({segments[seg][CHOICE].series:,})", segments[seg], q)
         print(f"    chosen: {_chosen_counts(ev, data.segment == k)}")
-    return checks(overall, segments, binding=data.key == "B")
+    return checks(overall, segments, binding=data.key in ("B", "C"))
 
 
 def _gap(rows: dict[str, Summary]) -> tuple[float, str]:
@@ -199,8 +208,8 @@ def _gap(rows: dict[str, Summary]) -> tuple[float, str]:
 
 
 def checks(overall: dict[str, Summary], segments: dict[str, dict[str, Summary]], binding: bool) -> list[bool]:
-    """Print the acceptance checks of issue 17 as met / not met; return them. They count only on generator B
-    (``binding``); on the tune set they are printed for information."""
+    """Print the acceptance checks of issue 17 as met / not met; return them. They count only on generators B
+    and C (``binding``); on the tune set they are printed for information."""
     chosen = overall[CHOICE]
     best = min((k for k in overall if k != CHOICE), key=lambda k: overall[k].median_mase)
     gaps = {seg: _gap(rows) for seg, rows in segments.items()}
@@ -229,7 +238,7 @@ def checks(overall: dict[str, Summary], segments: dict[str, dict[str, Summary]],
             not outside,
         ),
     ]
-    note = "" if binding else ", for information only: they count on generator B"
+    note = "" if binding else ", for information only: they count on generators B and C"
     print(f"  acceptance checks (issue 17){note}:")
     for text, ok in results:
         print(f"    [{'met' if ok else 'NOT MET'}] {text}")
@@ -284,13 +293,23 @@ async def warehouse(y: np.ndarray, load_skus: int) -> None:
         await wh.close()
 
 
+GENERATORS = {"a": "A", "b": "B", "c": "C", "both": "AB", "all": "ABC"}
+"""``--generator`` choice: the generators whose accuracy is reported, in order."""
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--skus", type=int, default=10_000)
     p.add_argument("--days", type=int, default=730)
     p.add_argument("--seed", type=int, default=2025, help="generator A's seed")
     p.add_argument("--seed-b", type=int, default=DEFAULT_SEED, help="generator B's seed")
-    p.add_argument("--generator", choices=("a", "b", "both"), default="both", help="accuracy on which")
+    p.add_argument("--seed-c", type=int, default=FRESH_SEED, help="generator C's seed")
+    p.add_argument(
+        "--generator",
+        choices=tuple(GENERATORS),
+        default="both",
+        help="accuracy on which: both = A and B, all = A, B and C (C only for the final judgement run)",
+    )
     p.add_argument("--load-skus", type=int, default=1_000, help="SKUs loaded over HTTP (the slow path)")
     p.add_argument("--no-warehouse", action="store_true")
     args = p.parse_args()
@@ -303,10 +322,9 @@ def main() -> None:
     print("speed (generator A)")
     asyncio.run(speed(data.y, args.seed))
     q = RestockPolicy().service_level
-    for key in ("A", "B"):
-        if args.generator not in (key.lower(), "both"):
-            continue
-        chosen = data if key == "A" else demand("B", args.skus, args.days, args.seed_b)
+    seeds = {"A": args.seed, "B": args.seed_b, "C": args.seed_c}
+    for key in GENERATORS[args.generator]:
+        chosen = data if key == "A" else demand(key, args.skus, args.days, seeds[key])
         print(f"accuracy, {chosen.title}: {args.skus:,} SKUs x {args.days} days, last 28 days held out")
         report_accuracy(chosen, q)
     if not args.no_warehouse:
