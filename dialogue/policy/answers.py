@@ -222,6 +222,41 @@ def movement_done(upd: StockUpdate, name: str, names: Mapping[str, str] = NO_NAM
     return f"Done. {have} now."
 
 
+_DID = {
+    "order": "ordered",
+    "receipt": "received",
+    "pick": "picked",
+    "count": "counted",
+    "set_min": "set the minimum",
+}
+
+
+def recorded_phrase(kind: str, quantity: int, name: str) -> str:
+    """One write this conversation made, as the goodbye says it: "picked twelve coffee pods"."""
+    if kind == "count":
+        return f"counted {name} at {n(quantity)}"
+    if kind == "set_min":
+        return f"set the minimum for {name} to {n(quantity)}"
+    return f"{_DID.get(kind, kind)} {n(quantity)} {name}"
+
+
+def not_recorded(kind: str, name: str) -> str:
+    """A read-back left unanswered at goodbye."""
+    what = {"set_min": "new minimum", "order": "order"}.get(kind, kind)
+    return f"The {what} for {name} was not recorded."
+
+
+def goodbye(recorded: Sequence[str], dropped: str | None) -> str:
+    """The wrap-up: what this conversation recorded (or that nothing was), and a read-back left unanswered."""
+    said = f"{dropped} " if dropped else ""
+    if not recorded:
+        return f"{said}Goodbye." if dropped else "Nothing was recorded. Goodbye."
+    if len(recorded) == 1:
+        return f"{said}One thing recorded: {recorded[0]}. Goodbye."
+    listed = ", ".join(recorded[:-1]) + f", and {recorded[-1]}"
+    return f"{said}{to_words(len(recorded)).capitalize()} things recorded: {listed}. Goodbye."
+
+
 def greeting(insights: Sequence[Insight], names: dict[str, str]) -> str:
     alerts = [i for i in insights if i.kind in ("low_stock", "predicted_stockout") or i.severity != "info"]
     if not alerts:

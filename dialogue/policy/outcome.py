@@ -34,6 +34,8 @@ def write_done(speaker: Speaker, index: CatalogueIndex, state: DialogueState, do
         return speaker.say(state, f"That was not recorded: {done.error.message.rstrip('.')}.")
     state = replace(state, pending=Pending(), last_sku=d.sku)
     result = done.result
+    if not (isinstance(result, StockUpdate) and result.status == "already applied"):
+        state = replace(state, recorded=(*state.recorded, A.recorded_phrase(d.kind, d.quantity, name)))
     if isinstance(result, OrderOut):
         return speaker.say(
             state, f"Done. Ordered {n(result.quantity)} {name}, order {A.order_ref(result.order_id)}."

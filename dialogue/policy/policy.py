@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dialogue.contract import HeardWords
+from dialogue.policy.answers import goodbye, not_recorded
 from dialogue.policy.confirm import unsure_slots
 from dialogue.policy.items import Items
 from dialogue.policy.outcome import write_done
@@ -181,8 +182,9 @@ class Policy:
             state = replace(state, pending=Pending(), more=())
             return settle(p, say(state, "Cancelled. Nothing was recorded." if had else "Okay."), "cancelled")
         if u.intent == "goodbye":
-            note = "Nothing was recorded. " if p.draft is not None else ""
-            bye = say(replace(state, pending=Pending(), ended=True), note + "Goodbye.", end_call=True)
+            d = p.draft
+            text = goodbye(state.recorded, not_recorded(d.kind, self.index.name(d.sku)) if d else None)
+            bye = say(replace(state, pending=Pending(), ended=True), text, end_call=True)
             return settle(p, bye, "cancelled")
         if u.intent == "more" and state.more:
             text, rest = more_reply(state.more, self.config.list_page)

@@ -127,6 +127,9 @@ class DialogueState:
     intent: str | None = None  # last understood intent, for the text channel's response
     by_voice: bool = False  # the last turn was recognized speech (not typed or keyed)
     slots: Mapping[str, Any] = field(default_factory=dict)
+    recorded: tuple[
+        str, ...
+    ] = ()  # what this conversation's writes did, said at goodbye ("picked twelve ...")
 
 
 # --- events ----------------------------------------------------------------------------------------------

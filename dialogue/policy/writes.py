@@ -18,6 +18,7 @@ from dialogue.policy.replies import (
     SAY_FIGURE_AGAIN,
     UNSURE_YES,
     check_prompt,
+    n,
     plural,
     read_back_text,
     site_phrase,
@@ -182,6 +183,10 @@ class WriteFlows:
             min_order = chosen.min_order_qty
             draft = replace(draft, supplier_id=chosen.supplier_id, supplier_name=chosen.supplier_name,
                             unit_price=chosen.price_per_unit)  # fmt: skip
+            if draft.kind == "order" and min_order and draft.quantity < min_order:
+                # Read back what the supplier will take, not an order the store would refuse after the yes.
+                prefix += f"{chosen.supplier_name} sells at least {n(min_order)}. "
+                draft = replace(draft, quantity=min_order, spoken="")
         reorder_point: int | None = None
         rec = results.get("stock")
         if isinstance(rec, InventoryRecord):

@@ -306,8 +306,24 @@ def test_goodbye_ends_the_call() -> None:
     d = Driver()
     d.say("order 40 widget a")
     bye = d.say("goodbye")
-    assert bye.end_call and bye.text == "Nothing was recorded. Goodbye."
+    assert bye.end_call and bye.text == "The order for widget a was not recorded. Goodbye."
     assert d.commits == []
+    assert Driver().say("goodbye").text == "Nothing was recorded. Goodbye."
+
+
+def test_goodbye_sums_up_what_the_call_recorded() -> None:
+    d = Driver()
+    d.say("picked 12 coffee pods")
+    d.say("yes")
+    d.say("order 40 widget a")
+    d.say("yes")
+    d.say("picked 3 coffee pods")  # read back, then left unanswered
+    bye = d.say("goodbye")
+    assert bye.end_call and bye.text == (
+        "The pick for coffee pods was not recorded. Two things recorded: picked twelve coffee pods, "
+        "and ordered forty widget a. Goodbye."
+    )
+    assert len(d.commits) == 2
 
 
 def test_unknown_goes_to_the_language_model_only_when_enabled() -> None:
@@ -364,3 +380,13 @@ def test_typed_unusual_quantity_still_takes_a_second_yes() -> None:
     d = Driver(World(daily={"W-1": 2.0}))
     d.say("order 2000 widget a")
     assert d.say("yes").text.endswith("Say yes again if two thousand is really right.")
+
+
+def test_an_order_below_the_suppliers_minimum_is_read_back_at_the_minimum() -> None:
+    """The read-back offers what the supplier takes, so the yes is not followed by "not recorded"."""
+    d = Driver(World(min_order={"W-1": 12}))
+    read = d.say("order 7 widget a")
+    assert read.text.startswith("Acme Industrial Supply sells at least twelve. ORDER: buying twelve widget a")
+    assert read.awaiting == "yes_no"
+    d.say("yes")
+    assert [c.draft.quantity for c in d.commits] == [12]

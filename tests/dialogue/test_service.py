@@ -193,3 +193,21 @@ async def test_a_call_carries_the_recognizer_confidence_into_the_policy(inventor
     )
     typed = DialogueService(inventory).open(uuid.uuid4().hex, "voice", "tester", None)
     assert (await typed.user_text(said, "typed")).text.startswith(f"ORDER: buying forty, four zero, {name}")
+
+
+async def test_a_yes_after_re_prompts_still_settles_the_read_back(inventory: InventoryService) -> None:
+    """Each re-prompt (not understood, silence) reports the read-back not heard; the yes after them reports it
+    confirmed, which the gateway counts in ``voice_confirmations_total`` like any other."""
+    name = await sprockets(inventory)
+    conv = DialogueService(inventory).open(uuid.uuid4().hex, "voice", "tester", None)
+    read = await conv.user_text(f"picked 4 {name}")
+    unheard = await conv.not_understood()
+    silent = await conv.no_input()
+    done = await conv.user_text("yes")
+    assert [r.confirmation for r in (read, unheard, silent, done)] == [
+        None,
+        "not_heard",
+        "not_heard",
+        "confirmed",
+    ]
+    assert done.text.startswith("Done.") and await on_hand(inventory, name) == 96
