@@ -238,6 +238,8 @@ async def _build_dialogue(services: Services, stack: contextlib.AsyncExitStack) 
         llm_base_url=s.llm_base_url,
         llm_model=s.llm_model,
         llm_calls_per_session=s.llm_calls_per_session,
+        llm_api_style=s.llm_api_style,
+        llm_timeout_s=s.llm_timeout_s,
     )
     stack.push_async_callback(dialogue.aclose)
     dialogue.runner.events = services.business

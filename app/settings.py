@@ -160,9 +160,15 @@ class Settings(BaseSettings):
     )
     unusual_quantity_factor: float = 10.0
     llm_api_key: SecretStr | None = None
+    llm_api_style: Literal["anthropic", "openai"] = Field(
+        default="anthropic",
+        description="anthropic: the Messages API at {llm_base_url}/v1/messages; openai: any OpenAI-compatible "
+        "Chat Completions endpoint at {llm_base_url}/chat/completions (a base ending in /v1).",
+    )
     llm_base_url: str = "https://api.anthropic.com"
     llm_model: str = "claude-sonnet-4-5"
     llm_calls_per_session: int = 5
+    llm_timeout_s: float = Field(default=10.0, gt=0, description="Each language-model call's deadline.")
 
     # --- voice gateway ---------------------------------------------------------------------------------
     max_sessions_per_token: int = 20

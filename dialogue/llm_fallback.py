@@ -1,7 +1,8 @@
-"""Optional language-model fallback for questions outside the intents: an Anthropic-compatible Messages API
-over httpx, offered the read-only MCP tools (called in-process through the same FastMCP server). Off unless an
-API key is configured; each session gets a small budget of API calls. Write tools are never offered: a write
-needs the deterministic read-back and a spoken yes.
+"""Optional language-model fallback for questions outside the intents: Anthropic's Messages API or any
+OpenAI-compatible Chat Completions endpoint (``dialogue.llm_wire``) over httpx, offered the read-only MCP tools
+(called in-process through the same FastMCP server). Off unless an API key is configured; each session gets a
+small budget of API calls, each call a timeout. Write tools are never offered, and one asked for anyway is
+refused: a write needs the deterministic read-back and a spoken yes.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import httpx
 from mcp.server.fastmcp import FastMCP
 
+from dialogue.llm_wire import ApiStyle, ToolCall, ToolResult, wire_for
 from dialogue.mcp_server import READ_TOOLS
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,7 @@ class LlmFallback:
     def __init__(
         self, mcp: FastMCP, *, api_key: str, base_url: str, model: str, calls_per_session: int = 5,
         timeout_s: float = 10.0, max_tokens: int = 300, max_rounds: int = 3, client: httpx.AsyncClient | None = None,
+        api_style: ApiStyle = "anthropic",
     ) -> None:  # fmt: skip
         self._mcp = mcp
         self._model = model
@@ -39,12 +42,7 @@ class LlmFallback:
         self._max_rounds = max_rounds
         self._client = client or httpx.AsyncClient(timeout=timeout_s)
         self._owns_client = client is None
-        self._url = base_url.rstrip("/") + "/v1/messages"
-        self._headers = {
-            "x-api-key": api_key,
-            "anthropic-version": "2023-06-01",
-            "content-type": "application/json",
-        }
+        self._wire = wire_for(api_style, base_url, api_key)
         self._used: OrderedDict[str, int] = OrderedDict()  # session → calls made (bounded)
         self._tools: list[dict[str, Any]] | None = None
 
@@ -52,7 +50,7 @@ class LlmFallback:
         if self._tools is None:
             listed = await self._mcp.list_tools()
             self._tools = [
-                {"name": t.name, "description": t.description or "", "input_schema": t.inputSchema}
+                self._wire.tool(t.name, t.description or "", t.inputSchema)
                 for t in listed
                 if t.name in READ_TOOLS
             ]
@@ -75,34 +73,28 @@ class LlmFallback:
         for _ in range(self._max_rounds):
             if not self._spend(session_id):
                 return None
-            body = {"model": self._model, "max_tokens": self._max_tokens, "system": SYSTEM, "messages": messages,
-                    "tools": tools}  # fmt: skip
+            body = self._wire.request(self._model, self._max_tokens, SYSTEM, messages, tools)
             try:
-                resp = await self._client.post(self._url, headers=self._headers, json=body)
+                resp = await self._client.post(self._wire.url, headers=self._wire.headers, json=body)
                 resp.raise_for_status()
-                data = resp.json()
-            except (httpx.HTTPError, ValueError) as exc:
+                turn = self._wire.parse(resp.json())
+            except (httpx.HTTPError, ValueError, AttributeError) as exc:
                 log.warning("language model call failed: %s", exc)
                 return None
-            content = data.get("content") or []
-            uses = [b for b in content if b.get("type") == "tool_use"]
-            if data.get("stop_reason") != "tool_use" or not uses:
-                spoken = " ".join(b.get("text", "") for b in content if b.get("type") == "text").strip()
-                return spoken or None
-            messages.append({"role": "assistant", "content": content})
-            messages.append({"role": "user", "content": [await self._run_tool(b) for b in uses]})
+            if not turn.calls:
+                return turn.text or None
+            messages.append(turn.assistant)
+            messages += self._wire.results([await self._run_tool(call) for call in turn.calls])
         return None
 
-    async def _run_tool(self, block: dict[str, Any]) -> dict[str, Any]:
-        name = str(block.get("name", ""))
-        result: dict[str, Any] = {"type": "tool_result", "tool_use_id": block.get("id", "")}
-        if name not in READ_TOOLS:
-            return {**result, "content": f"tool {name} is not available", "is_error": True}
+    async def _run_tool(self, call: ToolCall) -> ToolResult:
+        if call.name not in READ_TOOLS:
+            return ToolResult(call, f"tool {call.name} is not available", is_error=True)
         try:
-            out = await self._mcp.call_tool(name, dict(block.get("input") or {}))
+            out = await self._mcp.call_tool(call.name, call.arguments)
         except Exception as exc:  # a tool error goes back to the model, which can explain it
-            return {**result, "content": str(exc), "is_error": True}
-        return {**result, "content": _as_text(out)}
+            return ToolResult(call, str(exc), is_error=True)
+        return ToolResult(call, _as_text(out))
 
     def forget(self, session_id: str) -> None:
         self._used.pop(session_id, None)

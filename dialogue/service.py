@@ -18,6 +18,7 @@ from dialogue.catalogue import CatalogueCache
 from dialogue.contract import AgentReply
 from dialogue.conversation import DialogueConversation
 from dialogue.forecasts import Forecasts, MovementRateForecasts
+from dialogue.llm_wire import ApiStyle
 from dialogue.policy.state import DialogueState, Expectation, PolicyConfig
 from dialogue.runner import Clock, LanguageModel, PolicyCache, Runner
 from dialogue.tools import InventoryTools
@@ -149,6 +150,7 @@ def build_dialogue(
     unusual_quantity_factor: float = 10.0, llm_api_key: str | None = None,
     llm_base_url: str = "https://api.anthropic.com", llm_model: str = "claude-sonnet-4-5",
     llm_calls_per_session: int = 5, sessions: ConversationStore | None = None,
+    llm_api_style: ApiStyle = "anthropic", llm_timeout_s: float = 10.0,
 ) -> DialogueService:  # fmt: skip
     """The service as the settings describe it (``confirm_timeout_s``, ``unusual_quantity_factor``, ``llm_*``).
     The language-model fallback exists only with an API key; close the service with ``aclose()``."""
@@ -164,6 +166,6 @@ def build_dialogue(
 
         service.runner.llm = LlmFallback(
             build_mcp_server(service.tools), api_key=llm_api_key, base_url=llm_base_url, model=llm_model,
-            calls_per_session=llm_calls_per_session,
+            calls_per_session=llm_calls_per_session, api_style=llm_api_style, timeout_s=llm_timeout_s,
         )  # fmt: skip
     return service
