@@ -33,7 +33,29 @@ class Forecasts(Protocol):
         """Demand for ``sku`` over the next ``days`` days, at ``site`` or (None) across every site."""
         ...
 
+    async def forecast_all(self, days: int) -> dict[str, ForecastSummary]:
+        """Demand over the next ``days`` days of every item with sales history, across every site, by SKU."""
+        ...
+
     async def recommend(self, sku: str | None = None) -> list[Recommendation]: ...
+
+
+RATE_DAYS = 28
+"""The stand-in's daily rate is the mean of this many recent days (as ``Inventory.typical_daily_movement``)."""
+
+
+def _summary(sku: str, days: int, rate: float, method: str) -> ForecastSummary:
+    predicted = max(0.0, rate) * days
+    spread = 1.96 * math.sqrt(predicted) if predicted > 0 else 0.0
+    return ForecastSummary(
+        sku=sku,
+        days=days,
+        predicted=predicted,
+        low=max(0.0, predicted - spread),
+        high=predicted + spread,
+        daily_rate=max(0.0, rate),
+        method=method,
+    )
 
 
 class MovementRateForecasts:
@@ -47,18 +69,14 @@ class MovementRateForecasts:
         self._inventory = inventory
 
     async def forecast(self, sku: str, days: int, site: str | None = None) -> ForecastSummary:
-        rate = max(0.0, await self._inventory.typical_daily_movement(sku))
-        predicted = rate * days
-        spread = 1.96 * math.sqrt(predicted) if predicted > 0 else 0.0
-        return ForecastSummary(
-            sku=sku,
-            days=days,
-            predicted=predicted,
-            low=max(0.0, predicted - spread),
-            high=predicted + spread,
-            daily_rate=rate,
-            method=self.method,
-        )
+        return _summary(sku, days, await self._inventory.typical_daily_movement(sku), self.method)
+
+    async def forecast_all(self, days: int) -> dict[str, ForecastSummary]:
+        """One read of every item's recent history (not one per item)."""
+        rates: dict[str, float] = {}
+        for series in await self._inventory.daily_sales(days=RATE_DAYS):
+            rates[series.sku] = rates.get(series.sku, 0.0) + sum(series.qty) / max(len(series.qty), 1)
+        return {sku: _summary(sku, days, rate, self.method) for sku, rate in rates.items()}
 
     async def recommend(self, sku: str | None = None) -> list[Recommendation]:
         return await self._inventory.recommendations(sku)
@@ -90,6 +108,7 @@ class EngineForecasts:
 
     def __init__(self, engine: _Engine, inventory: Inventory, *, timeout_s: float = 2.0) -> None:
         self._engine = engine
+        self._inventory = inventory
         self._stand_in = MovementRateForecasts(inventory)
         self._timeout_s = timeout_s
 
@@ -111,6 +130,25 @@ class EngineForecasts:
             daily_rate=result.total / days if days else 0.0,
             method=result.model_label,
         )
+
+    async def forecast_all(self, days: int) -> dict[str, ForecastSummary]:
+        """Every item the engine knows, within one ``timeout_s``; else the movement-rate stand-in's."""
+        try:
+            skus = [p.sku for p in (await self._inventory.catalogue()).products]
+            async with asyncio.timeout(self._timeout_s):
+                found = await asyncio.gather(
+                    *(self._engine.forecast(s, days) for s in skus), return_exceptions=True
+                )
+        except Exception as exc:  # as ``forecast``
+            log.warning("forecast engine unavailable for the totals (%s); using the movement rate", exc)
+            return await self._stand_in.forecast_all(days)
+        out: dict[str, ForecastSummary] = {}
+        for sku, result in zip(skus, found, strict=True):
+            if isinstance(result, BaseException):
+                continue  # no history for the item (NotFound): it has no forecast
+            out[sku] = ForecastSummary(sku, days, result.total, result.total_lo, result.total_hi,
+                                       result.total / days if days else 0.0, result.model_label)  # fmt: skip
+        return out
 
     async def recommend(self, sku: str | None = None) -> list[Recommendation]:
         try:

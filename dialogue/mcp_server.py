@@ -17,6 +17,7 @@ from mcp.server.fastmcp.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import Field
 
+from dialogue.analytic_schemas import ForecastTotal, InventoryValue, SalesHistory, StockoutRiskList
 from dialogue.schemas import (
     DemandForecast,
     InventoryList,
@@ -36,12 +37,19 @@ READ_ONLY = ToolAnnotations(
 )
 WRITE = ToolAnnotations(readOnlyHint=False, destructiveHint=True, idempotentHint=True, openWorldHint=False)
 READ_TOOLS = ("get_inventory", "list_low_stock", "get_supplier_info", "forecast_demand", "recommend_restock",
-              "order_status")  # fmt: skip
+              "order_status", "stockout_risk", "forecast_total", "sales_history", "inventory_value")  # fmt: skip
 
 ProductId = Annotated[str, Field(description="SKU or product name", min_length=1, max_length=200)]
 Confirm = Annotated[
     bool, Field(description="Must be true: the quantity was read back to a person and confirmed.")
 ]
+Days = Annotated[int, Field(ge=1, le=366, description="Days ahead.")]
+Category = Annotated[
+    str | None,
+    Field(description='A category ("cleaning", "cleaning supplies"); omit for every item.', max_length=100),
+]
+Site = Annotated[str | None, Field(description="A site id; omit for every site.", max_length=64)]
+Limit = Annotated[int, Field(ge=0, le=500, description="How many of the largest items to list.")]
 Key = Annotated[str | None, Field(description="Makes a retried call apply once.", max_length=200)]
 
 
@@ -90,6 +98,31 @@ def build_mcp_server(
         """Recent purchase orders, optionally for one product."""
         return await _call(tools.order_status(product_id))
 
+    async def stockout_risk(days: Days = 7, category: Category = None) -> StockoutRiskList:
+        """Items likely to run out within `days` days: on hand divided by forecast daily demand (days of cover)
+        below `days`, fewest days first."""
+        return await _call(tools.stockout_risk(days, category))
+
+    async def forecast_total(days: Days = 30, category: Category = None, limit: Limit = 10) -> ForecastTotal:
+        """Forecast demand over the next `days` days summed over every item or one category, with its value at
+        unit cost and the `limit` items of largest demand."""
+        return await _call(tools.forecast_total(days, category, limit))
+
+    async def sales_history(
+        product_id: ProductId, months: Annotated[int, Field(ge=1, le=24)] | None = 6,
+        days: Annotated[int, Field(ge=1, le=730)] | None = None, site: Site = None,
+    ) -> SalesHistory:  # fmt: skip
+        """Units sold of a product per calendar month over the last `months` months (the latest month so far),
+        or over the last `days` days when given."""
+        return await _call(tools.sales_history(product_id, months, days, site))
+
+    async def inventory_value(
+        site: Site = None, category: Category = None, limit: Limit = 10
+    ) -> InventoryValue:
+        """Value of the stock on hand (on hand × unit cost), in all or at a site and of a category, by site and
+        with the `limit` lines of largest value."""
+        return await _call(tools.inventory_value(site, category, limit))
+
     async def update_stock(
         product_id: ProductId, new_quantity: Annotated[int, Field(ge=0)], confirm: Confirm = False,
         reason: str | None = None, site: str | None = None, idempotency_key: Key = None,
@@ -115,6 +148,10 @@ def build_mcp_server(
         forecast_demand,
         recommend_restock,
         order_status,
+        stockout_risk,
+        forecast_total,
+        sales_history,
+        inventory_value,
     ):
         mcp.add_tool(fn, annotations=READ_ONLY, structured_output=True)
     for write in (update_stock, place_order):

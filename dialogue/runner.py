@@ -174,6 +174,16 @@ class Runner:
             return await t.order_status(q.sku)
         if q.name == "insights":
             return await t.insights(unread_only=True)
+        if q.name == "stockout_risk":
+            return await t.stockout_risk(q.days or 7)
+        if q.name == "forecast_total":  # every item: the policy narrows to a category
+            return await t.forecast_total(q.days or 30, limit=None)
+        if q.name == "sales":
+            return await t.sales_history(sku, months=None, days=q.days or 30, site=q.site)
+        if q.name == "sales_months":  # ``days``: thirty per month asked for
+            return await t.sales_history(sku, months=max(1, (q.days or 180) // 30), site=q.site)
+        if q.name == "inventory_value":  # every item: the policy narrows to a category or an item
+            return await t.inventory_value(q.site, limit=None)
         raise ValueError(f"unknown query {q.name}")
 
     async def _commit(self, d: Draft, state: DialogueState, clock: Clock) -> WriteDone:

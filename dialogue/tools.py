@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from dialogue import analytics as A
+from dialogue.analytic_schemas import ForecastTotal, InventoryValue, SalesHistory, StockoutRiskList
 from dialogue.catalogue import CatalogueCache, ItemMatch
 from dialogue.forecasts import Forecasts
 from dialogue.schemas import (
@@ -237,6 +239,31 @@ class InventoryTools:
     async def recommend_restock(self, product_id: str | None = None) -> RestockList:
         sku = (await self._product(product_id)).sku if product_id else None
         return RestockList(items=[_advice(r) for r in await self.forecasts.recommend(sku)])
+
+    # --- analytic reads (``analytics``) --------------------------------------------------------------------
+
+    async def stockout_risk(self, days: int = 7, category: str | None = None) -> StockoutRiskList:
+        """Items whose stock covers fewer than ``days`` days of forecast demand, fewest days first."""
+        return await A.stockout_risk(self.inventory, self.forecasts, days, category)
+
+    async def forecast_total(
+        self, days: int = 30, category: str | None = None, limit: int | None = 10
+    ) -> ForecastTotal:
+        """Forecast demand over ``days`` summed over every item or a category, with the largest items."""
+        return await A.forecast_total(self.inventory, self.forecasts, days, category, limit)
+
+    async def sales_history(
+        self, product_id: str, months: int | None = 6, days: int | None = None, site: str | None = None
+    ) -> SalesHistory:
+        """Units sold of one item by calendar month (the last ``months``), or over the last ``days`` days."""
+        product = await self._product(product_id)
+        return await A.sales_history(self.inventory, product, months, days, site)
+
+    async def inventory_value(
+        self, site: str | None = None, category: str | None = None, limit: int | None = 10
+    ) -> InventoryValue:
+        """Value of the stock on hand (on hand × unit cost), at a site and of a category or in all."""
+        return await A.inventory_value(self.inventory, site, category, limit)
 
     async def get_order(self, order_id: str) -> OrderOut:
         """One purchase order by its id ("PO-10012"). Raises NotFound."""

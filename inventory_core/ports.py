@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Protocol
 
 from inventory_core.models import (
@@ -104,6 +105,20 @@ class StockCrossed:
         return None
 
 
+@dataclass(frozen=True)
+class DailySales:
+    """Units sold a day of one item at one site (the store's sales history): ``qty[i]`` on ``start`` + i days."""
+
+    sku: str
+    site: str
+    start: date
+    qty: tuple[int, ...]
+
+    @property
+    def last_day(self) -> date:
+        return self.start + timedelta(days=len(self.qty) - 1)
+
+
 StockWatcher = Callable[[StockCrossed], None]
 """Told of every ``StockCrossed`` right after the write; must not block (start work, do not await it)."""
 
@@ -172,6 +187,10 @@ class Inventory(Protocol):
 
     async def typical_daily_movement(self, sku: str) -> float:
         """Mean units moved per day (recent sales history); the dialogue warns on quantities far above it."""
+        ...
+
+    async def daily_sales(self, sku: str | None = None, days: int | None = None) -> list[DailySales]:
+        """The last ``days`` days (None: all) of the sales history of ``sku`` (None: every item), per site."""
         ...
 
     async def catalogue(self) -> CatalogueSnapshot: ...

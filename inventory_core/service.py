@@ -7,6 +7,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
@@ -32,6 +33,7 @@ from inventory_core.naming import name_key, sku_key, suggestions
 from inventory_core.orders import OrderBook, primary_site
 from inventory_core.ports import (
     CatalogueSnapshot,
+    DailySales,
     MovementRequest,
     OrderQuote,
     OrderRequest,
@@ -235,6 +237,21 @@ class InventoryService:
             tail = qty[-days:]
             total += sum(tail) / max(len(tail), 1)
         return total
+
+    async def daily_sales(self, sku: str | None = None, days: int | None = None) -> list[DailySales]:
+        query: Doc = {} if sku is None else {"sku": sku_key_to_id(sku)}
+        fields: Doc = {"_id": 0, "sku": 1, "site": 1, "start": 1, "qty": 1, "days": {"$size": "$qty"}}
+        if days is not None:  # only the tail crosses the wire
+            fields["qty"] = {"$slice": ["$qty", -days]}
+        with bulk_budget():  # every item's history at once, for the analytic answers
+            docs = await self.store.sales_daily.find(query, fields).sort([("sku", 1), ("site", 1)]).to_list()
+        out: list[DailySales] = []
+        for d in docs:
+            qty = [int(q) for q in d.get("qty") or []]
+            start = d["start"].date() if isinstance(d["start"], datetime) else d["start"]
+            start += timedelta(days=int(d.get("days", len(qty))) - len(qty))
+            out.append(DailySales(sku=d["sku"], site=d["site"], start=start, qty=tuple(qty)))
+        return out
 
     # ---- catalogue writes ----------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dialogue.contract import HeardWords
+from dialogue.policy.analytics import GROUP_INTENTS
 from dialogue.policy.answers import goodbye, not_recorded
 from dialogue.policy.confirm import unsure_slots
 from dialogue.policy.items import Items
@@ -46,7 +47,7 @@ from dialogue.understanding.nlu import Slots, Understanding, understand
 from dialogue.understanding.resolve import CatalogueIndex
 
 READ_INTENTS = frozenset({"check_stock", "item", "where_is", "supplier_info", "forecast", "reorder_advice",
-                          "order_status"})  # fmt: skip
+                          "order_status", "sales_history", "inventory_value"})  # fmt: skip
 WAITING = frozenset({"confirm", "warn", "check", "ask_qty", "ask_item", "choose", "ask_change", "which_item",
                      "which_kind", "which_qty", "what_for"})  # fmt: skip
 
@@ -111,6 +112,8 @@ class Policy:
         intent = u.intent
         if intent in ("reorder_advice", "order_status") and not (u.slots.item_text or u.slots.bin):
             return self.reads.read_general(state, intent, u.slots.site, at, prefix)
+        if intent in GROUP_INTENTS and not u.slots.item_text:
+            return self.reads.read_group(state, intent, u.slots, at, prefix)
         if intent in READ_INTENTS or intent in WRITE_KIND:
             return self.items.with_item(state, intent, u.slots, at, prefix)
         say = self.speaker.say
@@ -119,7 +122,7 @@ class Policy:
             query = Query("low_stock", site=site)
             return self.speaker.fetch(state, "low_stock", (query,), at, slots=u.slots, note=prefix)
         if intent == "more":
-            return say(state, prefix + "There is nothing more.")
+            return say(state, prefix + "There is no list to go on with. What do you need?")
         if intent in ("yes", "no"):
             return say(state, prefix + "There is nothing waiting for a yes or no. What do you need?")
         if intent in ("correction", "quantity"):

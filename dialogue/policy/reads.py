@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from dialogue.analytic_schemas import ForecastTotal, InventoryValue, SalesHistory, StockoutRiskList
+from dialogue.policy import analytics as AN
 from dialogue.policy import answers as A
 from dialogue.policy.replies import list_reply
 from dialogue.policy.speaker import Speaker
@@ -21,6 +23,7 @@ from dialogue.understanding.nlu import Slots
 from dialogue.understanding.resolve import CatalogueIndex
 
 DEFAULT_FORECAST_DAYS = 30
+DEFAULT_RISK_DAYS = 7
 SORRY = "Sorry, I couldn't get that."
 
 
@@ -30,6 +33,20 @@ def error_text(err: ErrorInfo) -> str:
     if err.code in ("store_unavailable", "timeout", "unavailable"):
         return "The stock system isn't answering right now. Please try again in a moment."
     return SORRY
+
+
+def _sales_query(slots: Slots, sku: str) -> Query:
+    """The last days said, else the last months (thirty days a month in ``days``; six unless said)."""
+    if slots.past_days:
+        return Query("sales", sku, days=slots.past_days, site=slots.site)
+    return Query("sales_months", sku, days=30 * (_months(slots) or 1), site=slots.site)
+
+
+def _months(slots: Slots | None) -> int | None:
+    """The months of a sales question (None: it asked for days)."""
+    if slots is not None and slots.past_days:
+        return None
+    return (slots.past_months if slots else None) or AN.DEFAULT_SALES_MONTHS
 
 
 def _record(value: Any) -> InventoryRecord | None:
@@ -64,6 +81,10 @@ class ReadFlows:
             queries = (Query("recommend", sku), Query("stock", sku))
         elif intent == "order_status":
             queries = (Query("orders", sku),)
+        elif intent == "sales_history":
+            queries = (_sales_query(slots, sku),)
+        elif intent == "inventory_value":
+            queries = (Query("inventory_value", site=slots.site),)
         else:
             queries = (Query("stock", sku),)
         return self.speaker.fetch(state, intent, queries, at, slots=slots, sku=sku, note=prefix)
@@ -74,6 +95,36 @@ class ReadFlows:
         """Restock advice or order status for every item."""
         query = Query("recommend") if intent == "reorder_advice" else Query("orders")
         return self.speaker.fetch(state, intent, (query,), at, slots=Slots(site=site), note=prefix)
+
+    def read_group(self, state: DialogueState, intent: str, slots: Slots, at: float, prefix: str) -> Reply:
+        """An analytic question about every item, a category or a site (``analytics.GROUP_INTENTS``)."""
+        if intent == "stockout_risk":
+            query = Query("stockout_risk", days=slots.period_days or DEFAULT_RISK_DAYS)
+        elif intent == "forecast_total":
+            query = Query("forecast_total", days=slots.period_days or DEFAULT_FORECAST_DAYS)
+        else:
+            query = Query("inventory_value", site=slots.site)
+        return self.speaker.fetch(state, intent, (query,), at, slots=slots, note=prefix)
+
+    def _analytic(
+        self, state: DialogueState, intent: str, value: Any, slots: Slots | None, sku: str | None, prefix: str
+    ) -> Reply:
+        page = self.config.list_page
+        category = slots.category if slots else None
+        said: AN.Said | None = None
+        if intent == "stockout_risk" and isinstance(value, StockoutRiskList):
+            said = AN.stockout_said(value, page)
+        elif intent == "forecast_total" and isinstance(value, ForecastTotal):
+            said = AN.forecast_total_said(value, category, page)
+        elif intent == "sales_history" and isinstance(value, SalesHistory):
+            months = _months(slots)
+            said = AN.sales_said(value, months, page)
+        elif intent == "inventory_value" and isinstance(value, InventoryValue):
+            said = AN.value_said(value, category, sku, self.index.site_names)
+        if said is None:
+            return self.speaker.say(state, prefix + SORRY)
+        text, rest = said
+        return self.speaker.say(replace(state, more=rest), prefix + text)
 
     def on_read_data(self, state: DialogueState, results: dict[str, Any]) -> Reply:
         """The answer to the pending question, from the fetched ``results``."""
@@ -88,6 +139,9 @@ class ReadFlows:
         site = p.slots.site if p.slots else None
         page = self.config.list_page
         names = self.index.site_names
+        if p.intent in AN.ANALYTIC_INTENTS:
+            value = next(iter(results.values()), None)
+            return self._analytic(state, p.intent, value, p.slots, sku, prefix)
         if p.intent == "greet":
             names = {s: pr.name for s, pr in self.index.products.items()}
             return self.speaker.say(state, A.greeting(results.get("insights", []), names))

@@ -199,8 +199,9 @@ Event = Start | UserSaid | NoInput | NotHeard | PlaybackCut | DataReady | WriteD
 # --- actions ---------------------------------------------------------------------------------------------
 
 QueryName = Literal[
-    "stock", "low_stock", "movement", "suppliers", "recommend", "forecast", "orders", "insights"
-]
+    "stock", "low_stock", "movement", "suppliers", "recommend", "forecast", "orders", "insights",
+    "stockout_risk", "forecast_total", "sales", "sales_months", "inventory_value",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)

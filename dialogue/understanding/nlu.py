@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from dialogue.understanding.analytic import PastPeriod, category_of, cut_past, names_everything
 from dialogue.understanding.numbers import DIGIT_WORDS, UNITS, SpokenNumber, find_numbers, tokenize
 from dialogue.understanding.resolve import CatalogueIndex
 from dialogue.understanding.rules import RULES, is_command_intent
@@ -83,6 +84,12 @@ class Slots:
     """Slots the recognizer was unsure of (set by the policy from its confidence; empty for typed turns)."""
     alt_quantity: float | None = None
     """For an unsure quantity, the figure it is most easily confused with ("fifty" for "fifteen")."""
+    category: str | None = None
+    """The catalogue category an analytic question names ("cleaning supplies" → ``cleaning``)."""
+    past_days: int | None = None
+    """A past period said in days or weeks ("the last two weeks"), for sales history."""
+    past_months: int | None = None
+    """A past period said in months, quarters or years ("the last six months"), for sales history."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -285,11 +292,13 @@ def understand(text: str, index: CatalogueIndex) -> Understanding:
     work, bin_code, site = _build(tokens, index)
     kept = _trim(work)
     kept_np, period_days = _cut_period(work, kept)
+    kept_np, past = cut_past(work.toks, {k: n.value for k, n in work.numbers.items()}, kept_np)
     template = " ".join(work.toks[k] for k in kept_np)
     for intent, pattern in RULES:
         m = pattern.fullmatch(template)
         if m is not None:
-            return _slots(intent, m, work, kept_np, tokens, text, bin_code, site, period_days)
+            u = _slots(intent, m, work, kept_np, tokens, text, bin_code, site, period_days)
+            return _analytic(u, index, period_days, past)
     return _fallback(text, tokens, work, kept_np, index, bin_code, site)
 
 
@@ -335,11 +344,43 @@ def _slots(
         site=site,
         bin=bin_code,
         digits=quantity.digit_string if quantity else None,
-        period_days=period_days if intent == "forecast" else None,
+        period_days=period_days if intent in _PERIOD_INTENTS else None,
         supplier_text=supplier.replace(" from ", "", 1).strip() if supplier else None,
         unit_word=said_unit if said_unit not in (None, *_UNIT_ONLY) and not words else None,
     )
     return Understanding(intent, slots, text=text, template=m.string, tokens=tuple(tokens), parts=parts)
+
+
+def _categories(index: CatalogueIndex) -> set[str]:
+    return {p.category for p in index.products.values()}
+
+
+_PERIOD_INTENTS = frozenset({"forecast", "forecast_total", "stockout_risk"})
+_GROUP_INTENTS = frozenset({"forecast_total", "stockout_risk", "inventory_value"})
+
+
+def _analytic(
+    u: Understanding, index: CatalogueIndex, period: int | None, past: PastPeriod | None
+) -> Understanding:
+    """The analytic reading of a turn: what is running out within a period is a stock-out question, a forecast
+    for every item or a category is a forecast total, a group's item phrase becomes its category, and a past
+    period goes to sales history."""
+    intent, slots = u.intent, u.slots
+    if intent == "low_stock" and period is not None:
+        intent = "stockout_risk"
+    phrase = slots.item_text or ""
+    grouped = phrase and (names_everything(phrase) or category_of(phrase, _categories(index)) is not None)
+    if intent == "forecast" and grouped:
+        intent = "forecast_total"
+    if intent in _GROUP_INTENTS:
+        category = category_of(phrase, _categories(index)) if phrase else None
+        item = None if category is not None or names_everything(phrase) else slots.item_text
+        slots = replace(slots, item_text=item, category=category, period_days=period)
+    if intent == "sales_history" and past is not None:
+        slots = replace(slots, past_days=past.days or None, past_months=past.months or None)
+    if intent == u.intent and slots is u.slots:
+        return u
+    return replace(u, intent=intent, slots=slots)
 
 
 def _fallback(

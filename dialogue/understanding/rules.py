@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from dialogue.understanding.analytic_rules import ANALYTIC_RULES, SALES_RULE
+
 _Q = r"(?P<q>#)(?: (?P<unit>%case|%pallet|%each))?"
 _QCS = r"(?P<q>#) (?P<unit>%case) of (?P<cs>#) (?:%each|each|units?|per case|a case|apiece|in a case|in each)"
 _I = r"(?P<item>(?!%).+?)"  # never starts with a unit token
@@ -86,7 +88,8 @@ _RULES_SRC: list[tuple[str, list[str]]] = [
         "more",
         [
             r"(?:more|next|go on|continue|what else|the rest|tell me more|keep going|more please|others|the others|"
-            r"and the rest|list more|read more|show more|any more|what are the others)",
+            r"and the rest|list more|read more|show more|any more|what are the others|(?:what|how) about the (?:others|rest)|"
+            r"(?:(?:what|how) about )?(?:the |all the )?other (?:items|ones|products|things)|the rest of (?:them|the list))",
         ],
     ),
     ("yes", [rf"{_YES}(?: {_YES})*"]),
@@ -106,6 +109,7 @@ _RULES_SRC: list[tuple[str, list[str]]] = [
         ],
     ),
     ("no", [rf"{_NO}(?: {_NO})*(?: thanks| thank you)?"]),
+    *ANALYTIC_RULES,
     (
         "order_status",
         [
@@ -148,9 +152,15 @@ _RULES_SRC: list[tuple[str, list[str]]] = [
             rf"{_I} (?:forecast|demand forecast)",
         ],
     ),
+    SALES_RULE,
     (
         "reorder_advice",
         [
+            rf"(?:do|should|shall|must) (?:i|we) (?:need to |have to )?(?:{_RE}|restock|order|buy|top up|order more of)"
+            r" (?:anything|something|any items|any products|any stock|anything else|stuff|things|any more)"
+            r"(?: now| yet| soon| today| again| this week)?",
+            rf"(?:is there |are there )?(?:anything|any items|any products) (?:(?:i|we) (?:need to|should|must) |to |that"
+            rf" (?:needs?|need to be) )(?:{_RE}|restock|order|reordered|ordered|reordering|ordering)(?: now| today)?",
             rf"(?:do|should|shall|must) (?:i|we) (?:need to |have to )?(?:{_RE}|restock|order more(?: of)?|buy more"
             rf"(?: of)?|get more(?: of)?|order|top up)(?: (?:some |any )?{_I})?(?: now| yet| soon| today| again)?",
             rf"(?:what|which(?: items| products| things| ones)?) (?:should|do|must) (?:i|we) (?:need to )?(?:{_RE}|order|"
