@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
@@ -29,7 +27,7 @@ from inventory_core.models import (
     SupplierOffer,
     WriteContext,
 )
-from inventory_core.naming import name_key, sku_key, suggestions
+from inventory_core.naming import name_key, sku_key, sku_key_to_id, suggestions
 from inventory_core.orders import OrderBook, primary_site
 from inventory_core.ports import (
     CatalogueSnapshot,
@@ -43,6 +41,7 @@ from inventory_core.ports import (
     StockCrossed,
     StockWatcher,
 )
+from inventory_core.sales import SalesHistory
 from inventory_core.stock_ops import StockLedger, stock_id
 from inventory_core.store import Doc, MongoStore, bulk_budget, store_errors, utcnow
 from inventory_core.suppliers import OfferTerms, SupplierBook
@@ -77,6 +76,7 @@ class InventoryService:
         self.orders = OrderBook(store, self)
         self.suppliers = SupplierBook(store)
         self.insight_book = InsightBook(store)
+        self.sales = SalesHistory(store)
         self._catalogue: CatalogueSnapshot | None = None
         self._version = 0
         self._name_index: dict[str, str] = {}
@@ -231,27 +231,10 @@ class InventoryService:
         return await self.suppliers.put_offer(doc["sku"], supplier_id, terms, ctx)
 
     async def typical_daily_movement(self, sku: str, days: int = 28) -> float:
-        total = 0.0
-        async for doc in self.store.sales_daily.find({"sku": sku_key_to_id(sku)}, {"qty": 1}):
-            qty = doc.get("qty") or []
-            tail = qty[-days:]
-            total += sum(tail) / max(len(tail), 1)
-        return total
+        return await self.sales.typical_daily_movement(sku, days)
 
     async def daily_sales(self, sku: str | None = None, days: int | None = None) -> list[DailySales]:
-        query: Doc = {} if sku is None else {"sku": sku_key_to_id(sku)}
-        fields: Doc = {"_id": 0, "sku": 1, "site": 1, "start": 1, "qty": 1, "days": {"$size": "$qty"}}
-        if days is not None:  # only the tail crosses the wire
-            fields["qty"] = {"$slice": ["$qty", -days]}
-        with bulk_budget():  # every item's history at once, for the analytic answers
-            docs = await self.store.sales_daily.find(query, fields).sort([("sku", 1), ("site", 1)]).to_list()
-        out: list[DailySales] = []
-        for d in docs:
-            qty = [int(q) for q in d.get("qty") or []]
-            start = d["start"].date() if isinstance(d["start"], datetime) else d["start"]
-            start += timedelta(days=int(d.get("days", len(qty))) - len(qty))
-            out.append(DailySales(sku=d["sku"], site=d["site"], start=start, qty=tuple(qty)))
-        return out
+        return await self.sales.daily_sales(sku, days)
 
     # ---- catalogue writes ----------------------------------------------------------------------------
 
@@ -414,10 +397,3 @@ class InventoryService:
     async def health(self) -> dict[str, Any]:
         """``{"store": "ok" | "not answering" | "unreachable"}``, within half a second whatever the store does."""
         return {"store": await self.store.ping()}
-
-
-def sku_key_to_id(sku: str) -> str:
-    """SKUs are stored as ``ABC-1234``; accept ``abc1234``, ``ABC 1234`` and ``abc-1234`` alike."""
-    compact = sku_key(sku)
-    match = re.fullmatch(r"([A-Z]+)(\d+)", compact)
-    return f"{match.group(1)}-{match.group(2)}" if match else sku.strip().upper()
