@@ -154,6 +154,21 @@ def supplier_schedule(options: WorkflowOptions) -> Schedule:
     )
 
 
+async def _connect(address: str, options: WorkflowOptions, settle_s: float = 15.0) -> Client:
+    """The client; a server that accepts connections but whose frontend is "not healthy yet" (a dev server a
+    moment after its port opened) is asked again for up to ``settle_s``."""
+    deadline = asyncio.get_running_loop().time() + settle_s
+    while True:
+        try:
+            return await Client.connect(
+                address, namespace=options.namespace, api_key=options.api_key, tls=options.tls
+            )
+        except RuntimeError as exc:
+            if "not healthy yet" not in str(exc) or asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.2)
+
+
 async def _put_schedule(client: Client, schedule_id: str, schedule: Schedule) -> None:
     """Created, or updated in place: a restart never duplicates a schedule."""
     try:
@@ -193,9 +208,7 @@ async def open_workflows(
         log.info("workflows: using the embedded Temporal server another process runs at %s", address)
     supervisor: asyncio.Task[None] | None = None
     try:
-        client = await Client.connect(
-            address, namespace=options.namespace, api_key=options.api_key, tls=options.tls
-        )
+        client = await _connect(address, options)
         activities = [
             *MonitorActivities(monitor).all(),
             *SupplierActivities(inventory, options.supplier_timeout_s).all(),
