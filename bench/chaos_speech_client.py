@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 import websockets
 
 from voice_gateway import protocol as p
-from voice_gateway.client import VoiceClient, last_voiced_s
+from voice_gateway.client import VoiceClient
+from voice_gateway.scripted_call import last_voiced_s
 
 RATE = 16000
 FRAME = 640  # bytes of a 20 ms frame of 16 kHz PCM16

@@ -38,7 +38,8 @@ sys.path.insert(0, str(ROOT))
 from bench.gateway_server import FIXTURES, TOKEN, pct  # noqa: E402
 from voice_gateway import protocol  # noqa: E402
 from voice_gateway.audio import frame_bytes, read_wav, resample  # noqa: E402
-from voice_gateway.client import VoiceClient, place_call  # noqa: E402
+from voice_gateway.client import VoiceClient  # noqa: E402
+from voice_gateway.scripted_call import place_call  # noqa: E402
 from voice_gateway.turns.vad import WebRtcVoiceDetector  # noqa: E402
 
 FRAME = frame_bytes(16000)

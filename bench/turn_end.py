@@ -37,7 +37,7 @@ from bench.gateway_server import FIXTURES, TOKEN, pct  # noqa: E402
 from bench.serving import serve_announced, stoppable_server  # noqa: E402
 from dialogue.contract import AgentReply, Expectation, HeardWords, RecognitionHints, TurnSource  # noqa: E402
 from voice_gateway.audio import read_wav  # noqa: E402
-from voice_gateway.client import place_call  # noqa: E402
+from voice_gateway.scripted_call import place_call  # noqa: E402
 
 ANSWER = "Okay, I have noted that."
 SHORT: tuple[tuple[str, Expectation], ...] = (

@@ -6,8 +6,8 @@ non-overlapping windows, reported as MASE against the in-sample seasonal-naive e
 from chasing noise:
 
 - **Rolling origins**: eight, so one unusual month does not decide. (A median of the models for intermittent
-  series, ``combine_intermittent``, is off: its members are mostly flat smoothers, so the median is flat, and it
-  lost badly on weekly-cadence pack orders in the held-out generator C.)
+  series was tried and removed: its members are mostly flat smoothers, so the median is flat, and it lost badly
+  on weekly-cadence pack orders in the held-out generator C.)
 - **Spikes** (promotions, one-off bulk orders) are clipped before the models are fitted, on regular series: a day
   more than 3.5 robust deviations (1.4826 × MAD, Iglewicz-Hoaglin's cut-off) above its 4-week block's median
   counts as that much, so a promotion does not lift the level the forecast carries forward. The backtest still
@@ -52,9 +52,6 @@ class EngineConfig:
     """Days forecast from each backtest origin."""
     models: tuple[str, ...] = MODEL_NAMES
     """Models to choose from, by name."""
-    combine_intermittent: int = 1
-    """Intermittent series take the median of this many best models (1: the best alone, the default; see the
-    module's note)."""
     spike_cutoff: float | None = 3.5
     """Robust deviations above the local median at which a regular series' day is clipped for fitting (None:
     never)."""
@@ -279,22 +276,6 @@ def forecast_batch(
             errors[k, rows] = actual[k, rows] - model.project(k, days, rows)
         sigma_fallback[rows] = model.one_step_rmse[rows]
 
-    combined = sparse & scored & (np.isfinite(eligible).sum(axis=1) >= 2)
-    if cfg.combine_intermittent > 1 and combined.any() and actual is not None:
-        rows = np.flatnonzero(combined)
-        top = np.argsort(eligible[rows], axis=1)[:, : cfg.combine_intermittent]
-        usable = np.isfinite(np.take_along_axis(eligible[rows], top, axis=1))
-        mean[rows] = _median_of(models, top, usable, rows, k_orig, horizon)
-        for k in range(k_orig):
-            errors[k, rows] = actual[k, rows] - _median_of(models, top, usable, rows, k, days)
-        mae_combined = np.abs(errors[:, rows]).sum(axis=2)
-        weight = np.maximum(valid[:, rows].sum(axis=0) * days, 1)
-        mae = np.concatenate([mae, np.full((n, 1), np.nan)], axis=1)
-        mae[rows, -1] = (mae_combined * valid[:, rows]).sum(axis=0) / weight
-        choice[rows] = len(models)
-        names.append(COMBINED)
-    labels = [m.label for m in models] + ([COMBINED_LABEL] if len(names) > len(models) else [])
-
     scaled = errors * _level_ratio(values, origins, days)[:, :, None]
     sigma, cum_sigma, sigma_daily = _uncertainty(scaled, valid, sigma_fallback, horizon, days)
     z = NormalDist().inv_cdf(0.5 + cfg.interval_level / 2.0)
@@ -307,7 +288,7 @@ def forecast_batch(
         sigma_daily=sigma_daily,
         model=choice,
         families=tuple(names),
-        labels=tuple(labels),
+        labels=tuple(m.label for m in models),
         backtest_mase=mae / scale[:, None],
         scale=scale,
         level=cfg.interval_level,
@@ -329,22 +310,6 @@ def _level_ratio(values: np.ndarray, origins: list[int], window: int) -> np.ndar
         for o in origins
     ]
     return np.clip(np.stack(ratios), 1 / 3, 3.0) if ratios else np.ones((0, values.shape[0]))
-
-
-COMBINED = "median_top"
-COMBINED_LABEL = "median of every model"
-
-
-def _median_of(
-    models: list[_Fitted], top: np.ndarray, usable: np.ndarray, rows: np.ndarray, k: int, horizon: int
-) -> np.ndarray:
-    """Per row, the daily median of the forecasts (from origin ``k``) of the models ``top`` names."""
-    stack = np.full((top.shape[1], rows.size, horizon), np.nan)
-    for mi, model in enumerate(models):
-        pos = np.nonzero((top == mi) & usable)
-        if pos[0].size:
-            stack[pos[1], pos[0]] = model.project(k, horizon, rows[pos[0]])
-    return np.asarray(np.nanmedian(stack, axis=0))
 
 
 def _uncertainty(

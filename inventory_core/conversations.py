@@ -111,22 +111,24 @@ class MongoConversations:
             pause = min(pause * 2, 0.25)
 
     async def _take(self, key: str, lease: str) -> dict[str, Any] | None:
-        """Hold the conversation: create it held, or hold it if no lease is running; None while one is. (Two
-        atomic steps rather than a conditional upsert, whose duplicate-key race the stand-in does not have.)"""
+        """Hold the conversation if no lease is running on it, or create it held; None while a lease runs. (Two
+        atomic steps rather than a conditional upsert, whose duplicate-key race the stand-in does not have; the
+        update first, as most turns continue a conversation.)"""
         now = self._clock()
         held = {"lease": lease, "lease_until": now + self._lease_s}
-        new = {"_id": key, "version": 0, "turns": 0, "expires_at": now + self._idle_expiry_s, **held}
-        try:
-            await self._col.insert_one(new)
-            return new
-        except DuplicateKeyError:
-            pass
         doc: dict[str, Any] | None = await self._col.find_one_and_update(
             {"_id": key, "lease_until": {"$lt": now}},  # (no $or beside _id: the stand-in mismatches it)
             {"$set": held},
             return_document=ReturnDocument.AFTER,
         )
-        return doc
+        if doc is not None:
+            return doc
+        new = {"_id": key, "version": 0, "turns": 0, "expires_at": now + self._idle_expiry_s, **held}
+        try:
+            await self._col.insert_one(new)
+        except DuplicateKeyError:  # it exists and a lease runs on it (or another turn just created it)
+            return None
+        return new
 
     async def save(self, claim: Claim, state: State | None, turns: int) -> bool:
         now = self._clock()

@@ -1,5 +1,5 @@
 """``python -m voice_gateway.call order.wav yes.wav [--out replies.wav]`` or ``--script call.txt``: a whole call
-through the real ``/ws/voice`` WebSocket (``voice_gateway.client.run_call``), no microphone needed. Each turn is
+through the real ``/ws/voice`` WebSocket (``voice_gateway.scripted_call.run_call``), no microphone needed. Each turn is
 played once the reply to the one before has been played; per turn it prints what was heard, the reply and the
 latencies.
 
@@ -25,7 +25,7 @@ import numpy as np
 import websockets
 
 from voice_gateway.audio import FRAME_MS, array_to_pcm16, pcm16_to_array, read_wav, write_wav
-from voice_gateway.client import CallLog, CallResult, CallTurn, Spoken, Typed, run_call
+from voice_gateway.scripted_call import CallLog, CallResult, CallTurn, Spoken, Typed, run_call
 
 SPEECH_LEVEL = 32768 * 10 ** (-16 / 20)  # the speech level quiet recordings are raised to (-16 dBFS)
 MAX_GAIN = 10 ** (30 / 20)  # at most +30 dB

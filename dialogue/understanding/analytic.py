@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 _GENERIC = frozenset({
     "all", "every", "each", "the", "our", "my", "of", "in", "for", "products", "product", "items", "item",
@@ -76,3 +77,28 @@ def cut_past(
     if period.days <= 0 and period.months <= 0:
         return kept, None
     return kept[:first] + kept[first + count :], period
+
+
+_GROUP_INTENTS = frozenset({"forecast_total", "stockout_risk", "inventory_value"})
+
+
+def analytic_reading(
+    intent: str, item_text: str | None, categories: Iterable[str], period: int | None, past: PastPeriod | None
+) -> tuple[str, dict[str, Any]]:
+    """The analytic reading of a turn: the intent, and the slots to change. What is running out within a period
+    is a stock-out question, a forecast for every item or a category is a forecast total, a group's item phrase
+    becomes its category, and a past period goes to sales history."""
+    known = set(categories)
+    if intent == "low_stock" and period is not None:
+        intent = "stockout_risk"
+    phrase = item_text or ""
+    category = category_of(phrase, known) if phrase else None
+    if intent == "forecast" and phrase and (names_everything(phrase) or category is not None):
+        intent = "forecast_total"
+    changes: dict[str, Any] = {}
+    if intent in _GROUP_INTENTS:
+        item = None if category is not None or names_everything(phrase) else item_text
+        changes = {"item_text": item, "category": category, "period_days": period}
+    if intent == "sales_history" and past is not None:
+        changes = {"past_days": past.days or None, "past_months": past.months or None}
+    return intent, changes

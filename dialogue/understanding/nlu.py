@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from dialogue.understanding.analytic import PastPeriod, category_of, cut_past, names_everything
+from dialogue.understanding.analytic import PastPeriod, analytic_reading, cut_past
 from dialogue.understanding.numbers import DIGIT_WORDS, UNITS, SpokenNumber, find_numbers, tokenize
 from dialogue.understanding.resolve import CatalogueIndex
 from dialogue.understanding.rules import RULES, is_command_intent
@@ -351,36 +351,17 @@ def _slots(
     return Understanding(intent, slots, text=text, template=m.string, tokens=tuple(tokens), parts=parts)
 
 
-def _categories(index: CatalogueIndex) -> set[str]:
-    return {p.category for p in index.products.values()}
-
-
 _PERIOD_INTENTS = frozenset({"forecast", "forecast_total", "stockout_risk"})
-_GROUP_INTENTS = frozenset({"forecast_total", "stockout_risk", "inventory_value"})
 
 
 def _analytic(
     u: Understanding, index: CatalogueIndex, period: int | None, past: PastPeriod | None
 ) -> Understanding:
-    """The analytic reading of a turn: what is running out within a period is a stock-out question, a forecast
-    for every item or a category is a forecast total, a group's item phrase becomes its category, and a past
-    period goes to sales history."""
-    intent, slots = u.intent, u.slots
-    if intent == "low_stock" and period is not None:
-        intent = "stockout_risk"
-    phrase = slots.item_text or ""
-    grouped = phrase and (names_everything(phrase) or category_of(phrase, _categories(index)) is not None)
-    if intent == "forecast" and grouped:
-        intent = "forecast_total"
-    if intent in _GROUP_INTENTS:
-        category = category_of(phrase, _categories(index)) if phrase else None
-        item = None if category is not None or names_everything(phrase) else slots.item_text
-        slots = replace(slots, item_text=item, category=category, period_days=period)
-    if intent == "sales_history" and past is not None:
-        slots = replace(slots, past_days=past.days or None, past_months=past.months or None)
-    if intent == u.intent and slots is u.slots:
+    categories = {p.category for p in index.products.values()}
+    intent, changes = analytic_reading(u.intent, u.slots.item_text, categories, period, past)
+    if intent == u.intent and not changes:
         return u
-    return replace(u, intent=intent, slots=slots)
+    return replace(u, intent=intent, slots=replace(u.slots, **changes))
 
 
 def _fallback(

@@ -4,14 +4,19 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from pydantic import SecretStr
 
+from app.accounts import AccessTokens, Accounts
 from app.auth import Authenticator
 from app.main import create_app
 from app.services import Services
 from app.settings import Settings
+from inventory_core.people import PeopleBook
 from inventory_core.service import InventoryService
 from tests.conftest import API_TOKEN
+
+SECRET = "test-signing-key-" + "x" * 32
 
 
 @pytest.fixture
@@ -24,3 +29,11 @@ async def client(inventory: InventoryService) -> AsyncIterator[httpx.AsyncClient
     headers = {"Authorization": f"Bearer {API_TOKEN}"}
     async with httpx.AsyncClient(transport=transport, base_url="http://test", headers=headers) as c:
         yield c
+
+
+@pytest.fixture
+async def accounts(inventory: InventoryService) -> Accounts:
+    """People's accounts over the test store, with a fast password hash."""
+    people = PeopleBook(inventory.store, PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1))
+    await people.ensure_indexes()
+    return Accounts(people, AccessTokens(SECRET))

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from pydantic import SecretStr
 
 from app.accounts import AccessTokens, Accounts
@@ -17,22 +16,15 @@ from app.auth import Authenticator
 from app.main import create_app
 from app.services import Services
 from app.settings import Settings
-from inventory_core.people import PeopleBook, Person, Role
+from inventory_core.people import Person, Role
 from inventory_core.ports import ProductFilter
 from inventory_core.service import InventoryService
+from tests.api.conftest import SECRET
 from tests.conftest import API_TOKEN
 
 pytestmark = pytest.mark.mongo
 
-SECRET = "test-signing-key-" + "x" * 32
 PASSWORD = "pallet-jack-42"
-
-
-@pytest.fixture
-async def accounts(inventory: InventoryService) -> Accounts:
-    people = PeopleBook(inventory.store, PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1))
-    await people.ensure_indexes()
-    return Accounts(people, AccessTokens(SECRET))
 
 
 @pytest.fixture

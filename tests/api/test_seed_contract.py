@@ -14,32 +14,23 @@ from typing import Any
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from pydantic import SecretStr
 
-from app.accounts import AccessTokens, Accounts
+from app.accounts import Accounts
 from app.auth import Authenticator
 from app.docs import needs_token
 from app.main import create_app
 from app.services import Services
 from app.settings import Settings
 from dialogue.service import DialogueService
-from inventory_core.people import PeopleBook
 from inventory_core.service import InventoryService
-from tests.api.test_auth_api import SECRET, bearer, person, sign_in
+from tests.api.test_auth_api import bearer, person, sign_in
 from tests.conftest import API_TOKEN
 
 pytestmark = pytest.mark.mongo
 
 NLX_TOKEN = "seed-contract-nlx-token"
 METHODS = ("get", "put", "post", "patch", "delete")
-
-
-@pytest.fixture
-async def accounts(inventory: InventoryService) -> Accounts:
-    people = PeopleBook(inventory.store, PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1))
-    await people.ensure_indexes()
-    return Accounts(people, AccessTokens(SECRET))
 
 
 @pytest.fixture
