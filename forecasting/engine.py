@@ -17,7 +17,11 @@ Prediction intervals come from the chosen forecast's backtest residuals, each or
 (count noise grows with the level: a fading item's old, larger errors would overstate today's spread).
 
 Whether a series is intermittent is decided on its whole history up to today (a launch's sparse first weeks do
-not make it a slow mover once it sells daily)."""
+not make it a slow mover once it sells daily). An intermittent series chooses only among the methods made for
+level-only demand (SES, Croston, SBA, TSB), and Holt-Winters where its weekdays differ beyond chance (a
+dispersion-corrected chi-square test on the last year's weekday totals): on a few sales a month, a trend or a
+weekly shape found in a backtest is mostly noise, and choosing among every model scored worse than SBA alone
+on slow movers (Petropoulos & Kourentzes: selection among intermittent methods is fragile; restrict it)."""
 
 from __future__ import annotations
 
@@ -128,6 +132,46 @@ def intermittent(series: Series, end: int, adi_cutoff: float = 1.32) -> np.ndarr
     days = observed.sum(axis=1)
     demands = ((y > 0) & observed).sum(axis=1)
     return np.asarray(days > adi_cutoff * np.maximum(demands, 1e-9))
+
+
+LEVEL_ONLY = ("ses", "croston", "sba", "tsb")
+"""The models an intermittent series may choose from (plus Holt-Winters when its weekdays differ)."""
+WEEKDAY_CHI2 = 22.46  # chi-square with 6 degrees of freedom at p = 0.001
+
+
+def weekday_pattern(series: Series, end: int, window: int = 364) -> np.ndarray:
+    """Series whose demand differs by weekday beyond chance over the last ``window`` observed days before
+    ``end``: Pearson's chi-square of weekday totals against the days observed on each weekday, divided by the
+    index of dispersion (lumpy lots would otherwise look like a pattern). Needs four observed weeks."""
+    lo = max(end - window, 0)
+    seen = np.arange(lo, end)[None, :] >= series.start[:, None]
+    y = np.where(seen, series.y[:, lo:end].astype(float), 0.0)
+    # Column j is weekday (lo + j) % 7, so every 7th column from j = d is one weekday.
+    totals = np.stack([y[:, d::SEASON].sum(axis=1) for d in range(SEASON)], axis=1)
+    counts = np.stack([seen[:, d::SEASON].sum(axis=1) for d in range(SEASON)], axis=1)
+    n_seen = counts.sum(axis=1)
+    rate = totals.sum(axis=1) / np.maximum(n_seen, 1)
+    expected = counts * rate[:, None]
+    chi2 = np.where(expected > 0, (totals - expected) ** 2 / np.maximum(expected, 1e-9), 0.0).sum(axis=1)
+    sq = (y * y).sum(axis=1) - n_seen * rate**2  # days before the start are zero in y and not counted
+    var = np.maximum(sq, 0.0) / np.maximum(n_seen - 1, 1)
+    dispersion = np.maximum(var / np.maximum(rate, 1e-9), 1.0)
+    return np.asarray((n_seen >= 4 * SEASON) & (chi2 / dispersion > WEEKDAY_CHI2))
+
+
+def _eligible(mae: np.ndarray, names: list[str], sparse: np.ndarray, weekly: np.ndarray) -> np.ndarray:
+    """Backtest error with the models a series may not choose set to infinity."""
+    eligible = np.where(np.isnan(mae), np.inf, mae)
+    level_only = [i for i, name in enumerate(names) if name in LEVEL_ONLY]
+    if not level_only or len(level_only) == len(names):
+        return eligible
+    allowed = np.zeros((len(sparse), len(names)), dtype=bool)
+    allowed[:, level_only] = True
+    if "holt_winters" in names:
+        allowed[:, names.index("holt_winters")] = weekly
+    # Absolute error rewards forecasting zero on sparse series, and a zero forecast leaves nothing to
+    # reorder: repeating last week is only a candidate where demand is regular (Syntetos-Boylan: ADI <= 1.32).
+    return np.where(sparse[:, None] & ~allowed, np.inf, eligible)
 
 
 def clip_spikes(series: Series, regular: np.ndarray, cutoff: float, block: int = 28) -> Series:
@@ -253,11 +297,7 @@ def forecast_batch(
             mae[:, mi] = np.where(weight > 0, abs_err / np.maximum(weight, 1), np.nan)
 
     names = [m.name for m in models]
-    eligible = np.where(np.isnan(mae), np.inf, mae)
-    if "seasonal_naive" in names and len(names) > 1:
-        # Absolute error rewards forecasting zero on sparse series, and a zero forecast leaves nothing to
-        # reorder; repeating last week is only a candidate where demand is regular (Syntetos-Boylan: ADI <= 1.32).
-        eligible[sparse, names.index("seasonal_naive")] = np.inf
+    eligible = _eligible(mae, names, sparse, weekday_pattern(series, t_len))
     fallback = names.index("ses") if "ses" in names else 0
     scored = np.isfinite(eligible).any(axis=1)
     choice = np.full(n, fallback)

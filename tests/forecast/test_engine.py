@@ -6,12 +6,14 @@ import numpy as np
 import pytest
 
 from forecasting.engine import (
+    LEVEL_ONLY,
     EngineConfig,
     backtest_origins,
     clip_spikes,
     forecast_batch,
     intermittent,
     seasonal_scale,
+    weekday_pattern,
 )
 from forecasting.smoothing import MODEL_NAMES, Series
 from forecasting.synthetic import synthetic_demand
@@ -80,12 +82,32 @@ def test_backtest_mase_is_reported_for_every_model() -> None:
     batch = forecast_batch(data.y)
     assert batch.backtest_mase.shape == (20, len(MODEL_NAMES))
     assert np.isfinite(batch.backtest_mase).all()
-    # The best in the backtest is chosen; seasonal naive only where demand is regular.
+    # The best in the backtest is chosen; an intermittent series chooses among the level-only methods (and
+    # Holt-Winters only when its weekdays differ).
     eligible = batch.backtest_mase.copy()
-    sparse = intermittent(Series(data.y.astype(np.float32), np.zeros(20, dtype=int)), data.y.shape[1])
-    eligible[sparse, MODEL_NAMES.index("seasonal_naive")] = np.inf
+    series = Series(data.y.astype(np.float32), np.zeros(20, dtype=int))
+    sparse = intermittent(series, data.y.shape[1])
+    weekly = weekday_pattern(series, data.y.shape[1])
+    for m, name in enumerate(MODEL_NAMES):
+        if name not in LEVEL_ONLY:
+            eligible[sparse & ~(weekly & (name == "holt_winters")), m] = np.inf
     assert sparse.any() and (~sparse).any()
     np.testing.assert_allclose(batch.chosen_mase, eligible.min(axis=1))
+    chosen = {batch.model_name(i) for i in np.flatnonzero(sparse & ~weekly)}
+    assert chosen and chosen <= set(LEVEL_ONLY)
+
+
+def test_weekday_pattern_needs_more_than_chance_and_lumpy_lots() -> None:
+    rng = np.random.default_rng(11)
+    days = 420
+    weekday = np.arange(days) % 7
+    mondays = np.where(weekday == 0, rng.poisson(2.0, days), 0)  # a few sales, all on one weekday
+    flat = rng.poisson(0.3, days)  # the same few sales on any day
+    lumpy = (rng.random(days) < 0.05) * rng.integers(10, 60, days)  # big lots on random days
+    late = np.where(np.arange(days) >= 400, mondays, 0)  # three weeks of history: too little to tell
+    y = np.stack([mondays, flat, lumpy, late]).astype(np.float32)
+    start = np.array([0, 0, 0, 400])
+    assert weekday_pattern(Series(y, start), days).tolist() == [True, False, False, False]
 
 
 def test_days_before_a_series_starts_are_ignored() -> None:
