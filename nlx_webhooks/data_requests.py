@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from dialogue.catalogue import ItemMatch
-from dialogue.policy.answers import miss_answer, stock_report
+from dialogue.policy.answers import NOTHING_TO_ORDER, miss_answer, stock_report
 from dialogue.policy.replies import (
     join_names,
     site_phrase,
@@ -42,7 +42,7 @@ class Caller:
         return f"nlx:{self.integration}" + (f":{self.user_id}" if self.user_id else "")
 
 
-def _miss(found: ItemMatch) -> s.ItemMiss:
+def item_miss(found: ItemMatch) -> s.ItemMiss:
     reason = "ambiguous" if found.reason == "ambiguous" else "not_found"
     return s.ItemMiss(reason=reason, suggestions=list(found.suggestions))
 
@@ -53,7 +53,7 @@ def _order_id(spoken: str) -> str:
     return f"PO-{digits}" if digits else spoken.strip().upper()
 
 
-def _rec_out(advice: RestockAdvice) -> s.RecommendationOut:
+def recommendation_out(advice: RestockAdvice) -> s.RecommendationOut:
     return s.RecommendationOut(
         sku=advice.product_id,
         name=advice.name,
@@ -96,7 +96,7 @@ class DataRequests:
         found = await self._tools.resolve_item(req.query or "")
         if found.view is None:
             text = miss_answer(req.query or "", found.reason, found.suggestions)
-            return s.CheckInventoryResponse(found=False, miss=_miss(found), text=text)
+            return s.CheckInventoryResponse(found=False, miss=item_miss(found), text=text)
         view = found.view
         levels = [x for x in view.stock if req.site is None or x.site == req.site]
         return s.CheckInventoryResponse(
@@ -146,7 +146,7 @@ class DataRequests:
             if found.view is None:
                 text = miss_answer(req.query, found.reason, found.suggestions)
                 return s.ReorderResponse(
-                    found=False, needs_order=False, recommendations=[], miss=_miss(found), text=text
+                    found=False, needs_order=False, recommendations=[], miss=item_miss(found), text=text
                 )
             view = found.view
         if view is not None:
@@ -166,7 +166,7 @@ class DataRequests:
                     f"{view.product.name} does not need ordering now. {stock_report(view, req.site, names)}"
                 )
         elif not due:
-            text = "Nothing needs ordering right now."
+            text = NOTHING_TO_ORDER
         else:
             spoken = [
                 f"{a.name} at {site_phrase(a.site, names)}: order {whole(a.recommended_order_quantity)}"
@@ -177,14 +177,14 @@ class DataRequests:
                 f" And {whole(more)} more." if more else ""
             )
         return s.ReorderResponse(
-            needs_order=bool(due), recommendations=[_rec_out(a) for a in advice], text=text
+            needs_order=bool(due), recommendations=[recommendation_out(a) for a in advice], text=text
         )
 
     async def propose_order(self, req: s.ProposeOrderRequest, caller: Caller) -> s.ProposeOrderResponse:
         found = await self._tools.resolve_item(req.query or "")
         if found.view is None:
             text = miss_answer(req.query or "", found.reason, found.suggestions)
-            return s.ProposeOrderResponse(found=False, miss=_miss(found), text=text)
+            return s.ProposeOrderResponse(found=False, miss=item_miss(found), text=text)
         view = found.view
         try:  # the store's order rules: supplier, minimum order quantity, site (nothing is written)
             quote = await self._tools.quote_order(
@@ -302,7 +302,7 @@ class DataRequests:
             found = await self._tools.resolve_item(req.query or "")
             if found.view is None:
                 text = miss_answer(req.query or "", found.reason, found.suggestions)
-                return s.OrderStatusResponse(found=False, miss=_miss(found), text=text)
+                return s.OrderStatusResponse(found=False, miss=item_miss(found), text=text)
             orders = (await self._tools.order_status(found.view.sku, limit=req.limit)).items
             if not orders:
                 return s.OrderStatusResponse(
@@ -333,7 +333,7 @@ class DataRequests:
         found = await self._tools.resolve_item(req.query or "")
         if found.view is None:
             text = miss_answer(req.query or "", found.reason, found.suggestions)
-            return s.ForecastResponse(found=False, miss=_miss(found), text=text)
+            return s.ForecastResponse(found=False, miss=item_miss(found), text=text)
         view = found.view
         try:
             fc = await self._tools.forecast_demand(view.sku, req.horizon_days, req.site)

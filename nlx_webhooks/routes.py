@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from inventory_core.errors import InventoryError
 from inventory_core.text import lone_surrogate_at, surrogate_problem
+from nlx_webhooks import analytic_schemas as an
 from nlx_webhooks import schemas as s
 from nlx_webhooks.data_requests import Caller
 from nlx_webhooks.envelope import EnvelopeError, Incoming, legacy_answer, legacy_error, unwrap
@@ -211,6 +212,41 @@ _route(
     s.ForecastResponse,
     lambda rt, req, caller: rt.data.forecast(req),
     "Expected demand for an item over a horizon",
+)
+_route(
+    "/inventory/stockout-risk",
+    an.StockoutRiskRequest,
+    an.StockoutRiskResponse,
+    lambda rt, req, caller: rt.analytics.stockout_risk(req),
+    "Items that may run out within N days, fewest days of cover first (paged)",
+)
+_route(
+    "/forecast/total",
+    an.ForecastTotalRequest,
+    an.ForecastTotalResponse,
+    lambda rt, req, caller: rt.analytics.forecast_total(req),
+    "Forecast demand over N days for every item or a category, largest first (paged)",
+)
+_route(
+    "/sales/history",
+    an.SalesHistoryRequest,
+    an.SalesHistoryResponse,
+    lambda rt, req, caller: rt.analytics.sales_history(req),
+    "Units of one item sold by month, or over the last N days (paged)",
+)
+_route(
+    "/inventory/value",
+    an.InventoryValueRequest,
+    an.InventoryValueResponse,
+    lambda rt, req, caller: rt.analytics.inventory_value(req),
+    "Value at cost of the stock on hand: by site, category or item (rows paged)",
+)
+_route(
+    "/reorder/list",
+    an.ReorderListRequest,
+    an.ReorderListResponse,
+    lambda rt, req, caller: rt.analytics.reorder_list(req),
+    "Every item that needs ordering now, with quantities (paged)",
 )
 
 

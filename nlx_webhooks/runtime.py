@@ -19,6 +19,7 @@ from starlette.datastructures import State
 from dialogue.tools import InventoryTools
 from inventory_core.errors import InventoryError
 from nlx_webhooks import lifecycle, proposals
+from nlx_webhooks.analytic_requests import AnalyticRequests
 from nlx_webhooks.data_requests import DataRequests
 from nlx_webhooks.lifecycle import LifecycleLog
 from nlx_webhooks.proposals import ProposalStore
@@ -50,6 +51,8 @@ class NlxRuntime:
     lifecycle: LifecycleLog
     status_for: Callable[[InventoryError], int]
     """The app's one error → HTTP status table, for answers in the current shape and the legacy envelope."""
+    analytics: AnalyticRequests
+    """The analytic data requests (stock-out risk, forecast totals, sales, value, the reorder list)."""
     recognizer: SpeechRecognizer | None = None
     synthesizer: SpeechSynthesizer | None = None
     _prepared: bool = field(default=False, init=False, repr=False)
@@ -83,6 +86,7 @@ def build_runtime(
         tools=tools,
         auth=auth,
         data=DataRequests(tools, store),
+        analytics=AnalyticRequests(tools),
         lifecycle=LifecycleLog(db[lifecycle.COLLECTION]),
         status_for=status_for,
         recognizer=recognizer,

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 
-from dialogue.policy.replies import join_names, n, site_phrase, spell_bin, units, whole
+from dialogue.policy.replies import join_names, list_reply, n, site_phrase, spell_bin, units, whole
 from dialogue.schemas import (
     DemandForecast,
     InventoryRecord,
@@ -189,6 +189,20 @@ def advice_answer(
     if first.recommended_order_date:
         text += f" by {spoken_date(first.recommended_order_date)}"
     return text + ". Say reorder it to place the order."
+
+
+NOTHING_TO_ORDER = "Nothing needs ordering right now."
+
+
+def reorder_said(
+    due: Sequence[RestockAdvice], names: Mapping[str, str], page: int
+) -> tuple[str, tuple[str, ...]]:
+    """What needs ordering, as the first page of a list and the pages after it ("say more")."""
+    if not due:
+        return NOTHING_TO_ORDER, ()
+    count = len(due)
+    intro = f"{to_words(count).capitalize()} {'item needs' if count == 1 else 'items need'} ordering:"
+    return list_reply(intro, advice_lines(due, names), page)
 
 
 def advice_lines(advice: Sequence[RestockAdvice], names: Mapping[str, str] = NO_NAMES) -> list[str]:

@@ -171,13 +171,7 @@ class ReadFlows:
             items = [
                 a for a in recs.items if a.recommended_order_quantity > 0 and (not site or a.site == site)
             ]
-            if not items:
-                return self.speaker.say(state, prefix + "Nothing needs ordering right now.")
-            count = len(items)
-            intro = (
-                f"{A.to_words(count).capitalize()} {'item needs' if count == 1 else 'items need'} ordering:"
-            )
-            text, rest = list_reply(intro, A.advice_lines(items, names), page)
+            text, rest = A.reorder_said(items, names, page)
             return self.speaker.say(replace(state, more=rest), prefix + text)
         if p.intent == "order_status":
             orders = results.get("orders")
