@@ -12,7 +12,7 @@ Arrays are ``(n, H)``: ``n`` series over ``H`` held-out days; ``train`` is ``(n,
 - Coverage: share of held-out actuals inside ``[lo, hi]``, bounds included.
 
 The scale is computed here rather than taken from the engine so that the yardstick does not move when the
-engine changes; today it equals ``forecasting.engine.seasonal_scale``.
+engine changes; today it equals ``forecasting.diagnostics.seasonal_scale``.
 """
 
 from __future__ import annotations

@@ -25,11 +25,12 @@ on slow movers (Petropoulos & Kourentzes: selection among intermittent methods i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from statistics import NormalDist
 
 import numpy as np
 
+from forecasting.diagnostics import clip_spikes, intermittent, seasonal_scale, weekday_pattern
 from forecasting.smoothing import (
     F32,
     FAMILIES,
@@ -111,52 +112,11 @@ def backtest_origins(t_len: int, config: EngineConfig) -> list[int]:
     return [o for o in candidates if o >= 2 * WARMUP]
 
 
-def seasonal_scale(series: Series, end: int) -> np.ndarray:
-    """Mean absolute seasonal-naive error before ``end``: the MASE denominator. Never zero."""
-    y = series.y[:, :end]
-    if y.shape[1] <= SEASON:
-        return np.ones(y.shape[0])
-    diff = np.abs(y[:, SEASON:] - y[:, :-SEASON])
-    scored = np.arange(SEASON, y.shape[1])[None, :] >= (series.start[:, None] + SEASON)
-    total = (diff * scored).sum(axis=1)
-    count = scored.sum(axis=1)
-    scale = np.where(count > 0, total / np.maximum(count, 1), 0.0)
-    fallback = np.maximum(np.abs(y).mean(axis=1), 1e-3)  # all-zero or constant series
-    return np.where(scale > 1e-9, scale, fallback)
-
-
-def intermittent(series: Series, end: int, adi_cutoff: float = 1.32) -> np.ndarray:
-    """Series whose average interval between demands (before ``end``) exceeds ``adi_cutoff`` days."""
-    y = series.y[:, :end]
-    observed = np.arange(y.shape[1])[None, :] >= series.start[:, None]
-    days = observed.sum(axis=1)
-    demands = ((y > 0) & observed).sum(axis=1)
-    return np.asarray(days > adi_cutoff * np.maximum(demands, 1e-9))
-
-
+MIN_ORIGINS_TO_CHOOSE = 3
+"""With fewer backtest windows (a recent launch) the choice is noise: such series take SES, or Holt-Winters
+where their weekdays differ."""
 LEVEL_ONLY = ("ses", "croston", "sba", "tsb")
 """The models an intermittent series may choose from (plus Holt-Winters when its weekdays differ)."""
-WEEKDAY_CHI2 = 22.46  # chi-square with 6 degrees of freedom at p = 0.001
-
-
-def weekday_pattern(series: Series, end: int, window: int = 364) -> np.ndarray:
-    """Series whose demand differs by weekday beyond chance over the last ``window`` observed days before
-    ``end``: Pearson's chi-square of weekday totals against the days observed on each weekday, divided by the
-    index of dispersion (lumpy lots would otherwise look like a pattern). Needs four observed weeks."""
-    lo = max(end - window, 0)
-    seen = np.arange(lo, end)[None, :] >= series.start[:, None]
-    y = np.where(seen, series.y[:, lo:end].astype(float), 0.0)
-    # Column j is weekday (lo + j) % 7, so every 7th column from j = d is one weekday.
-    totals = np.stack([y[:, d::SEASON].sum(axis=1) for d in range(SEASON)], axis=1)
-    counts = np.stack([seen[:, d::SEASON].sum(axis=1) for d in range(SEASON)], axis=1)
-    n_seen = counts.sum(axis=1)
-    rate = totals.sum(axis=1) / np.maximum(n_seen, 1)
-    expected = counts * rate[:, None]
-    chi2 = np.where(expected > 0, (totals - expected) ** 2 / np.maximum(expected, 1e-9), 0.0).sum(axis=1)
-    sq = (y * y).sum(axis=1) - n_seen * rate**2  # days before the start are zero in y and not counted
-    var = np.maximum(sq, 0.0) / np.maximum(n_seen - 1, 1)
-    dispersion = np.maximum(var / np.maximum(rate, 1e-9), 1.0)
-    return np.asarray((n_seen >= 4 * SEASON) & (chi2 / dispersion > WEEKDAY_CHI2))
 
 
 def _eligible(mae: np.ndarray, names: list[str], sparse: np.ndarray, weekly: np.ndarray) -> np.ndarray:
@@ -172,29 +132,6 @@ def _eligible(mae: np.ndarray, names: list[str], sparse: np.ndarray, weekly: np.
     # Absolute error rewards forecasting zero on sparse series, and a zero forecast leaves nothing to
     # reorder: repeating last week is only a candidate where demand is regular (Syntetos-Boylan: ADI <= 1.32).
     return np.where(sparse[:, None] & ~allowed, np.inf, eligible)
-
-
-def clip_spikes(series: Series, regular: np.ndarray, cutoff: float, block: int = 28) -> Series:
-    """``series`` with each regular row's days clipped at its 4-week block's median + ``cutoff`` robust
-    deviations (blocks end at the last day; the oldest, partial one joins its neighbour)."""
-    y = series.y
-    t_len = y.shape[1]
-    rows = np.flatnonzero(regular)
-    blocks = t_len // block
-    if rows.size == 0 or blocks == 0:
-        return series
-    head = t_len - blocks * block
-    body = y[rows, head:].reshape(rows.size, blocks, block).astype(float)
-    med = np.median(body, axis=2, keepdims=True)
-    sigma = 1.4826 * np.median(np.abs(body - med), axis=2, keepdims=True)
-    # A level that holds into the next block is a change, not a spike: the cap rises with it (a ramp-up).
-    level = np.maximum(med, np.concatenate([med[:, 1:], med[:, -1:]], axis=1))
-    cap = level + cutoff * np.maximum(sigma, np.sqrt(np.maximum(med, 1.0)))  # a Poisson floor for flat blocks
-    clipped = y.copy()
-    clipped[rows, head:] = np.minimum(body, cap).reshape(rows.size, blocks * block)
-    if head:
-        clipped[rows, :head] = np.minimum(y[rows, :head], cap[:, 0, :1])
-    return Series(clipped.astype(y.dtype), series.start)
 
 
 def _block_sigma(errors: np.ndarray, valid: np.ndarray, horizon: int) -> np.ndarray:
@@ -270,11 +207,55 @@ def forecast_batch(
 ) -> ForecastBatch:
     """Forecast every row of ``y`` (n series x T days of demand, oldest first, ending yesterday).
 
-    ``start[i]`` is the first observed day of series ``i`` (days before it are ignored)."""
+    ``start[i]`` is the first observed day of series ``i`` (days before it are ignored). Series are run in
+    groups by how many backtest origins their history allows: an origin needs ``2 * WARMUP`` days of the
+    series' own history before it (to initialise, then to choose parameters on), so a product launched last
+    quarter is fitted and backtested on its own weeks instead of on a window before it existed."""
     cfg = config or EngineConfig()
     values = np.nan_to_num(np.asarray(y, dtype=F32), nan=0.0)
     n, t_len = values.shape
-    series = Series(values, np.zeros(n, dtype=int) if start is None else np.asarray(start, dtype=int))
+    first = np.zeros(n, dtype=int) if start is None else np.asarray(start, dtype=int)
+    origins = backtest_origins(t_len, cfg)
+    usable = sum((first + 2 * WARMUP <= o).astype(int) for o in origins) if origins else np.zeros(n, int)
+    counts = np.unique(usable)
+    if counts.size == 1:
+        return _forecast_group(values, first, replace(cfg, backtest_origins=int(counts[0])))
+    parts = [
+        (rows, _forecast_group(values[rows], first[rows], replace(cfg, backtest_origins=int(k))))
+        for k in counts
+        for rows in [np.flatnonzero(usable == k)]
+    ]
+    return _stitch(n, parts)
+
+
+def _stitch(n: int, parts: list[tuple[np.ndarray, ForecastBatch]]) -> ForecastBatch:
+    """One batch from the groups' batches, rows back in input order."""
+
+    def rows_of(name: str) -> np.ndarray:
+        sample = getattr(parts[0][1], name)
+        out = np.zeros((n, *sample.shape[1:]), dtype=sample.dtype)
+        for rows, batch in parts:
+            out[rows] = getattr(batch, name)
+        return out
+
+    head = parts[0][1]
+    return replace(
+        head,
+        mean=rows_of("mean"),
+        lo=rows_of("lo"),
+        hi=rows_of("hi"),
+        sigma=rows_of("sigma"),
+        cum_sigma=rows_of("cum_sigma"),
+        sigma_daily=rows_of("sigma_daily"),
+        model=rows_of("model"),
+        backtest_mase=rows_of("backtest_mase"),
+        scale=rows_of("scale"),
+    )
+
+
+def _forecast_group(values: np.ndarray, first: np.ndarray, cfg: EngineConfig) -> ForecastBatch:
+    n, t_len = values.shape
+    series = Series(values, first)
     origins = backtest_origins(t_len, cfg)
     fit_end = origins[0] if origins else t_len
     scale = seasonal_scale(series, fit_end)
@@ -297,15 +278,20 @@ def forecast_batch(
             mae[:, mi] = np.where(weight > 0, abs_err / np.maximum(weight, 1), np.nan)
 
     names = [m.name for m in models]
-    eligible = _eligible(mae, names, sparse, weekday_pattern(series, t_len))
+    weekly = weekday_pattern(series, t_len)
+    eligible = _eligible(mae, names, sparse, weekly)
     fallback = names.index("ses") if "ses" in names else 0
-    scored = np.isfinite(eligible).any(axis=1)
     choice = np.full(n, fallback)
-    choice[scored] = np.argmin(eligible[scored], axis=1)
+    if "holt_winters" in names:
+        choice[weekly] = names.index("holt_winters")
+    if k_orig >= MIN_ORIGINS_TO_CHOOSE or len(names) == 1:
+        scored = np.isfinite(eligible).any(axis=1)
+        choice[scored] = np.argmin(eligible[scored], axis=1)
 
     mean = np.zeros((n, horizon))
     errors = np.zeros((k_orig, n, days))
     sigma_fallback = np.zeros(n)
+    alpha = np.zeros(n)
     for mi, model in enumerate(models):  # one vectorised pass per model over the rows that chose it
         rows = np.flatnonzero(choice == mi)
         if rows.size == 0:
@@ -315,9 +301,14 @@ def forecast_batch(
             assert actual is not None
             errors[k, rows] = actual[k, rows] - model.project(k, days, rows)
         sigma_fallback[rows] = model.one_step_rmse[rows]
+        alpha[rows] = model.params[rows, 0]  # every family's first parameter smooths the level
 
+    # Without a backtest: the one-step error (at least Poisson noise around the level), growing with the
+    # horizon as a smoothed level's does (ETS(A,N,N): variance x (1 + (h - 1) alpha^2)).
+    growth = np.sqrt(1.0 + np.arange(horizon)[None, :] * alpha[:, None] ** 2)
+    sigma_base = np.maximum(sigma_fallback, np.sqrt(np.maximum(mean[:, 0], 0.0)))[:, None] * growth
     scaled = errors * _level_ratio(values, origins, days)[:, :, None]
-    sigma, cum_sigma, sigma_daily = _uncertainty(scaled, valid, sigma_fallback, horizon, days)
+    sigma, cum_sigma, sigma_daily = _uncertainty(scaled, valid, sigma_base, horizon, days)
     z = NormalDist().inv_cdf(0.5 + cfg.interval_level / 2.0)
     return ForecastBatch(
         mean=mean,
@@ -356,7 +347,7 @@ def _uncertainty(
     errors: np.ndarray, valid: np.ndarray, fallback: np.ndarray, horizon: int, days: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Daily sigma per horizon day, sigma of cumulative totals, and the pooled daily sigma, from backtest
-    residuals; series never backtested fall back to their one-step in-sample error."""
+    residuals; series never backtested fall back to ``fallback`` (n, H)."""
     n = errors.shape[1]
     scored = valid.any(axis=0) if valid.size else np.zeros(n, dtype=bool)
     if scored.any():
@@ -369,7 +360,7 @@ def _uncertainty(
         sigma = np.zeros((n, horizon))
         cum_rms = np.zeros((n, days))
         sigma_daily = np.zeros(n)
-    sigma[~scored] = fallback[~scored, None]
-    sigma_daily = np.where(scored, sigma_daily, fallback)
+    sigma[~scored] = fallback[~scored]
+    sigma_daily = np.where(scored, sigma_daily, fallback[:, 0])
     cum_sigma = np.maximum(np.sqrt(np.cumsum(sigma**2, axis=1)), _extend(cum_rms, horizon, days))
     return sigma, cum_sigma, sigma_daily

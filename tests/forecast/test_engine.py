@@ -5,16 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecasting.engine import (
-    LEVEL_ONLY,
-    EngineConfig,
-    backtest_origins,
-    clip_spikes,
-    forecast_batch,
-    intermittent,
-    seasonal_scale,
-    weekday_pattern,
-)
+from forecasting.diagnostics import clip_spikes, intermittent, seasonal_scale, weekday_pattern
+from forecasting.engine import LEVEL_ONLY, EngineConfig, backtest_origins, forecast_batch
 from forecasting.smoothing import MODEL_NAMES, Series
 from forecasting.synthetic import synthetic_demand
 
@@ -174,3 +166,23 @@ def test_a_faded_items_interval_is_sized_for_todays_level() -> None:
     batch = forecast_batch(np.vstack([fallen, steady]).astype(float), EngineConfig(horizon_days=7))
     width = (batch.hi - batch.lo)[:, 0]
     assert float(np.median(width[:30])) < 1.5 * float(np.median(width[30:]))
+
+
+def test_a_recent_launch_gets_an_honest_interval_and_no_choice_from_one_window() -> None:
+    rng = np.random.default_rng(21)
+    y = np.zeros((3, 500))
+    y[0, 460:] = rng.poisson(12.0, 40)  # launched 40 days ago: no backtest window at all
+    y[1, 400:] = rng.poisson(12.0, 100)  # one or two windows: too few to choose a model on
+    y[2] = rng.poisson(12.0, 500)  # a long history
+    start = np.array([460, 400, 0])
+    batch = forecast_batch(y, EngineConfig(horizon_days=28), start=start)
+    # Poisson noise at least, growing with the horizon (it used to be zero: no one-step errors were scored).
+    assert (batch.sigma[0] >= np.sqrt(batch.mean[0, 0]) - 1e-9).all()
+    assert batch.sigma[0, -1] > batch.sigma[0, 0]
+    assert {batch.model_name(0), batch.model_name(1)} == {"ses"}
+    assert abs(float(batch.mean[1].mean()) - 12.0) < 2.0
+    # Each series is forecast as if alone: grouping by history length only reorders the work.
+    for i in range(3):
+        alone = forecast_batch(y[i : i + 1], EngineConfig(horizon_days=28), start=start[i : i + 1])
+        np.testing.assert_allclose(alone.mean[0], batch.mean[i])
+        np.testing.assert_allclose(alone.sigma[0], batch.sigma[i])
