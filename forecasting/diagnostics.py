@@ -37,7 +37,8 @@ WEEKDAY_CHI2 = 22.46  # chi-square with 6 degrees of freedom at p = 0.001
 def weekday_pattern(series: Series, end: int, window: int = 364) -> np.ndarray:
     """Series whose demand differs by weekday beyond chance over the last ``window`` observed days before
     ``end``: Pearson's chi-square of weekday totals against the days observed on each weekday, divided by the
-    index of dispersion (lumpy lots would otherwise look like a pattern). Needs four observed weeks."""
+    index of dispersion within weekdays (lumpy lots would otherwise look like a pattern). Needs four observed
+    weeks."""
     lo = max(end - window, 0)
     seen = np.arange(lo, end)[None, :] >= series.start[:, None]
     y = np.where(seen, series.y[:, lo:end].astype(float), 0.0)
@@ -48,8 +49,9 @@ def weekday_pattern(series: Series, end: int, window: int = 364) -> np.ndarray:
     rate = totals.sum(axis=1) / np.maximum(n_seen, 1)
     expected = counts * rate[:, None]
     chi2 = np.where(expected > 0, (totals - expected) ** 2 / np.maximum(expected, 1e-9), 0.0).sum(axis=1)
-    sq = (y * y).sum(axis=1) - n_seen * rate**2  # days before the start are zero in y and not counted
-    var = np.maximum(sq, 0.0) / np.maximum(n_seen - 1, 1)
+    # Dispersion within weekdays: the spread a weekday pattern itself causes must not hide that pattern.
+    within = (y * y).sum(axis=1) - (totals**2 / np.maximum(counts, 1)).sum(axis=1)
+    var = np.maximum(within, 0.0) / np.maximum(n_seen - SEASON, 1)
     dispersion = np.maximum(var / np.maximum(rate, 1e-9), 1.0)
     return np.asarray((n_seen >= 4 * SEASON) & (chi2 / dispersion > WEEKDAY_CHI2))
 

@@ -97,9 +97,13 @@ def test_weekday_pattern_needs_more_than_chance_and_lumpy_lots() -> None:
     flat = rng.poisson(0.3, days)  # the same few sales on any day
     lumpy = (rng.random(days) < 0.05) * rng.integers(10, 60, days)  # big lots on random days
     late = np.where(np.arange(days) >= 400, mondays, 0)  # three weeks of history: too little to tell
-    y = np.stack([mondays, flat, lumpy, late]).astype(np.float32)
-    start = np.array([0, 0, 0, 400])
-    assert weekday_pattern(Series(y, start), days).tolist() == [True, False, False, False]
+    # Six weeks of a quiet five-day week: the weekend gap is itself most of the spread, so
+    # the dispersion is measured within weekdays (over all days it would hide the pattern).
+    workweek = np.where(weekday < 5, rng.poisson(3.0, days), 0)
+    new_line = np.where(np.arange(days) >= 378, workweek, 0)
+    y = np.stack([mondays, flat, lumpy, late, new_line]).astype(np.float32)
+    start = np.array([0, 0, 0, 400, 378])
+    assert weekday_pattern(Series(y, start), days).tolist() == [True, False, False, False, True]
 
 
 def test_days_before_a_series_starts_are_ignored() -> None:
