@@ -1,21 +1,23 @@
 """Forecasting benchmark: prints figures, asserts nothing.
 
-    .venv/bin/python bench/forecast.py [--skus 10000] [--days 730] [--generator a|b|c|d|e|both|all]
+    .venv/bin/python bench/forecast.py [--skus 10000] [--days 730] [--generator a|b|c|d|e|f|both|all]
                                        [--seed 2025] [--seed-b 7351] [--seed-c 40961] [--seed-d 4242]
-                                       [--seed-e 90210] [--load-skus 1000] [--no-warehouse]
+                                       [--seed-e 90210] [--seed-f 58111] [--load-skus 1000] [--no-warehouse]
 
 1. Speed: backtest + forecast + restock recommendations for every SKU (generator A, the mix the tests use),
    through ``ForecastService`` so the figure is what a monitor cycle spends; peak traced memory.
 2. Accuracy, the last 28 days held out, on generator A (``forecasting.synthetic``, the set the engine is tuned
    on), generators B (``forecasting.synthetic_heldout``) and C (``forecasting.synthetic_fresh``), held out but
    both looked at during engine work (tuning, in effect), generator D (``forecasting.synthetic_unseen``), held
-   out but looked at once, after the engine change of commit e0adf63, and generator E
-   (``forecasting.synthetic_holdout_e``, unseen: never tune on it; its figures are for the judgement run only,
-   so ``both``, the default, is A and B and only ``e`` or ``all`` run it): every model applied to all SKUs and
-   the per-SKU choice, overall and per segment, with the metrics of ``forecasting.accuracy`` (MASE, bias,
-   scaled pinball loss at the restock service level, interval coverage); then the acceptance checks of issue
-   17, which count on generators B to E. The engine is used only through ``forecast_batch``, ``EngineConfig``
-   and ``MODEL_NAMES``.
+   out but looked at once, after the engine change of commit e0adf63, generator E
+   (``forecasting.synthetic_holdout_e``), held out but looked at once, after commit 'series grouped by
+   backtest windows', and generator F (``forecasting.synthetic_final_f``, unseen: never tune on it; its
+   figures are for the final judgement run only, so ``both``, the default, is A and B and only ``f`` or
+   ``all`` run it; the registry is ``bench/forecast_generators.py``): every model applied to all SKUs and the
+   per-SKU choice, overall and per segment, with the metrics of ``forecasting.accuracy`` (MASE, bias, scaled
+   pinball loss at the restock service level, interval coverage); then the acceptance checks of issue 17,
+   which count on generators B to F. The engine is used only through ``forecast_batch``, ``EngineConfig`` and
+   ``MODEL_NAMES``.
 3. Warehouse: time to load the history (write_pandas on fakesnow in-process, and the stage-free JSON path over
    HTTP to the embedded server, which is what the running service uses) and to read it back as a matrix.
 """
@@ -26,26 +28,25 @@ import argparse
 import asyncio
 import os
 import resource
+import sys
 import time
 import tracemalloc
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.forecast_generators import GENERATORS, SEEDS, Demand, demand
 from forecasting.accuracy import Scores, Summary, by_segment, score, seasonal_scale, summarise
 from forecasting.engine import EngineConfig, forecast_batch
 from forecasting.ports import DemandMatrix, ItemFacts, StoreSnapshot
 from forecasting.restock import RestockPolicy
 from forecasting.service import ForecastService
 from forecasting.smoothing import MODEL_NAMES
-from forecasting.synthetic import KINDS, synthetic_demand
-from forecasting.synthetic_fresh import DEFAULT_SEED as FRESH_SEED
-from forecasting.synthetic_fresh import fresh_demand
-from forecasting.synthetic_heldout import DEFAULT_SEED, heldout_demand
-from forecasting.synthetic_holdout_e import E_SEED, holdout_e_demand
-from forecasting.synthetic_unseen import UNSEEN_SEED, unseen_demand
 
 TODAY = date(2025, 6, 2)
 
@@ -116,39 +117,6 @@ async def speed(y: np.ndarray, seed: int) -> None:
         f"  peak traced memory (engine + plan): {peak / 2**20:,.0f} MiB; input matrix {y.nbytes / 2**20:,.0f} MiB"
     )
     print(f"  process max RSS so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
-
-
-@dataclass(frozen=True)
-class Demand:
-    """One generator's SKUs, with each SKU's segment."""
-
-    key: str  # "A" to "E"
-    title: str
-    y: np.ndarray
-    start: np.ndarray | None  # first observed day per SKU; None: every SKU from day 0
-    segment: np.ndarray
-    names: tuple[str, ...]
-
-
-def demand(key: str, skus: int, days: int, seed: int) -> Demand:
-    if key == "A":
-        a = synthetic_demand(skus, days, seed=seed)
-        return Demand("A", f"generator A (tune set), seed {seed}", a.y, None, a.kind, KINDS)
-    if key == "C":
-        c = fresh_demand(skus, days, seed=seed)
-        title = f"generator C (fresh, but looked at during engine work: never tune on it), seed {seed}"
-        return Demand("C", title, c.y, c.start, c.segment, c.names)
-    if key == "D":
-        d = unseen_demand(skus, days, seed=seed)
-        title = f"generator D (held out, but looked at once: not a clean judge), seed {seed}"
-        return Demand("D", title, d.y, d.start, d.segment, d.names)
-    if key == "E":
-        e = holdout_e_demand(skus, days, seed=seed)
-        title = f"generator E (unseen: never tune on it), seed {seed}"
-        return Demand("E", title, e.y, e.start, e.segment, e.names)
-    b = heldout_demand(skus, days, seed=seed)
-    title = f"generator B (held out, but looked at during engine work: never tune on it), seed {seed}"
-    return Demand("B", title, b.y, b.start, b.segment, b.names)
 
 
 @dataclass(frozen=True)
@@ -231,7 +199,7 @@ def _pinball_gap(rows: dict[str, Summary]) -> tuple[float, str]:
 
 def checks(overall: dict[str, Summary], segments: dict[str, dict[str, Summary]], key: str) -> list[bool]:
     """Print the acceptance checks of issue 17 as met / not met; return them. They count only on generators
-    B to E (``key``); on the tune set they are printed for information."""
+    B to F (``key``); on the tune set they are printed for information."""
     chosen = overall[CHOICE]
     best = min((k for k in overall if k != CHOICE), key=lambda k: overall[k].median_mase)
     gaps = {seg: _gap(rows) for seg, rows in segments.items()}
@@ -282,12 +250,14 @@ def checks(overall: dict[str, Summary], segments: dict[str, dict[str, Summary]],
         ),
     ]
     note = {
-        "A": ", for information only: they count on generators B to E",
+        "A": ", for information only: they count on generators B to F",
         "B": ", binding, but B was looked at during engine work: not a clean judge",
         "C": ", binding, but C was looked at during engine work: not a clean judge",
         "D": ", binding; D was held out, but looked at once: not a clean judge"
         " (after the engine change of commit e0adf63)",
-        "E": ", binding: E is unseen, never tuned on",
+        "E": ", binding; E was held out, but looked at once: not a clean judge"
+        " (after commit 'series grouped by backtest windows')",
+        "F": ", binding: F is unseen, never tuned on",
     }[key]
     print(f"  acceptance checks (issue 17){note}:")
     for text, ok in results:
@@ -343,24 +313,18 @@ async def warehouse(y: np.ndarray, load_skus: int) -> None:
         await wh.close()
 
 
-GENERATORS = {"a": "A", "b": "B", "c": "C", "d": "D", "e": "E", "both": "AB", "all": "ABCDE"}
-"""``--generator`` choice: the generators whose accuracy is reported, in order."""
-
-
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--skus", type=int, default=10_000)
     p.add_argument("--days", type=int, default=730)
-    p.add_argument("--seed", type=int, default=2025, help="generator A's seed")
-    p.add_argument("--seed-b", type=int, default=DEFAULT_SEED, help="generator B's seed")
-    p.add_argument("--seed-c", type=int, default=FRESH_SEED, help="generator C's seed")
-    p.add_argument("--seed-d", type=int, default=UNSEEN_SEED, help="generator D's seed")
-    p.add_argument("--seed-e", type=int, default=E_SEED, help="generator E's seed")
+    p.add_argument("--seed", type=int, default=SEEDS["A"], help="generator A's seed")
+    for key in "BCDEF":
+        p.add_argument(f"--seed-{key.lower()}", type=int, default=SEEDS[key], help=f"generator {key}'s seed")
     p.add_argument(
         "--generator",
         choices=tuple(GENERATORS),
         default="both",
-        help="accuracy on which: both = A and B, all = A to E (E only for the judgement run)",
+        help="accuracy on which: both = A and B, all = A to F (F only for the final judgement run)",
     )
     p.add_argument("--load-skus", type=int, default=1_000, help="SKUs loaded over HTTP (the slow path)")
     p.add_argument("--no-warehouse", action="store_true")
@@ -374,7 +338,7 @@ def main() -> None:
     print("speed (generator A)")
     asyncio.run(speed(data.y, args.seed))
     q = RestockPolicy().service_level
-    seeds = {"A": args.seed, "B": args.seed_b, "C": args.seed_c, "D": args.seed_d, "E": args.seed_e}
+    seeds = {"A": args.seed} | {key: getattr(args, f"seed_{key.lower()}") for key in "BCDEF"}
     for key in GENERATORS[args.generator]:
         chosen = data if key == "A" else demand(key, args.skus, args.days, seeds[key])
         print(f"accuracy, {chosen.title}: {args.skus:,} SKUs x {args.days} days, last 28 days held out")

@@ -1,4 +1,6 @@
-"""Generator E: held-out synthetic daily demand, written after A-D had all been looked at during engine work.
+"""Generator E: held-out synthetic daily demand, written after A-D had all been looked at during engine work,
+and itself looked at once, after commit 'series grouped by backtest windows' (the engine of the second
+judgement run): not a clean judge any more.
 
 NOBODY MAY TUNE THE ENGINE ON THIS GENERATOR, and nobody may look at the engine's accuracy on it before the
 judgement run it exists for (``bench/forecast.py --generator e``). No model family, parameter grid, choice

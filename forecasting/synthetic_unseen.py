@@ -1,4 +1,5 @@
-"""Generator D: unseen synthetic daily demand for the next judgement of the forecast engine.
+"""Generator D: held-out synthetic daily demand, looked at once, after the engine change of commit e0adf63:
+not a clean judge of the forecast engine any more.
 
 NOBODY MAY TUNE THE ENGINE ON THIS GENERATOR, and nobody may look at the engine's accuracy on it before that
 judgement run (``bench/forecast.py --generator d``, run once, after the engine changes are made). No model

@@ -1,0 +1,73 @@
+"""The synthetic demand generators ``bench/forecast.py`` reports accuracy on, by letter, with their standing.
+
+A is the tune set. B and C were looked at during engine work; D was looked at once, after the engine change
+of commit e0adf63; E once, after commit 'series grouped by backtest windows' (the engine of the second
+judgement run). None of them is a clean judge any more. F is unseen: never tune on it, and run it only for
+the final judgement (``--generator f``, or ``all``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from forecasting.synthetic import KINDS, synthetic_demand
+from forecasting.synthetic_final_f import F_SEED, final_f_demand
+from forecasting.synthetic_fresh import DEFAULT_SEED as FRESH_SEED
+from forecasting.synthetic_fresh import fresh_demand
+from forecasting.synthetic_heldout import DEFAULT_SEED as HELDOUT_SEED
+from forecasting.synthetic_heldout import heldout_demand
+from forecasting.synthetic_holdout_e import E_SEED, holdout_e_demand
+from forecasting.synthetic_unseen import UNSEEN_SEED, unseen_demand
+
+SEEDS = {"A": 2025, "B": HELDOUT_SEED, "C": FRESH_SEED, "D": UNSEEN_SEED, "E": E_SEED, "F": F_SEED}
+"""Each generator's default seed."""
+
+GENERATORS = {"a": "A", "b": "B", "c": "C", "d": "D", "e": "E", "f": "F", "both": "AB", "all": "ABCDEF"}
+"""``--generator`` choice: the generators whose accuracy is reported, in order."""
+
+TITLES = {
+    "A": "generator A (tune set)",
+    "B": "generator B (held out, but looked at during engine work: never tune on it)",
+    "C": "generator C (fresh, but looked at during engine work: never tune on it)",
+    "D": "generator D (held out, but looked at once: not a clean judge)",
+    "E": "generator E (held out, but looked at once: not a clean judge)",
+    "F": "generator F (unseen: never tune on it)",
+}
+
+
+@dataclass(frozen=True)
+class Demand:
+    """One generator's SKUs, with each SKU's segment."""
+
+    key: str  # "A" to "F"
+    title: str
+    y: np.ndarray
+    start: np.ndarray | None  # first observed day per SKU; None: every SKU from day 0
+    segment: np.ndarray
+    names: tuple[str, ...]
+
+
+def demand(key: str, skus: int, days: int, seed: int) -> Demand:
+    """Generator ``key``'s ``skus`` series of ``days`` days from ``seed``."""
+    title = f"{TITLES[key]}, seed {seed}"
+    if key == "A":
+        a = synthetic_demand(skus, days, seed=seed)
+        return Demand("A", title, a.y, None, a.kind, KINDS)
+    if key == "B":
+        b = heldout_demand(skus, days, seed=seed)
+        return Demand("B", title, b.y, b.start, b.segment, b.names)
+    if key == "C":
+        c = fresh_demand(skus, days, seed=seed)
+        return Demand("C", title, c.y, c.start, c.segment, c.names)
+    if key == "D":
+        d = unseen_demand(skus, days, seed=seed)
+        return Demand("D", title, d.y, d.start, d.segment, d.names)
+    if key == "E":
+        e = holdout_e_demand(skus, days, seed=seed)
+        return Demand("E", title, e.y, e.start, e.segment, e.names)
+    if key == "F":
+        f = final_f_demand(skus, days, seed=seed)
+        return Demand("F", title, f.y, f.start, f.segment, f.names)
+    raise ValueError(f"no generator {key!r}")
