@@ -32,7 +32,7 @@ import sys
 import time
 import tracemalloc
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -161,8 +161,27 @@ def _chosen_counts(ev: Evaluation, mask: np.ndarray) -> str:
     return ", ".join(f"{name} {c}" for name, c in zip(ev.families, counts, strict=True) if c)
 
 
+MIN_HISTORY = 14
+"""Series with fewer observed days before the held-out window are not scored: there is nothing to forecast
+from, and MASE's scale (the in-sample seasonal-naive error) is undefined (it fell back to 0.001 and one item
+listed during the held-out month could carry the mean)."""
+
+
+def scorable(data: Demand, hold: int = 28) -> Demand:
+    if data.start is None:
+        return data
+    keep = data.start <= data.y.shape[1] - hold - MIN_HISTORY
+    if keep.all():
+        return data
+    print(
+        f"  ({int((~keep).sum())} SKUs listed fewer than {MIN_HISTORY} days before the held-out window: not scored)"
+    )
+    return replace(data, y=data.y[keep], start=data.start[keep], segment=data.segment[keep])
+
+
 def report_accuracy(data: Demand, q: float) -> list[bool]:
     """Print the tables, overall and per segment, and the acceptance checks; return the checks."""
+    data = scorable(data)
     ev = evaluate(data, q)
     overall = {name: summarise(s) for name, s in ev.single.items()} | {CHOICE: summarise(ev.chosen)}
     _table(f"all SKUs ({len(data.y):,})", overall, q)
