@@ -2,8 +2,8 @@
 
 A is the tune set. B and C were looked at during engine work; D was looked at once, after the engine change
 of commit e0adf63; E once, after commit 'series grouped by backtest windows' (the engine of the second
-judgement run). None of them is a clean judge any more. F is unseen: never tune on it, and run it only for
-the final judgement (``--generator f``, or ``all``).
+judgement run); F once, with the engine of commit 60a5e1b. None of them is a clean judge any more. G is
+unseen: never tune on it, and run it only for the final judgement (``--generator g``, or ``all``).
 """
 
 from __future__ import annotations
@@ -19,12 +19,31 @@ from forecasting.synthetic_fresh import fresh_demand
 from forecasting.synthetic_heldout import DEFAULT_SEED as HELDOUT_SEED
 from forecasting.synthetic_heldout import heldout_demand
 from forecasting.synthetic_holdout_e import E_SEED, holdout_e_demand
+from forecasting.synthetic_judge_g import G_SEED, judge_g_demand
 from forecasting.synthetic_unseen import UNSEEN_SEED, unseen_demand
 
-SEEDS = {"A": 2025, "B": HELDOUT_SEED, "C": FRESH_SEED, "D": UNSEEN_SEED, "E": E_SEED, "F": F_SEED}
+SEEDS = {
+    "A": 2025,
+    "B": HELDOUT_SEED,
+    "C": FRESH_SEED,
+    "D": UNSEEN_SEED,
+    "E": E_SEED,
+    "F": F_SEED,
+    "G": G_SEED,
+}
 """Each generator's default seed."""
 
-GENERATORS = {"a": "A", "b": "B", "c": "C", "d": "D", "e": "E", "f": "F", "both": "AB", "all": "ABCDEF"}
+GENERATORS = {
+    "a": "A",
+    "b": "B",
+    "c": "C",
+    "d": "D",
+    "e": "E",
+    "f": "F",
+    "g": "G",
+    "both": "AB",
+    "all": "ABCDEFG",
+}
 """``--generator`` choice: the generators whose accuracy is reported, in order."""
 
 TITLES = {
@@ -33,7 +52,8 @@ TITLES = {
     "C": "generator C (fresh, but looked at during engine work: never tune on it)",
     "D": "generator D (held out, but looked at once: not a clean judge)",
     "E": "generator E (held out, but looked at once: not a clean judge)",
-    "F": "generator F (unseen: never tune on it)",
+    "F": "generator F (held out, but looked at once: not a clean judge)",
+    "G": "generator G (unseen: never tune on it)",
 }
 
 
@@ -41,7 +61,7 @@ TITLES = {
 class Demand:
     """One generator's SKUs, with each SKU's segment."""
 
-    key: str  # "A" to "F"
+    key: str  # "A" to "G"
     title: str
     y: np.ndarray
     start: np.ndarray | None  # first observed day per SKU; None: every SKU from day 0
@@ -70,4 +90,7 @@ def demand(key: str, skus: int, days: int, seed: int) -> Demand:
     if key == "F":
         f = final_f_demand(skus, days, seed=seed)
         return Demand("F", title, f.y, f.start, f.segment, f.names)
+    if key == "G":
+        g = judge_g_demand(skus, days, seed=seed)
+        return Demand("G", title, g.y, g.start, g.segment, g.names)
     raise ValueError(f"no generator {key!r}")

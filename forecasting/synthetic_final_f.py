@@ -1,4 +1,5 @@
-"""Generator F: the final, unseen synthetic daily demand for judging the forecast engine.
+"""Generator F: held-out synthetic daily demand, looked at once, with the engine of commit 60a5e1b: not a clean
+judge of the forecast engine any more (generator G, ``forecasting.synthetic_judge_g``, is the unseen one).
 
 NOBODY MAY TUNE THE ENGINE ON THIS GENERATOR, and nobody may look at the engine's accuracy on it before the
 final judgement run (``bench/forecast.py --generator f``). No model family, parameter grid, choice rule or
