@@ -37,6 +37,7 @@ def voice_gateway(services: Services) -> Gateway | None:
         channel: SessionOptions.for_channel(
             channel,
             barge_in_min_s=s.barge_in_min_s,
+            barge_in_mode=s.barge_in_mode,
             phone_echo_guard_s=s.phone_echo_guard_s,
             max_call_s=s.max_call_s,
             tentative_end_s=s.tentative_end_s,

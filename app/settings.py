@@ -178,6 +178,11 @@ class Settings(BaseSettings):
         default=10.0,
         description="A /ws/voice or /ws/twilio socket that sends no `start` within this long is closed.",
     )
+    barge_in_mode: Literal["sound", "words"] = Field(
+        default="words",
+        description="What cuts a reply: 'words' (an interruption judge listens from the onset; fillers, coughs "
+        "and beeps do not cut) or 'sound' (any speech lasting barge_in_min_s).",
+    )
     barge_in_min_s: float = 0.12
     phone_echo_guard_s: float = 0.2
     tentative_end_s: float = Field(

@@ -1,6 +1,7 @@
 """The server side of ``bench/gateway.py``: the real gateway routes (``/ws/voice``) over a
 ``Gateway`` of the test fakes (``tests/fakes``) with fixed latencies, or the local engines with ``--local``. Prints
-``PORT <n>`` once it listens; ``POST /bench/stats`` and ``/bench/stop`` serve the benchmark.
+``PORT <n>`` once it listens; ``POST /bench/stats`` and ``/bench/stop`` serve the benchmark. Barge-in as the
+service's ``IP_BARGE_IN_MODE`` says (``words`` by default, or ``sound``).
     .venv/bin/python bench/gateway_server.py [--local] [--asr-ms N] [--tts-ms N] [--ws websockets] [--loop uvloop]
 """
 
@@ -67,9 +68,11 @@ def serve(args: argparse.Namespace) -> None:
         )
         answer = REPLY
     channels: tuple[Channel, ...] = ("voice", "phone")
+    mode = os.environ.get("IP_BARGE_IN_MODE", "words")  # as the service reads it: words (default) or sound
+    assert mode in ("words", "sound"), mode
     options = {  # the service's defaults
         channel: SessionOptions.for_channel(
-            channel, barge_in_min_s=0.12, phone_echo_guard_s=0.2, max_call_s=1800.0
+            channel, barge_in_min_s=0.12, phone_echo_guard_s=0.2, max_call_s=1800.0, barge_in_mode=mode
         )
         for channel in channels
     }

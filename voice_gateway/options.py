@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from voice_gateway.playout import PlayoutOptions
-from voice_gateway.turns.bargein import BargeInOptions
+from voice_gateway.turns.bargein import BargeInMode, BargeInOptions
 from voice_gateway.turns.dtmf import DtmfOptions
 from voice_gateway.turns.segmenter import EndpointingOptions
 from voice_gateway.turns.vad import VadOptions
@@ -51,13 +51,16 @@ class SessionOptions:
         end_s: float | None = None,
         end_number_s: float | None = None,
         first_audio_deadline_s: float | None = None,
+        barge_in_mode: BargeInMode = "words",
     ) -> SessionOptions:
         """The options of a ``channel``: the echo guard applies to phone lines only. Endpointing: the pause that
         may end a complete short answer early (``tentative_end_s``, 0: never), the full end silence (``end_s``)
         and the one while a quantity or digits are awaited (``end_number_s``), and whether a long utterance's
         recognition starts at its first pause (``head_start``); how long a slow synthesizer may stay silent before
-        the fallback engine speaks (``first_audio_deadline_s``). None keeps the default."""
+        the fallback engine speaks (``first_audio_deadline_s``); what may cut a reply (``barge_in_mode``: words,
+        or any sound of ``barge_in_min_s``). None keeps the default."""
         barge = BargeInOptions(
+            mode=barge_in_mode,
             min_speech_s=barge_in_min_s,
             echo_guard_s=phone_echo_guard_s if channel == "phone" else 0.0,
         )

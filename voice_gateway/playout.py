@@ -128,10 +128,24 @@ class ReplyPlayout:
         """Why the fallback engine took over this reply: ``failed`` (before a sentence's audio), ``dropped``
         (in the middle of a sentence), ``slow`` (no first audio by the deadline)."""
         self._frames: asyncio.Queue[bytes | None] | None = None
+        self._flowing = asyncio.Event()
+        self._flowing.set()
 
     @property
     def started(self) -> bool:
         return self.started_at is not None
+
+    @property
+    def held(self) -> bool:
+        return not self._flowing.is_set()
+
+    def hold(self, on: bool = True) -> None:
+        """While held no new frame is sent; nothing is cleared, so the client plays the lead it holds (a hold
+        shorter than that is never heard). ``hold(False)`` sends on, first refilling the lead."""
+        if on:
+            self._flowing.clear()
+        else:
+            self._flowing.set()
 
     def played_s(self) -> float:
         if self.confirmed_s is not None:
@@ -154,6 +168,8 @@ class ReplyPlayout:
                 if self.started_at is None:
                     self.first_audio_s = self._clock.now() - t0
                 await self._pacer.wait_turn()
+                if not self._flowing.is_set():
+                    await self._flowing.wait()
                 if self.started_at is None:
                     self.started_at = self._clock.now()
                 self._pacer.sent()

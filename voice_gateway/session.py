@@ -4,9 +4,10 @@ dialogue.
 Transports push 20 ms frames of 16 kHz PCM16 (``push_frame``), typed text and keypad keys; the session emits
 ``events`` in order through its ``SessionOutput``. It starts and owns every task (writer, worker, speech,
 speculative recognition, dialogue step, call deadline; ``CallTasks``) and ``aclose()`` ends them all. At a short
-pause the ``Speculator`` recognises what was said so far; a complete answer ends the turn without the full hang. A dialogue step that began is not cancelled by a
-hang-up: ``aclose()`` waits for it, so a confirmed write is committed exactly once. The session is the worker's
-``TurnPort``; each reaches the other only through that port and the worker's ``put``/``no_input``/``idle``."""
+pause the ``Speculator`` recognises what was said so far; a complete answer ends the turn without the full hang.
+A dialogue step that began is not cancelled by a hang-up: ``aclose()`` waits for it, so a confirmed write is
+committed exactly once. The session is the worker's ``TurnPort``; each reaches the other only through that port
+and the worker's ``put``/``no_input``/``idle``."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from voice_gateway.speech.ports import (
     SpeechSynthesizer,
     SynthesisFormat,
 )
-from voice_gateway.turns.bargein import onset_may_interrupt, should_barge_in
+from voice_gateway.turns.bargein import BargeIn
 from voice_gateway.turns.dtmf import DtmfCollector
 from voice_gateway.turns.segmenter import SegmentEnd, Segmenter, SegmentStart, SpeechResumed, TentativeEnd
 from voice_gateway.turns.vad import VoiceDetector, WebRtcVoiceDetector
@@ -78,6 +79,7 @@ class CallSession:
         self._vad = vad or WebRtcVoiceDetector(INPUT_RATE, self.options.vad)
         self._seg = Segmenter(self.options.endpointing)
         self._dtmf = DtmfCollector(self.options.dtmf)
+        self._barge = BargeIn(self.options.barge_in)
         self._outbox = Outbox(output.send, self._sent)
         self._worker = TurnWorker(
             self,
@@ -103,7 +105,6 @@ class CallSession:
         self._reply: AgentReply | None = None
         self._speech: Speech | None = None
         self._pending_barge: Interruption | None = None
-        self._segment_barged = False
         self._segment_in_playout = False
         self._onset_at = 0.0  # clock time of the current speech onset
         self._clear_onsets: dict[str, float] = {}
@@ -188,12 +189,15 @@ class CallSession:
         elif isinstance(event, SpeechResumed):
             self._spec.discard()
         sp = self._speech
-        if sp is not None and self._seg.in_speech and not self._segment_barged:
-            # Clock times, not audio positions: a client may send audio in bursts.
-            onset_ok = onset_may_interrupt(self._onset_at, sp.playout.started_at, self.options.barge_in)
-            if should_barge_in(self._seg.speech_s, onset_ok, self.options.barge_in):
-                self._segment_barged = True
+        if sp is not None:  # clock times, not audio positions: a client may send audio in bursts
+            seg = self._seg
+            action = self._barge.process(
+                frame, seg.in_speech, seg.speech_s, self._onset_at, sp.playout.started_at
+            )
+            if action == "cut":
                 self._pending_barge = self.interrupt("speech")
+            else:
+                sp.playout.hold(action == "hold")
         self._tick(self._seg.position_s)
 
     def push_text(self, text: str) -> None:
@@ -225,8 +229,8 @@ class CallSession:
 
     def _speech_started(self, start: SegmentStart) -> None:
         self._idle_since = None
-        self._segment_barged = False
         self._segment_in_playout = self._speech is not None
+        self._barge.segment_started()
         self._onset_at = self._clock.now() - (self._seg.position_s - start.onset_s)
         self.emit(ev.SpeechStarted(start.onset_s))
 
@@ -236,7 +240,9 @@ class CallSession:
         in_playout = self._segment_in_playout and cut is None
         hints = self._awaiting()
         guess = self._spec.take(seg, hints)
-        self._enqueue(Heard(seg, hints, cut, in_playout, self._clock.now(), INPUT_RATE, guess))
+        self._enqueue(
+            Heard(seg, hints, cut, in_playout, self._clock.now(), INPUT_RATE, guess, self._barge.onset_ok)
+        )
 
     def _end_early(self, guess: Guess) -> None:
         """A speculative transcript is a complete answer: end the turn now if the caller is still silent."""

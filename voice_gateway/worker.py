@@ -19,7 +19,7 @@ from voice_gateway.metrics import GatewayMetrics
 from voice_gateway.options import SessionOptions
 from voice_gateway.protocol import ErrorCode
 from voice_gateway.speech.ports import SpeechError, SpeechRecognizer, Transcript, Utterance
-from voice_gateway.turns.bargein import is_command, is_false_interruption
+from voice_gateway.turns.bargein import is_command, is_false_interruption, takes_the_turn
 from voice_gateway.turns.segmenter import SegmentEnd
 
 log = logging.getLogger("voice_gateway.session")
@@ -50,12 +50,14 @@ class Heard:
     segment: SegmentEnd
     hints: RecognitionHints
     interruption: Interruption | None  # the barge-in this utterance caused
-    during_playout: bool  # began while we spoke, without barging in (echo guard, too short)
+    during_playout: bool  # began while we spoke, without barging in (echo guard, too short, no words)
     eos_at: float  # clock time the end of speech was detected
     sample_rate: int = 16000
     guess: asyncio.Task[Transcript | SpeechError] | None = None
     """A speculative recognition of this very utterance (made at its last pause): its transcript is the turn's;
     its failure counts as the first recognition attempt."""
+    onset_ok: bool = True
+    """It began past the echo guard of the reply playing (its words are the caller's, not our echo)."""
 
 
 @dataclass(frozen=True)
@@ -224,11 +226,13 @@ class TurnWorker:
                 await self._notify(cut)
             return
         if cut is None and item.during_playout:
-            # Speech that began while we spoke but did not barge in: only a command word counts.
-            if not self._port.speaking or not is_command(text, barge):
+            # Speech that began while we spoke but did not barge in: a command word takes the turn, and in
+            # ``words`` mode so do words the judge let pass (also once the reply has ended); fillers never do.
+            late = barge.mode == "sound" and not self._port.speaking
+            if late or not takes_the_turn(text, barge, item.onset_ok):
                 self._port.emit(ev.TurnIgnored(self._shown(text), item.segment.onset_s))
                 return
-            cut = self._port.interrupt("command")
+            cut = self._port.interrupt("command" if is_command(text, barge) else "words")
         if cut is not None:
             await self._notify(cut)
         if not text:

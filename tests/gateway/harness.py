@@ -5,14 +5,21 @@ so "the user speaks from 0.5 to 2.0 s" happens at exactly those session times on
 from __future__ import annotations
 
 import asyncio
+import functools
+import subprocess
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
+
+import numpy as np
 
 from tests.fakes.clock import ManualClock, settle
 from tests.fakes.conversation import FakeConversation
 from tests.fakes.speech import FakeRecognizer, FakeSynthesizer, silence, speech_like
 from voice_gateway import events as ev
+from voice_gateway.audio import read_wav, resample
 from voice_gateway.metrics import GatewayMetrics
 from voice_gateway.options import SessionOptions
 from voice_gateway.session import CallSession
@@ -61,7 +68,44 @@ class Say:
     f0: float = 150.0
 
 
+@dataclass(frozen=True)
+class Clip:
+    """The user makes this sound (16 kHz PCM16: rendered words, a cough, a beep) from ``start_s``."""
+
+    start_s: float
+    pcm: bytes
+
+    @property
+    def end_s(self) -> float:
+        return self.start_s + len(self.pcm) / (2 * 16000)
+
+
 Action = Callable[[CallSession], Any]
+
+
+# -- sounds a caller makes (16 kHz PCM16) -------------------------------------------------------------------------
+@functools.cache
+def espeak(text: str, wpm: int = 160, voice: str = "en-us") -> bytes:
+    """``text`` (or espeak-ng phonemes: ``[[V:]]`` is a long "uh") as espeak-ng says it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "said.wav"
+        subprocess.run(["espeak-ng", "-v", voice, "-s", str(wpm), "-w", str(out), text], check=True)
+        wav = read_wav(out)
+    return resample(wav.pcm, wav.sample_rate, 16000)
+
+
+def tone(seconds: float, hz: float, level: float = 0.3) -> bytes:
+    """A beep."""
+    t = np.arange(int(seconds * 16000)) / 16000
+    return (np.sin(2 * np.pi * hz * t) * level * 32767).astype("<i2").tobytes()
+
+
+def noise_burst(seconds: float = 0.25, seed: int = 3) -> bytes:
+    """A cough-like burst: broadband noise with a sharp attack and an exponential decay."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * 16000)) / 16000
+    env = np.minimum(t / 0.01, 1.0) * np.exp(-t / 0.08)
+    return (rng.normal(size=t.size) * env * 9000).clip(-32768, 32767).astype("<i2").tobytes()
 
 
 class ScriptedCall:
@@ -113,9 +157,12 @@ class ScriptedCall:
     def now(self) -> float:
         return self.clock.now()
 
-    def _frame(self, pos: float, speech: list[Say]) -> bytes:
+    def _frame(self, pos: float, speech: list[Say | Clip]) -> bytes:
         for say in speech:
             if say.start_s - 1e-9 <= pos < say.end_s - 1e-9:
+                if isinstance(say, Clip):
+                    k = round((pos - say.start_s) / FRAME_S) * FRAME_BYTES
+                    return say.pcm[k : k + FRAME_BYTES].ljust(FRAME_BYTES, b"\0")
                 if say not in self._voice:
                     self._voice[say] = speech_like(say.end_s - say.start_s, say.f0)
                 audio = self._voice[say]
@@ -124,7 +171,7 @@ class ScriptedCall:
         return silence(FRAME_S)
 
     async def run(
-        self, until_s: float, speech: list[Say] | None = None, at: dict[float, Action] | None = None
+        self, until_s: float, speech: list[Say | Clip] | None = None, at: dict[float, Action] | None = None
     ) -> None:
         """Feed caller audio up to ``until_s``; ``at`` runs actions (typed text, keys) at given times."""
         pending = sorted((at or {}).items())

@@ -1,5 +1,10 @@
 """Timeline-scripted calls against one ``CallSession`` with fakes: turn taking, barge-in (during a read-back
-too), echo guard, command words, re-prompts, keypad entry, vendor failures and hang-ups."""
+too), echo guard, command words, re-prompts, keypad entry, vendor failures and hang-ups.
+
+The caller's speech here is a marker tone (a steady buzz the fake recognizer reads back). Tests of what a cut
+does (what was heard, resuming after a cough) therefore run in ``sound`` barge-in mode, where any speech of the
+minimum length cuts; ``words`` mode, where only words cut, is tested with rendered speech in
+test_bargein_session.py."""
 
 from __future__ import annotations
 
@@ -31,6 +36,10 @@ WORDS = {
     REORDER: "reorder widgets",
     BYE: "goodbye",
 }
+
+
+SOUND = SessionOptions(greet=False, barge_in=BargeInOptions(mode="sound"))
+"""Any speech of 0.12 s barges in (the marker tones carry no words for the interruption judge)."""
 
 
 def call(**kw: object) -> ScriptedCall:
@@ -98,7 +107,7 @@ async def test_playout_is_paced_at_real_time() -> None:
 
 async def test_barge_in_during_read_back_before_the_quantity_means_not_asked() -> None:
     streaming = FakeSynthesizer(pace_s=0.08)  # synthesis still under way when the caller cuts in
-    async with call(synthesizer=streaming) as c:
+    async with call(synthesizer=streaming, options=SOUND) as c:
         streaming.clock = c.clock
         await c.run(8.0, [Say(0.5, 1.0, ORDER), Say(2.6, 3.0, YES)])
     conv = c.conversation
@@ -125,7 +134,7 @@ async def test_barge_in_during_read_back_before_the_quantity_means_not_asked() -
 
 
 async def test_read_back_heard_past_its_quantity_counts_as_asked() -> None:
-    async with call() as c:
+    async with call(options=SOUND) as c:
         await c.run(9.0, [Say(0.5, 1.0, ORDER), Say(3.6, 4.0, YES)])
     finished = c.output.of(ev.PlaybackFinished)[0]
     assert finished.interrupted and finished.heard_chars >= len("Order 15 widgets, one five")
@@ -143,7 +152,7 @@ async def test_read_back_heard_in_full_then_yes_commits_once() -> None:
 
 async def test_confirmations_are_the_dialogue_s_and_a_cut_read_back_is_not_heard() -> None:
     streaming = FakeSynthesizer(pace_s=0.08)
-    async with call(synthesizer=streaming) as c:
+    async with call(synthesizer=streaming, options=SOUND) as c:
         streaming.clock = c.clock
         await c.run(8.0, [Say(0.5, 1.0, ORDER), Say(2.6, 3.0, YES)])
     sample = c.metrics.registry.get_sample_value
@@ -154,7 +163,7 @@ async def test_confirmations_are_the_dialogue_s_and_a_cut_read_back_is_not_heard
 
 
 async def test_cough_barge_in_resumes_the_cut_sentence() -> None:
-    async with call() as c:
+    async with call(options=SOUND) as c:
         await c.run(9.0, [Say(0.5, 1.0, ORDER), Say(2.6, 2.9, COUGH)])
     read_back = c.output.of(ev.ReplyReady)[0]
     assert len(c.output.of(ev.ReplyReady)) == 1  # no new dialogue turn
@@ -170,7 +179,7 @@ async def test_cough_barge_in_resumes_the_cut_sentence() -> None:
 
 
 async def test_phone_echo_guard_ignores_speech_at_the_start_of_playout() -> None:
-    guard = SessionOptions(greet=False, barge_in=BargeInOptions(echo_guard_s=0.2))
+    guard = SessionOptions(greet=False, barge_in=BargeInOptions(mode="sound", echo_guard_s=0.2))
     async with call(options=guard, channel="phone") as c:
         await c.run(1.5, [Say(0.5, 1.0, WIDGETS)])
         start = c.output.at(ev.AudioStarted)[0]
@@ -179,7 +188,7 @@ async def test_phone_echo_guard_ignores_speech_at_the_start_of_playout() -> None
     assert [e.text for e in c.output.of(ev.TurnIgnored)] == [""]
     assert not c.output.of(ev.PlaybackFinished)[0].interrupted
     # Without the guard the same speech barges in.
-    async with call() as c2:
+    async with call(options=SOUND) as c2:
         await c2.run(1.5, [Say(0.5, 1.0, WIDGETS)])
         start = c2.output.at(ev.AudioStarted)[0]
         await c2.run(7.0, [Say(start + 0.06, start + 0.4, COUGH)])
@@ -187,7 +196,7 @@ async def test_phone_echo_guard_ignores_speech_at_the_start_of_playout() -> None
 
 
 async def test_command_word_interrupts_even_when_too_short_to_barge_in() -> None:
-    slow = SessionOptions(greet=False, barge_in=BargeInOptions(min_speech_s=1.0))
+    slow = SessionOptions(greet=False, barge_in=BargeInOptions(mode="sound", min_speech_s=1.0))
     async with call(options=slow) as c:
         await c.run(9.0, [Say(0.5, 1.0, ORDER), Say(2.0, 2.3, COUGH), Say(3.0, 3.3, STOP)])
     assert [e.text for e in c.output.of(ev.TurnIgnored)] == [""]  # the cough: ignored, playout went on
@@ -401,7 +410,7 @@ async def test_call_length_cap_and_dialogue_hang_up() -> None:
 
 
 async def test_confirmed_playback_only_counts_what_the_client_acknowledged() -> None:
-    async with call(confirms_playback=True) as c:
+    async with call(confirms_playback=True, options=SOUND) as c:
         await c.run(3.0, [Say(0.5, 1.0, ORDER)])
         turn = c.output.of(ev.ReplyReady)[0].turn_id
         c.session.confirm_played(turn, 0.4)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import itertools
 import json
 from typing import Any
@@ -166,6 +167,10 @@ async def test_a_phone_turn_with_marks(host: str, services: Any) -> None:
 async def test_barge_in_on_the_phone_sends_clear_and_ignores_marks_it_dropped(
     host: str, services: Any
 ) -> None:
+    # The caller's "yes" is a marker tone, no words to the interruption judge: any speech cuts ("sound" mode).
+    phone = services.session_options["phone"]
+    sound = phone.with_(barge_in=dataclasses.replace(phone.barge_in, mode="sound"))
+    services.session_options = {**services.session_options, "phone": sound}
     t = await twilio(host)
     await t.connected()
     await t.start()

@@ -1,1 +1,2 @@
-"""Turn taking: the VAD segmenter and endpointing, barge-in policy and keypad entry (all pure but ``vad``)."""
+"""Turn taking: the VAD segmenter and endpointing, barge-in policy and the interruption judge, keypad entry
+(all pure but ``vad``)."""

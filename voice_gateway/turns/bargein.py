@@ -1,23 +1,135 @@
-"""Barge-in policy: pure functions of audio positions and transcripts, options as data."""
+"""Barge-in policy, options as data: what playout does, frame by frame, while the caller makes a sound over our
+reply (``BargeIn``, pure and clock-free), and what a transcript says about it afterwards (pure functions).
+
+Two modes. ``sound``: any speech lasting ``min_speech_s`` cuts the reply. ``words`` (the default): the
+interruption judge (``interruption.py``) listens from the onset and cuts only for words; while it is unsure,
+playout holds (sends nothing new, clears nothing: the client plays the lead it holds, so a hold that ends within
+it is not heard); a filler, cough or beep lets playout go on. Either way the recognizer is the backstop: a cut
+that turns out to be only fillers is resumed, and in ``words`` mode words the judge let pass take the turn."""
 
 from __future__ import annotations
 
+import math
 import re
+import warnings
+from collections import deque
 from dataclasses import dataclass
+from typing import Literal
+
+from voice_gateway.turns.interruption import InterruptionJudge, JudgeModel
+
+with warnings.catch_warnings():  # stdlib audioop warns on 3.11-3.12; audioop-lts provides it on 3.13+
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import audioop
+
+BargeInMode = Literal["sound", "words"]
+Action = Literal["play", "hold", "cut"]
+FRAME_S = 0.02
 
 
 @dataclass(frozen=True)
 class BargeInOptions:
+    mode: BargeInMode = "words"
+    """``words``: cut for words only (the interruption judge); ``sound``: cut for any speech of ``min_speech_s``."""
     min_speech_s: float = 0.12
-    """Speech since its onset before it interrupts playout (shorter speech is judged by its words)."""
+    """``sound`` mode: speech since its onset before it interrupts playout (shorter speech is judged by its
+    words once recognised)."""
     echo_guard_s: float = 0.0
     """Speech whose onset falls this soon after our playout starts is treated as our own echo (phone lines)."""
-    command_phrases: tuple[str, ...] = ("stop", "cancel", "say again", "repeat", "wait", "pause")
+    max_hold_s: float = 0.1
+    """``words`` mode: the longest playout holds in one utterance while the judge is unsure; then it plays on
+    until the judge cuts. Below the playout lead a hold is never heard."""
+    rearm_db: float = 10.0
+    """``words`` mode: while the judge lets a sound pass, a frame this much louder than the loudest of it (the
+    caller speaking up over a hum or a beeper that started the utterance) starts a new judgement from there."""
+    command_phrases: tuple[str, ...] = ("stop", "cancel", "say again", "repeat", "wait", "pause", "no")
     """Words that always interrupt playout, however short or late they are."""
     filler_words: tuple[str, ...] = ("uh", "um", "uhm", "er", "erm", "ah", "hmm", "mm", "mhm", "oh")
     """An utterance made only of these (or nothing recognisable) is not a real interruption."""
     resume_after_false_interruption: bool = True
     """After a barge-in that turns out to be a cough or "uh", say the cut sentence again and go on."""
+
+
+class BargeIn:
+    """One per call. The session calls ``segment_started()`` at each onset of the caller's speech and, while a
+    reply plays, ``process(frame, …)`` for every frame: ``cut`` (interrupt now), ``hold`` (send nothing new) or
+    ``play``."""
+
+    def __init__(self, options: BargeInOptions, model: JudgeModel | None = None) -> None:
+        self.options = options
+        self._model = model
+        self._judge: InterruptionJudge | None = None  # made on first use (``words`` mode only)
+        self._recent: deque[bytes] = deque(maxlen=8)  # frames of the current onset, for a late first look
+        self._judging = False
+        self._cut = False  # this utterance cut a reply: it cuts nothing more
+        self._held = 0  # frames held in this utterance
+        self._loudest = 0.0  # RMS of the loudest frame of the current judgement
+        self.onset_ok = True
+        """The utterance in progress (or last) began past the echo guard of the reply it fell in."""
+
+    @property
+    def judge(self) -> InterruptionJudge:
+        if self._judge is None:
+            self._judge = InterruptionJudge(self._model)
+        return self._judge
+
+    def segment_started(self) -> None:
+        self.onset_ok = True
+        self._judging = False
+        self._cut = False
+        self._held = 0
+        self._loudest = 0.0
+
+    def process(
+        self, frame: bytes, in_speech: bool, speech_s: float, onset_at: float, playout_start_at: float | None
+    ) -> Action:
+        """One frame of caller audio while our reply plays; ``speech_s``: audio since the onset of the speech in
+        progress (the segmenter's); ``onset_at`` and ``playout_start_at``: clock times of that onset and of our
+        first reply frame (for the echo guard)."""
+        self._recent.append(frame)
+        o = self.options
+        onset_ok = onset_may_interrupt(onset_at, playout_start_at, o)
+        if in_speech:
+            self.onset_ok = onset_ok
+        if not in_speech or not onset_ok or self._cut:
+            return "play"
+        action = self._decide(frame, speech_s)
+        self._cut = action == "cut"
+        return action
+
+    def _decide(self, frame: bytes, speech_s: float) -> Action:
+        o = self.options
+        if o.mode == "sound":
+            return "cut" if speech_s >= o.min_speech_s else "play"
+        judge = self.judge
+        rms = _rms(frame)
+        if not self._judging:  # the onset's frames so far, then each new one
+            self._judging = True
+            judge.start()
+            backlog = list(self._recent)[-max(1, round(speech_s / FRAME_S)) :]
+            judge.process(*backlog)
+            self._loudest = max(_rms(f) for f in backlog)
+        elif judge.verdict == "ignore" and rms > self._loudest * 10 ** (o.rearm_db / 20):
+            judge.start()  # the caller speaking up over what was let pass: judge afresh from here
+            judge.process(frame)
+            self._loudest = rms
+        elif judge.done:
+            return "play"
+        else:
+            self._loudest = max(self._loudest, rms)
+            judge.process(frame)
+        if judge.verdict == "cut":
+            return "cut"
+        if judge.verdict == "ignore" or judge.done:
+            return "play"
+        if self._held * FRAME_S >= o.max_hold_s - 1e-9:
+            return "play"
+        self._held += 1
+        return "hold"
+
+
+def _rms(frame: bytes) -> float:
+    return float(audioop.rms(frame, 2)) or math.ulp(1.0)
 
 
 _WORD = re.compile(r"[a-z']+")
@@ -35,6 +147,7 @@ def onset_may_interrupt(onset_at: float, playout_start_at: float | None, options
 
 
 def should_barge_in(speech_s: float, onset_ok: bool, options: BargeInOptions) -> bool:
+    """``sound`` mode: speech long enough, past the echo guard."""
     return onset_ok and speech_s >= options.min_speech_s
 
 
@@ -46,3 +159,12 @@ def is_command(text: str, options: BargeInOptions) -> bool:
 def is_false_interruption(text: str, options: BargeInOptions) -> bool:
     """Nothing recognisable, or only fillers."""
     return all(w in options.filler_words for w in words(text))
+
+
+def takes_the_turn(text: str, options: BargeInOptions, onset_ok: bool) -> bool:
+    """Speech that began during playout and did not cut it, once recognised: a command word always takes the
+    turn; in ``words`` mode any words do too (the judge missed them), unless the onset was inside the echo guard
+    (then they may be our own reply)."""
+    if is_command(text, options):
+        return True
+    return options.mode == "words" and onset_ok and not is_false_interruption(text, options)

@@ -1,0 +1,303 @@
+"""Generated sounds a caller makes over a reply, for the barge-in benchmark (``bench/bargein.py``) and the
+training of the interruption judge (``bench/bargein_train.py``).
+
+Words come from espeak-ng and the hibari neural voice (``bench/understanding/render.py``); fillers from espeak-ng
+phoneme input (``[[V]]`` "uh", ``[[Vm]]`` "um", ``[[hm]]``…) and hibari; coughs, clatter and beeps are made here
+with numpy (the reversing beeper is render.py's). Two disjoint splits:
+
+- ``train``: espeak-ng en-us and en-gb in 14 of its voice variants and three more accents at 140-190 wpm, hibari at
+  speed 1.0, each spoken sound also resampled by 0.8-1.25 (other pitches and rates); request items of set A; babble at 10-30 dB or none; noise seeds below 10000; tones 1.4-2.4 kHz.
+- ``report`` (held out, never used for tuning): espeak-ng en-gb-scotland, en-029, en-us at 125 and 210 wpm,
+  hibari at 0.8 and 1.3; request items of set B; reversing beeps or conveyor hum at 20 dB, or none; seeds from
+  10000; tones 0.7-1.0 and 2.6-3.2 kHz.
+
+A quarter of each split goes through a phone line (300-3400 Hz, 8 kHz μ-law and back). Rendered sounds are
+cached under ``/tmp/bargein-cache``."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from bench.understanding.render import RATE, espeak, neural, noise, phone
+from voice_gateway.audio import resample
+
+Split = Literal["train", "report"]
+Kind = Literal["filler", "cough", "beep", "clatter", "command", "request"]
+KINDS: tuple[Kind, ...] = ("filler", "cough", "beep", "clatter", "command", "request")
+INTERRUPTING: frozenset[str] = frozenset({"command", "request"})
+CACHE = Path("/tmp/bargein-cache")
+SPEECH_DBFS = -22.0  # active level of the caller's words
+
+COMMANDS = ("stop", "no", "cancel", "say again", "wait", "repeat that")
+MORE_WORDS = ("yes", "okay wait", "hold on", "pause", "sorry", "help", "twelve", "fifty", "what", "nope")
+"""Further short words, in training only: the judge learns words, not six commands."""
+ITEMS = {
+    "train": (
+        "zip ties",
+        "pallet wrap",
+        "box cutters",
+        "safety vests",
+        "hex bolts",
+        "duct tape",
+        "label rolls",
+    ),
+    "report": ("coffee pods", "hard hats", "nitrile gloves", "packing foam", "wing nuts", "shrink film"),
+}
+NUMBERS = ("twenty", "twelve", "forty", "sixty five", "three hundred", "eight")
+REQUESTS = {
+    "train": (
+        "how many {item} do we have", "order {n} {item}", "we picked {n} {item}", "is there any {item} left",
+        "check stock on {item}", "receive {n} {item}", "what about the {item}", "i need {n} {item}",
+    ),
+    "report": ("how many {item} do we have", "order {n} {item}", "we picked {n} {item}"),
+}  # fmt: skip
+FILLERS_ESPEAK = ("[[V]]", "[[V:]]", "[[@:]]", "[[Vm]]", "[[@m]]", "[[3:]]", "[[hm]]", "[[mmm]]", "[[a:]]")
+FILLERS_WORDS = ("uh", "um", "er", "hmm", "mm", "uhh", "ummm", "erm", "ah")
+VOICES: dict[str, tuple[tuple[str, int], ...]] = {
+    "train": (("en-us", 155), ("en-us+m1", 150), ("en-us+m2", 170), ("en-us+m4", 140), ("en-us+f1", 160),
+              ("en-us+f4", 185), ("en-us+klatt", 165), ("en-gb", 150), ("en-gb+m5", 175), ("en-gb+f3", 160),
+              ("en-gb+m6", 145), ("en-gb-x-rp", 170), ("en-gb+f5", 190), ("en-gb+m7", 155),
+              ("en-gb-x-gbclan", 160), ("en-gb-x-gbcwmd", 150), ("en-us-nyc", 170)),
+    "report": (("en-gb-scotland", 160), ("en-029", 150), ("en-us", 125), ("en-us", 210)),
+}  # fmt: skip
+"""Training: en-us and en-gb with espeak-ng's voice variants, Lancaster, West Midlands and New York accents, at
+140-190 wpm (not en-us+m3, the gateway benchmark's fixture voice); held out: Scottish and Caribbean accents, and
+en-us at speeds not trained on."""
+STRETCH = (0.8, 1.25)
+"""Training only: each spoken sound again, resampled by a random factor in this range (slower and lower, or
+faster and higher: other speakers and speaking rates)."""
+NOISES = {"train": (300, 150, 150), "report": (150, 80, 80)}  # coughs, clatter, beeps
+VOICES_PER_REQUEST = {"train": 3, "report": 2}
+HIBARI_SPEEDS = {"train": (1.0,), "report": (0.8, 1.3)}
+BACKGROUNDS: dict[str, tuple[tuple[str | None, float], ...]] = {
+    "train": ((None, 0.0), ("babble", 30.0), ("babble", 20.0), ("babble", 10.0)),
+    "report": ((None, 0.0), ("beeps", 20.0), ("hum", 20.0)),
+}
+TONES = {"train": ((1400.0, 2400.0),), "report": ((700.0, 1000.0), (2600.0, 3200.0))}
+SEED_BASE = {"train": 0, "report": 10_000}
+
+
+@dataclass(frozen=True)
+class Sound:
+    kind: Kind
+    text: str
+    """What a recognizer makes of it: the words, a filler word, or "" for a noise."""
+    how: str
+    """Voice or generator, for the per-condition breakdown."""
+    pcm: np.ndarray  # float samples at 16 kHz, level set
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A sound in a background, as the caller's microphone sends it."""
+
+    sound: Sound
+    background: str  # "none", "babble-20", "hum-20", …, with "+phone" for a phone line
+    audio: np.ndarray  # 16 kHz float: ``lead_s`` of background, the sound, ``tail_s`` of background
+    lead_s: float
+
+    @property
+    def interrupting(self) -> bool:
+        return self.sound.kind in INTERRUPTING
+
+
+# -- levels and trimming --------------------------------------------------------------------------------------------
+def _level(x: np.ndarray, dbfs: float) -> np.ndarray:
+    frames = x[: len(x) // 320 * 320].reshape(-1, 320)
+    rms = np.sqrt((frames**2).mean(axis=1))
+    active = rms[rms > rms.max() * 0.1]
+    ref = float(np.sqrt((active**2).mean())) if active.size else 1.0
+    return x * (32768 * 10 ** (dbfs / 20) / max(ref, 1e-9))
+
+
+def _dbfs(x: np.ndarray) -> float:
+    """The active level ``_level`` set."""
+    frames = x[: len(x) // 320 * 320].reshape(-1, 320)
+    rms = np.sqrt((frames**2).mean(axis=1))
+    active = rms[rms > rms.max() * 0.1]
+    return float(20 * np.log10(np.sqrt((active**2).mean()) / 32768))
+
+
+def _trim(x: np.ndarray) -> np.ndarray:
+    loud = np.flatnonzero(np.abs(x) > np.abs(x).max() * 0.02)
+    return x[max(0, loud[0] - 160) : loud[-1] + 160] if loud.size else x
+
+
+# -- non-speech sounds --------------------------------------------------------------------------------------------------
+def _shaped(rng: np.random.Generator, n: int, centre: float, width: float, tilt: float) -> np.ndarray:
+    spec = np.fft.rfft(rng.normal(size=n))
+    f = np.fft.rfftfreq(n, 1 / RATE) + 1.0
+    gain = np.exp(-0.5 * ((np.log(f) - np.log(centre)) / width) ** 2) * (f / 1000.0) ** tilt
+    return np.fft.irfft(spec * gain, n)
+
+
+def cough(rng: np.random.Generator) -> np.ndarray:
+    """One or two bursts: a sharp attack, an exponential decay, broadband noise around 0.4-2 kHz, sometimes
+    voiced (a glottal buzz under it)."""
+    parts = []
+    for burst in range(1 if rng.random() < 0.55 else 2):
+        dur = rng.uniform(0.12, 0.35)
+        n = int(dur * RATE)
+        t = np.arange(n) / RATE
+        attack = rng.uniform(0.004, 0.02)
+        env = np.minimum(t / attack, 1.0) * np.exp(-np.maximum(t - attack, 0) / rng.uniform(0.04, 0.14))
+        x = _shaped(rng, n, rng.uniform(400, 2000), rng.uniform(0.6, 1.4), rng.uniform(-0.5, 0.3))
+        x /= np.std(x) + 1e-9
+        if rng.random() < 0.5:
+            f0 = rng.uniform(100, 260)
+            buzz = sum(np.sin(2 * np.pi * f0 * k * t) / k for k in range(1, 10))
+            x += rng.uniform(0.2, 0.8) * buzz / (np.std(buzz) + 1e-9)
+        parts.append(x * env * (1.0 if burst == 0 else rng.uniform(0.5, 0.9)))
+        parts.append(np.zeros(int(rng.uniform(0.08, 0.25) * RATE)))
+    return np.concatenate(parts[:-1])
+
+
+def clatter(rng: np.random.Generator) -> np.ndarray:
+    """One to four impacts (a dropped tool, a tote): damped high resonances and a click."""
+    out = np.zeros(int(rng.uniform(0.15, 0.6) * RATE))
+    for _ in range(int(rng.integers(1, 5))):
+        start = int(rng.uniform(0, 0.7) * (len(out) - 1600))
+        n = min(len(out) - start, int(rng.uniform(0.05, 0.25) * RATE))
+        t = np.arange(n) / RATE
+        hit = np.zeros(n)
+        for _ in range(int(rng.integers(3, 7))):
+            hit += np.sin(2 * np.pi * rng.uniform(700, 6500) * t + rng.uniform(0, 6.3)) * np.exp(
+                -t / rng.uniform(0.01, 0.07)
+            )
+        hit[:32] += rng.normal(size=min(32, n)) * 2.0
+        out[start : start + n] += hit * rng.uniform(0.4, 1.0)
+    return out
+
+
+def tone_beeps(rng: np.random.Generator, band: tuple[float, float]) -> np.ndarray:
+    """An alarm or scanner: one to three beeps in ``band`` with a weak second harmonic."""
+    f = rng.uniform(*band)
+    parts = []
+    for _ in range(int(rng.integers(1, 4))):
+        t = np.arange(int(rng.uniform(0.12, 0.5) * RATE)) / RATE
+        ramp = np.minimum(1.0, np.minimum(t, t[-1] - t) / 0.004)
+        parts += [(np.sin(2 * np.pi * f * t) + 0.3 * np.sin(4 * np.pi * f * t)) * ramp]
+        parts += [np.zeros(int(rng.uniform(0.1, 0.35) * RATE))]
+    return np.concatenate(parts[:-1])
+
+
+def reversing(rng: np.random.Generator, seed: int) -> np.ndarray:
+    """render.py's forklift reversing beeper over engine rumble, 0.6-1.5 s of it."""
+    return noise("beeps", int(rng.uniform(0.6, 1.5) * RATE), seed)
+
+
+# -- speech ---------------------------------------------------------------------------------------------------------
+def _speech(text: str, voice: tuple[str, float] | float) -> np.ndarray:
+    if isinstance(voice, tuple):
+        return _trim(espeak(text, voice[0], voice[1]))
+    return _trim(neural(text, voice))
+
+
+def _voice_name(voice: tuple[str, float] | float) -> str:
+    return f"{voice[0]}@{voice[1]:g}" if isinstance(voice, tuple) else f"hibari@{voice:g}"
+
+
+def sounds(split: Split) -> list[Sound]:
+    """Every sound of ``split``, rendered once and cached."""
+    path = CACHE / f"sounds-{split}-{_fingerprint(split)}.pkl"
+    if path.exists():
+        loaded: list[Sound] = pickle.loads(path.read_bytes())
+        return loaded
+    rng = np.random.default_rng(SEED_BASE[split] + 1)
+    pick = random.Random(SEED_BASE[split] + 2)
+    voices: list[tuple[str, float] | float] = [*VOICES[split], *HIBARI_SPEEDS[split]]
+    out: list[Sound] = []
+
+    def add(kind: Kind, text: str, how: str, pcm: np.ndarray, dbfs: float) -> None:
+        out.append(Sound(kind, text, how, _level(pcm, dbfs)))
+
+    words = COMMANDS + (MORE_WORDS if split == "train" else ())
+    for text in words:
+        for v in voices:
+            add("command", text, _voice_name(v), _speech(text, v), SPEECH_DBFS + rng.uniform(-4, 4))
+    for template in REQUESTS[split]:
+        for item in ITEMS[split]:
+            text = template.format(item=item, n=pick.choice(NUMBERS))
+            for v in pick.sample(voices, VOICES_PER_REQUEST[split]):
+                add("request", text, _voice_name(v), _speech(text, v), SPEECH_DBFS + rng.uniform(-4, 4))
+    for v in voices:
+        if isinstance(v, tuple):  # short, and elongated at half the speed
+            for filler in FILLERS_ESPEAK:
+                for wpm in (v[1], v[1] * 0.5):
+                    pcm = _speech(filler, (v[0], wpm))
+                    add("filler", filler, _voice_name((v[0], wpm)), pcm, SPEECH_DBFS + rng.uniform(-8, 2))
+        else:
+            for filler in FILLERS_WORDS:
+                pcm = _speech(filler, v)
+                add("filler", filler, _voice_name(v), pcm, SPEECH_DBFS + rng.uniform(-8, 2))
+    if split == "train":
+        for sound in list(out):
+            f = rng.uniform(*STRETCH)
+            stretched = np.frombuffer(resample(pcm16(sound.pcm), RATE, round(RATE * f)), dtype="<i2")
+            add(
+                sound.kind, sound.text, f"{sound.how}~{f:.2f}", stretched.astype(np.float64), _dbfs(sound.pcm)
+            )
+    seed = SEED_BASE[split]
+    coughs, clatters, beeps = NOISES[split]
+    for _ in range(coughs):
+        add("cough", "", "cough", cough(rng), SPEECH_DBFS + rng.uniform(-4, 8))
+    for _ in range(clatters):
+        add("clatter", "", "clatter", clatter(rng), SPEECH_DBFS + rng.uniform(-6, 6))
+    for i in range(beeps):
+        if i % 2:
+            add("beep", "", "reversing", reversing(rng, seed + i), SPEECH_DBFS + rng.uniform(-10, 0))
+        else:
+            band = TONES[split][(i // 2) % len(TONES[split])]
+            add("beep", "", f"tone {band[0]:.0f}-{band[1]:.0f}", tone_beeps(rng, band), SPEECH_DBFS + rng.uniform(-10, 0))  # fmt: skip
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(out))
+    return out
+
+
+def _fingerprint(split: Split) -> str:
+    """Changes when the recipe of a split changes (so a stale cache is not reused)."""
+    recipe = repr((COMMANDS, MORE_WORDS, ITEMS[split], REQUESTS[split], FILLERS_ESPEAK, FILLERS_WORDS,
+                   VOICES[split], HIBARI_SPEEDS[split], TONES[split], SEED_BASE[split], SPEECH_DBFS, NOISES[split],
+                   VOICES_PER_REQUEST[split], STRETCH, 5))  # fmt: skip
+    return hashlib.sha1(recipe.encode()).hexdigest()[:10]
+
+
+# -- scenes -----------------------------------------------------------------------------------------------------------
+def scene(sound: Sound, background: str | None, snr_db: float, seed: int, *, on_phone: bool = False,
+          lead_s: float = 0.4, tail_s: float = 0.6) -> Scene:  # fmt: skip
+    """``sound`` after ``lead_s`` of background (``babble``/``beeps``/``hum`` at ``snr_db`` below the words'
+    level, or digital silence), optionally through a phone line."""
+    lead, tail = int(lead_s * RATE), int(tail_s * RATE)
+    audio = np.concatenate([np.zeros(lead), sound.pcm, np.zeros(tail)])
+    name = "none"
+    if background is not None:
+        bed = noise(background, len(audio), seed)  # type: ignore[arg-type]
+        audio = audio + bed * 32768 * 10 ** ((SPEECH_DBFS - snr_db) / 20)
+        name = f"{background}-{snr_db:g}"
+    if on_phone:
+        pcm8 = phone(audio)
+        audio = np.frombuffer(resample(pcm8, 8000, RATE), dtype="<i2").astype(np.float64)[: len(audio)]
+        name += "+phone"
+    return Scene(sound, name, np.clip(audio, -32768, 32767), lead_s)
+
+
+def scenes(split: Split, per_sound: int = 2) -> list[Scene]:
+    """Each sound of ``split`` in ``per_sound`` backgrounds of that split (a quarter on a phone line)."""
+    rng = random.Random(SEED_BASE[split] + 3)
+    out = []
+    for i, sound in enumerate(sounds(split)):
+        for background, snr in rng.sample(BACKGROUNDS[split], per_sound):
+            seed = SEED_BASE[split] + 100 * i + len(out) % 100
+            out.append(scene(sound, background, snr, seed, on_phone=rng.random() < 0.25))
+    return out
+
+
+def pcm16(x: np.ndarray) -> bytes:
+    return np.clip(np.rint(x), -32768, 32767).astype("<i2").tobytes()

@@ -1,0 +1,333 @@
+"""Is the caller interrupting, or just making a sound? A pure, clock-free judge of the caller's audio while our
+reply plays: fed each 20 ms frame from the onset of the caller's speech, it answers ``cut`` (words: consonant
+onsets, formants on the move, syllables), ``hold`` (not sure yet) or ``ignore`` (a steady "uh" or "mm", a
+cough, a beep, a clatter).
+
+Each frame becomes a small spectral description (log-mel shape, flatness, tonality, voicing by autocorrelation,
+energy); what has been heard since the onset is summarised (means, the change from the first frames to the
+last, spectral flux, energy rises, pitch movement) and a one-hidden-layer network scores it. The weights and
+thresholds come from ``bench/bargein_train.py`` (generated audio; provenance in docs/gateway.md) and live next to
+this module in ``interruption_weights.json``. A frame costs 0.1-0.2 ms of numpy on a 2-core machine (two small
+matrix products stand in for FFT calls); only frames of speech over our playout are judged, at most
+``max_frames`` per judgement."""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+Verdict = Literal["cut", "hold", "ignore"]
+
+RATE = 16000
+FRAME = 320  # 20 ms at 16 kHz
+NFFT = 512
+LOW_BINS = NFFT // 4 + 1  # bins up to 4 kHz
+N_BANDS = 14  # log-mel bands over 100-3800 Hz: what a phone line carries too
+MIN_LAG, MAX_LAG = 40, 190  # pitch from 84 to 400 Hz (alias-free lags of a 320-sample frame in 512 points)
+WEIGHTS = Path(__file__).with_name("interruption_weights.json")
+LN10 = math.log(10.0)
+
+
+def _mel(hz: np.ndarray) -> np.ndarray:
+    return 2595.0 * np.log10(1.0 + hz / 700.0)
+
+
+@functools.cache
+def _tables() -> tuple[np.ndarray, np.ndarray, slice]:
+    """Two matrices and the 250-3800 Hz bins. The first takes a frame of PCM16 samples to the real and imaginary
+    parts of its windowed spectrum up to 4 kHz (NFFT points; a matrix product costs less than an FFT call for so
+    few bins). The second takes that power spectrum to the N_BANDS mel bands, the sums of the 250-3800 Hz bins
+    and of all bins up to 4 kHz, then to the autocorrelation at the pitch lags (an inverse real DFT, the window's
+    taper of longer lags undone)."""
+    window = np.hanning(FRAME)
+    freqs = np.fft.rfftfreq(NFFT, 1 / RATE)[:LOW_BINS]
+    phase = 2 * np.pi * np.outer(np.arange(FRAME), np.arange(LOW_BINS)) / NFFT
+    dft = np.hstack([np.cos(phase), -np.sin(phase)]) * (window / 32768.0)[:, None]
+    edges = 700.0 * (
+        10 ** (np.linspace(_mel(np.array(100.0)), _mel(np.array(3800.0)), N_BANDS + 2) / 2595) - 1
+    )
+    bank = np.zeros((LOW_BINS, N_BANDS + 2))
+    for b in range(N_BANDS):
+        lo, mid, hi = edges[b : b + 3]
+        bank[:, b] = np.clip(np.minimum((freqs - lo) / (mid - lo), (hi - freqs) / (hi - mid)), 0, None)
+    mid_bins = slice(int(250 / (RATE / NFFT)), int(3800 / (RATE / NFFT)))
+    bank[mid_bins, N_BANDS] = 1.0
+    bank[:, N_BANDS + 1] = 1.0
+    w_ac = np.correlate(window, window, "full")[FRAME - 1 :]
+    lags = np.arange(MIN_LAG, MAX_LAG + 1)
+    weight = np.full(LOW_BINS, 2.0)
+    weight[0] = 1.0
+    autocorr = np.cos(2 * np.pi * np.outer(np.arange(LOW_BINS), lags) / NFFT) * weight[:, None] / NFFT
+    autocorr *= w_ac[0] / w_ac[lags]
+    return dft.astype(np.float32), np.hstack([bank, autocorr]).astype(np.float32), mid_bins
+
+
+@functools.cache
+def _energy_weights() -> np.ndarray:
+    """The squared window (scaled from PCM16): a frame's windowed energy is its squared samples times these."""
+    return ((np.hanning(FRAME) / 32768.0) ** 2).astype(np.float32)
+
+
+# -- one frame ---------------------------------------------------------------------------------------------------
+# Per-frame vector: N_BANDS spectral shape (dB around its mean), then these.
+F_FLAT, F_PEAK, F_VOICE, F_PITCH, F_HIGH, F_ENERGY = range(N_BANDS, N_BANDS + 6)
+FRAME_DIM = N_BANDS + 6
+
+
+def frame_vector(frame: bytes) -> np.ndarray:
+    """The spectral description of one 20 ms frame of 16 kHz PCM16."""
+    dft, matrix, mid_bins = _tables()
+    x = np.frombuffer(frame, dtype="<i2", count=FRAME).astype(np.float32)
+    parts = x @ dft
+    parts *= parts
+    power = parts[:LOW_BINS] + parts[LOW_BINS:]
+    power += np.float32(1e-3)
+    sums = (power @ matrix).astype(np.float64)
+    logs = np.log10(sums[: N_BANDS + 2])  # the bands, then the sums of the mid bins and of all up to 4 kHz
+    mid = power[mid_bins]
+    ac = sums[N_BANDS + 2 :]
+    lag = int(ac.argmax())
+    mid_log, low_log = float(logs[N_BANDS]), float(logs[N_BANDS + 1])
+    # All bins, by Parseval: the windowed frame's energy in NFFT / 2 one-sided bins.
+    total = float(np.dot(x * x, _energy_weights())) * (NFFT / 2) + 1e-3
+    out = np.empty(FRAME_DIM)
+    out[:N_BANDS] = logs[:N_BANDS]
+    out[:N_BANDS] -= float(logs[:N_BANDS].sum()) / N_BANDS
+    out[:N_BANDS] *= 10.0
+    out[N_BANDS:] = (
+        # 0 for white noise, very negative for a tone
+        float(np.log(mid).sum()) / mid.size - LN10 * mid_log + math.log(mid.size),
+        math.log(float(mid.max())) - LN10 * mid_log,  # one strong bin: a beep
+        min(1.2, float(ac[lag]) * (NFFT / 2) / 10**low_log),  # voicing: the autocorrelation peak over lag 0
+        math.log2(RATE / (lag + MIN_LAG)),
+        10.0 * math.log10(max(total - 10**low_log, 1e-3) / total),  # energy above 4 kHz
+        10.0 * math.log10(total),
+    )
+    return out
+
+
+# -- since the onset -----------------------------------------------------------------------------------------------
+SEGMENT_DIM = 2 * N_BANDS + 20
+
+
+class SegmentFeatures:
+    """What was heard since the onset, as one fixed-size vector (the network's input); kept as running sums, so
+    a frame costs the same whatever came before."""
+
+    def __init__(self, max_frames: int = 30) -> None:
+        self.max_frames = max_frames
+        self.count = 0
+        self.reset()
+
+    def reset(self) -> None:
+        self.count = 0
+        self._sum = np.zeros(FRAME_DIM)
+        self._sq = np.zeros(N_BANDS)
+        self._max = np.full(FRAME_DIM, -1e9)
+        self._min = np.full(FRAME_DIM, 1e9)
+        self._head = self._prev = self._last = np.zeros(N_BANDS)
+        self._flux_sum = self._flux_max = self._flux_last = 0.0
+        self._voiced = 0
+        self._pitch_sum = self._pitch_sq = self._pitch_first = self._pitch_last = 0.0
+        self._energies: list[float] = []
+        self._rises = 0  # energy rises of 6 dB or more from a dip (syllables, consonant releases)
+        self._dip = 0.0
+
+    def add(self, *frames: bytes) -> None:
+        """More frames (those past ``max_frames`` are ignored)."""
+        for frame in frames[: self.max_frames - self.count]:
+            self._add(frame_vector(frame))
+
+    def _add(self, v: np.ndarray) -> None:
+        shape = v[:N_BANDS]
+        k = self.count
+        self._sum += v
+        self._sq += shape * shape
+        np.maximum(self._max, v, out=self._max)
+        np.minimum(self._min, v, out=self._min)
+        energy = float(v[F_ENERGY])
+        if k == 0:
+            self._head = shape
+            self._dip = energy
+        else:
+            flux = float(np.abs(shape - self._last).sum()) / N_BANDS
+            self._flux_sum += flux
+            self._flux_max = max(self._flux_max, flux)
+            self._flux_last = flux
+            if k == 1:
+                self._head = (self._head + shape) * 0.5
+            if energy - self._dip >= 6.0:
+                self._rises += 1
+                self._dip = energy
+        self._prev, self._last = self._last, shape
+        self._dip = min(self._dip, energy)
+        if v[F_VOICE] > 0.5:
+            pitch = float(v[F_PITCH])
+            if self._voiced == 0:
+                self._pitch_first = pitch
+            self._voiced += 1
+            self._pitch_sum += pitch
+            self._pitch_sq += pitch * pitch
+            self._pitch_last = pitch
+        self._energies.append(energy)
+        self.count = k + 1
+
+    def summary(self) -> np.ndarray:
+        k = max(1, self.count)
+        mean = self._sum / k
+        shape = mean[:N_BANDS]
+        tail = (self._last + self._prev) * 0.5 if k > 1 else self._last
+        spread = float(np.sqrt(np.maximum(self._sq / k - shape * shape, 0.0)).sum()) / N_BANDS
+        n = self._voiced
+        pitch_var = self._pitch_sq / n - (self._pitch_sum / n) ** 2 if n > 1 else 0.0
+        e = self._energies or [0.0]
+        top, low = float(self._max[F_ENERGY]), float(self._min[F_ENERGY])
+        rest = (
+            self._flux_sum / max(1, k - 1),
+            self._flux_max,
+            self._flux_last,
+            float(mean[F_FLAT]),
+            float(self._min[F_FLAT]),
+            float(mean[F_PEAK]),
+            float(self._max[F_PEAK]),
+            float(mean[F_VOICE]),
+            n / k,
+            math.sqrt(max(0.0, pitch_var)),
+            self._pitch_last - self._pitch_first if n > 1 else 0.0,
+            float(mean[F_HIGH]),
+            e[-1] - top,
+            top - e[0],
+            top - low,
+            self._rises,
+            e[-1] - e[max(0, len(e) - 4)],
+            spread,
+            k / self.max_frames,
+            1.0 / k,
+        )
+        return np.concatenate((shape, tail - self._head, rest))
+
+
+# -- the network and the verdict -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class JudgeModel:
+    """A trained judge: input scaling, a one-hidden-layer network, and its calibrated thresholds."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    w1: np.ndarray  # hidden x inputs
+    b1: np.ndarray
+    w2: np.ndarray  # hidden
+    b2: float
+    cut_p: float
+    """Score from which the sound is words and playout is cut."""
+    hold_p: float
+    """Score from which playout holds (sends nothing new) while the judge listens on."""
+    min_frames: int
+    """Frames since the onset before any cut."""
+    max_frames: int
+    """Frames judged per utterance; after them the utterance is left to the recognizer."""
+    about: str = ""
+
+    def __post_init__(self) -> None:
+        w1 = self.w1 / self.scale  # the input scaling folded into the first layer
+        object.__setattr__(self, "_w1", w1)
+        object.__setattr__(self, "_b1", self.b1 - w1 @ self.mean)
+
+    def score(self, x: np.ndarray) -> float:
+        """The probability that what was heard so far is words."""
+        h = np.tanh(self._w1 @ x + self._b1)  # type: ignore[attr-defined]
+        return 1.0 / (1.0 + math.exp(-float(self.w2 @ h) - self.b2))
+
+    def to_json(self) -> str:
+        body = {
+            "about": self.about,
+            "inputs": int(self.mean.size),
+            "cut_p": self.cut_p,
+            "hold_p": self.hold_p,
+            "min_frames": self.min_frames,
+            "max_frames": self.max_frames,
+            "mean": _rounded(self.mean),
+            "scale": _rounded(self.scale),
+            "w1": [_rounded(row) for row in self.w1],
+            "b1": _rounded(self.b1),
+            "w2": _rounded(self.w2),
+            "b2": round(float(self.b2), 6),
+        }
+        return json.dumps(body, indent=1) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> JudgeModel:
+        d = json.loads(text)
+        if d["inputs"] != SEGMENT_DIM:
+            raise ValueError(f"judge weights for {d['inputs']} inputs, the features have {SEGMENT_DIM}")
+        return cls(
+            mean=np.array(d["mean"]),
+            scale=np.array(d["scale"]),
+            w1=np.array(d["w1"]),
+            b1=np.array(d["b1"]),
+            w2=np.array(d["w2"]),
+            b2=float(d["b2"]),
+            cut_p=float(d["cut_p"]),
+            hold_p=float(d["hold_p"]),
+            min_frames=int(d["min_frames"]),
+            max_frames=int(d["max_frames"]),
+            about=str(d.get("about", "")),
+        )
+
+
+def _rounded(a: np.ndarray) -> list[float]:
+    return [round(float(v), 6) for v in a]
+
+
+@functools.cache
+def default_model() -> JudgeModel:
+    """The shipped judge (``interruption_weights.json``), loaded once per process."""
+    return JudgeModel.from_json(WEIGHTS.read_text())
+
+
+class InterruptionJudge:
+    """One per call. ``start()`` at each onset of speech over our reply, then ``process(frame)`` per frame from
+    that onset; ``verdict`` keeps the last answer, ``done`` says no more frames are needed."""
+
+    def __init__(self, model: JudgeModel | None = None) -> None:
+        self.model = model or default_model()
+        self._features = SegmentFeatures(self.model.max_frames)
+        self.verdict: Verdict = "hold"
+        self.last_score = 0.0
+
+    @property
+    def frames(self) -> int:
+        return self._features.count
+
+    @property
+    def done(self) -> bool:
+        """A cut was decided, or ``max_frames`` were judged (the rest is the recognizer's)."""
+        return self.verdict == "cut" or self._features.count >= self.model.max_frames
+
+    def start(self) -> None:
+        self._features.reset()
+        self.verdict = "hold"
+        self.last_score = 0.0
+
+    def process(self, *frames: bytes) -> Verdict:
+        """The next frame(s) from the onset: the verdict after the last (several at once when the onset is
+        noticed late: only the last is scored)."""
+        if self.done:
+            return self.verdict
+        self._features.add(*frames)
+        m = self.model
+        self.last_score = p = m.score(self._features.summary())
+        k = self._features.count
+        if p >= m.cut_p and k >= m.min_frames:
+            self.verdict = "cut"
+        elif p >= m.hold_p and k < m.max_frames:
+            self.verdict = "hold"
+        else:
+            self.verdict = "ignore"
+        return self.verdict
