@@ -8,7 +8,9 @@ unseen: never tune on it, and run it only for the final judgement (``--generator
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -69,28 +71,24 @@ class Demand:
     names: tuple[str, ...]
 
 
+MAKERS: dict[str, Callable[..., Any]] = {
+    "B": heldout_demand,
+    "C": fresh_demand,
+    "D": unseen_demand,
+    "E": holdout_e_demand,
+    "F": final_f_demand,
+    "G": judge_g_demand,
+}
+"""Generators B-G share one shape of result: ``y``, ``start``, ``segment``, ``names``."""
+
+
 def demand(key: str, skus: int, days: int, seed: int) -> Demand:
     """Generator ``key``'s ``skus`` series of ``days`` days from ``seed``."""
     title = f"{TITLES[key]}, seed {seed}"
     if key == "A":
         a = synthetic_demand(skus, days, seed=seed)
         return Demand("A", title, a.y, None, a.kind, KINDS)
-    if key == "B":
-        b = heldout_demand(skus, days, seed=seed)
-        return Demand("B", title, b.y, b.start, b.segment, b.names)
-    if key == "C":
-        c = fresh_demand(skus, days, seed=seed)
-        return Demand("C", title, c.y, c.start, c.segment, c.names)
-    if key == "D":
-        d = unseen_demand(skus, days, seed=seed)
-        return Demand("D", title, d.y, d.start, d.segment, d.names)
-    if key == "E":
-        e = holdout_e_demand(skus, days, seed=seed)
-        return Demand("E", title, e.y, e.start, e.segment, e.names)
-    if key == "F":
-        f = final_f_demand(skus, days, seed=seed)
-        return Demand("F", title, f.y, f.start, f.segment, f.names)
-    if key == "G":
-        g = judge_g_demand(skus, days, seed=seed)
-        return Demand("G", title, g.y, g.start, g.segment, g.names)
-    raise ValueError(f"no generator {key!r}")
+    if key not in MAKERS:
+        raise ValueError(f"no generator {key!r}")
+    made = MAKERS[key](skus, days, seed=seed)
+    return Demand(key, title, made.y, made.start, made.segment, made.names)
