@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 
 from voice_gateway.protocol import StartMessage, client_message_adapter, server_message_adapter
 from voice_gateway.turns.bargein import (
+    BargeIn,
     BargeInOptions,
     is_command,
     is_false_interruption,
     onset_may_interrupt,
-    should_barge_in,
 )
 from voice_gateway.turns.dtmf import DtmfCollector
 from voice_gateway.turns.segmenter import (
@@ -112,8 +112,14 @@ def test_barge_in_policy() -> None:
     assert not onset_may_interrupt(onset_at=5.1, playout_start_at=5.0, options=o)  # our own echo
     assert onset_may_interrupt(onset_at=5.25, playout_start_at=5.0, options=o)
     assert onset_may_interrupt(onset_at=4.9, playout_start_at=5.0, options=o)  # already talking
-    assert not should_barge_in(0.1, True, o) and should_barge_in(0.12, True, o)
-    assert not should_barge_in(1.0, False, o)
+    frame = bytes(640)
+    sound = BargeInOptions(mode="sound", min_speech_s=0.12, echo_guard_s=0.2)
+    early = BargeIn(sound)
+    assert early.process(frame, True, 0.1, 5.3, 5.0) == "play"  # not long enough yet
+    assert early.process(frame, True, 0.12, 5.3, 5.0) == "cut"
+    assert early.process(frame, True, 0.14, 5.3, 5.0) == "play"  # one cut per utterance
+    assert BargeIn(sound).process(frame, True, 1.0, 5.1, 5.0) == "play"  # inside the echo guard
+    assert BargeIn(sound).process(frame, False, 1.0, 5.3, 5.0) == "play"  # not in speech
     assert is_command("please STOP", o) and is_command("say again", o) and is_command("cancel that", o)
     assert not is_command("stopwatch", o) and not is_command("again", o)
     assert is_false_interruption("", o) and is_false_interruption("uh um", o)

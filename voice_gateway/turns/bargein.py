@@ -146,11 +146,6 @@ def onset_may_interrupt(onset_at: float, playout_start_at: float | None, options
     return onset_at >= playout_start_at + options.echo_guard_s
 
 
-def should_barge_in(speech_s: float, onset_ok: bool, options: BargeInOptions) -> bool:
-    """``sound`` mode: speech long enough, past the echo guard."""
-    return onset_ok and speech_s >= options.min_speech_s
-
-
 def is_command(text: str, options: BargeInOptions) -> bool:
     said = " " + " ".join(words(text)) + " "
     return any(f" {phrase} " in said for phrase in options.command_phrases)
