@@ -46,6 +46,9 @@ class HeardWords:
 
     confidence: float
     words: tuple[tuple[str, float], ...] = ()
+    alternative: str = ""
+    """The transcript with the likeliest rival of its figure ("forty eight" for "thirty eight"): the figure
+    offered beside the heard one when the heard one is unsure."""
 
 
 @dataclass(frozen=True)

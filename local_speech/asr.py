@@ -75,6 +75,9 @@ class LocalAsrOptions:
     fit: FitOptions = field(default_factory=FitOptions)
     second_opinion: bool = True
     """Whisper: check the figures of yes/no and quantity answers with pocketsphinx on the prompt's grammar."""
+    weigh_figures: bool = True
+    """Whisper: weigh a heard figure against the figures it is easily confused with, on the same audio
+    (``figures``); pocketsphinx's figure becomes one of the rivals."""
     workers: int = field(default_factory=default_workers)
     """Decoders (worker processes, or threads with ``isolation="thread"``): utterances decoded at the same
     time. Default: min(2, cpu count)."""
@@ -290,12 +293,24 @@ class GrammarRecognizer:
             # spelling, which leaves a right answer below the dialogue's bar: "I'm not sure which item you said").
             # Asked only then: the pass costs ~75 ms on the commonest turn, a sure "yes".
             heard = agreeing_opinion(heard, self._grammar_text(pcm, sample_rate, expect))
-        if self.options.second_opinion and expect.kind in SECOND_OPINION_KINDS and has_figure:
+        alternative = ""
+        if has_figure and expect.kind != "digits" and self.options.weigh_figures:
+            # The figure against its rivals on the same audio; pocketsphinx's figure on the prompt's small grammar
+            # (answers only) is one of them rather than a veto.
+            theirs = (
+                self._grammar_text(pcm, sample_rate, expect)
+                if self.options.second_opinion and expect.kind in SECOND_OPINION_KINDS
+                else None
+            )
+            offered = expect.phrases if expect.kind == "quantity" else ()
+            checked = self._whisper_engine().check_figures(heard, offered, (theirs,) if theirs else ())
+            heard, alternative = checked.heard, checked.alternative
+        elif self.options.second_opinion and expect.kind in SECOND_OPINION_KINDS and has_figure:
             # pocketsphinx on the prompt's small grammar checks the figure of an answer ("no, sixty").
             heard = second_opinion(heard, self._grammar_text(pcm, sample_rate, expect))
         return Recognition(
             text=heard.text, confidence=heard.confidence, duration_s=len(pcm) / (2 * sample_rate),
-            words=heard.words,
+            words=heard.words, alternative=alternative,
         )  # fmt: skip
 
     def _score_floor(self, sample_rate: int) -> float:

@@ -35,3 +35,6 @@ class Recognition:
     """Length of the audio that was decoded."""
     words: tuple[tuple[str, float], ...] = ()
     """Each word of ``text`` with its confidence (0-1), when the engine gives them."""
+    alternative: str = ""
+    """The transcript with the likeliest rival of its figure ("forty eight" for "thirty eight"), when one was
+    weighed: what to offer if the figure is unsure."""

@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,6 +169,19 @@ class WhisperDecoder:
             n = max(1, len(ids_out) + 1)  # the end-of-text token is scored too
             hypotheses.append(Hypothesis(text, float(score) * n, n))
         return Decoding(tuple(hypotheses), float(result.no_speech_prob), encoded.seconds)
+
+    def score(self, encoded: Encoded, texts: Sequence[str]) -> list[float]:
+        """The log-likelihood of each of ``texts`` as the transcript of ``encoded`` (forced: the decoder reads
+        each text token by token; no prompt, so only the audio and the words themselves count). The end of text
+        is not scored: texts compared should end alike (a full stop)."""
+        if not texts:
+            return []
+        tokens = [self._tokenizer.encode(" " + t.strip(), add_special_tokens=False).ids for t in texts]
+        output = np.asarray(encoded.output)
+        batch = self._storage.from_array(np.ascontiguousarray(np.repeat(output, len(texts), axis=0)))
+        # ``align`` adds <|notimestamps|> after the start sequence itself.
+        results = self._model.align(batch, self._start[:1], tokens, [2 * output.shape[1]] * len(texts))
+        return [float(np.sum(np.log(np.maximum(r.text_token_probs, 1e-12)))) for r in results]
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from local_speech.decoder import Lexicon
+from local_speech.figures import Checked, FigureOptions, check_figure
 from local_speech.grammar import (
     NUMBER_WORDS,
     GrammarSet,
@@ -31,7 +32,7 @@ from local_speech.grammar import (
 from local_speech.heard import SILENCE, Heard, utterance_confidence
 from local_speech.snap import LIGHT_COST, Fit, PhoneIndex, Snapper, WordDistance, drop_cost
 from local_speech.types import Expectation
-from local_speech.whisper import Decoding, WhisperDecoder, WhisperOptions, looks_invented
+from local_speech.whisper import Decoding, Encoded, WhisperDecoder, WhisperOptions, looks_invented
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,8 @@ class WhisperGrammarRecognizer:
         self._prompt_names: tuple[str, ...] = ()
         self._index: PhoneIndex | None = None
         self._leads: Snapper | None = None
+        self._encoded: Encoded | None = None
+        self.figure_options = FigureOptions()
 
     @property
     def decoder(self) -> WhisperDecoder:
@@ -189,7 +192,7 @@ class WhisperGrammarRecognizer:
 
     def recognize(self, samples: np.ndarray, grammars: GrammarSet, expect: Expectation) -> Heard:
         """``samples``: float32 at 16 kHz, -1..1."""
-        encoded = self.decoder.encode(samples)
+        encoded = self._encoded = self.decoder.encode(samples)
         heard = self.choose(
             self.decoder.generate(encoded, prompt_for(expect, self._prompt_names)), grammars, expect
         )
@@ -212,6 +215,19 @@ class WhisperGrammarRecognizer:
         in_name = {w for name in found for w in name.split()}
         words = tuple((w, min(c, cap) if w in in_name else c) for w, c in again.words)
         return Heard(again.text, min(again.confidence, cap), words, again.fitted)
+
+    def check_figures(
+        self, heard: Heard, offered: Sequence[str] = (), opinions: Sequence[str] = ()
+    ) -> Checked:
+        """``heard`` (the last utterance recognized) with its figure weighed against its rivals on the same audio
+        (``figures.check_figure``)."""
+        if self._encoded is None or not heard.text:
+            return Checked(heard)
+        encoded = self._encoded
+        return check_figure(
+            heard, lambda texts: self.decoder.score(encoded, texts), self._distance, self.figure_options,
+            offered=offered, opinions=opinions,
+        )  # fmt: skip
 
     def _phone_index(self) -> PhoneIndex:
         if self._index is None:

@@ -313,4 +313,4 @@ def heard_words(transcript: Transcript | None) -> HeardWords | None:
     """The recognizer's confidence as the dialogue takes it (None when the engine gave no figure)."""
     if transcript is None or transcript.confidence is None:
         return None
-    return HeardWords(transcript.confidence, transcript.words)
+    return HeardWords(transcript.confidence, transcript.words, transcript.alternative)

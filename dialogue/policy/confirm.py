@@ -29,7 +29,7 @@ from dialogue.policy.items import Items, Router
 from dialogue.policy.speaker import Speaker
 from dialogue.policy.state import DialogueState, Draft, Expectation, Pending, PolicyConfig, Reply, WriteKind
 from dialogue.understanding.nlu import Slots, Understanding, Unsure, normal_tokens
-from dialogue.understanding.numbers import TENS, UNITS
+from dialogue.understanding.numbers import TENS, UNITS, find_numbers, tokenize
 from dialogue.understanding.resolve import CatalogueIndex, is_pronoun
 from inventory_core.models import Product
 
@@ -103,6 +103,17 @@ def confusable(value: float, words: Sequence[tuple[str, float]], floor: float) -
     return None
 
 
+def rival_heard(heard: HeardWords, quantity: float) -> float | None:
+    """The figure the recognizer weighed as the likeliest rival of ``quantity`` (``HeardWords.alternative``),
+    or None."""
+    if not heard.alternative:
+        return None
+    said = " ".join(w for w, _ in heard.words)
+    mine = {n.value for n in find_numbers(tokenize(said))} | {quantity}
+    theirs = [n.value for n in find_numbers(tokenize(heard.alternative)) if n.value not in mine]
+    return theirs[0] if len(theirs) == 1 else None
+
+
 def unsure_slots(u: Understanding, heard: HeardWords | None, config: PolicyConfig) -> Understanding:
     """``u`` with ``slots.unsure`` (and a confusable figure for an unsure quantity) from ``heard``."""
     if heard is None or not u.tokens:
@@ -123,7 +134,7 @@ def unsure_slots(u: Understanding, heard: HeardWords | None, config: PolicyConfi
     alt = None
     if "quantity" in unsure and u.slots.quantity is not None:
         said = [(u.tokens[i], conf[i]) for i in u.parts.get("quantity", ())]
-        alt = confusable(u.slots.quantity, said, floor)
+        alt = rival_heard(heard, u.slots.quantity) or confusable(u.slots.quantity, said, floor)
     return replace(u, slots=replace(u.slots, unsure=frozenset(unsure), alt_quantity=alt))
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from dialogue.contract import HeardWords
 from dialogue.policy.confirm import confusable, unsure_slots
-from dialogue.policy.state import PlaybackCut, PolicyConfig
+from dialogue.policy.state import PlaybackCut, PolicyConfig, UserSaid
 from dialogue.understanding.nlu import understand
 from dialogue.understanding.resolve import CatalogueIndex
 from tests.dialogue.helpers import Driver, World, product
@@ -163,6 +163,32 @@ def test_an_unsure_teen_asks_teen_or_ty_and_a_habitual_yes_commits_nothing() -> 
     )
     d.hear("yes")
     assert writes(d) == [("pick", "AP-4", 50)]
+
+
+def test_the_recognizers_rival_figure_is_offered_before_any_rule_of_thumb() -> None:
+    """ "thirty eight" and "forty eight" have no teen/ty relation: only the recognizer, which weighed both on the
+    audio, knows that the race was close."""
+    d = parts()
+    words = (("picked", 0.95), ("thirty", 0.3), ("eight", 0.3), ("spark", 0.95), ("plugs", 0.95))
+    heard = HeardWords(0.4, words, alternative="picked forty eight spark plugs")
+    ask = d.send(UserSaid("picked thirty eight spark plugs", d.t + 1, heard))
+    assert ask.text == "Thirty eight or forty eight spark plugs?" and ask.phrases == (
+        "thirty eight",
+        "forty eight",
+    )
+    assert d.hear("forty eight").text.startswith("PICK: taking forty eight, four eight, spark plugs OUT")
+    d.hear("yes")
+    assert writes(d) == [("pick", "AP-4", 48)]
+    # A sure figure is read back whatever its rival was; an alternative without a new figure is no rival.
+    sure = HeardWords(0.95, tuple((w, 0.95) for w, _ in words), alternative="picked forty eight spark plugs")
+    assert (
+        parts().send(UserSaid("picked thirty eight spark plugs", 1.0, sure)).text.startswith("PICK: taking")
+    )
+    u = understand("picked thirty eight spark plugs", PARTS)
+    same = unsure_slots(
+        u, HeardWords(0.4, words, alternative="picked thirty eight spark plugs"), PolicyConfig()
+    )
+    assert same.slots.alt_quantity == 30  # no new figure in it: the rule of thumb's partner (a doubtful unit)
 
 
 def test_an_unsure_figure_in_cases_keeps_its_unit() -> None:

@@ -125,6 +125,7 @@ class LocalRecognizer:
             engine=self.name,
             duration_s=heard.duration_s,
             words=heard.words,
+            alternative=heard.alternative,
         )
 
     def close(self) -> None:

@@ -29,6 +29,8 @@ class Transcript:
     duration_s: float = 0.0
     words: tuple[tuple[str, float], ...] = ()
     """Each word of ``text`` with its confidence (0-1), when the engine gives them."""
+    alternative: str = ""
+    """The transcript with the likeliest rival of its figure, when the engine weighed one."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,109 @@
+"""Weighing a heard figure against its rivals (``local_speech.figures``), with a stand-in scorer: the audio's
+preference is a table of log-likelihoods per sentence, so every rule is checked from text and numbers. The
+engine's own scorer (Whisper forced on the audio) is exercised in ``test_whisper_asr``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+from local_speech.decoder import Lexicon
+from local_speech.figures import FigureOptions, check_figure, figure_span, rivals, sentence, well_formed
+from local_speech.heard import Heard
+from local_speech.snap import WordDistance
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(scope="module")
+def sound() -> WordDistance:
+    """How different words sound (their phones), as the engine measures it."""
+    return WordDistance(Lexicon().lookup)
+
+
+def heard(text: str, confidence: float = 0.95) -> Heard:
+    return Heard(text, confidence, tuple((w, confidence) for w in text.split()), fitted=True)
+
+
+class Audio:
+    """Log-likelihoods of sentences: the ones named, and ``other`` for every sentence not named."""
+
+    def __init__(self, scores: dict[str, float], other: float = -30.0) -> None:
+        self.scores = {sentence(k.split()): v for k, v in scores.items()}
+        self.other = other
+        self.asked: list[list[str]] = []
+
+    def __call__(self, texts: Sequence[str]) -> list[float]:
+        self.asked.append(list(texts))
+        return [self.scores.get(t, self.other) for t in texts]
+
+
+def test_the_figure_span_and_what_it_is_confused_with(sound: WordDistance) -> None:
+    assert figure_span("we picked two hundred and five bolts".split()) == (2, 6)
+    assert figure_span("no figure here".split()) is None
+    o = FigureOptions()
+    assert rivals(("fifteen",), sound, o)[0] == ("fifty",)
+    assert rivals(("fifty",), sound, o)[0] == ("fifteen",)
+    assert ("twenty",) in rivals(("twenty", "four"), sound, o)
+    assert rivals(("eight",), sound, o)[0] == ("eighty",)
+    assert ("forty", "eight") in rivals(("thirty", "eight"), sound, o)  # by sound, not by rule
+    for figure in (("thirty", "three"), ("nineteen",), ("one", "hundred", "twelve"), ("seven",)):
+        found = rivals(figure, sound, o)
+        assert 0 < len(found) <= o.rivals and figure not in found
+        assert all(well_formed(r) for r in found), found
+    assert not well_formed(("thirteen", "three")) and not well_formed(("eight", "forty"))
+    assert well_formed(("two", "hundred", "and", "five"))
+
+
+def test_a_close_race_leaves_the_figure_unsure_with_its_rival(sound: WordDistance) -> None:
+    audio = Audio({"we picked thirty eight heat wraps": -11.3, "we picked forty eight heat wraps": -12.2})
+    checked = check_figure(heard("we picked thirty eight heat wraps"), audio, sound)
+    assert checked.heard.text == "we picked thirty eight heat wraps"
+    figures = dict(checked.heard.words)
+    assert figures["thirty"] < 0.5 and figures["eight"] < 0.5 and figures["heat"] == 0.95
+    assert checked.alternative == "we picked forty eight heat wraps"
+    assert checked.heard.confidence == min(figures.values())
+
+
+def test_a_clear_figure_stays_sure_and_a_clearly_better_rival_replaces_it(sound: WordDistance) -> None:
+    clear = check_figure(
+        heard("order fifteen lint rollers"), Audio({"order fifteen lint rollers": -5.0}), sound
+    )
+    assert clear.heard.text == "order fifteen lint rollers" and dict(clear.heard.words)["fifteen"] > 0.9
+    # snapping made "party" into "forty"; the audio says "thirty" by far
+    audio = Audio({"order forty hoodies": -14.0, "order thirty hoodies": -9.0})
+    swapped = check_figure(heard("order forty hoodies", 0.8), audio, sound)
+    assert swapped.heard.text == "order thirty hoodies"
+    assert dict(swapped.heard.words)["thirty"] > 0.9 and swapped.alternative == "order forty hoodies"
+    # a rival ahead by less than the margin does not replace the heard figure: it makes it unsure
+    near = check_figure(heard("order forty hoodies"), Audio({"order forty hoodies": -10.0,
+                                                             "order thirty hoodies": -9.0}), sound)  # fmt: skip
+    assert near.heard.text == "order forty hoodies" and dict(near.heard.words)["forty"] < 0.5
+
+
+def test_the_answer_to_a_targeted_question_is_one_of_the_offered_figures(sound: WordDistance) -> None:
+    offered = ("thirty eight", "forty eight")
+    # Heard "eight", which was not offered: the offered figure the audio prefers is the answer.
+    audio = Audio({"eight": -12.0, "thirty eight": -11.0, "forty eight": -14.0})
+    checked = check_figure(heard("eight", 0.3), audio, sound, offered=offered)
+    assert checked.heard.text == "thirty eight" and checked.alternative == "eight"
+    assert audio.asked[0][:3] == ["Eight.", "Thirty eight.", "Forty eight."]  # the offered figures come first
+    # "twenty four" against "twenty": only the audio can tell, and it does
+    sure = check_figure(heard("twenty four", 0.3), Audio({"twenty four": -4.0, "twenty": -13.0}), sound,
+                        offered=("twenty four", "twenty"))  # fmt: skip
+    assert sure.heard.text == "twenty four"
+    # heard no surer than the engine's own figure for it: the race only ever lowers a kept figure
+    assert dict(sure.heard.words)["four"] == 0.3
+
+
+def test_another_engines_figure_is_a_rival_not_a_veto(sound: WordDistance) -> None:
+    audio = Audio({"no sixty": -6.0, "no sixteen": -12.0})
+    checked = check_figure(heard("no sixty"), audio, sound, opinions=("no sixteen",))
+    assert audio.asked[0][1] == "No sixteen."
+    assert checked.heard.text == "no sixty" and dict(checked.heard.words)["sixty"] > 0.9
+
+
+def test_no_figure_no_scoring(sound: WordDistance) -> None:
+    audio = Audio({})
+    assert check_figure(heard("how many hoodies"), audio, sound).heard.text == "how many hoodies"
+    assert audio.asked == []
