@@ -141,11 +141,14 @@ def check_figure(
     options: FigureOptions | None = None,
     offered: Sequence[str] = (),
     opinions: Sequence[str] = (),
+    written: str = "",
 ) -> Checked:
     """``heard`` with its figure's confidence set by how much more likely the audio makes it than its rivals.
 
     ``offered``: the figures a targeted question offered ("thirty eight", "forty eight"): they are the rivals.
-    ``opinions``: other engines' transcripts; a figure they heard instead is a rival too."""
+    ``opinions``: other engines' transcripts; a figure they heard instead is a rival too.
+    ``written``: what Whisper wrote before fitting (normalized words). When the fit made the figure ("maybe" fitted
+    as "eighteen"), the audio's preference for what Whisper wrote bounds the figure's confidence too."""
     o = options or FigureOptions()
     words = [w for w, _ in heard.words] or heard.text.split()
     span = figure_span(words)
@@ -169,7 +172,17 @@ def check_figure(
     if not candidates:
         return Checked(heard)
     texts = [words] + [[*words[:start], *rival, *words[end:]] for rival in candidates]
-    scores = score([sentence(t) for t in texts])
+    before_fit = written.split()
+    found = figure_span(before_fit)
+    wrote_figure = tuple(before_fit[found[0] : found[1]]) if found else ()
+    # Only a figure the fit made (Whisper wrote another, or none) is weighed against what Whisper wrote: a
+    # catalogue name fitted beside a figure Whisper wrote itself says nothing about the figure.
+    if before_fit and wrote_figure != figure and before_fit not in texts:
+        scores = score([sentence(t) for t in [*texts, before_fit]])
+        wrote = scores.pop()
+    else:
+        scores = score([sentence(t) for t in texts])
+        wrote = -math.inf
     best = max(range(1, len(texts)), key=lambda k: scores[k])
     offered_figures = [tuple(p.split()) for p in offered]
     # An answer to "thirty eight or forty eight?" is one of the two unless the audio says otherwise: an offered
@@ -180,7 +193,7 @@ def check_figure(
         chosen, runner = best, max((k for k in range(len(texts)) if k != best), key=lambda k: scores[k])
     else:
         chosen, runner = 0, best
-    margin = _margin(scores[chosen], scores[runner])
+    margin = min(_margin(scores[chosen], scores[runner]), _margin(scores[chosen], wrote))
     chosen_words = texts[chosen]
     span_len = end - start + len(chosen_words) - len(words)  # the chosen figure's length
     confidences = [c for _, c in heard.words] if heard.words else [heard.confidence] * len(words)
@@ -188,8 +201,8 @@ def check_figure(
     for i, w in enumerate(chosen_words):
         if start <= i < start + span_len:
             # A rival taken is as sure as its margin; the heard figure no surer than before.
-            own = confidences[min(i, end - 1)] if chosen == 0 else 1.0
-            scored.append((w, min(own, margin)))
+            was = confidences[min(i, end - 1)] if chosen == 0 else 1.0
+            scored.append((w, min(was, margin)))
         else:
             scored.append((w, confidences[i if i < start else i - span_len + end - start]))
     out = Heard(

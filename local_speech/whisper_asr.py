@@ -140,6 +140,7 @@ class WhisperGrammarRecognizer:
         self._index: PhoneIndex | None = None
         self._leads: Snapper | None = None
         self._encoded: Encoded | None = None
+        self._written = ""
         self.figure_options = FigureOptions()
 
     @property
@@ -193,9 +194,9 @@ class WhisperGrammarRecognizer:
     def recognize(self, samples: np.ndarray, grammars: GrammarSet, expect: Expectation) -> Heard:
         """``samples``: float32 at 16 kHz, -1..1."""
         encoded = self._encoded = self.decoder.encode(samples)
-        heard = self.choose(
-            self.decoder.generate(encoded, prompt_for(expect, self._prompt_names)), grammars, expect
-        )
+        decoding = self.decoder.generate(encoded, prompt_for(expect, self._prompt_names))
+        self._written = normalize_phrase(decoding.hypotheses[0].text) if decoding.hypotheses else ""
+        heard = self.choose(decoding, grammars, expect)
         if (
             expect.kind not in ("free", "item")
             or not heard.text
@@ -226,7 +227,7 @@ class WhisperGrammarRecognizer:
         encoded = self._encoded
         return check_figure(
             heard, lambda texts: self.decoder.score(encoded, texts), self._distance, self.figure_options,
-            offered=offered, opinions=opinions,
+            offered=offered, opinions=opinions, written=" ".join(without_repeats(self._written.split())),
         )  # fmt: skip
 
     def _phone_index(self) -> PhoneIndex:

@@ -7,6 +7,8 @@ import re
 from dataclasses import replace
 from typing import Protocol
 
+from rapidfuzz import fuzz
+
 from dialogue.policy.replies import join_names
 from dialogue.policy.speaker import Speaker
 from dialogue.policy.state import DialogueState, Pending, Reply
@@ -149,6 +151,8 @@ class Items:
             )
         if u.intent == "no":
             return self.ask_item(state, p.intent, slots, at, "Which item then?")
+        if u.intent == "yes":  # "yes" to "A or B?" says neither: the choice is asked again, not dropped
+            return self.ask_choice(state, p.intent, slots, p.candidates, at, "Which one? ")
         answer = u.text if u.intent != "correction" else (u.slots.item_text or u.text)
         narrowed = self.narrow(answer, p.candidates)
         if len(narrowed) == 1:
@@ -201,7 +205,27 @@ class Items:
         if len(exact) == 1:
             return exact[0]
         res = self.index.resolve(answer, among=candidates)
-        return res.sku if res.kind == "match" else None
+        if res.kind == "match":
+            return res.sku
+        return closest_offered(answer, {s: self.index.name(s) for s in candidates})
+
+
+CLOSE_ENOUGH = 70.0
+"""An answer to "A or B?" this alike (0-100, as written) to one offered name, and ``CLEAR_LEAD`` more alike to it
+than to any other, picks it: a name half heard ("headlight bulb nachilaven" for "headlight bulbs h eleven") is
+still the one offered, but "headlight toll near children" (62) is not."""
+CLEAR_LEAD = 20.0
+
+
+def closest_offered(answer: str, names: dict[str, str]) -> str | None:
+    """The offered item an answer clearly comes closest to, or None."""
+    said = " ".join(words(answer))
+    ranked = sorted(((fuzz.ratio(said, " ".join(words(n))), s) for s, n in names.items()), reverse=True)
+    if not ranked or ranked[0][0] < CLOSE_ENOUGH:
+        return None
+    if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < CLEAR_LEAD:
+        return None
+    return ranked[0][1]
 
 
 def _has_quantity(u: Understanding) -> bool:

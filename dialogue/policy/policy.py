@@ -19,8 +19,8 @@ from dialogue.policy.confirm import unsure_slots
 from dialogue.policy.items import Items
 from dialogue.policy.outcome import write_done
 from dialogue.policy.reads import ReadFlows
-from dialogue.policy.replies import HELP, HINT, more_reply
-from dialogue.policy.salvage import Salvage
+from dialogue.policy.replies import HELP, HINT, STEP_DOWN, more_reply
+from dialogue.policy.salvage import STEP_BY_STEP, Salvage
 from dialogue.policy.speaker import Speaker, settle
 from dialogue.policy.state import (
     READ_BACK_STAGES,
@@ -75,7 +75,7 @@ class Policy:
         if isinstance(event, UserSaid):
             return self._user(state, event.text, event.at, event.heard)
         if isinstance(event, NoInput | NotHeard):
-            failed = self._failure(state, silent=isinstance(event, NoInput))
+            failed = self._failure(state, silent=isinstance(event, NoInput), at=event.at)
             return settle(state.pending, failed, "not_heard")
         if isinstance(event, PlaybackCut):
             return self._cut(state, event.heard_chars), []
@@ -102,6 +102,8 @@ class Policy:
     ) -> Reply:
         """Start the read or write ``intent`` for the resolved item ``sku``; it becomes the item in context."""
         state = replace(state, last_sku=sku, slots={**state.slots, "sku": sku})
+        if intent == STEP_BY_STEP:
+            return self.salvage.ask_about(state, sku, at, prefix)
         if intent in WRITE_KIND:
             return self.writes.start_write(state, intent, slots, sku, at, prefix)
         return self.reads.start_read(state, intent, slots, sku, at, prefix)
@@ -139,7 +141,7 @@ class Policy:
             salvaged = self.salvage.ask(state, u, at, prefix)
             if salvaged is not None:
                 return salvaged
-        return self._failure(state, silent=False, prefix=prefix)
+        return self._failure(state, silent=False, prefix=prefix, at=at)
 
     # --- events --------------------------------------------------------------------------------------------
 
@@ -194,7 +196,7 @@ class Policy:
             return say(replace(state, more=rest), text)
         if u.intent == "unknown" and p.stage in ("confirm", "warn", "check", "ask_qty", "ask_change"):
             # not understood is not "another intent": the question stays, and a read-back was not heard
-            return settle(p, self._failure(state, silent=False), "not_heard")
+            return settle(p, self._failure(state, silent=False, at=at), "not_heard")
         handler = {
             "confirm": self.writes.on_confirm,
             "warn": self.writes.on_confirm,
@@ -225,11 +227,18 @@ class Policy:
             state, prompt.text, prompt.awaiting, prompt.phrases, must_hear=prompt.must_hear_chars
         )
 
-    def _failure(self, state: DialogueState, silent: bool, prefix: str = "") -> Reply:
+    def _failure(
+        self, state: DialogueState, silent: bool, prefix: str = "", at: float | None = None
+    ) -> Reply:
         failures = state.failures + 1
         state = replace(state, failures=failures)
         stage = state.pending.stage
         hint = HINT[stage]
+        if failures == self.config.step_down_after and stage == "idle" and not silent and at is not None:
+            # A request heard wrong twice is likely to be heard wrong a third time: take it one part at a time,
+            # each answered to a narrow prompt (the item, then what to do with it, then how many).
+            pending = Pending("ask_item", STEP_BY_STEP, slots=Slots(), since=at)
+            return self.speaker.say(replace(state, pending=pending), prefix + STEP_DOWN, "item")
         if failures >= self.config.failures_before_help:
             text = "Sorry, I still didn't get that. Say help to hear what you can say."
         elif failures == 1:

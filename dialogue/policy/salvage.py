@@ -20,6 +20,8 @@ from dialogue.understanding.resolve import CatalogueIndex
 
 ACTIONS = ("check", "order", "pick", "receive", "count")
 """The answers offered, as the caller may say them."""
+STEP_BY_STEP = "what_for"
+"""The intent of a request taken one part at a time: its item is asked first, then what to do with it."""
 _CHECK_WORDS = frozenset({"check", "stock", "how", "many", "much", "level", "look", "checking"})
 
 
@@ -37,6 +39,10 @@ class Salvage:
         sku = self.index.named_in(u.text)
         if sku is None:
             return None
+        return self.ask_about(state, sku, at, prefix)
+
+    def ask_about(self, state: DialogueState, sku: str, at: float, prefix: str = "") -> Reply:
+        """What to do with ``sku``, named on its own when a request was taken one part at a time."""
         pending = Pending("what_for", "unknown", candidates=(sku,), since=at, offered=ACTIONS)
         return self._say(state, pending, prefix + R.what_for(self.index.name(sku)))
 
@@ -72,4 +78,4 @@ class Salvage:
         return self.speaker.say(replace(state, pending=pending), text, awaiting, ACTIONS)
 
 
-__all__ = ["ACTIONS", "Salvage"]
+__all__ = ["ACTIONS", "STEP_BY_STEP", "Salvage"]

@@ -48,6 +48,8 @@ class PolicyConfig:
     """Wrong check digits this many times in a row drop the write and raise a supervisor insight."""
     failures_before_help: int = 3
     """Not-understood or silent turns in a row before help is offered."""
+    step_down_after: int = 2
+    """Requests not understood in a row before the next is taken one part at a time ("Which item?")."""
     list_page: int = 3
     """Items read out per list reply; the rest wait for "more"."""
     llm_enabled: bool = False

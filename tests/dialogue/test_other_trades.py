@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from dialogue.policy.items import closest_offered
 from dialogue.understanding.resolve import CatalogueIndex
 from tests.dialogue.helpers import Driver, World, product
 
@@ -168,3 +169,47 @@ def test_an_attribute_in_a_write_choice_then_one_yes() -> None:
     assert offer.awaiting == "choice"
     assert d.say("the black ones").text.startswith("ORDER: buying forty, four zero, hoodies black")
     assert d.say("yes").text.startswith("Done.")
+
+
+def test_yes_to_a_choice_of_two_asks_which_and_a_half_heard_name_picks_the_one_offered() -> None:
+    d = new(PHARMACY)
+    offer = d.say("receive 15 syringes")
+    assert offer.awaiting == "choice" and len(offer.phrases) == 2
+    again = d.say("yes")  # says neither: the choice stays open
+    assert again.text.startswith("Which one? ") and again.awaiting == "choice"
+    assert again.phrases == offer.phrases
+    # Half heard, still clearly the one offered: "syringes ten ml" against "syringes three ml".
+    assert d.say("syringes ten mill").text.startswith("RECEIVE: adding fifteen, one five, syringes ten ml IN")
+    d.say("yes")
+    assert [(c.draft.kind, c.draft.sku) for c in d.commits] == [("receipt", "RX-2")]
+
+
+def test_a_half_heard_name_must_be_clearly_nearer_one_offer() -> None:
+    offered = {"A": "headlight bulbs h eleven", "B": "hoodies"}
+    assert closest_offered("headlight bulb nachilaven", offered) == "A"
+    assert closest_offered("headlight toll near children", offered) is None  # too far from every offer
+    assert closest_offered("that's right", offered) is None
+    assert closest_offered("fuse box", {"1": "fuse boxes small", "2": "fuse boxes large"}) is None  # no lead
+    d = new(AUTO)
+    assert d.say("order 10 fuse boxes").awaiting == "choice"
+    # alike to all three offers: nothing is picked, nothing is written
+    assert not d.say("fuse box").text.startswith("ORDER")
+    assert d.commits == []
+
+
+def test_a_request_not_understood_twice_is_taken_one_part_at_a_time() -> None:
+    d = new(AUTO)
+    assert d.say("what a fine room it is").text.startswith("Sorry, I didn't catch that.")
+    step = d.say("what the room is doing")
+    assert step.text.endswith("Let's take it one step at a time. Which item?") and step.awaiting == "item"
+    action = d.say("oil filters")
+    assert action.text == "Oil filters. Check, order, pick, receive or count?" and action.awaiting == "choice"
+    assert d.say("receive").text == "How many oil filters?"
+    assert d.say("twelve").text.startswith("RECEIVE: adding twelve oil filters IN")
+    d.say("yes")
+    assert [(c.draft.kind, c.draft.sku, c.draft.quantity) for c in d.commits] == [("receipt", "AU-5", 12)]
+    # a family named on its own is offered as a choice first; a whole request stands on its own
+    d.say("what a fine room it is")
+    d.say("what the room is doing")
+    assert d.say("fuse boxes").awaiting == "choice"
+    assert d.say("check the brake fluid dot four").text.startswith("We have")

@@ -107,3 +107,17 @@ def test_no_figure_no_scoring(sound: WordDistance) -> None:
     audio = Audio({})
     assert check_figure(heard("how many hoodies"), audio, sound).heard.text == "how many hoodies"
     assert audio.asked == []
+
+
+def test_a_figure_the_fit_made_is_no_surer_than_the_audio_prefers_it_to_what_was_written(
+    sound: WordDistance,
+) -> None:
+    # Whisper wrote "maybe"; the quantity grammar's fit made it "eighteen", which beats its rivals but not "maybe"
+    audio = Audio({"eighteen": -10.2, "eighty": -13.9, "eight": -14.0, "maybe": -3.3})
+    made = check_figure(heard("eighteen"), audio, sound, written="maybe")
+    assert dict(made.heard.words)["eighteen"] < 0.1
+    assert audio.asked[0][-1] == "Maybe."
+    # Whisper wrote the figure itself: what it wrote around it (a name fitted beside it) is not weighed
+    written = Audio({"order twenty staple guns": -6.0, "order twenty stable guns": -2.0})
+    kept = check_figure(heard("order twenty staple guns"), written, sound, written="order twenty stable guns")
+    assert dict(kept.heard.words)["twenty"] > 0.9 and "Order twenty stable guns." not in written.asked[0]
