@@ -46,6 +46,8 @@ class FigureOptions:
     """A figure word further than this by sound is no rival (beside the teen/ty and dropped-unit ones)."""
     replace_margin: float = 2.0
     """A rival more likely than the heard figure by this many nats replaces it."""
+    offered_written: float = 0.6
+    """The least confidence of an offered figure Whisper wrote itself in answer to a targeted question."""
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,10 @@ def check_figure(
     else:
         chosen, runner = 0, best
     margin = min(_margin(scores[chosen], scores[runner]), _margin(scores[chosen], wrote))
+    if offered and texts[chosen][start : start + len(texts[chosen]) - len(words) + end] == list(wrote_figure):
+        # The answer to "eighty or eighteen?" that Whisper wrote itself, as one of the two offered, and no rival
+        # clearly likelier: the caller chose, and was heard choosing.
+        margin = max(margin, o.offered_written)
     chosen_words = texts[chosen]
     span_len = end - start + len(chosen_words) - len(words)  # the chosen figure's length
     confidences = [c for _, c in heard.words] if heard.words else [heard.confidence] * len(words)

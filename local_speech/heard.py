@@ -52,12 +52,16 @@ def digits_opinion(heard: Heard, other: str | None, taken: float = 0.7, agree: f
     """Check digits with a second recognizer's transcript ``other`` (pocketsphinx on the digits grammar, None:
     it heard nothing it believed). Whisper drops or mishears short digit strings ("seven nine" → "seven eyes" →
     "seven", "one five" → "one size"), so ``other``'s digits are taken at ``taken`` confidence unless Whisper heard
-    nothing but digits (in noise pocketsphinx is the one that adds digits); the two agreeing makes them at least
-    ``agree``. A wrong check digit only fails the check: it never writes."""
+    nothing but digits (in noise pocketsphinx is the one that adds digits) other than a lone digit ``other`` holds
+    with more; the two agreeing makes them at least ``agree``. A wrong check digit only fails the check: it never
+    writes."""
     if not other:
         return heard
     said, theirs = heard.text.split(), other.split()
-    if said and not heard.skipped and all(w in NUMBER_WORDS for w in said):
+    # Whisper drops a digit of a pair more often than it invents one ("seven nine" -> "seven"); check digits are
+    # never one digit, so a lone digit that ``other`` holds with more is ``other``'s.
+    dropped = len(said) == 1 and len(theirs) > 1 and said[0] in theirs
+    if said and not heard.skipped and all(w in NUMBER_WORDS for w in said) and not dropped:
         return agreeing_opinion(heard, other, agree)
     return Heard(other, taken, tuple((w, taken) for w in theirs), fitted=True)
 

@@ -82,11 +82,14 @@ class Items:
         res = self.index.resolve(text)
         if res.kind == "match" and res.sku is not None:
             return self.router.proceed(state, intent, slots, res.sku, at, prefix)
-        if res.kind == "ambiguous":
+        if res.kind == "ambiguous" and len(res.candidates) > 1:
             return self.ask_choice(state, intent, slots, res.candidates, at, prefix)
-        if res.suggestions:
-            names = join_names([self.index.name(s) for s in res.suggestions[:2]])
-            pending = Pending("choose", intent, slots=slots, candidates=res.suggestions[:2], since=at)
+        # One name heard inside other words ("kilt beanies"): what was heard is not known, and that is said
+        # before the name is offered, so an item the catalogue lacks is never taken for its neighbour unasked.
+        offers = res.candidates if res.kind == "ambiguous" else res.suggestions[:2]
+        if offers:
+            names = join_names([self.index.name(s) for s in offers])
+            pending = Pending("choose", intent, slots=slots, candidates=offers, since=at)
             state = replace(state, pending=pending)
             return self.speaker.say(
                 state, f"{prefix}I don't know {text}. Did you mean {names}?", *self.speaker.expect(pending)

@@ -213,3 +213,11 @@ def test_a_request_not_understood_twice_is_taken_one_part_at_a_time() -> None:
     d.say("what the room is doing")
     assert d.say("fuse boxes").awaiting == "choice"
     assert d.say("check the brake fluid dot four").text.startswith("We have")
+
+
+def test_a_name_heard_inside_other_words_is_said_to_be_unknown_before_it_is_offered() -> None:
+    d = new(APPAREL)
+    offer = d.say("order 20 kilt beanies grey")
+    assert offer.text == "I don't know kilt beanies grey. Did you mean beanies grey?"
+    assert offer.awaiting == "choice" and d.commits == []
+    assert d.say("yes").text.startswith("ORDER: buying twenty beanies grey")

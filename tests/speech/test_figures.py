@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
+
 from local_speech.decoder import Lexicon
 from local_speech.figures import FigureOptions, check_figure, figure_span, rivals, sentence, well_formed
 from local_speech.heard import Heard
@@ -39,8 +40,8 @@ class Audio:
 
 
 def test_the_figure_span_and_what_it_is_confused_with(sound: WordDistance) -> None:
-    assert figure_span("we picked two hundred and five bolts".split()) == (2, 6)
-    assert figure_span("no figure here".split()) is None
+    assert figure_span(["we", "picked", "two", "hundred", "and", "five", "bolts"]) == (2, 6)
+    assert figure_span(["no", "figure", "here"]) is None
     o = FigureOptions()
     assert rivals(("fifteen",), sound, o)[0] == ("fifty",)
     assert rivals(("fifty",), sound, o)[0] == ("fifteen",)
@@ -121,3 +122,13 @@ def test_a_figure_the_fit_made_is_no_surer_than_the_audio_prefers_it_to_what_was
     written = Audio({"order twenty staple guns": -6.0, "order twenty stable guns": -2.0})
     kept = check_figure(heard("order twenty staple guns"), written, sound, written="order twenty stable guns")
     assert dict(kept.heard.words)["twenty"] > 0.9 and "Order twenty stable guns." not in written.asked[0]
+
+
+def test_an_offered_figure_whisper_wrote_itself_answers_the_question(sound: WordDistance) -> None:
+    offered = ("eighty", "eighteen")
+    race = Audio({"eighty": -12.1, "eighteen": -11.2})
+    chose = check_figure(heard("eighty", 0.9), race, sound, offered=offered, written="eighty")
+    assert chose.heard.text == "eighty" and dict(chose.heard.words)["eighty"] >= 0.6
+    # fitted from something else ("maybe"), the same race leaves it unsure
+    fitted = check_figure(heard("eighty", 0.9), race, sound, offered=offered, written="maybe")
+    assert dict(fitted.heard.words)["eighty"] < 0.5

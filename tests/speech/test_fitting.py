@@ -238,6 +238,10 @@ def test_check_digits_take_pocketsphinx_unless_whisper_heard_nothing_but_digits(
     assert digits_opinion(clean, None) == clean
     low = Heard("four two", 0.6, (("four", 0.6), ("two", 0.6)), True)
     assert digits_opinion(low, "four two").confidence == pytest.approx(0.9)
+    # A lone digit, cleanly heard, is half a pair: pocketsphinx's pair that holds it is taken.
+    lone = Heard("seven", 0.99, (("seven", 0.99),), True)
+    assert digits_opinion(lone, "seven nine").text == "seven nine"
+    assert digits_opinion(lone, "four nine") == agreeing_opinion(lone, "four nine")
 
 
 def test_the_same_answer_from_both_engines_is_sure_and_another_changes_nothing() -> None:
