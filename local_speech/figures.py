@@ -46,8 +46,6 @@ class FigureOptions:
     """A figure word further than this by sound is no rival (beside the teen/ty and dropped-unit ones)."""
     replace_margin: float = 2.0
     """A rival more likely than the heard figure by this many nats replaces it."""
-    offered_written: float = 0.6
-    """The least confidence of an offered figure Whisper wrote itself in answer to a targeted question."""
 
 
 @dataclass(frozen=True)
@@ -147,7 +145,9 @@ def check_figure(
 ) -> Checked:
     """``heard`` with its figure's confidence set by how much more likely the audio makes it than its rivals.
 
-    ``offered``: the figures a targeted question offered ("thirty eight", "forty eight"): they are the rivals.
+    ``offered``: the figures a targeted question offered ("thirty eight", "forty eight"): they are rivals first.
+    An answer to it is judged like any figure: on this robotic and noisy audio Whisper itself leans to "eighteen"
+    for "eighty", so an offered figure that wins the race narrowly is no surer than any other.
     ``opinions``: other engines' transcripts; a figure they heard instead is a rival too.
     ``written``: what Whisper wrote before fitting (normalized words). When the fit made the figure ("maybe" fitted
     as "eighteen"), the audio's preference for what Whisper wrote bounds the figure's confidence too."""
@@ -186,20 +186,12 @@ def check_figure(
         scores = score([sentence(t) for t in texts])
         wrote = -math.inf
     best = max(range(1, len(texts)), key=lambda k: scores[k])
-    offered_figures = [tuple(p.split()) for p in offered]
-    # An answer to "thirty eight or forty eight?" is one of the two unless the audio says otherwise: an offered
-    # figure the audio prefers to a heard one that was not offered is taken.
-    answered = bool(offered) and figure not in offered_figures and candidates[best - 1] in offered_figures
-    if scores[best] - scores[0] >= (0.0 if answered else o.replace_margin):
+    if scores[best] - scores[0] >= o.replace_margin:
         # The audio prefers a rival clearly: it is what was said (sure as its margin over the others).
         chosen, runner = best, max((k for k in range(len(texts)) if k != best), key=lambda k: scores[k])
     else:
         chosen, runner = 0, best
     margin = min(_margin(scores[chosen], scores[runner]), _margin(scores[chosen], wrote))
-    if offered and texts[chosen][start : start + len(texts[chosen]) - len(words) + end] == list(wrote_figure):
-        # The answer to "eighty or eighteen?" that Whisper wrote itself, as one of the two offered, and no rival
-        # clearly likelier: the caller chose, and was heard choosing.
-        margin = max(margin, o.offered_written)
     chosen_words = texts[chosen]
     span_len = end - start + len(chosen_words) - len(words)  # the chosen figure's length
     confidences = [c for _, c in heard.words] if heard.words else [heard.confidence] * len(words)
