@@ -13,7 +13,8 @@ import pytest
 
 from dialogue.contract import RecognitionHints
 from local_speech.asr import LocalAsrOptions
-from local_speech.whisper import WEIGHTS_SHA256, ModelUnavailable, model_dir, verify
+from local_speech.grammar import NUMBER_WORDS
+from local_speech.whisper import WEIGHTS_SHA256, ModelUnavailable, WhisperDecoder, model_dir, verify
 from voice_gateway.speech.local import EspeakSynthesizer, LocalRecognizer
 from voice_gateway.speech.ports import SynthesisFormat, Utterance, VocabularyItem
 
@@ -109,3 +110,19 @@ async def test_a_worker_process_hears_what_a_thread_hears(whisper: LocalRecogniz
         assert thread.transcribe_sync(audio, RecognitionHints()) == in_process
     finally:
         thread.close()
+
+
+async def test_a_figure_is_weighed_against_its_rivals_on_the_audio(whisper: LocalRecognizer) -> None:
+    audio = await say("order twelve wiper blades")
+    samples = np.frombuffer(audio.pcm, np.int16).astype(np.float32) / 32768.0
+    decoder = WhisperDecoder()
+    scores = decoder.score(
+        decoder.encode(samples),
+        ["Order twelve wiper blades.", "Order twenty wiper blades.", "Order two wiper blades."],
+    )
+    assert scores[0] > max(scores[1:]) + 1.0, scores
+    # The recognizer's likeliest rival travels with the transcript, for the dialogue to offer when unsure.
+    transcript = await whisper.transcribe(await say("twenty four"), RecognitionHints("quantity"))
+    assert transcript.text == "twenty four"
+    rival = transcript.alternative.split()
+    assert rival and rival != ["twenty", "four"] and all(w in NUMBER_WORDS for w in rival)
