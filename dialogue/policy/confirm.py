@@ -186,7 +186,7 @@ class Clarify:
         """The targeted question about the first unsure slot of ``d``, or None when all are settled."""
         unsure = slots.unsure
         if "item" in unsure and slots.item_text and not is_pronoun(slots.item_text):
-            cands = self.index.neighbours(slots.item_text, d.sku)
+            cands = self.index.neighbours(slots.item_text, d.sku, at_least=2)
             names = tuple(self.index.name(s) for s in cands)
             pending = Pending(
                 "which_item", intent, draft=d, slots=slots, candidates=cands, since=at, tries=tries

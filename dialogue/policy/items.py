@@ -9,7 +9,7 @@ from typing import Protocol
 
 from rapidfuzz import fuzz
 
-from dialogue.policy.replies import join_names
+from dialogue.policy.replies import CHOICE_DROPPED, join_names
 from dialogue.policy.speaker import Speaker
 from dialogue.policy.state import DialogueState, Pending, Reply
 from dialogue.understanding.nlu import Slots, Understanding, Unsure
@@ -44,10 +44,12 @@ class Router(Protocol):
 class Items:
     """Item resolution for one catalogue version; holds no per-session data."""
 
-    def __init__(self, index: CatalogueIndex, speaker: Speaker, router: Router) -> None:
+    def __init__(self, index: CatalogueIndex, speaker: Speaker, router: Router, attempts: int = 2) -> None:
         self.index = index
         self.speaker = speaker
         self.router = router
+        self.attempts = attempts
+        """Answers to a choice that are neither an offer nor an item before the choice is dropped."""
         self._bins: dict[str, list[tuple[str, str]]] = {}
         for sku, product in index.products.items():
             for loc in product.locations:
@@ -167,6 +169,14 @@ class Items:
         picked = self.choose(answer, p.candidates)
         if picked is not None:
             return self.router.proceed(replace(state, pending=Pending()), p.intent, slots, picked, at, "")
+        if u.intent == "unknown" and self.index.resolve(u.text).kind != "match":
+            # Words that are neither an offer nor an item ("that's how it's been"): the choice is asked again,
+            # never run on as a request for whatever item they resemble.
+            tries = p.tries + 1
+            if tries >= self.attempts:
+                return self.speaker.say(replace(state, pending=Pending()), CHOICE_DROPPED)
+            asked = self.ask_choice(state, p.intent, slots, p.candidates, at, "Sorry, which one? ")
+            return replace(asked[0], pending=replace(asked[0].pending, tries=tries)), asked[1]
         if u.intent in ("item", "unknown", "correction"):
             return self.with_item(state, p.intent, replace(slots, item_text=u.slots.item_text or u.text), at)
         return self.router.dispatch(state, u, at)

@@ -65,7 +65,7 @@ class Policy:
         self.index = index
         self.config = config or PolicyConfig()
         self.speaker = Speaker(index)
-        self.items = Items(index, self.speaker, self)
+        self.items = Items(index, self.speaker, self, self.config.clarify_attempts)
         self.reads = ReadFlows(index, self.config, self.speaker)
         self.writes = WriteFlows(index, self.config, self.speaker, self.items, self)
         self.salvage = Salvage(index, self.config, self.speaker, self)

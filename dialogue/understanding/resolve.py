@@ -277,18 +277,20 @@ class CatalogueIndex:
                 return found.pop() if len(found) == 1 else None
         return None
 
-    def neighbours(self, phrase: str, sku: str, limit: int = 3) -> tuple[str, ...]:
+    def neighbours(self, phrase: str, sku: str, limit: int = 3, at_least: int = 1) -> tuple[str, ...]:
         """``sku`` first, then the items whose names come closest to ``phrase`` (what was heard): the choice to
         offer when the recognizer was unsure which item was said. Only names within ``margin_near`` points of
-        the best and above ``consider`` count."""
+        the best and above ``consider`` count, unless fewer than ``at_least`` items would be offered: then the
+        nearest others are added however far (a choice of two is easier to answer, and to hear, than a name)."""
         query = self._bounded(normalise(phrase))
         scores = self._scores(query, None) if query else {}
         best = max(scores.values(), default=0.0)
         floor = max(self.options.consider, best - self.options.margin_near)
-        near = sorted(
-            (s for s, sc in scores.items() if s != sku and sc >= floor), key=lambda s: (-scores[s], s)
-        )
-        return (sku, *near[: limit - 1])
+        ranked = sorted((s for s in scores if s != sku), key=lambda s: (-scores[s], s))
+        near = [s for s in ranked if scores[s] >= floor][: limit - 1]
+        if len(near) + 1 < at_least:
+            near += [s for s in ranked if s not in near][: at_least - 1 - len(near)]
+        return (sku, *near)
 
     def _bounded(self, query: str) -> str:
         """``query`` cut, at a word, to twice the longest name (the words after that cannot make it a name)."""

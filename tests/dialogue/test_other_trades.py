@@ -221,3 +221,16 @@ def test_a_name_heard_inside_other_words_is_said_to_be_unknown_before_it_is_offe
     assert offer.text == "I don't know kilt beanies grey. Did you mean beanies grey?"
     assert offer.awaiting == "choice" and d.commits == []
     assert d.say("yes").text.startswith("ORDER: buying twenty beanies grey")
+
+
+def test_words_that_are_neither_an_offer_nor_an_item_ask_the_choice_again_then_drop_it() -> None:
+    d = new(PHARMACY)
+    offer = d.say("receive 15 syringes")
+    again = d.say("that's how it's been")
+    assert again.text.startswith("Sorry, which one? ") and again.phrases == offer.phrases
+    dropped = d.say("this is how it's great")
+    assert dropped.text.startswith("Sorry, I still couldn't tell which item, so nothing was recorded.")
+    assert d.commits == [] and dropped.awaiting == "free"
+    # a name the caller switches to is a request for that item, as before
+    d.say("receive 15 syringes")
+    assert d.say("gauze pads sterile").text.startswith("RECEIVE: adding fifteen")
