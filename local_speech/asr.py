@@ -303,7 +303,9 @@ class GrammarRecognizer:
                 else None
             )
             offered = expect.phrases if expect.kind == "quantity" else ()
-            checked = self._whisper_engine().check_figures(heard, offered, (theirs,) if theirs else ())
+            checked = self._whisper_engine().check_figures(
+                heard, offered, (theirs,) if theirs else (), open_request=expect.kind in ("free", "item")
+            )
             heard, alternative = checked.heard, checked.alternative
         elif self.options.second_opinion and expect.kind in SECOND_OPINION_KINDS and has_figure:
             # pocketsphinx on the prompt's small grammar checks the figure of an answer ("no, sixty").

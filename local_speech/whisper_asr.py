@@ -218,15 +218,22 @@ class WhisperGrammarRecognizer:
         return Heard(again.text, min(again.confidence, cap), words, again.fitted)
 
     def check_figures(
-        self, heard: Heard, offered: Sequence[str] = (), opinions: Sequence[str] = ()
+        self,
+        heard: Heard,
+        offered: Sequence[str] = (),
+        opinions: Sequence[str] = (),
+        open_request: bool = False,
     ) -> Checked:
         """``heard`` (the last utterance recognized) with its figure weighed against its rivals on the same audio
-        (``figures.check_figure``)."""
+        (``figures.check_figure``). An open request weighs fewer rivals: its sentences are longer to score."""
         if self._encoded is None or not heard.text:
             return Checked(heard)
         encoded = self._encoded
+        options = self.figure_options
+        if open_request:
+            options = replace(options, rivals=min(options.rivals, options.rivals_open))
         return check_figure(
-            heard, lambda texts: self.decoder.score(encoded, texts), self._distance, self.figure_options,
+            heard, lambda texts: self.decoder.score(encoded, texts), self._distance, options,
             offered=offered, opinions=opinions, written=" ".join(without_repeats(self._written.split())),
         )  # fmt: skip
 

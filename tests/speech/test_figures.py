@@ -124,3 +124,10 @@ def test_a_figure_the_fit_made_is_no_surer_than_the_audio_prefers_it_to_what_was
     written = Audio({"order twenty staple guns": -6.0, "order twenty stable guns": -2.0})
     kept = check_figure(heard("order twenty staple guns"), written, sound, written="order twenty stable guns")
     assert dict(kept.heard.words)["twenty"] > 0.9 and "Order twenty stable guns." not in written.asked[0]
+
+
+def test_the_words_long_after_the_figure_are_not_scored(sound: WordDistance) -> None:
+    audio = Audio({})
+    check_figure(heard("order thirty hoodies for the back room please"), audio, sound)
+    assert audio.asked[0][0] == "Order thirty hoodies for."
+    assert all(t.endswith(" hoodies for.") for t in audio.asked[0])
