@@ -108,8 +108,10 @@ def without_repeats(words: list[str], digits: bool = False) -> list[str]:
         if n - size < max(1, size // 2):
             break  # too little after the block to call it a repeat
         block = words[:size]
-        if digits and all(w in NUMBER_WORDS for w in block):
-            continue  # "two two" is check digits, not a repeat ("fifty fifty" for a quantity is one)
+        if digits and all(w in NUMBER_WORDS for w in block) and (size < 2 or n <= 2 * size):
+            # "two two" and "four two four two" may be check digits; "nine seven nine seven nine" is a pair
+            # written over and over ("fifty fifty" for a quantity is one figure)
+            continue
         # The last copy may stop inside a word ("... order twelve w"): decoding ran out of its token budget.
         if all(words[i] == block[i % size] for i in range(size, n - 1)) and block[(n - 1) % size].startswith(
             words[n - 1]

@@ -158,6 +158,8 @@ def test_repeats_are_said_once() -> None:
     assert without_repeats(w("order ten wipers order ten w")) == ["order", "ten", "wipers"]  # cut in a word
     assert without_repeats(w("fifty fifty")) == ["fifty"]  # a quantity said once, written twice
     assert without_repeats(w("two two"), digits=True) == ["two", "two"]  # check digits
+    assert without_repeats(w("four two four two"), digits=True) == w("four two four two")
+    assert without_repeats(w("nine seven nine seven nine seven nine"), digits=True) == ["nine", "seven"]
 
 
 def test_a_figure_written_twice_is_one_figure(
