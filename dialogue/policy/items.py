@@ -175,8 +175,14 @@ class Items:
             tries = p.tries + 1
             if tries >= self.attempts:
                 return self.speaker.say(replace(state, pending=Pending()), CHOICE_DROPPED)
-            asked = self.ask_choice(state, p.intent, slots, p.candidates, at, "Sorry, which one? ")
-            return replace(asked[0], pending=replace(asked[0].pending, tries=tries)), asked[1]
+            pending = replace(p, slots=slots, tries=tries, since=at)
+            names = [self.index.name(c) for c in p.candidates[:3]]
+            text = (
+                f"Sorry, did you mean {names[0]}?"
+                if len(names) == 1
+                else f"Sorry, which one? {join_names(names)}?"
+            )
+            return self.speaker.say(replace(state, pending=pending), text, *self.speaker.expect(pending))
         if u.intent in ("item", "unknown", "correction"):
             return self.with_item(state, p.intent, replace(slots, item_text=u.slots.item_text or u.text), at)
         return self.router.dispatch(state, u, at)

@@ -103,7 +103,7 @@ class Policy:
         """Start the read or write ``intent`` for the resolved item ``sku``; it becomes the item in context."""
         state = replace(state, last_sku=sku, slots={**state.slots, "sku": sku})
         if intent == STEP_BY_STEP:
-            return self.salvage.ask_about(state, sku, at, prefix)
+            return self.salvage.ask_about(state, sku, at, prefix, doubt=slots.unsure & {"item"})
         if intent in WRITE_KIND:
             return self.writes.start_write(state, intent, slots, sku, at, prefix)
         return self.reads.start_read(state, intent, slots, sku, at, prefix)

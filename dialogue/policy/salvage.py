@@ -14,7 +14,7 @@ from dialogue.policy.confirm import FRESH_INTENTS, INTENT_OF, kind_named
 from dialogue.policy.items import Router
 from dialogue.policy.speaker import Speaker
 from dialogue.policy.state import DialogueState, Pending, PolicyConfig, Reply
-from dialogue.understanding.nlu import Slots, Understanding
+from dialogue.understanding.nlu import Slots, Understanding, Unsure
 from dialogue.understanding.numbers import find_numbers, tokenize
 from dialogue.understanding.resolve import CatalogueIndex
 
@@ -39,11 +39,25 @@ class Salvage:
         sku = self.index.named_in(u.text)
         if sku is None:
             return None
-        return self.ask_about(state, sku, at, prefix)
+        # Heard, the item of a turn that made no sense is doubtful (typed, it is what was typed).
+        doubt: frozenset[Unsure] = frozenset({"item"}) if state.by_voice else frozenset()
+        return self.ask_about(state, sku, at, prefix, doubt=doubt)
 
-    def ask_about(self, state: DialogueState, sku: str, at: float, prefix: str = "") -> Reply:
-        """What to do with ``sku``, named on its own when a request was taken one part at a time."""
-        pending = Pending("what_for", "unknown", candidates=(sku,), since=at, offered=ACTIONS)
+    def ask_about(
+        self,
+        state: DialogueState,
+        sku: str,
+        at: float,
+        prefix: str = "",
+        doubt: frozenset[Unsure] = frozenset(),
+    ) -> Reply:
+        """What to do with ``sku``. ``doubt``: {"item"} when a write must ask which item before its read-back —
+        an item picked out of a turn that made no sense ("click to enter islands your lint rollers" for "pick
+        twenty nine insulin coolers"), or named unsurely on its own; a caller who says yes by habit then cannot
+        commit the neighbour of what was said."""
+        pending = Pending(
+            "what_for", "unknown", slots=Slots(unsure=doubt), candidates=(sku,), since=at, offered=ACTIONS
+        )
         return self._say(state, pending, prefix + R.what_for(self.index.name(sku)))
 
     def on_answer(self, state: DialogueState, u: Understanding, at: float) -> Reply:
@@ -62,8 +76,9 @@ class Salvage:
         ):  # "we counted twenty eight": the NLU takes a lone figure after "count" for an item
             found = find_numbers(tokenize(u.text))
             quantity = found[0].value if len(found) == 1 else None
+        doubt = p.slots.unsure if p.slots is not None else frozenset()
         slots = Slots(item_text=name, quantity=quantity, unit=u.slots.unit, site=u.slots.site,
-                      unsure=u.slots.unsure & {"quantity"})  # fmt: skip
+                      unsure=(u.slots.unsure & {"quantity"}) | doubt)  # fmt: skip
         if kind is not None and not answer_unsure:
             return self.router.proceed(cleared, INTENT_OF[kind], slots, sku, at, "")
         if kind is None and set(u.tokens or u.text.split()) & _CHECK_WORDS and not answer_unsure:

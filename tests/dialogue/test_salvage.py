@@ -89,3 +89,17 @@ def test_without_one_clearly_named_item_it_is_the_usual_not_understood(text: str
     d = driver()
     reply = d.say(text)
     assert d.state.pending.stage != "what_for", reply.text
+
+
+def test_a_heard_item_of_a_turn_that_made_no_sense_is_asked_about_before_the_read_back() -> None:
+    # "pick twenty nine coffee pods" heard as "click to enter islands your motor oil"
+    d = driver()
+    assert d.hear("click to enter islands your motor oil").text == (
+        "Motor oil. Check, order, pick, receive or count?"
+    )
+    assert d.hear("pick").text == "How many motor oil?"
+    which = d.hear("twenty nine")
+    assert which.text.startswith("Which item: motor oil or ") and which.awaiting == "choice"
+    assert d.hear("coffee pods").text.startswith("PICK: taking twenty nine coffee pods")
+    d.hear("yes")
+    assert writes(d) == [("pick", "CP-12", 29)]
