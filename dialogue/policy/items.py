@@ -157,7 +157,7 @@ class Items:
         if u.intent == "no":
             return self.ask_item(state, p.intent, slots, at, "Which item then?")
         if u.intent == "yes":  # "yes" to "A or B?" says neither: the choice is asked again, not dropped
-            return self.ask_choice(state, p.intent, slots, p.candidates, at, "Which one? ")
+            return self.ask_choice(state, p.intent, slots, p.candidates, at, "Which do you mean? ")
         answer = u.text if u.intent != "correction" else (u.slots.item_text or u.text)
         narrowed = self.narrow(answer, p.candidates)
         if len(narrowed) == 1:
@@ -180,7 +180,7 @@ class Items:
             text = (
                 f"Sorry, did you mean {names[0]}?"
                 if len(names) == 1
-                else f"Sorry, which one? {join_names(names)}?"
+                else f"Sorry, which do you mean: {join_names(names)}?"
             )
             return self.speaker.say(replace(state, pending=pending), text, *self.speaker.expect(pending))
         if u.intent in ("item", "unknown", "correction"):

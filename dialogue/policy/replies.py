@@ -182,7 +182,7 @@ def what_for(name: str) -> str:
 
 WHAT_FOR_DROPPED = "Sorry, I didn't get that, so nothing was recorded. What do you need?"
 UNSURE_AGAIN = "Sorry, I'm still not sure. "
-STEP_DOWN = "Sorry, I didn't get that either. Let's take it one step at a time. Which item?"
+STEP_DOWN = "Sorry, I didn't get that either. Let's go step by step. Which item?"
 CHOICE_DROPPED = "Sorry, I still couldn't tell which item, so nothing was recorded. What do you need?"
 UNSURE_DROPPED = "I still couldn't hear that clearly, so nothing was recorded. Please say it again."
 SAY_FIGURE_AGAIN = "Please say the number again, to be sure."

@@ -176,7 +176,7 @@ def test_yes_to_a_choice_of_two_asks_which_and_a_half_heard_name_picks_the_one_o
     offer = d.say("receive 15 syringes")
     assert offer.awaiting == "choice" and len(offer.phrases) == 2
     again = d.say("yes")  # says neither: the choice stays open
-    assert again.text.startswith("Which one? ") and again.awaiting == "choice"
+    assert again.text.startswith("Which do you mean? ") and again.awaiting == "choice"
     assert again.phrases == offer.phrases
     # Half heard, still clearly the one offered: "syringes ten ml" against "syringes three ml".
     assert d.say("syringes ten mill").text.startswith("RECEIVE: adding fifteen, one five, syringes ten ml IN")
@@ -201,7 +201,7 @@ def test_a_request_not_understood_twice_is_taken_one_part_at_a_time() -> None:
     d = new(AUTO)
     assert d.say("what a fine room it is").text.startswith("Sorry, I didn't catch that.")
     step = d.say("what the room is doing")
-    assert step.text.endswith("Let's take it one step at a time. Which item?") and step.awaiting == "item"
+    assert step.text.endswith("Let's go step by step. Which item?") and step.awaiting == "item"
     action = d.say("oil filters")
     assert action.text == "Oil filters. Check, order, pick, receive or count?" and action.awaiting == "choice"
     assert d.say("receive").text == "How many oil filters?"
@@ -227,7 +227,7 @@ def test_words_that_are_neither_an_offer_nor_an_item_ask_the_choice_again_then_d
     d = new(PHARMACY)
     offer = d.say("receive 15 syringes")
     again = d.say("that's how it's been")
-    assert again.text.startswith("Sorry, which one? ") and again.phrases == offer.phrases
+    assert again.text.startswith("Sorry, which do you mean: ") and again.phrases == offer.phrases
     dropped = d.say("this is how it's great")
     assert dropped.text.startswith("Sorry, I still couldn't tell which item, so nothing was recorded.")
     assert d.commits == [] and dropped.awaiting == "free"
