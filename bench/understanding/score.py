@@ -5,6 +5,7 @@ task and corpus WER."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
@@ -52,10 +53,14 @@ def _figure_replies(t: Transcript, names: list[str]) -> list[list[int]]:
     return [n for turn in t.turns if (n := numbers_in(turn.reply, names))]
 
 
-def score_task(t: Transcript, cat: Catalogue) -> Verdict:
+def score_task(t: Transcript, cat: Catalogue, others: Sequence[Catalogue] = ()) -> Verdict:
+    """``others``: the other catalogues loaded into the same service; a figure inside one of their names ("brake
+    fluid dot four", offered to a pharmacy caller) is a name, not a figure stated."""
     task = t.task
     names = (
-        [i.name for i in cat.items] + [s.spoken for s in cat.sites] + ([task.unknown] if task.unknown else [])
+        [i.name for c in (cat, *others) for i in c.items]
+        + [s.spoken for s in cat.sites]
+        + ([task.unknown] if task.unknown else [])
     )
     expected = task.write
     wrong = [w for w in t.writes if expected is None or not _matches(w, expected)]

@@ -85,6 +85,12 @@ def test_a_confident_wrong_answer_is_counted() -> None:
     assert score_task(wrong_figure, cat).confident_wrong
     right_figure = Transcript(stock, [Turn(stock.opening, None, "We have thirty.", "free")], [], (30, 30))
     assert score_task(right_figure, cat).success
+    # a figure inside another loaded catalogue's name, offered as a choice, is a name, not a stated figure
+    other_trade = build_catalogue("pharmacy" if cat.trade != "pharmacy" else "auto_parts", 12)
+    named = next(i.name for i in other_trade.items if numbers_in(i.name, []))
+    offered = Transcript(stock, [Turn(stock.opening, None, f"Did you mean {named}?", "choice")], [], (30, 30))
+    assert score_task(offered, cat).confident_wrong  # scored against its own catalogue alone
+    assert not score_task(offered, cat, [other_trade]).confident_wrong
 
 
 def test_the_tally_sums_wer_and_rates() -> None:
