@@ -189,7 +189,7 @@ def check_figure(
         wrote = scores.pop()
     else:
         # The words after the figure are the same in every sentence: a few of them say where the figure ends
-        # ("forty" / "forty two"), the rest only cost decoding time (a long request's tail, ~30 % of it).
+        # ("forty" / "forty two"), the rest only cost decoding time (a third of a long request's check).
         keep = [len(t) - (len(words) - end) + o.words_after for t in texts]
         scores = score([sentence(t[:k]) for t, k in zip(texts, keep, strict=True)])
         wrote = -math.inf
@@ -220,5 +220,5 @@ def check_figure(
 def _margin(mine: float, rival: float) -> float:
     """The posterior of ``mine`` less that of ``rival`` when these two are all there is (0-1): 0 for a tie,
     0.46 for one nat, 0.76 for two."""
-    p = 1.0 / (1.0 + math.exp(rival - mine))
+    p = 1.0 / (1.0 + math.exp(min(rival - mine, 50.0)))  # a long sentence's scores may differ by hundreds
     return max(0.0, 2.0 * p - 1.0)

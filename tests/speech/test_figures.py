@@ -131,3 +131,14 @@ def test_the_words_long_after_the_figure_are_not_scored(sound: WordDistance) -> 
     check_figure(heard("order thirty hoodies for the back room please"), audio, sound)
     assert audio.asked[0][0] == "Order thirty hoodies for."
     assert all(t.endswith(" hoodies for.") for t in audio.asked[0])
+
+
+def test_scores_far_apart_do_not_overflow(sound: WordDistance) -> None:
+    audio = Audio({"order forty hoodies": -900.0, "order thirty hoodies": -1.0})
+    assert check_figure(heard("order forty hoodies"), audio, sound).heard.text == "order thirty hoodies"
+    audio = Audio({"order forty hoodies": -1.0}, other=-2000.0)
+    assert dict(check_figure(heard("order forty hoodies"), audio, sound).heard.words)["forty"] > 0.9
+    fitted = Audio({"eighteen": -900.0, "maybe": -1.0}, other=-950.0)  # what Whisper wrote, far likelier
+    assert (
+        dict(check_figure(heard("eighteen"), fitted, sound, written="maybe").heard.words)["eighteen"] == 0.0
+    )
