@@ -96,6 +96,15 @@ class Items:
             return self.speaker.say(
                 state, f"{prefix}I don't know {text}. Did you mean {names}?", *self.speaker.expect(pending)
             )
+        if state.pending.stage == "ask_item" and (near := self.index.nearest(text, 3)):
+            # A name asked for and not found: the nearest names are offered rather than "Which item?" again
+            # (a caller repeating a name the recognizer keeps mishearing gets the same mishearing).
+            names = join_names([self.index.name(s) for s in near], "or")
+            pending = Pending("choose", intent, slots=slots, candidates=near, since=at)
+            return self.speaker.say(
+                replace(state, pending=pending), f"{prefix}I couldn't find {text}. Is it {names}?",
+                *self.speaker.expect(pending),
+            )  # fmt: skip
         return self.ask_item(state, intent, slots, at, f"{prefix}I couldn't find {text}. Which item?")
 
     def _unit_as_item(self, state: DialogueState, slots: Slots) -> Slots | None:

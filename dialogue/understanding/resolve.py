@@ -292,6 +292,13 @@ class CatalogueIndex:
             near += [s for s in ranked if s not in near][: at_least - 1 - len(near)]
         return (sku, *near)
 
+    def nearest(self, phrase: str, limit: int = 3) -> tuple[str, ...]:
+        """The items whose names come closest to ``phrase`` by spelling or sound, however far: what to offer when
+        a name asked for was not found again (a choice is easier to answer, and to hear, than a name)."""
+        query = self._bounded(normalise(phrase))
+        scores = self._scores(query, None) if query else {}
+        return tuple(sorted(scores, key=lambda s: (-scores[s], s))[:limit])
+
     def _bounded(self, query: str) -> str:
         """``query`` cut, at a word, to twice the longest name (the words after that cannot make it a name)."""
         if len(query) <= self._phrase_chars:

@@ -234,3 +234,15 @@ def test_words_that_are_neither_an_offer_nor_an_item_ask_the_choice_again_then_d
     # a name the caller switches to is a request for that item, as before
     d.say("receive 15 syringes")
     assert d.say("gauze pads sterile").text.startswith("RECEIVE: adding fifteen")
+
+
+def test_a_name_not_found_when_asked_for_offers_the_nearest_names() -> None:
+    d = new(AUTO)
+    assert d.say("order 10").text.startswith("Which item?")
+    offer = d.say("how'd i tell nature")  # a name misheard past recognition
+    assert offer.text.startswith("I couldn't find how'd i tell nature. Is it ") and offer.awaiting == "choice"
+    assert 1 <= len(offer.phrases) <= 3
+    assert d.say(offer.phrases[0]).text.startswith("ORDER: buying ten")
+    # the first time a name is not found in a request, nothing is offered unasked
+    first = new(AUTO).say("order 10 unicorn saddles")
+    assert first.text == "I couldn't find unicorn saddles. Which item?" and first.awaiting == "item"
