@@ -37,7 +37,7 @@ from local_speech.decoder import (
 )
 from local_speech.errors import DeadlineExceeded, DecodeError
 from local_speech.grammar import NUMBER_WORDS, GrammarSet, build_grammars, search_name
-from local_speech.heard import agreeing_opinion, digits_opinion, second_opinion
+from local_speech.heard import agreeing_opinion, digits_opinion
 from local_speech.pcm import array_to_pcm16, pcm16_to_array, resample
 from local_speech.pool import WorkerPool
 from local_speech.types import Expectation, Recognition, VocabularyEntry
@@ -74,10 +74,8 @@ class LocalAsrOptions:
     whisper: WhisperOptions = field(default_factory=WhisperOptions)
     fit: FitOptions = field(default_factory=FitOptions)
     second_opinion: bool = True
-    """Whisper: check the figures of yes/no and quantity answers with pocketsphinx on the prompt's grammar."""
-    weigh_figures: bool = True
-    """Whisper: weigh a heard figure against the figures it is easily confused with, on the same audio
-    (``figures``); pocketsphinx's figure becomes one of the rivals."""
+    """Whisper: ask pocketsphinx on the prompt's grammar about check digits, unsure choices and yes/no answers, and
+    for its figure in a yes/no or quantity answer (weighed as a rival of Whisper's, ``figures``)."""
     workers: int = field(default_factory=default_workers)
     """Decoders (worker processes, or threads with ``isolation="thread"``): utterances decoded at the same
     time. Default: min(2, cpu count)."""
@@ -294,7 +292,7 @@ class GrammarRecognizer:
             # Asked only then: the pass costs ~75 ms on the commonest turn, a sure "yes".
             heard = agreeing_opinion(heard, self._grammar_text(pcm, sample_rate, expect))
         alternative = ""
-        if has_figure and expect.kind != "digits" and self.options.weigh_figures:
+        if has_figure and expect.kind != "digits":
             # The figure against its rivals on the same audio; pocketsphinx's figure on the prompt's small grammar
             # (answers only) is one of them rather than a veto.
             theirs = (
@@ -307,9 +305,6 @@ class GrammarRecognizer:
                 heard, offered, (theirs,) if theirs else (), open_request=expect.kind in ("free", "item")
             )
             heard, alternative = checked.heard, checked.alternative
-        elif self.options.second_opinion and expect.kind in SECOND_OPINION_KINDS and has_figure:
-            # pocketsphinx on the prompt's small grammar checks the figure of an answer ("no, sixty").
-            heard = second_opinion(heard, self._grammar_text(pcm, sample_rate, expect))
         return Recognition(
             text=heard.text, confidence=heard.confidence, duration_s=len(pcm) / (2 * sample_rate),
             words=heard.words, alternative=alternative,

@@ -24,21 +24,6 @@ class Heard:
 SILENCE = Heard("", 0.0, (), False)
 
 
-def second_opinion(heard: Heard, other: str | None, agree: float = 0.9, disagree: float = 0.3) -> Heard:
-    """``heard`` with the confidence of its numbers set by a second recognizer's transcript ``other`` (None: it
-    heard nothing it believed): the same numbers make them at least ``agree``, different ones at most
-    ``disagree`` (the dialogue then asks "fifteen or fifty?" rather than read back a figure one engine doubts)."""
-    mine = [w for w, _ in heard.words if w in NUMBER_WORDS]
-    if other is None or not mine:
-        return heard
-    theirs = [w for w in other.split() if w in NUMBER_WORDS]
-    same = mine == theirs
-    words = tuple(
-        (w, (max(c, agree) if same else min(c, disagree)) if w in NUMBER_WORDS else c) for w, c in heard.words
-    )
-    return Heard(heard.text, utterance_confidence(words), words, heard.fitted)
-
-
 def agreeing_opinion(heard: Heard, other: str | None, agree: float = 0.9) -> Heard:
     """``heard`` made at least ``agree`` sure when a second recognizer heard the very same words (a choice
     answered, a yes or no); a different opinion changes nothing (Whisper is the better engine on open speech)."""

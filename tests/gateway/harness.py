@@ -19,7 +19,7 @@ from tests.fakes.clock import ManualClock, settle
 from tests.fakes.conversation import FakeConversation
 from tests.fakes.speech import FakeRecognizer, FakeSynthesizer, silence, speech_like
 from voice_gateway import events as ev
-from voice_gateway.audio import read_wav, resample
+from voice_gateway.audio import duration_s, read_wav, resample
 from voice_gateway.metrics import GatewayMetrics
 from voice_gateway.options import SessionOptions
 from voice_gateway.session import CallSession
@@ -77,7 +77,7 @@ class Clip:
 
     @property
     def end_s(self) -> float:
-        return self.start_s + len(self.pcm) / (2 * 16000)
+        return self.start_s + duration_s(self.pcm, 16000)
 
 
 Action = Callable[[CallSession], Any]

@@ -9,7 +9,7 @@ import pytest
 
 from local_speech.decoder import Lexicon
 from local_speech.grammar import GrammarSet, build_grammars, names_grammar
-from local_speech.heard import Heard, agreeing_opinion, digits_opinion, second_opinion
+from local_speech.heard import Heard, agreeing_opinion, digits_opinion
 from local_speech.snap import Snapper, WordDistance, phone_distance
 from local_speech.types import Expectation, VocabularyEntry
 from local_speech.whisper import Decoding, Hypothesis, looks_invented
@@ -180,20 +180,6 @@ def test_hypotheses_that_fit_the_same_name_agree(
     )
     assert "spark plugs" in heard.text
     assert conf(heard, "plugs") > 0.8 and conf(heard, "spark") > 0.9
-
-
-def test_a_second_opinion_settles_or_doubts_the_figure() -> None:
-    heard = Heard("no sixteen", 0.75, (("no", 0.9), ("sixteen", 0.75)), True)
-    doubted = second_opinion(heard, "no sixty")
-    assert (
-        dict(doubted.words)["sixteen"] <= 0.3 and doubted.confidence <= 0.3 and doubted.text == "no sixteen"
-    )
-    settled = second_opinion(heard, "no sixteen")
-    assert dict(settled.words)["sixteen"] >= 0.9 and dict(settled.words)["no"] == 0.9
-    assert second_opinion(heard, None) == heard  # pocketsphinx rejected the audio: no opinion
-    assert second_opinion(Heard("yes", 1.0, (("yes", 1.0),), True), "no") == Heard(
-        "yes", 1.0, (("yes", 1.0),), True
-    )
 
 
 def test_a_misheard_verb_is_mended_but_never_a_number(
