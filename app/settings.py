@@ -137,8 +137,8 @@ class Settings(BaseSettings):
     )
     local_asr_threads: int = Field(
         default=0,
-        description="Threads per Whisper decode in each speech worker; 0: min(2, cpu count). Two threads cut a 5 s "
-        "request's decode by a third when the other worker is idle; under full load they share the same cores.",
+        description="Threads per Whisper decode in each speech worker; 0: one (a second thread slows Whisper tiny's "
+        "decoder down: its matrices are too small to share out).",
     )
     local_asr_deadline_s: float = Field(
         default=8.0,

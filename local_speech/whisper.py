@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +47,10 @@ class ModelUnavailable(LocalSpeechError):
 class WhisperOptions:
     compute_type: str = "int8"
     """CTranslate2 weight type: int8 is 2-3x faster than float32 on these CPUs with the same transcripts."""
-    threads: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
-    """Threads per decode. Two cut a 5 s request's decode by a third when the other worker is idle (the encoder
-    most); under full load the workers share the same cores either way."""
+    threads: int = 1
+    """Threads per decode. One: Whisper tiny's matrices are too small to share out, and a second thread doubled
+    the decoder's time on a 5 s request (156 against 316 ms on 2 cores) for a 5 % faster encoder; the two
+    speech workers then use a core each."""
     beam_size: int = 3
     hypotheses: int = 3
     """The n best transcripts returned (at most ``beam_size``)."""
