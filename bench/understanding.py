@@ -124,10 +124,16 @@ def main() -> None:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="print each task and the failures' turns"
     )
+    parser.add_argument(
+        "--tasks", default="", help="only these tasks of the drawn list (ids: auto_parts.receipt,...)"
+    )
     args = parser.parse_args()
 
     cats = catalogues_for(args.which, args.seed)
     pairs = task_list(cats, args.seed, args.limit)
+    if args.tasks:
+        wanted = {t.strip() for t in args.tasks.split(",")}
+        pairs = [(t, c) for t, c in pairs if t.task_id in wanted]
     conds = [condition(n.strip(), args.which) for n in args.conditions.split(",") if n.strip()]
     skipped: list[str] = []
     if any(c.voice and c.voice.engine == "hibari" for c in conds) and (why := hibari_available()):

@@ -30,6 +30,7 @@ from local_speech.grammar import (
     search_name,
 )
 from local_speech.heard import SILENCE, Heard, utterance_confidence
+from local_speech.names import NameOptions, weigh_names
 from local_speech.snap import LIGHT_COST, Fit, PhoneIndex, Snapper, WordDistance, drop_cost
 from local_speech.types import Expectation
 from local_speech.whisper import Decoding, Encoded, WhisperDecoder, WhisperOptions, looks_invented
@@ -144,6 +145,7 @@ class WhisperGrammarRecognizer:
         self._encoded: Encoded | None = None
         self._written = ""
         self.figure_options = FigureOptions()
+        self.name_options = NameOptions()
 
     @property
     def decoder(self) -> WhisperDecoder:
@@ -238,6 +240,21 @@ class WhisperGrammarRecognizer:
             heard, lambda texts: self.decoder.score(encoded, texts), self._distance, options,
             offered=offered, opinions=opinions, written=" ".join(without_repeats(self._written.split())),
         )  # fmt: skip
+
+    def weigh_names(self, heard: Heard, expect: Expectation) -> Heard:
+        """An answer to a choice or an item prompt that is none of the names it may be, with those names (the
+        offered ones, or the catalogue's nearest by sound) weighed on the same audio (``names.weigh_names``)."""
+        if self._encoded is None or expect.kind not in ("choice", "item"):
+            return heard
+        if expect.kind == "item" and _names_in(heard.text, self._names):
+            return heard  # a name heard (perhaps in a whole request): nothing to weigh
+        encoded, o = self._encoded, self.name_options
+        written = " ".join(without_repeats(self._written.split()))
+        names = [(n, o.choice_confidence) for n in expect.phrases]
+        if all(n in self._names for n, _ in names):  # "Which item?", or a choice of items
+            near = self._phone_index().nearest((heard.text or written).split(), o.nearest)
+            names += [(n, o.item_confidence) for n in near]
+        return weigh_names(heard, written, names, lambda texts: self.decoder.score(encoded, texts), o)
 
     def _phone_index(self) -> PhoneIndex:
         if self._index is None:

@@ -126,3 +126,32 @@ async def test_a_figure_is_weighed_against_its_rivals_on_the_audio(whisper: Loca
     assert transcript.text == "twenty four"
     rival = transcript.alternative.split()
     assert rival and rival != ["twenty", "four"] and all(w in NUMBER_WORDS for w in rival)
+
+
+async def test_a_name_answer_stays_an_offered_name() -> None:
+    """At a choice the offered names are weighed on the audio, and a figure inside a name is weighed with the
+    name, never against other figures (which would make "sixteen ounce" a "sixty ounce" nobody offered)."""
+    names = [
+        "deli containers sixteen ounce",
+        "deli containers thirty two ounce",
+        "butter pats",
+        "water pitchers",
+    ]
+    asr = LocalRecognizer(
+        [VocabularyItem(f"FS-{k}", n) for k, n in enumerate(names)],
+        LocalAsrOptions(engine="whisper", isolation="thread"),
+    )
+    try:
+        offered = tuple(names[:2])
+        for said in offered:
+            heard = asr.transcribe_sync(await say(said), RecognitionHints("choice", offered))
+            assert heard.text == said, heard
+    finally:
+        asr.close()
+    audio = await say("butter pats")
+    decoder = WhisperDecoder()
+    samples = np.frombuffer(audio.pcm, np.int16).astype(np.float32) / 32768.0
+    scores = decoder.score(
+        decoder.encode(samples), ["butter pats.", "water pitchers.", "deli containers sixteen ounce."]
+    )
+    assert scores[0] > max(scores[1:]) + 3.0, scores  # the lead a name needs to be taken (NameOptions.margin)
