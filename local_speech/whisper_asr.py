@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -32,6 +31,7 @@ from local_speech.grammar import (
 from local_speech.heard import SILENCE, Heard, utterance_confidence
 from local_speech.names import NameOptions, weigh_names
 from local_speech.snap import LIGHT_COST, Fit, PhoneIndex, Snapper, WordDistance, drop_cost
+from local_speech.transcripts import prompt_for, spoken_digits, without_repeats
 from local_speech.types import Expectation
 from local_speech.whisper import Decoding, Encoded, WhisperDecoder, WhisperOptions, looks_invented
 
@@ -79,46 +79,6 @@ class FitOptions:
     """Drop Whisper's phantom phrases ("thank you", "you") unless it is this sure of them."""
     likelihood_confidence: float = 1.5
     """An open transcript's confidence is at most this times its mean token probability."""
-
-
-def prompt_for(expect: Expectation, names: Sequence[str]) -> str:
-    """The text Whisper reads as what came before: the question the caller answers and the vocabulary it
-    should prefer (numbers written as words)."""
-    if expect.kind == "yes_no":
-        return "Twelve, is that right?"
-    if expect.kind == "digits":
-        return "Read me the check digits, four seven."
-    if expect.kind == "quantity":
-        return "How many? Twelve, fifty, two hundred and forty?"
-    if expect.kind == "choice" and expect.phrases:
-        return "Which one: " + ", ".join(expect.phrases) + "?"
-    stock = "We stock " + ", ".join(names) + ". " if names else ""
-    return stock + "How many, twelve or fifty? How can I help?"
-
-
-def spoken_digits(text: str) -> str:
-    """``normalize_phrase`` with digits read one by one ("22" -> "two two"), as check digits are said."""
-    return normalize_phrase(re.sub(r"\d", lambda m: f" {m.group()} ", text))
-
-
-def without_repeats(words: list[str], digits: bool = False) -> list[str]:
-    """Whisper sometimes says the utterance again ("yes yes", "order ten x order ten x order"): once is
-    enough. A leading block that repeats to the end (the last copy may be cut short) is kept once."""
-    n = len(words)
-    for size in range(1, n):
-        if n - size < max(1, size // 2):
-            break  # too little after the block to call it a repeat
-        block = words[:size]
-        if digits and all(w in NUMBER_WORDS for w in block) and (size < 2 or n <= 2 * size):
-            # "two two" and "four two four two" may be check digits; "nine seven nine seven nine" is a pair
-            # written over and over ("fifty fifty" for a quantity is one figure)
-            continue
-        # The last copy may stop inside a word ("... order twelve w"): decoding ran out of its token budget.
-        if all(words[i] == block[i % size] for i in range(size, n - 1)) and block[(n - 1) % size].startswith(
-            words[n - 1]
-        ):
-            return block
-    return words
 
 
 class WhisperGrammarRecognizer:

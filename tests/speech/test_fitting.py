@@ -11,9 +11,10 @@ from local_speech.decoder import Lexicon
 from local_speech.grammar import GrammarSet, build_grammars, names_grammar
 from local_speech.heard import Heard, agreeing_opinion, digits_opinion
 from local_speech.snap import Snapper, WordDistance, phone_distance
+from local_speech.transcripts import without_repeats
 from local_speech.types import Expectation, VocabularyEntry
 from local_speech.whisper import Decoding, Hypothesis, looks_invented
-from local_speech.whisper_asr import WhisperGrammarRecognizer, without_repeats
+from local_speech.whisper_asr import WhisperGrammarRecognizer
 
 ITEMS = [
     VocabularyEntry("AP-310", "brake pads front"),

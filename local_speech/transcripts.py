@@ -1,0 +1,50 @@
+"""Whisper's text around one decode: the prompt it reads as what came before, and its transcripts cleaned before
+they are fitted (digits read one by one, the utterance said again dropped)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from local_speech.grammar import NUMBER_WORDS, normalize_phrase
+from local_speech.types import Expectation
+
+
+def prompt_for(expect: Expectation, names: Sequence[str]) -> str:
+    """The text Whisper reads as what came before: the question the caller answers and the vocabulary it
+    should prefer (numbers written as words)."""
+    if expect.kind == "yes_no":
+        return "Twelve, is that right?"
+    if expect.kind == "digits":
+        return "Read me the check digits, four seven."
+    if expect.kind == "quantity":
+        return "How many? Twelve, fifty, two hundred and forty?"
+    if expect.kind == "choice" and expect.phrases:
+        return "Which one: " + ", ".join(expect.phrases) + "?"
+    stock = "We stock " + ", ".join(names) + ". " if names else ""
+    return stock + "How many, twelve or fifty? How can I help?"
+
+
+def spoken_digits(text: str) -> str:
+    """``normalize_phrase`` with digits read one by one ("22" -> "two two"), as check digits are said."""
+    return normalize_phrase(re.sub(r"\d", lambda m: f" {m.group()} ", text))
+
+
+def without_repeats(words: list[str], digits: bool = False) -> list[str]:
+    """Whisper sometimes says the utterance again ("yes yes", "order ten x order ten x order"): once is
+    enough. A leading block that repeats to the end (the last copy may be cut short) is kept once."""
+    n = len(words)
+    for size in range(1, n):
+        if n - size < max(1, size // 2):
+            break  # too little after the block to call it a repeat
+        block = words[:size]
+        if digits and all(w in NUMBER_WORDS for w in block) and (size < 2 or n <= 2 * size):
+            # "two two" and "four two four two" may be check digits; "nine seven nine seven nine" is a pair
+            # written over and over ("fifty fifty" for a quantity is one figure)
+            continue
+        # The last copy may stop inside a word ("... order twelve w"): decoding ran out of its token budget.
+        if all(words[i] == block[i % size] for i in range(size, n - 1)) and block[(n - 1) % size].startswith(
+            words[n - 1]
+        ):
+            return block
+    return words
