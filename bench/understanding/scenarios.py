@@ -177,6 +177,8 @@ class Caller:
             self.repeated_verbatim = reply.strip() == previous.strip()
         if awaiting == "yes_no":
             return self._read_back(text)
+        if awaiting == "digits" and "digit by digit" in text and task.write is not None:
+            return self._say(say_digits(str(task.write.quantity)))  # a quantity, one digit at a time
         if awaiting == "digits":
             self.digits_answered += 1
             return self._say(say_digits(self._check_digits(text)))

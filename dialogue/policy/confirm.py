@@ -205,8 +205,10 @@ class Clarify:
             name = self.index.name(d.sku)
             alt_q = slots.alt_quantity
             pending = Pending("which_qty", intent, draft=d, slots=slots, since=at, tries=tries)
+            if tries:  # asked once already: digit by digit this time
+                return self._say(state, pending, prefix + R.quantity_digits(name), "digits", ())
             if alt_q is None:
-                text = prefix + R.quantity_again(name, again=bool(tries))
+                text = prefix + R.quantity_again(name)
                 return self._say(state, pending, text, "quantity", ())
             offered = (R.n(slots.quantity), R.n(alt_q))
             text = prefix + R.quantity_question(slots.quantity, alt_q, name, slots.unit if d.spoken else None)

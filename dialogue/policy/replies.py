@@ -159,9 +159,15 @@ def quantity_question(heard: float, alt: float, name: str, unit: str | None) -> 
     return f"{a.capitalize()} or {b} {what}?"
 
 
-def quantity_again(name: str, again: bool = False) -> str:
-    """Asked for an unsure quantity with no confusable partner (after ``UNSURE_AGAIN`` when ``again``)."""
-    return f"How many {name}?" if again else f"I'm not sure I heard the quantity. How many {name}?"
+def quantity_again(name: str) -> str:
+    """Asked for an unsure quantity with no confusable partner."""
+    return f"I'm not sure I heard the quantity. How many {name}?"
+
+
+def quantity_digits(name: str) -> str:
+    """Asked when a quantity was heard unsurely twice: digits are hard to mishear ("three eight" where "thirty
+    eight" and "forty eight" were confused)."""
+    return f"Please say the number of {name} digit by digit, like one two for twelve."
 
 
 def kind_question(heard: str, alt: str) -> str:
