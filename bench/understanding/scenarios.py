@@ -224,7 +224,11 @@ class Caller:
             return self._say("say again")
         if task.kind == "correction" and not self.corrected and task.write is not None:
             self.corrected = True
-            return self._say(f"no, {say_number(task.write.quantity)}")
+            # The figure said first was wrong; a read-back that already holds the right one (the first was
+            # misheard, then asked about) needs no correction.
+            item = self.cat.item(task.write.sku)
+            if task.write.quantity not in numbers_in(self._last_reply, [item.name]):
+                return self._say(f"no, {say_number(task.write.quantity)}")
         if self.mode == "always_yes" or task.write is None:
             return self._say("yes" if task.write is not None else "no")
         return self._say(self._careful_answer(text))
