@@ -184,8 +184,15 @@ class WriteFlows:
             draft = replace(draft, supplier_id=chosen.supplier_id, supplier_name=chosen.supplier_name,
                             unit_price=chosen.price_per_unit)  # fmt: skip
             if draft.kind == "order" and min_order and draft.quantity < min_order:
-                # Read back what the supplier will take, not an order the store would refuse after the yes.
                 prefix += f"{chosen.supplier_name} sells at least {n(min_order)}. "
+                if state.by_voice:
+                    # Heard, a figure below the minimum may be a mishearing ("eighty" heard "eighteen"): the
+                    # caller says how many, rather than a habitual yes ordering a figure nobody said.
+                    pending = Pending("ask_qty", p.intent, slots=p.slots, candidates=(sku,), since=at)
+                    return self.speaker.say(
+                        replace(state, pending=pending), f"{prefix}How many {product.name}?", "quantity"
+                    )
+                # Typed: read back what the supplier will take, not an order the store would refuse after the yes.
                 draft = replace(draft, quantity=min_order, spoken="")
         reorder_point: int | None = None
         rec = results.get("stock")
@@ -337,6 +344,13 @@ class WriteFlows:
             new = replace(d, quantity=units, spoken=spoken)
             if u.slots.item_text:
                 return self.items.with_item(state, p.intent, replace(slots, item_text=u.slots.item_text), at)
+            if state.by_voice and u.intent == "correction" and units == d.quantity:
+                # "No, sixteen" to a read-back of sixteen: the caller said another figure that is heard as this
+                # one, so it is asked digit by digit (a second "yes" would write the figure just refused).
+                slots = replace(slots, unsure=slots.unsure | {"quantity"})
+                asked = self.clarify.ask(state, p.intent, new, slots, at, tries=1)
+                if asked is not None:
+                    return asked
             return self.continue_draft(state, p.intent, new, slots, at)
         if _new_item(u):
             slots = replace(p.slots, item_text=u.slots.item_text, unsure=carry(p.slots, u, "item"))

@@ -390,3 +390,15 @@ def test_an_order_below_the_suppliers_minimum_is_read_back_at_the_minimum() -> N
     assert read.awaiting == "yes_no"
     d.say("yes")
     assert [c.draft.quantity for c in d.commits] == [12]
+
+
+def test_a_spoken_order_below_the_minimum_asks_how_many() -> None:
+    """Heard, "eighteen" below a minimum of twenty may be a misheard "eighty": the caller says how many, so a
+    habitual yes cannot order a figure nobody said."""
+    d = Driver(World(min_order={"W-1": 12}))
+    ask = d.hear("order seven widget a")
+    assert ask.text == "Acme Industrial Supply sells at least twelve. How many widget a?"
+    assert ask.awaiting == "quantity" and d.commits == []
+    assert d.hear("twenty").text.startswith("ORDER: buying twenty widget a")
+    d.hear("yes")
+    assert [c.draft.quantity for c in d.commits] == [20]

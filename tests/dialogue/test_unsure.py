@@ -241,6 +241,22 @@ def test_a_figure_confused_twice_is_asked_digit_by_digit() -> None:
     assert writes(d) == [("pick", "AP-4", 38)]
 
 
+def test_no_to_a_read_back_with_the_same_figure_asks_it_digit_by_digit() -> None:
+    """ "No, sixty" heard as "no sixteen" to a read-back of sixteen: the figure said is being heard as this one,
+    so a habitual yes must not get to write it."""
+    d = parts()
+    assert d.hear("picked sixteen spark plugs").text.startswith("PICK: taking sixteen, one six, spark plugs")
+    ask = d.hear("no sixteen")
+    assert ask.awaiting == "digits" and "digit by digit" in ask.text and d.commits == []
+    assert d.hear("six zero").text.startswith("PICK: taking sixty, six zero, spark plugs")
+    d.hear("yes")
+    assert writes(d) == [("pick", "AP-4", 60)]
+    # Typed, "no, sixteen" is what was typed: it is read back again.
+    typed = parts()
+    typed.say("picked sixteen spark plugs")
+    assert typed.say("no, sixteen").text.startswith("PICK: taking sixteen")
+
+
 def test_more_attempts_can_be_configured() -> None:
     d = Driver(World(), config=PolicyConfig(clarify_attempts=3), catalogue=PARTS)
     d.hear("picked twelve spark plugs", unsure=("twelve",))

@@ -34,16 +34,28 @@ class Audio:
 
 
 def test_a_name_the_audio_clearly_prefers_is_taken() -> None:
-    audio = Audio({"that's right": -8.0, "nasal spray": -12.0, "ten mil syringes": -30.0})
-    out = weigh_names(heard("that's right"), "that's right", OFFERED, audio, NameOptions())
+    audio = Audio({"nasel spay": -8.0, "nasal spray": -12.0, "ten mil syringes": -30.0})
+    out = weigh_names(heard("nasel spay"), "nasel spay", OFFERED, audio, NameOptions())
     assert out.text == "nasal spray" and out.fitted
     assert out.confidence == 0.9
     assert [w for w, _ in out.words] == ["nasal", "spray"]
-    assert audio.asked == [["nasal spray.", "ten mil syringes.", "that's right."]]
+    assert audio.asked == [["nasal spray.", "ten mil syringes.", "nasel spay."]]
 
-    narrow = Audio({"that's right": -8.0, "nasal spray": -12.0, "ten mil syringes": -15.5})
-    out = weigh_names(heard("that's right"), "that's right", OFFERED, narrow, NameOptions())
+    narrow = Audio({"nasel spay": -8.0, "nasal spray": -12.0, "ten mil syringes": -15.5})
+    out = weigh_names(heard("nasel spay"), "nasel spay", OFFERED, narrow, NameOptions())
     assert (out.text, out.confidence) == ("nasal spray", 0.9)  # a lead of 3.5 nats is enough
+
+
+def test_words_that_share_nothing_with_the_name_stay_themselves() -> None:
+    """Garbage scores low itself, so a name merely beating the other names is no evidence (held-out seed 47:
+    "one two three three three three three" for "nasal spray" became an offered "horn relays")."""
+    garbage = "one two three three three three three"
+    audio = Audio({garbage: -30.0, "horn relays": -26.0, "three mil syringes": -35.0})
+    said = heard(garbage, 0.3)
+    names = [("horn relays", 0.9), ("three mil syringes", 0.9)]
+    assert weigh_names(said, garbage, names, audio, NameOptions()) is said
+    taken = weigh_names(said, garbage, names, audio, NameOptions(min_likeness=0.0))
+    assert taken.text == "horn relays"  # the likeness bar alone kept it out
 
 
 def test_what_was_said_clearly_stays_itself() -> None:
@@ -54,15 +66,15 @@ def test_what_was_said_clearly_stays_itself() -> None:
 
 
 def test_two_names_in_a_close_race_change_nothing() -> None:
-    audio = Audio({"that's right": -8.0, "nasal spray": -12.0, "ten mil syringes": -13.0})
-    said = heard("that's right", 0.4)
-    assert weigh_names(said, "that's right", OFFERED, audio, NameOptions()) is said
+    audio = Audio({"nasel spay": -8.0, "nasal spray": -12.0, "ten mil syringes": -13.0})
+    said = heard("nasel spay", 0.4)
+    assert weigh_names(said, "nasel spay", OFFERED, audio, NameOptions()) is said
 
 
 def test_nothing_is_weighed_without_a_rival_or_a_transcript_or_when_a_name_was_heard() -> None:
     audio = Audio({"nasal spray": -5.0})
     for said, written, names in (
-        (heard("that's right"), "that's right", OFFERED[:1]),  # one name: no rival to lead
+        (heard("nasel spay"), "nasel spay", OFFERED[:1]),  # one name: no rival to lead
         (heard(""), "", OFFERED),  # Whisper wrote nothing: nothing is invented
         (heard("nasal spray", 0.3), "nasal spray", OFFERED),  # a name heard: as sure as it was
     ):
