@@ -222,10 +222,13 @@ class Items:
         fuzzy match restricted to the candidates."""
         words = re.findall(r"[a-z]+", answer.lower())
         filler = {"the", "one", "please", "that", "i", "mean", "meant", "said"}
-        for w in words:
-            if w in _ORDINAL and w != "one" and len(candidates) > 1:
-                idx = _ORDINAL[w]
-                return candidates[idx] if idx < len(candidates) else None
+        picks = {w for w in words if w in _ORDINAL and w != "one"}
+        # "the second one", "number two": one position word, in an answer that is only that. A number inside
+        # other words is no position ("one two three three three" was once heard for "nasal spray").
+        rest = [w for w in words if w not in picks and w not in filler | {"number", "option"}]
+        if len(picks) == 1 and not rest and len(candidates) > 1:
+            idx = _ORDINAL[picks.pop()]
+            return candidates[idx] if idx < len(candidates) else None
         names = {s: set(re.findall(r"[a-z]+", self.index.name(s).lower())) for s in candidates}
         common = set.intersection(*names.values()) if names else set()
         said = {w for w in words if w not in filler} - common
