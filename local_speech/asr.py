@@ -277,8 +277,8 @@ class GrammarRecognizer:
 
     def _recognize_whisper(self, pcm: bytes, sample_rate: int, expect: Expectation) -> Recognition:
         samples = pcm16_to_array(resample(pcm, sample_rate, MODEL_RATE)).astype(np.float32) / 32768.0
-        heard = self._whisper_engine().recognize(samples, self._grammars, expect)
-        heard = self._whisper_engine().weigh_names(heard, expect)
+        engine = self._whisper_engine()
+        heard = engine.weigh_names(engine.recognize(samples, self._grammars, expect), expect)
         # A name's own figure ("deli containers sixteen ounce") was weighed with the name: the rivals of a figure
         # would make it a name that is not there.
         named = expect.kind in ("choice", "item") and (

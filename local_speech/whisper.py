@@ -48,9 +48,9 @@ class WhisperOptions:
     compute_type: str = "int8"
     """CTranslate2 weight type: int8 is 2-3x faster than float32 on these CPUs with the same transcripts."""
     threads: int = 1
-    """Threads per decode. One: Whisper tiny's matrices are too small to share out, and a second thread doubled
-    the decoder's time on a 5 s request (156 against 316 ms on 2 cores) for a 5 % faster encoder; the two
-    speech workers then use a core each."""
+    """Threads per decode. One: Whisper tiny's matrices are too small to share out, and a second thread made a 5 s
+    request slower, its decoder most (``bench/turn_end.py``: 406 ms after the turn end with two, 106 with one);
+    the two speech workers then use a core each."""
     beam_size: int = 3
     hypotheses: int = 3
     """The n best transcripts returned (at most ``beam_size``)."""

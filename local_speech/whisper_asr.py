@@ -198,7 +198,7 @@ class WhisperGrammarRecognizer:
             options = replace(options, rivals=min(options.rivals, options.rivals_open))
         return check_figure(
             heard, lambda texts: self.decoder.score(encoded, texts), self._distance, options,
-            offered=offered, opinions=opinions, written=" ".join(without_repeats(self._written.split())),
+            offered=offered, opinions=opinions, written=self._written_once(),
         )  # fmt: skip
 
     def weigh_names(self, heard: Heard, expect: Expectation) -> Heard:
@@ -209,12 +209,16 @@ class WhisperGrammarRecognizer:
         if expect.kind == "item" and _names_in(heard.text, self._names):
             return heard  # a name heard (perhaps in a whole request): nothing to weigh
         encoded, o = self._encoded, self.name_options
-        written = " ".join(without_repeats(self._written.split()))
+        written = self._written_once()
         names = [(n, o.choice_confidence) for n in expect.phrases]
         if all(n in self._names for n, _ in names):  # "Which item?", or a choice of items
             near = self._phone_index().nearest((heard.text or written).split(), o.nearest)
             names += [(n, o.item_confidence) for n in near]
         return weigh_names(heard, written, names, lambda texts: self.decoder.score(encoded, texts), o)
+
+    def _written_once(self) -> str:
+        """What Whisper wrote for the last utterance, said once (its repeats dropped)."""
+        return " ".join(without_repeats(self._written.split()))
 
     def _phone_index(self) -> PhoneIndex:
         if self._index is None:

@@ -204,9 +204,9 @@ class Clarify:
         if "quantity" in unsure and slots.quantity is not None:
             name = self.index.name(d.sku)
             alt_q = slots.alt_quantity
-            pending = Pending("which_qty", intent, draft=d, slots=slots, since=at, tries=tries)
             if tries:  # asked once already: digit by digit this time
-                return self._say(state, pending, prefix + R.quantity_digits(name), "digits", ())
+                return self.ask_digits(state, intent, d, slots, at, prefix, tries)
+            pending = Pending("which_qty", intent, draft=d, slots=slots, since=at, tries=tries)
             if alt_q is None:
                 text = prefix + R.quantity_again(name)
                 return self._say(state, pending, text, "quantity", ())
@@ -214,6 +214,16 @@ class Clarify:
             text = prefix + R.quantity_question(slots.quantity, alt_q, name, slots.unit if d.spoken else None)
             return self._say(state, replace(pending, offered=offered), text, "quantity", offered)
         return None
+
+    def ask_digits(
+        self, state: DialogueState, intent: str, d: Draft, slots: Slots, at: float, prefix: str = "",
+        tries: int = 1,
+    ) -> Reply:  # fmt: skip
+        """The quantity of ``d`` asked digit by digit ("three eight" is not confused as "thirty eight" and
+        "forty eight" are); the answer settles it as any answer to a quantity question does."""
+        slots = replace(slots, unsure=slots.unsure | {"quantity"})
+        pending = Pending("which_qty", intent, draft=d, slots=slots, since=at, tries=tries)
+        return self._say(state, pending, prefix + R.quantity_digits(self.index.name(d.sku)), "digits", ())
 
     def _say(
         self,

@@ -91,10 +91,7 @@ class WriteFlows:
                 asks = (Query("recommend", sku), Query("suppliers", sku), Query("movement", sku),
                         Query("stock", sku))  # fmt: skip
                 return self.speaker.fetch(state, intent, asks, at, slots=slots, sku=sku, note=prefix)
-            pending = Pending("ask_qty", intent, slots=slots, candidates=(sku,), since=at)
-            return self.speaker.say(
-                replace(state, pending=pending), f"{prefix}How many {product.name}?", "quantity"
-            )
+            return self._how_many(state, intent, slots, product, at, prefix)
         units, spoken, problem = self.units(slots, product, kind)
         if problem or units is None:
             pending = Pending(
@@ -166,10 +163,7 @@ class WriteFlows:
             qty = next((a.recommended_order_quantity for a in recs.items if a.recommended_order_quantity > 0), 0) \
                 if isinstance(recs, RestockList) else 0  # fmt: skip
             if qty <= 0:
-                pending = Pending("ask_qty", p.intent, slots=p.slots, candidates=(sku,), since=at)
-                return self.speaker.say(
-                    replace(state, pending=pending), f"{prefix}How many {product.name}?", "quantity"
-                )
+                return self._how_many(state, p.intent, p.slots, product, at, prefix)
             loc = self.location(product, p.slots.site or state.site, None)
             draft = Draft("order", sku, qty, "", site=loc.site if loc else p.slots.site)
         min_order: int | None = None
@@ -188,10 +182,7 @@ class WriteFlows:
                 if state.by_voice:
                     # Heard, a figure below the minimum may be a mishearing ("eighty" heard "eighteen"): the
                     # caller says how many, rather than a habitual yes ordering a figure nobody said.
-                    pending = Pending("ask_qty", p.intent, slots=p.slots, candidates=(sku,), since=at)
-                    return self.speaker.say(
-                        replace(state, pending=pending), f"{prefix}How many {product.name}?", "quantity"
-                    )
+                    return self._how_many(state, p.intent, p.slots, product, at, prefix)
                 # Typed: read back what the supplier will take, not an order the store would refuse after the yes.
                 draft = replace(draft, quantity=min_order, spoken="")
         reorder_point: int | None = None
@@ -291,9 +282,7 @@ class WriteFlows:
                 p, (replace(state, pending=replace(p, stage="commit", since=at)), [Commit(d)]), "confirmed"
             )
         if u.intent == "no":
-            pending = replace(p, stage="ask_change", since=at)
-            text = "What should I change? Say a new quantity, or cancel."
-            return settle(p, self.speaker.say(replace(state, pending=pending), text, "quantity"), "denied")
+            return settle(p, self._ask_change(state, at), "denied")
         outcome: ConfirmationOutcome = "corrected" if _new_quantity(u) or _new_item(u) else "other"
         return settle(p, self.on_change(state, u, at), outcome)
 
@@ -315,12 +304,21 @@ class WriteFlows:
                 return settle(p, (commit, [Commit(d)]), "confirmed")
             return settle(p, self.on_change(state, u, at), "corrected")
         if u.intent == "no":
-            pending = replace(p, stage="ask_change", since=at)
-            text = "What should I change? Say a new quantity, or cancel."
-            return settle(p, self.speaker.say(replace(state, pending=pending), text, "quantity"), "denied")
+            return settle(p, self._ask_change(state, at), "denied")
         if u.intent in ("yes", "quantity", "correction"):  # a yes, or a figure heard unsurely: say it again
             return self.speaker.say(state, SAY_FIGURE_AGAIN, "quantity", keep_prompt=True)
         return settle(p, self.on_change(state, u, at), "other")
+
+    def _ask_change(self, state: DialogueState, at: float) -> Reply:
+        pending = replace(state.pending, stage="ask_change", since=at)
+        text = "What should I change? Say a new quantity, or cancel."
+        return self.speaker.say(replace(state, pending=pending), text, "quantity")
+
+    def _how_many(self, state: DialogueState, intent: str, slots: Slots | None, product: Product, at: float,
+                  prefix: str) -> Reply:  # fmt: skip
+        pending = Pending("ask_qty", intent, slots=slots, candidates=(product.sku,), since=at)
+        text = f"{prefix}How many {product.name}?"
+        return self.speaker.say(replace(state, pending=pending), text, "quantity")
 
     def on_change(self, state: DialogueState, u: Understanding, at: float) -> Reply:
         """The answer to "What should I change?", or a read-back answered with something other than yes or no:
@@ -347,10 +345,7 @@ class WriteFlows:
             if state.by_voice and u.intent == "correction" and units == d.quantity:
                 # "No, sixteen" to a read-back of sixteen: the caller said another figure that is heard as this
                 # one, so it is asked digit by digit (a second "yes" would write the figure just refused).
-                slots = replace(slots, unsure=slots.unsure | {"quantity"})
-                asked = self.clarify.ask(state, p.intent, new, slots, at, tries=1)
-                if asked is not None:
-                    return asked
+                return self.clarify.ask_digits(state, p.intent, new, slots, at)
             return self.continue_draft(state, p.intent, new, slots, at)
         if _new_item(u):
             slots = replace(p.slots, item_text=u.slots.item_text, unsure=carry(p.slots, u, "item"))
