@@ -21,7 +21,9 @@ _T = (
 )
 _RE = r"(?:re ?order|reorder)"
 _ORDER_V = (
-    r"(?:re ?order|reorder|order|buy|purchase|place (?:an |a )?order for|put in (?:an |a )?order for|"
+    # "order for eighty syringes", "order for me twenty": the caller's "for" (an order *for* a quantity)
+    r"(?:(?:re ?order|reorder|order|buy|purchase) for(?: me| us)?|re ?order|reorder|order|buy|purchase|"
+    r"place (?:an |a )?order for|put in (?:an |a )?order for|"
     r"put (?:an |a )?order in for|raise (?:a |an )?(?:purchase )?order for|send (?:an |a )?order for|"
     r"get (?:us )?(?:some )?more|order in|get us|we need to order|i need to order)"
 )
@@ -201,7 +203,7 @@ _RULES_SRC: list[tuple[str, list[str]]] = [
             rf"{_ORDER_V} (?:another |an extra |a further )?{_Q}(?: more)?(?: of)?(?: {_I})?(?P<sup> from .+?)?",
             rf"{_ORDER_V} {_I} {_Q}(?P<sup> from .+?)?",
             rf"{_Q}(?: more)?(?: of)? {_I} (?:on order|to order|needs? ordering|to be ordered)",
-            rf"(?:{_RE}|order more(?: of)?|order|buy more(?: of)?|buy|purchase|restock|top up)(?: (?:some )?{_I})?",
+            rf"(?:{_RE}|order more(?: of)?|order|buy more(?: of)?|buy|purchase|restock|top up)(?: for)?(?: (?:some )?{_I})?",
             r"(?:place|make|raise|create|put in) (?:an |a |the )?(?:purchase )?order",
         ],
     ),
