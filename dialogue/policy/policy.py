@@ -68,7 +68,7 @@ class Policy:
         self.items = Items(index, self.speaker, self, self.config.clarify_attempts)
         self.reads = ReadFlows(index, self.config, self.speaker)
         self.writes = WriteFlows(index, self.config, self.speaker, self.items, self)
-        self.salvage = Salvage(index, self.config, self.speaker, self)
+        self.salvage = Salvage(index, self.config, self.speaker, self, self.items)
 
     def step(self, state: DialogueState, event: Event) -> Reply:
         """The new state and the actions ``event`` calls for."""

@@ -6,16 +6,17 @@ write, how many (the quantity is asked anew: the figure heard in a turn that mad
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from dialogue.contract import Expectation
 from dialogue.policy import replies as R
 from dialogue.policy.confirm import FRESH_INTENTS, INTENT_OF, kind_named
-from dialogue.policy.items import Router
+from dialogue.policy.items import Items, Router
 from dialogue.policy.speaker import Speaker
 from dialogue.policy.state import DialogueState, Pending, PolicyConfig, Reply
 from dialogue.understanding.nlu import Slots, Understanding, Unsure
-from dialogue.understanding.numbers import find_numbers, tokenize
+from dialogue.understanding.numbers import NUMBER_WORDS, find_numbers, tokenize
 from dialogue.understanding.resolve import CatalogueIndex
 
 ACTIONS = ("check", "order", "pick", "receive", "count")
@@ -23,24 +24,56 @@ ACTIONS = ("check", "order", "pick", "receive", "count")
 STEP_BY_STEP = "what_for"
 """The intent of a request taken one part at a time: its item is asked first, then what to do with it."""
 _CHECK_WORDS = frozenset({"check", "stock", "how", "many", "much", "level", "look", "checking"})
+_BETWEEN = frozenset({"of", "the", "more", "some", "extra", "case", "cases", "unit", "units", "piece", "pieces",
+                      "box", "boxes", "pack", "packs", "pallet", "pallets", "each", "a", "an", "new", "x"})  # fmt: skip
+"""Words that may stand between a figure and the name it counts ("twenty cases of beanies")."""
+MODIFIER_WORDS = 2
+"""Words between a figure and a name read as part of the item said ("twenty kilt beanies"), at most."""
+
+
+def said_item(words: list[str], start: int, stop: int) -> str | None:
+    """The item said, when a figure comes a word or two before the name at ``words[start:stop]`` and those words
+    are not units or fillers ("what a twenty kilt beanies" → "kilt beanies"); None: the name is what was said."""
+    k = start
+    while (
+        k > 0
+        and start - k < MODIFIER_WORDS
+        and words[k - 1] not in NUMBER_WORDS
+        and not words[k - 1].isdigit()
+    ):
+        k -= 1
+    if k == start or k == 0 or not (words[k - 1] in NUMBER_WORDS or words[k - 1].isdigit()):
+        return None
+    if all(w in _BETWEEN for w in words[k:start]):
+        return None
+    return " ".join(words[k:stop])
 
 
 class Salvage:
     """Asks what to do with the item a half-heard request named; holds no per-session data."""
 
-    def __init__(self, index: CatalogueIndex, config: PolicyConfig, speaker: Speaker, router: Router) -> None:
+    def __init__(
+        self, index: CatalogueIndex, config: PolicyConfig, speaker: Speaker, router: Router, items: Items
+    ) -> None:
         self.index = index
         self.config = config
         self.speaker = speaker
         self.router = router
+        self.items = items
 
     def ask(self, state: DialogueState, u: Understanding, at: float, prefix: str = "") -> Reply | None:
         """The question about the item ``u`` named, None when it named none clearly (or a site only)."""
-        sku = self.index.named_in(u.text)
-        if sku is None:
+        found = self.index.named_span(u.text)
+        if found is None:
             return None
+        sku, start, stop = found
         # Heard, the item of a turn that made no sense is doubtful (typed, it is what was typed).
         doubt: frozenset[Unsure] = frozenset({"item"}) if state.by_voice else frozenset()
+        said = said_item(re.findall(r"[a-z0-9]+", u.text.lower()), start, stop)
+        if said is not None:
+            # "what a twenty kilt beanies": the item said was "kilt beanies", which the catalogue may lack; it is
+            # resolved as said ("I don't know kilt beanies. Did you mean beanies?"), never taken for beanies unasked.
+            return self.items.with_item(state, STEP_BY_STEP, Slots(item_text=said, unsure=doubt), at, prefix)
         return self.ask_about(state, sku, at, prefix, doubt=doubt)
 
     def ask_about(
@@ -93,4 +126,4 @@ class Salvage:
         return self.speaker.say(replace(state, pending=pending), text, awaiting, ACTIONS)
 
 
-__all__ = ["ACTIONS", "STEP_BY_STEP", "Salvage"]
+__all__ = ["ACTIONS", "STEP_BY_STEP", "Salvage", "said_item"]

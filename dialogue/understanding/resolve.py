@@ -266,15 +266,24 @@ class CatalogueIndex:
     def named_in(self, text: str) -> str | None:
         """The one item whose whole name or alias ``text`` contains word for word (the longest such name), None
         when there is none or the longest fits several items: what a half-heard request clearly named."""
-        tokens = normalise(text).split()
+        found = self.named_span(text)
+        return found[0] if found is not None else None
+
+    def named_span(self, text: str) -> tuple[str, int, int] | None:
+        """``named_in`` with where the name stands: (sku, first word, word after the last) among the words of
+        ``text`` (lower case, punctuation dropped, as said: ``re.findall(r"[a-z0-9]+", text.lower())``)."""
+        tokens = [_singular(w) for w in re.findall(r"[a-z0-9]+", text.lower())]
         for size in range(min(len(tokens), self._longest_words), 0, -1):
             found = {
-                sku
+                (sku, start)
                 for start in range(len(tokens) - size + 1)
                 for sku in self._exact.get(" ".join(tokens[start : start + size]), ())
             }
             if found:
-                return found.pop() if len(found) == 1 else None
+                if len({sku for sku, _ in found}) != 1:
+                    return None
+                sku, start = min(found, key=lambda hit: hit[1])
+                return sku, start, start + size
         return None
 
     def neighbours(self, phrase: str, sku: str, limit: int = 3, at_least: int = 1) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from dialogue.policy.salvage import said_item
 from tests.dialogue.helpers import Driver, World
 
 pytestmark = pytest.mark.unit
@@ -103,3 +104,30 @@ def test_a_heard_item_of_a_turn_that_made_no_sense_is_asked_about_before_the_rea
     assert d.hear("coffee pods").text.startswith("PICK: taking twenty nine coffee pods")
     d.hear("yes")
     assert writes(d) == [("pick", "CP-12", 29)]
+
+
+def test_words_between_a_figure_and_the_name_are_the_item_said() -> None:
+    # "order twenty kilt pins" heard "what a twenty kilt coffee pods": the caller named kilt coffee pods, which the
+    # catalogue lacks; it is said to be unknown, and coffee pods are only offered.
+    d = driver()
+    reply = d.say("what a twenty kilt coffee pods")
+    assert reply.text == "I don't know kilt coffee pods. Did you mean coffee pods?"
+    assert d.state.pending.stage == "choose"
+    assert d.say("yes").text == "Coffee pods. Check, order, pick, receive or count?"
+    assert writes(d) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("what a twenty kilt coffee pods", "kilt coffee pods"),
+        ("or that twenty blue kilt coffee pods", "blue kilt coffee pods"),
+        ("we need twenty fifteen coffee pods", None),  # a figure right before the name
+        ("twenty cases of coffee pods", None),  # units and fillers between
+        ("click to enter islands your coffee pods", None),  # no figure before the name
+    ],
+)
+def test_the_item_said(text: str, said: str | None) -> None:
+    words = text.split()
+    start = words.index("coffee")
+    assert said_item(words, start, start + 2) == said
