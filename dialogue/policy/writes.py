@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from dialogue.contract import ConfirmationOutcome, Expectation
-from dialogue.policy.confirm import Clarify, carry
+from dialogue.policy.confirm import Clarify, carry, confusable
 from dialogue.policy.items import Items, Router, bin_key
 from dialogue.policy.quantities import is_unusual, usual
 from dialogue.policy.replies import (
@@ -179,12 +179,10 @@ class WriteFlows:
                             unit_price=chosen.price_per_unit)  # fmt: skip
             if draft.kind == "order" and min_order and draft.quantity < min_order:
                 prefix += f"{chosen.supplier_name} sells at least {n(min_order)}. "
-                if state.by_voice:
-                    # Heard, a figure below the minimum may be a mishearing ("eighty" heard "eighteen"): the
-                    # caller says how many, rather than a habitual yes ordering a figure nobody said.
-                    return self._how_many(state, p.intent, p.slots, product, at, prefix)
-                # Typed: read back what the supplier will take, not an order the store would refuse after the yes.
-                draft = replace(draft, quantity=min_order, spoken="")
+                if not state.by_voice:
+                    # Typed: read back what the supplier will take, not an order the store would refuse after
+                    # the yes.
+                    draft = replace(draft, quantity=min_order, spoken="")
         reorder_point: int | None = None
         rec = results.get("stock")
         if isinstance(rec, InventoryRecord):
@@ -207,7 +205,19 @@ class WriteFlows:
             on_hand=on_hand,
         )
         draft = replace(draft, typical=scale.typical, usual=scale)
-        return self.continue_draft(replace(state, last_sku=sku), p.intent, draft, p.slots, at, prefix)
+        state = replace(state, last_sku=sku)
+        if draft.kind == "order" and min_order and draft.quantity < min_order:  # heard (typed was raised)
+            # A figure below the minimum may be a mishearing: the caller says how many, rather than a habitual
+            # yes ordering a figure nobody said. A teen whose "-ty" the supplier sells ("eighty" heard
+            # "eighteen", again and again) is asked as the choice it most likely is.
+            partner = confusable(draft.quantity, tuple((w, 1.0) for w in n(draft.quantity).split()), 0.0)
+            if 13 <= draft.quantity % 100 <= 19 and partner is not None and partner >= min_order:
+                slots = replace(p.slots, unsure=p.slots.unsure | {"quantity"}, alt_quantity=partner)
+                asked = self.clarify.ask(state, p.intent, draft, slots, at, prefix)
+                if asked is not None:
+                    return asked
+            return self._how_many(state, p.intent, p.slots, product, at, prefix)
+        return self.continue_draft(state, p.intent, draft, p.slots, at, prefix)
 
     def continue_draft(
         self, state: DialogueState, intent: str, draft: Draft, slots: Slots, at: float, prefix: str = ""

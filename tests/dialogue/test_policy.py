@@ -402,3 +402,15 @@ def test_a_spoken_order_below_the_minimum_asks_how_many() -> None:
     assert d.hear("twenty").text.startswith("ORDER: buying twenty widget a")
     d.hear("yes")
     assert [c.draft.quantity for c in d.commits] == [20]
+
+
+def test_a_spoken_teen_below_the_minimum_asks_teen_or_ty() -> None:
+    """ "eighty" heard "eighteen" every time the caller says it: below a minimum of twenty whose "-ty" partner the
+    supplier sells, the two figures are offered, and then the answer settles it."""
+    d = Driver(World(min_order={"W-1": 20}))
+    ask = d.hear("order eighteen widget a")
+    assert ask.text == "Acme Industrial Supply sells at least twenty. Eighteen or eighty widget a?"
+    assert ask.awaiting == "quantity" and d.commits == []
+    assert d.hear("eighty").text.startswith("ORDER: buying eighty, eight zero, widget a")
+    d.hear("yes")
+    assert [c.draft.quantity for c in d.commits] == [80]
