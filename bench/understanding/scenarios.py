@@ -188,6 +188,8 @@ class Caller:
         if awaiting in ("choice", "item"):
             self.choice_offered = True
             if task.sku is None:  # unknown item: "not known" (or a suggestion) ends it
+                if awaiting == "item" and task.unknown and not NOT_KNOWN.search(text):
+                    return self._say(task.unknown)  # "Which item?" alone: the caller names it
                 return None
             if task.kind == "ambiguous" and not self.chose and task.choice:
                 self.chose = True

@@ -133,3 +133,18 @@ def test_the_caller_answers_the_dialogues_targeted_questions() -> None:
     question = f"{say_number(q).capitalize()} or {say_number(q + 40)} {item.name}?"
     assert caller.respond(question, "choice") == say_number(q)
     assert caller.respond(f"Which item: {item.name} or something else?", "item") == item.name
+
+
+def test_a_caller_asked_which_item_names_the_unknown_item_and_an_offer_ends_it() -> None:
+    # "Let's go step by step. Which item?": a caller wanting an item the store lacks names it; a choice of
+    # other items, or "not known", ends the task (the score reads whether "not known" was said).
+    cat, tasks = _cat_and_tasks()
+    task = tasks["unknown_write"]
+    caller = Caller(task, cat, "always_yes")
+    caller.first()
+    assert (
+        caller.respond("Sorry, I didn't get that either. Let's go step by step. Which item?", "item")
+        == task.unknown
+    )
+    assert caller.respond(f"I couldn't find {task.unknown}. Which item?", "item") is None
+    assert caller.respond(f"Is it {cat.items[0].name} or {cat.items[1].name}?", "choice") is None
