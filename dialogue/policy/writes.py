@@ -41,6 +41,7 @@ from dialogue.policy.state import (
 )
 from dialogue.schemas import InventoryRecord, RestockList, SupplierInfo
 from dialogue.understanding.nlu import Slots, Understanding
+from dialogue.understanding.numbers import fit_repeat
 from dialogue.understanding.resolve import CatalogueIndex
 from inventory_core.models import Location, Product
 
@@ -375,6 +376,8 @@ class WriteFlows:
             return self.router.dispatch(state, u, at, prefix=f"Okay, I dropped the {NOUN[d.kind]}. ")
         product = self.index.get(d.sku)
         loc = self.location(product, d.site, d.bin) if product else None
+        if loc is not None and state.by_voice:
+            digits = fit_repeat(digits, len(loc.check_digits))
         if loc is None or digits == loc.check_digits:
             return self.propose(state, p.intent, replace(d, check_ok=True), p.slots, at)
         failures = d.check_failures + 1

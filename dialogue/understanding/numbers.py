@@ -281,3 +281,13 @@ def read_back(n: int) -> tuple[str, str]:
     """(spoken words, digit-by-digit part or "") for a read-back: 15 → ("fifteen", "one five")."""
     words = to_words(n)
     return words, (digits_words(str(n)) if has_homophone(n) else "")
+
+
+def fit_repeat(digits: str, length: int) -> str:
+    """``digits`` with one repeat dropped when that alone makes them ``length`` long: Whisper writes a doubled
+    digit three times ("eight eight" → "eight eight eight"). Only when one run of a repeated digit is there to
+    shorten (check digits are of one length, so the shortened string is the only one a bin could hold)."""
+    if len(digits) != length + 1:
+        return digits
+    runs = [m.start() for m in re.finditer(r"(\d)\1+", digits)]
+    return digits[: runs[0]] + digits[runs[0] + 1 :] if len(runs) == 1 else digits

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from dialogue.understanding.numbers import (
     digits_words,
+    fit_repeat,
     has_homophone,
     parse_number,
     read_back,
@@ -97,3 +98,20 @@ def test_homophone_rule(n: int) -> None:
     groups = [n // 1000 % 100, n % 100] if n >= 1000 else [n % 100]
     risky = any(13 <= g <= 19 or g >= 30 for g in groups)
     assert has_homophone(n) == risky
+
+
+@pytest.mark.parametrize(
+    ("digits", "length", "fitted"),
+    [
+        ("888", 2, "88"),
+        ("977", 2, "97"),
+        ("9977", 2, "9977"),
+        ("123", 2, "123"),
+        ("97", 2, "97"),
+        ("8888", 2, "8888"),
+    ],
+)
+def test_one_repeat_too_many_is_dropped_only_when_it_is_the_only_way(
+    digits: str, length: int, fitted: str
+) -> None:
+    assert fit_repeat(digits, length) == fitted

@@ -190,6 +190,20 @@ def test_wrong_check_digits_reprompt_then_escalate() -> None:
     assert d.say("yes").text.startswith("There is nothing waiting")
 
 
+def test_a_doubled_check_digit_heard_three_times_is_a_pair() -> None:
+    """Whisper writes "eight eight" as "eight eight eight": heard, one repeat too many is dropped when that makes
+    the digits as long as the bin's; typed, the digits are what was typed."""
+    d = Driver()
+    assert d.hear("received 3 cases of half inch hex bolts at east").awaiting == "digits"
+    assert d.hear("eight eight eight").text.startswith("RECEIVE: adding three cases")
+    typed = Driver()
+    typed.say("received 3 cases of half inch hex bolts at east")
+    assert typed.say("eight eight eight").text.startswith("Those digits don't match")
+    other = Driver()
+    other.hear("received 3 cases of half inch hex bolts at east")
+    assert other.hear("eight eight nine").text.startswith("Those digits don't match")
+
+
 def test_wrong_then_right_check_digits() -> None:
     d = Driver()
     d.say("count for coffee pods is 48")
