@@ -37,7 +37,7 @@ from local_speech.decoder import (
 )
 from local_speech.errors import DeadlineExceeded, DecodeError
 from local_speech.grammar import NUMBER_WORDS, GrammarSet, build_grammars, search_name
-from local_speech.heard import agreeing_opinion, digits_opinion
+from local_speech.heard import agreeing_opinion, choice_opinion, digits_opinion
 from local_speech.pcm import array_to_pcm16, pcm16_to_array, resample
 from local_speech.pool import WorkerPool
 from local_speech.types import Expectation, Recognition, VocabularyEntry
@@ -287,6 +287,17 @@ class GrammarRecognizer:
         has_figure = not named and any(w in NUMBER_WORDS for w in heard.text.split())
         if self.options.second_opinion and expect.kind == "digits":
             heard = digits_opinion(heard, self._grammar_text(pcm, sample_rate, expect))
+        elif (
+            self.options.second_opinion
+            and heard.text
+            and expect.kind == "choice"
+            and expect.phrases
+            and all(p in self._grammars.names for p in expect.phrases)
+            and (heard.text not in expect.phrases or heard.confidence < AGREEMENT_BELOW)
+        ):
+            # A choice of items: pocketsphinx on the choice's grammar hears some voices' names that Whisper
+            # writes as other words ("that's right" for "nasal spray").
+            heard = choice_opinion(heard, self._grammar_text(pcm, sample_rate, expect), expect.phrases)
         elif (
             self.options.second_opinion
             and heard.text

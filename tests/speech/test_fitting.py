@@ -9,7 +9,7 @@ import pytest
 
 from local_speech.decoder import Lexicon
 from local_speech.grammar import GrammarSet, build_grammars, names_grammar
-from local_speech.heard import Heard, agreeing_opinion, digits_opinion
+from local_speech.heard import Heard, agreeing_opinion, choice_opinion, digits_opinion
 from local_speech.snap import Snapper, WordDistance, phone_distance
 from local_speech.transcripts import without_repeats
 from local_speech.types import Expectation, VocabularyEntry
@@ -239,3 +239,17 @@ def test_the_same_answer_from_both_engines_is_sure_and_another_changes_nothing()
     assert sure.confidence == pytest.approx(0.9) and [c for _, c in sure.words] == [0.9, 0.9]
     assert agreeing_opinion(heard, "lint rollers") == heard
     assert agreeing_opinion(heard, None) == heard
+
+
+def test_an_offered_name_heard_by_pocketsphinx_where_whisper_wrote_none_is_taken() -> None:
+    offered = ("nasal spray", "rain ponchos")
+    other_words = Heard("that's right", 0.8, (("that's", 0.8), ("right", 0.8)), False)
+    taken = choice_opinion(other_words, "nasal spray", offered)
+    assert taken.text == "nasal spray" and taken.confidence == pytest.approx(0.7)
+    # pocketsphinx's own mistakes are words of its grammar that are not names: they change nothing
+    assert choice_opinion(other_words, "repeat that", offered) == other_words
+    assert choice_opinion(other_words, None, offered) == other_words
+    # Whisper's offered name stands against another offered name; the same name makes it sure
+    unsure = Heard("rain ponchos", 0.4, (("rain", 0.4), ("ponchos", 0.4)), True)
+    assert choice_opinion(unsure, "nasal spray", offered) == unsure
+    assert choice_opinion(unsure, "rain ponchos", offered).confidence == pytest.approx(0.9)

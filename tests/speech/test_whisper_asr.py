@@ -6,14 +6,17 @@ held-out benchmark, bench/understanding.py, measures neural voices too)."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from dialogue.contract import RecognitionHints
-from local_speech.asr import LocalAsrOptions
+from local_speech.asr import GrammarRecognizer, LocalAsrOptions
 from local_speech.grammar import NUMBER_WORDS
+from local_speech.types import Expectation, VocabularyEntry
 from local_speech.whisper import WEIGHTS_SHA256, ModelUnavailable, WhisperDecoder, model_dir, verify
 from voice_gateway.speech.local import EspeakSynthesizer, LocalRecognizer
 from voice_gateway.speech.ports import SynthesisFormat, Utterance, VocabularyItem
@@ -155,3 +158,34 @@ async def test_a_name_answer_stays_an_offered_name() -> None:
         decoder.encode(samples), ["butter pats.", "water pitchers.", "deli containers sixteen ounce."]
     )
     assert scores[0] > max(scores[1:]) + 3.0, scores  # the lead a name needs to be taken (NameOptions.margin)
+
+
+@pytest.mark.parametrize(
+    ("voice", "wpm", "said", "other"),
+    [
+        ("en-029", 175, "nasal spray", "rain ponchos"),  # Whisper alone: "and in the atmosphere"
+        (
+            "en-gb-scotland",
+            160,
+            "deli containers eight ounce",
+            "deli containers sixteen ounce",
+        ),  # "deli containers"
+    ],
+)
+def test_a_choice_of_items_takes_the_name_pocketsphinx_heard_where_whisper_wrote_other_words(
+    voice: str, wpm: int, said: str, other: str, tmp_path: Path
+) -> None:
+    names = ["deli containers eight ounce", "deli containers sixteen ounce", "nasal spray", "rain ponchos"]
+    wav = tmp_path / "said.wav"
+    subprocess.run(["espeak-ng", "-v", voice, "-s", str(wpm), "-w", str(wav), said], check=True)
+    with wave.open(str(wav)) as w:
+        rate, pcm = w.getframerate(), w.readframes(w.getnframes())
+    asr = GrammarRecognizer(
+        [VocabularyEntry(f"FS-{k}", n) for k, n in enumerate(names)],
+        LocalAsrOptions(engine="whisper", isolation="thread", workers=1),
+    )
+    try:
+        heard = asr.recognize_sync(pcm, rate, Expectation("choice", (said, other)))
+    finally:
+        asr.close()
+    assert heard.text == said and heard.confidence >= 0.5, heard
