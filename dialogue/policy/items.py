@@ -178,7 +178,15 @@ class Items:
         picked = self.choose(answer, p.candidates)
         if picked is not None:
             return self.router.proceed(replace(state, pending=Pending()), p.intent, slots, picked, at, "")
-        if u.intent == "unknown" and self.index.resolve(u.text).kind != "match":
+        resolved = self.index.resolve(u.text)
+        if (
+            u.intent == "unknown"
+            and resolved.kind == "ambiguous"
+            and set(resolved.candidates) - set(p.candidates)
+        ):
+            # Like items the choice did not offer as well as those it did: the choice among them all is asked.
+            return self.with_item(state, p.intent, replace(slots, item_text=u.text), at)
+        if u.intent == "unknown" and resolved.kind != "match":
             # Words that are neither an offer nor an item ("that's how it's been"): the choice is asked again,
             # never run on as a request for whatever item they resemble.
             tries = p.tries + 1
@@ -229,6 +237,9 @@ class Items:
         if len(picks) == 1 and not rest and len(candidates) > 1:
             idx = _ORDINAL[picks.pop()]
             return candidates[idx] if idx < len(candidates) else None
+        whole = self.index.resolve(answer)
+        if whole.kind == "match" and whole.sku not in candidates:
+            return None  # another item, named: "sock packs ankle" to "Did you mean sock packs crew?"
         names = {s: set(re.findall(r"[a-z]+", self.index.name(s).lower())) for s in candidates}
         common = set.intersection(*names.values()) if names else set()
         said = {w for w in words if w not in filler} - common
@@ -238,7 +249,12 @@ class Items:
         res = self.index.resolve(answer, among=candidates)
         if res.kind == "match":
             return res.sku
-        return closest_offered(answer, {s: self.index.name(s) for s in candidates})
+        # Items not offered that the answer is as like are rivals ("henry crew socks yes" to "Did you mean white
+        # crew socks?" is as like heather grey crew socks): an offered name is picked only clear of them too.
+        rivals = {
+            s: self.index.name(s) for s in (*whole.candidates, *whole.suggestions) if s not in candidates
+        }
+        return closest_offered(answer, {s: self.index.name(s) for s in candidates}, rivals)
 
 
 CLOSE_ENOUGH = 70.0
@@ -248,11 +264,13 @@ still the one offered, but "headlight toll near children" (62) is not."""
 CLEAR_LEAD = 20.0
 
 
-def closest_offered(answer: str, names: dict[str, str]) -> str | None:
-    """The offered item an answer clearly comes closest to, or None."""
+def closest_offered(answer: str, names: dict[str, str], rivals: dict[str, str] | None = None) -> str | None:
+    """The offered item (of ``names``) an answer clearly comes closest to, also ahead of ``rivals`` (items not
+    offered that the answer resembles), or None."""
     said = " ".join(words(answer))
-    ranked = sorted(((fuzz.ratio(said, " ".join(words(n))), s) for s, n in names.items()), reverse=True)
-    if not ranked or ranked[0][0] < CLOSE_ENOUGH:
+    everyone = {**(rivals or {}), **names}
+    ranked = sorted(((fuzz.ratio(said, " ".join(words(n))), s) for s, n in everyone.items()), reverse=True)
+    if not ranked or ranked[0][0] < CLOSE_ENOUGH or ranked[0][1] not in names:
         return None
     if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < CLEAR_LEAD:
         return None

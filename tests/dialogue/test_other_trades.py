@@ -258,3 +258,33 @@ def test_a_name_not_found_when_asked_for_offers_the_nearest_names() -> None:
     # the first time a name is not found in a request, nothing is offered unasked
     first = new(AUTO).say("order 10 unicorn saddles")
     assert first.text == "I couldn't find unicorn saddles. Which item?" and first.awaiting == "item"
+
+
+def test_an_answer_naming_an_item_not_offered_is_that_item() -> None:
+    d = new(APPAREL)
+    assert d.say("how many kilt sock packs crew").text.endswith("Did you mean sock packs crew?")
+    assert d.say("sock packs ankle").text == "We have fifty sock packs ankle."
+
+
+def test_a_half_heard_name_as_like_an_item_not_offered_picks_nothing() -> None:
+    # "heather grey crew socks" heard "henry crew socks yes" at "Did you mean white crew socks?" (held-out seed 73)
+    offered = {"A": "white crew socks"}
+    assert closest_offered("henry crew socks yes", offered) == "A"
+    assert closest_offered("henry crew socks yes", offered, {"B": "heather grey crew socks"}) is None
+
+
+def test_an_answer_as_like_items_not_offered_offers_them_all() -> None:
+    socks = CatalogueIndex.build(
+        [
+            product("S-1", "white crew socks"),
+            product("S-2", "heather grey crew socks"),
+            product("S-3", "hoodies"),
+        ],
+        version=1,
+    )
+    d = new(socks)
+    assert d.say("how many how many cruise oaks out").text.endswith("Did you mean white crew socks?")
+    both = d.say("henry crew socks yes")
+    assert both.text == "White crew socks or heather grey crew socks?" and both.awaiting == "choice"
+    assert d.say("heather grey crew socks").text.startswith("We have")
+    assert d.commits == []
