@@ -13,7 +13,7 @@ from dialogue.policy.replies import CHOICE_DROPPED, join_names
 from dialogue.policy.speaker import Speaker
 from dialogue.policy.state import DialogueState, Pending, Reply
 from dialogue.understanding.nlu import Slots, Understanding, Unsure
-from dialogue.understanding.numbers import to_words
+from dialogue.understanding.numbers import to_words, with_soundalike
 from dialogue.understanding.resolve import CatalogueIndex, is_pronoun, words
 
 _ORDINAL = {"first": 0, "one": 0, "second": 1, "two": 1, "third": 2, "three": 2, "fourth": 3, "four": 3,
@@ -81,6 +81,12 @@ class Items:
             if state.last_sku is not None:
                 return self.router.proceed(state, intent, slots, state.last_sku, at, prefix)
             return self.ask_item(state, intent, slots, at, prefix + "Which item?")
+        first, _, rest = text.partition(" ")
+        alt = with_soundalike(slots.quantity, first) if state.by_voice and slots.quantity and rest else None
+        if alt is not None:
+            # "picked twenty free blister packs" for "twenty three": the word is the figure's, doubted.
+            text = rest
+            slots = replace(slots, item_text=rest, unsure=slots.unsure | {"quantity"}, alt_quantity=alt)
         res = self.index.resolve(text)
         if res.kind == "match" and res.sku is not None:
             return self.router.proceed(state, intent, slots, res.sku, at, prefix)
@@ -89,6 +95,10 @@ class Items:
         # One name heard inside other words ("kilt beanies"): what was heard is not known, and that is said
         # before the name is offered, so an item the catalogue lacks is never taken for its neighbour unasked.
         offers = res.candidates if res.kind == "ambiguous" else res.suggestions[:2]
+        if offers and state.by_voice and slots.quantity is not None:
+            # Words not understood stood right after the figure: whichever item is chosen, the figure is asked
+            # about before any read-back.
+            slots = replace(slots, unsure=slots.unsure | {"quantity"})
         if offers:
             names = join_names([self.index.name(s) for s in offers])
             pending = Pending("choose", intent, slots=slots, candidates=offers, since=at)

@@ -291,3 +291,16 @@ def fit_repeat(digits: str, length: int) -> str:
         return digits
     runs = [m.start() for m in re.finditer(r"(\d)\1+", digits)]
     return digits[: runs[0]] + digits[runs[0] + 1 :] if len(runs) == 1 else digits
+
+
+DIGIT_SOUNDALIKES: dict[str, int] = {"free": 3, "tree": 3, "for": 4, "fore": 4, "to": 2, "too": 2, "ate": 8,
+                                     "won": 1, "sex": 6, "fife": 5, "nein": 9}  # fmt: skip
+"""Words a recognizer writes for a digit said after a tens word ("twenty free" for "twenty three")."""
+
+
+def with_soundalike(quantity: float, word: str) -> float | None:
+    """``quantity`` with the digit ``word`` may have been ("twenty" + "free" → 23), or None."""
+    digit = DIGIT_SOUNDALIKES.get(word)
+    if digit is None or not float(quantity).is_integer() or int(quantity) % 100 not in range(20, 100, 10):
+        return None
+    return float(quantity + digit)

@@ -14,6 +14,7 @@ from dialogue.understanding.numbers import (
     read_back,
     to_words,
     tokenize,
+    with_soundalike,
 )
 
 pytestmark = pytest.mark.unit
@@ -115,3 +116,11 @@ def test_one_repeat_too_many_is_dropped_only_when_it_is_the_only_way(
     digits: str, length: int, fitted: str
 ) -> None:
     assert fit_repeat(digits, length) == fitted
+
+
+def test_a_digit_soundalike_completes_only_a_tens_figure() -> None:
+    assert with_soundalike(20, "free") == 23
+    assert with_soundalike(120, "for") == 124
+    assert with_soundalike(23, "free") is None  # already has its digit
+    assert with_soundalike(15, "to") is None
+    assert with_soundalike(20, "kilt") is None

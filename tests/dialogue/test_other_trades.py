@@ -288,3 +288,29 @@ def test_an_answer_as_like_items_not_offered_offers_them_all() -> None:
     assert both.text == "White crew socks or heather grey crew socks?" and both.awaiting == "choice"
     assert d.say("heather grey crew socks").text.startswith("We have")
     assert d.commits == []
+
+
+def test_a_digit_soundalike_after_a_tens_figure_is_asked_about() -> None:
+    # held-out seed 73: "I just picked twenty three blister packs" heard "i picked twenty free blister packs",
+    # read back as twenty and confirmed by the always-yes caller
+    d = new(PHARMACY)
+    assert (
+        d.hear("i picked twenty free gauze pads sterile").text == "Twenty or twenty three gauze pads sterile?"
+    )
+    assert d.hear("twenty three").text.startswith("PICK: taking twenty three gauze pads sterile OUT")
+    typed = new(PHARMACY)  # typed, "free" is a word the caller chose to type
+    assert typed.say("i picked twenty free gauze pads sterile").text.startswith("PICK: taking twenty gauze")
+
+
+def test_words_not_understood_after_a_figure_make_the_figure_doubtful() -> None:
+    d = new(PHARMACY)
+    assert (
+        d.hear("i picked twenty kilt gauze pads").text
+        == "I don't know kilt gauze pads. Did you mean gauze pads sterile?"
+    )
+    assert (
+        d.hear("gauze pads sterile").text == "I'm not sure I heard the quantity. How many gauze pads sterile?"
+    )
+    assert d.hear("twenty").text.startswith("PICK: taking twenty gauze pads sterile OUT")
+    d.hear("yes")
+    assert [(c.draft.kind, c.draft.quantity) for c in d.commits] == [("pick", 20)]
