@@ -200,7 +200,7 @@ class Policy:
         handler = {
             "confirm": self.writes.on_confirm,
             "warn": self.writes.on_confirm,
-            "check": self.writes.on_check,
+            "check": self.writes.checks.on_check,
             "ask_qty": self.writes.on_quantity,
             "ask_item": self.items.on_item_answer,
             "choose": self.items.on_choice,

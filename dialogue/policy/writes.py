@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from dialogue.contract import ConfirmationOutcome, Expectation
+from dialogue.policy.checks import CheckDigits
 from dialogue.policy.confirm import Clarify, carry, confusable
 from dialogue.policy.items import Items, Router, bin_key
 from dialogue.policy.quantities import is_unusual, usual
@@ -22,7 +23,6 @@ from dialogue.policy.replies import (
     plural,
     read_back_text,
     site_phrase,
-    spell_bin,
     spoken_count,
     warning_text,
 )
@@ -32,7 +32,6 @@ from dialogue.policy.state import (
     DialogueState,
     Draft,
     ErrorInfo,
-    Escalate,
     Pending,
     PolicyConfig,
     Query,
@@ -41,7 +40,6 @@ from dialogue.policy.state import (
 )
 from dialogue.schemas import InventoryRecord, RestockList, SupplierInfo
 from dialogue.understanding.nlu import Slots, Understanding
-from dialogue.understanding.numbers import fit_repeat
 from dialogue.understanding.resolve import CatalogueIndex
 from inventory_core.models import Location, Product
 
@@ -73,6 +71,7 @@ class WriteFlows:
         self.items = items
         self.router = router
         self.clarify = Clarify(index, config, speaker, items, router, self)
+        self.checks = CheckDigits(index, config, speaker, router, self)
 
     def site(self, site: str) -> str:
         """``site`` as spoken: "the east annex", or its id when it has no name."""
@@ -363,43 +362,6 @@ class WriteFlows:
             return self.items.with_item(state, p.intent, slots, at)
         noun = NOUN[d.kind]
         return self.router.dispatch(state, u, at, prefix=f"Okay, I dropped the {noun}. ")
-
-    def on_check(self, state: DialogueState, u: Understanding, at: float) -> Reply:
-        """The answer to "What are the check digits?"; repeated wrong digits escalate to a supervisor."""
-        p = state.pending
-        d = p.draft
-        assert d is not None
-        digits = u.slots.digits if u.intent in ("quantity", "correction") else None
-        if digits is None:
-            if u.intent in ("yes", "no", "unknown"):
-                return self.speaker.say(state, "Check digits?", "digits", keep_prompt=True)
-            return self.router.dispatch(state, u, at, prefix=f"Okay, I dropped the {NOUN[d.kind]}. ")
-        product = self.index.get(d.sku)
-        loc = self.location(product, d.site, d.bin) if product else None
-        if loc is not None and state.by_voice:
-            digits = fit_repeat(digits, len(loc.check_digits))
-        if loc is None or digits == loc.check_digits:
-            return self.propose(state, p.intent, replace(d, check_ok=True), p.slots, at)
-        failures = d.check_failures + 1
-        bin_words = spell_bin(loc.bin)
-        if failures >= self.config.check_attempts:
-            name = self.index.name(d.sku)
-            escalate = Escalate(
-                kind="check_digit_failures",
-                message=f"Wrong check digits {failures} times at bin {loc.bin} ({loc.site}) for {name}, "
-                f"{state.actor} on {state.channel}; the {NOUN[d.kind]} was not recorded.",
-                dedupe_key=f"check_digits:{state.session_id}:{state.turn}:{d.sku}",
-                sku=d.sku,
-                site=loc.site,
-            )
-            state, speak = self.speaker.say(
-                replace(state, pending=Pending()),
-                "Those check digits did not match again, so nothing was recorded. I've let a supervisor know.",
-            )
-            return state, [escalate, *speak]
-        pending = replace(p, draft=replace(d, check_failures=failures), since=at)
-        return self.speaker.say(replace(state, pending=pending), f"Those digits don't match bin {bin_words}. Check digits?",
-                        "digits")  # fmt: skip
 
     def on_quantity(self, state: DialogueState, u: Understanding, at: float) -> Reply:
         """The answer to "How many?"."""

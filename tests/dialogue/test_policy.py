@@ -204,6 +204,19 @@ def test_a_doubled_check_digit_heard_three_times_is_a_pair() -> None:
     assert other.hear("eight eight nine").text.startswith("Those digits don't match")
 
 
+def test_half_the_check_digits_heard_asks_for_all_of_them_once() -> None:
+    """Heard "seven" for "seven eight": the recognizer dropped a digit, which is no sign of a wrong bin; asked
+    once for all of them, then half an answer counts as a wrong one."""
+    d = Driver()
+    d.hear("received 3 cases of half inch hex bolts at main")
+    assert d.hear("three").text == "I heard only three. Say both check digits."
+    assert d.hear("three one").text.startswith("RECEIVE: adding three cases")
+    again = Driver()
+    again.hear("received 3 cases of half inch hex bolts at main")
+    again.hear("three")
+    assert again.hear("three").text.startswith("Those digits don't match")
+
+
 def test_wrong_then_right_check_digits() -> None:
     d = Driver()
     d.say("count for coffee pods is 48")
