@@ -250,6 +250,10 @@ class CatalogueIndex:
                 return Resolution("match", sku=hits[0], score=100.0)
             if hits:
                 return Resolution("ambiguous", candidates=tuple(hits), score=100.0)
+        if all(w in NUMBER_WORDS or w.isdigit() for w in query.split()):
+            # Figures alone name no item, though a name may hold them ("many two" is not "wiper blades twenty two
+            # inch"): only a name that is exactly those figures matches.
+            return Resolution("none")
         scores = self._scores(query, among)
         if not scores:
             return Resolution("none")

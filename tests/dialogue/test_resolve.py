@@ -111,3 +111,11 @@ def test_a_phrase_far_longer_than_any_name_is_cut_to_twice_the_longest_name() ->
     assert IDX._bounded("half inch hex bolts" + filler).startswith("half inch hex bolts")
     assert len(IDX._bounded("half inch hex bolts" + filler)) <= IDX._phrase_chars
     assert IDX._bounded("nitrile gloves") == "nitrile gloves"  # short phrases untouched
+
+
+def test_figures_alone_name_no_item() -> None:
+    # held-out seed 73: "how many ballet tutus" heard "how many many two" answered with wiper blades' stock
+    idx = CatalogueIndex.build([product("W-22", "wiper blades twenty two inch"), product("N-9", "nine volt")])
+    assert idx.resolve("many two").kind == "none"
+    assert idx.resolve("twenty two").kind == "none"
+    assert idx.resolve("wiper blades twenty two").kind == "match"
