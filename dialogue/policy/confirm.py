@@ -309,6 +309,12 @@ class Clarify:
         units, spoken, problem = self.drafts.units(new, product, d.kind)
         if problem or units is None:
             return self.speaker.say(state, problem or R.HINT["which_qty"], "quantity")
+        least = d.usual.min_order if d.usual is not None and d.kind == "order" else None
+        if state.by_voice and least and units < least and p.tries == 0:
+            # Below the supplier's minimum again ("eighty" heard "eighteen" at "Eighteen or eighty?"): digit by
+            # digit, where "eight zero" and "one eight" do not sound alike.
+            prefix = f"{d.supplier_name or 'The supplier'} sells at least {R.n(least)}. "
+            return self.ask_digits(state, p.intent, d, slots, at, prefix)
         return self.drafts.continue_draft(state, p.intent, replace(d, quantity=units, spoken=spoken), new, at)
 
 

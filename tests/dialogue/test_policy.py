@@ -441,3 +441,12 @@ def test_a_spoken_teen_below_the_minimum_asks_teen_or_ty() -> None:
     assert d.hear("eighty").text.startswith("ORDER: buying eighty, eight zero, widget a")
     d.hear("yes")
     assert [c.draft.quantity for c in d.commits] == [80]
+    # heard "eighteen" again at the choice: digit by digit
+    again = Driver(World(min_order={"W-1": 20}))
+    again.hear("order eighteen widget a")
+    digits = again.hear("eighteen")
+    assert digits.text.startswith(
+        "Acme Industrial Supply sells at least twenty. Please say the number of widget a"
+    )
+    assert digits.awaiting == "digits"
+    assert again.hear("eight zero").text.startswith("ORDER: buying eighty, eight zero, widget a")
