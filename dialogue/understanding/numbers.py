@@ -284,9 +284,15 @@ def read_back(n: int) -> tuple[str, str]:
 
 
 def fit_repeat(digits: str, length: int) -> str:
-    """``digits`` with one repeat dropped when that alone makes them ``length`` long: Whisper writes a doubled
-    digit three times ("eight eight" → "eight eight eight"). Only when one run of a repeated digit is there to
-    shorten (check digits are of one length, so the shortened string is the only one a bin could hold)."""
+    """``digits`` fitted to ``length`` when Whisper wrote the digits more than once: the whole string said again
+    ("five seven five seven", the last copy perhaps cut short) is kept once, and one repeat too many of a doubled
+    digit ("eight eight" → "eight eight eight") is dropped when one run alone can lose it. Check digits are of
+    one length, so the fitted string is the only one a bin could hold; anything else is left unchanged."""
+    if length < 1 or len(digits) <= length:
+        return digits
+    head = digits[:length]
+    if digits == (head * (len(digits) // length + 1))[: len(digits)]:
+        return head
     if len(digits) != length + 1:
         return digits
     runs = [m.start() for m in re.finditer(r"(\d)\1+", digits)]

@@ -109,10 +109,14 @@ def test_homophone_rule(n: int) -> None:
         ("9977", 2, "9977"),
         ("123", 2, "123"),
         ("97", 2, "97"),
-        ("8888", 2, "8888"),
+        ("8888", 2, "88"),  # "eight eight" said twice
+        ("5757", 2, "57"),
+        ("34343", 2, "34"),  # the second copy cut short
+        ("5696", 2, "5696"),
+        ("121121", 3, "121"),
     ],
 )
-def test_one_repeat_too_many_is_dropped_only_when_it_is_the_only_way(
+def test_digits_written_again_are_fitted_only_when_there_is_one_way(
     digits: str, length: int, fitted: str
 ) -> None:
     assert fit_repeat(digits, length) == fitted
