@@ -287,6 +287,8 @@ class GrammarRecognizer:
         has_figure = not named and any(w in NUMBER_WORDS for w in heard.text.split())
         if self.options.second_opinion and expect.kind == "digits":
             heard = digits_opinion(heard, self._grammar_text(pcm, sample_rate, expect))
+        if expect.kind == "digits":
+            heard = engine.weigh_digits(heard)
         elif (
             self.options.second_opinion
             and heard.text

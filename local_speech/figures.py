@@ -222,3 +222,28 @@ def _margin(mine: float, rival: float) -> float:
     0.46 for one nat, 0.76 for two."""
     p = 1.0 / (1.0 + math.exp(min(rival - mine, 50.0)))  # a long sentence's scores may differ by hundreds
     return max(0.0, 2.0 * p - 1.0)
+
+
+DIGITS = ("zero", *ONES)
+
+
+def weigh_lone_digit(
+    heard: Heard, score: Score, margin: float = 1.5, within: float = 5.0, sure: float = 0.7
+) -> Heard:
+    """Check digits heard as one digit ("eight" for "eight nine": Whisper drops one of a pair, and check digits
+    are never one digit): the pairs holding it are weighed on the same audio, and the best is taken when it leads
+    the next by ``margin`` nats and is within ``within`` nats of the lone digit (the audio holds about two digits'
+    worth of speech). Tune set: 5 of 5 lone digits mended, the right pair leading by 1.6-4.9 nats and 0.2-3.1 below
+    the lone digit. A wrong check digit only fails the check: it never writes."""
+    said = heard.text.split()
+    if len(said) != 1 or said[0] not in DIGITS:
+        return heard
+    digit = said[0]
+    pairs = sorted({f"{digit} {x}" for x in DIGITS} | {f"{x} {digit}" for x in DIGITS})
+    scores = score([f"{p}." for p in pairs] + [f"{digit}."])
+    lone = scores.pop()
+    ranked = sorted(zip(scores, pairs, strict=True), reverse=True)
+    (best, pair), (second, _) = ranked[0], ranked[1]
+    if best - second < margin or best < lone - within:
+        return heard
+    return Heard(pair, sure, tuple((w, sure) for w in pair.split()), fitted=True)

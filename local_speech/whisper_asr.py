@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from local_speech.decoder import Lexicon
-from local_speech.figures import Checked, FigureOptions, check_figure
+from local_speech.figures import Checked, FigureOptions, check_figure, weigh_lone_digit
 from local_speech.grammar import (
     NUMBER_WORDS,
     GrammarSet,
@@ -215,6 +215,14 @@ class WhisperGrammarRecognizer:
             near = self._phone_index().nearest((heard.text or written).split(), o.nearest)
             names += [(n, o.item_confidence) for n in near]
         return weigh_names(heard, written, names, lambda texts: self.decoder.score(encoded, texts), o)
+
+    def weigh_digits(self, heard: Heard) -> Heard:
+        """Check digits heard as one digit, with the pairs holding it weighed on the same audio
+        (``figures.weigh_lone_digit``)."""
+        if self._encoded is None:
+            return heard
+        encoded = self._encoded
+        return weigh_lone_digit(heard, lambda texts: self.decoder.score(encoded, texts))
 
     def _written_once(self) -> str:
         """What Whisper wrote for the last utterance, said once (its repeats dropped)."""

@@ -9,7 +9,15 @@ from collections.abc import Sequence
 import pytest
 
 from local_speech.decoder import Lexicon
-from local_speech.figures import FigureOptions, check_figure, figure_span, rivals, sentence, well_formed
+from local_speech.figures import (
+    FigureOptions,
+    check_figure,
+    figure_span,
+    rivals,
+    sentence,
+    weigh_lone_digit,
+    well_formed,
+)
 from local_speech.heard import Heard
 from local_speech.snap import WordDistance
 
@@ -142,3 +150,26 @@ def test_scores_far_apart_do_not_overflow(sound: WordDistance) -> None:
     assert (
         dict(check_figure(heard("eighteen"), fitted, sound, written="maybe").heard.words)["eighteen"] == 0.0
     )
+
+
+class Written(Audio):
+    """``Audio`` keyed by texts as written ("eight nine.", lower case), as check digits are scored."""
+
+    def __init__(self, scores: dict[str, float], other: float = -30.0) -> None:
+        super().__init__({}, other)
+        self.scores = {f"{k}.": v for k, v in scores.items()}
+
+
+def test_a_lone_check_digit_becomes_the_pair_the_audio_clearly_prefers() -> None:
+    # "eight nine" written "eight" by Whisper (tune set, en-us): the pairs holding "eight" are weighed
+    audio = Written({"eight nine": -11.9, "eight five": -13.5, "eight": -8.8})
+    mended = weigh_lone_digit(heard("eight"), audio)
+    assert mended.text == "eight nine" and mended.confidence == pytest.approx(0.7)
+    assert len(audio.asked[0]) == 20  # 19 pairs ("eight eight" once) and the lone digit
+    # no clear lead, or far less likely than the lone digit: unchanged
+    close = Written({"eight nine": -11.9, "eight five": -12.5, "eight": -8.8})
+    assert weigh_lone_digit(heard("eight"), close).text == "eight"
+    assert weigh_lone_digit(heard("eight"), Written({"eight nine": -15.0, "eight": -8.8})).text == "eight"
+    # a pair, or words, are not weighed
+    assert weigh_lone_digit(heard("eight nine"), Written({})).text == "eight nine"
+    assert weigh_lone_digit(heard("i need"), Written({})).text == "i need"
