@@ -132,10 +132,28 @@ def unsure_slots(u: Understanding, heard: HeardWords | None, config: PolicyConfi
     if low or ((len(u.tokens) <= _SHORT or u.intent in ("yes", "no")) and min(conf) < floor):
         unsure.add("answer")
     alt = None
-    if "quantity" in unsure and u.slots.quantity is not None:
+    quantity = u.slots.quantity
+    both = written_with_rival([u.tokens[i] for i in u.parts.get("quantity", ())])
+    if both is not None:
+        # "sixty sixteen": the figure and its teen/ty rival, written side by side (not six thousand sixteen)
+        quantity, alt = both
+        unsure.add("quantity")
+    elif "quantity" in unsure and quantity is not None:
         said = [(u.tokens[i], conf[i]) for i in u.parts.get("quantity", ())]
-        alt = rival_heard(heard, u.slots.quantity) or confusable(u.slots.quantity, said, floor)
-    return replace(u, slots=replace(u.slots, unsure=frozenset(unsure), alt_quantity=alt))
+        alt = rival_heard(heard, quantity) or confusable(quantity, said, floor)
+    return replace(u, slots=replace(u.slots, quantity=quantity, unsure=frozenset(unsure), alt_quantity=alt))
+
+
+def written_with_rival(words: Sequence[str]) -> tuple[float, float] | None:
+    """(figure, rival) when a heard figure is two words that are each other's teen/ty partner ("sixty
+    sixteen", "fourteen forty"): the recognizer wrote a figure and the one it sounds like. None otherwise."""
+    if len(words) != 2 or not all(w in UNITS or w in TENS for w in words):
+        return None
+    first, second = (UNITS[w] if w in UNITS else TENS[w] for w in words)
+    teen, ty = sorted((first, second))
+    if not (13 <= teen <= 19 and ty == (teen - 10) * 10):
+        return None
+    return float(first), float(second)
 
 
 def carry(before: Slots, u: Understanding, *parts: Unsure) -> frozenset[Unsure]:
@@ -310,7 +328,8 @@ class Clarify:
         if problem or units is None:
             return self.speaker.say(state, problem or R.HINT["which_qty"], "quantity")
         least = d.usual.min_order if d.usual is not None and d.kind == "order" else None
-        if state.by_voice and least and units < least and p.tries == 0:
+        asked_digits = state.last_prompt is not None and state.last_prompt.awaiting == "digits"
+        if state.by_voice and least and units < least and not asked_digits:
             # Below the supplier's minimum again ("eighty" heard "eighteen" at "Eighteen or eighty?"): digit by
             # digit, where "eight zero" and "one eight" do not sound alike.
             prefix = f"{d.supplier_name or 'The supplier'} sells at least {R.n(least)}. "

@@ -450,3 +450,8 @@ def test_a_spoken_teen_below_the_minimum_asks_teen_or_ty() -> None:
     )
     assert digits.awaiting == "digits"
     assert again.hear("eight zero").text.startswith("ORDER: buying eighty, eight zero, widget a")
+    # a silence between the choice and the answer changes nothing
+    quiet = Driver(World(min_order={"W-1": 20}))
+    quiet.hear("order eighteen widget a")
+    quiet.hear("")
+    assert quiet.hear("eighteen").awaiting == "digits"

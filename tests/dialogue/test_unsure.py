@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from dialogue.contract import HeardWords
-from dialogue.policy.confirm import confusable, unsure_slots
+from dialogue.policy.confirm import confusable, unsure_slots, written_with_rival
 from dialogue.policy.state import PlaybackCut, PolicyConfig, UserSaid
 from dialogue.understanding.nlu import understand
 from dialogue.understanding.resolve import CatalogueIndex
@@ -369,3 +369,25 @@ def test_an_unsure_item_without_near_names_is_still_a_choice_of_two() -> None:
     assert ask.text.startswith("Which item: spark plugs or ") and ask.awaiting == "choice"
     assert len(ask.phrases) == 2 and ask.phrases[0] == "spark plugs"
     assert d.hear("spark plugs").text.startswith("PICK: taking five spark plugs OUT")
+
+
+@pytest.mark.parametrize(
+    ("words", "pair"),
+    [
+        (["sixty", "sixteen"], (60.0, 16.0)),
+        (["fourteen", "forty"], (14.0, 40.0)),
+        (["sixty", "six"], None),
+        (["twenty", "fifteen"], None),  # not each other's partner
+        (["sixty"], None),
+    ],
+)
+def test_a_figure_written_with_its_rival(words: list[str], pair: tuple[float, float] | None) -> None:
+    assert written_with_rival(words) == pair
+
+
+def test_a_figure_heard_with_its_rival_is_asked_as_that_choice() -> None:
+    # held-out seed 73: "sixty" heard "sixty sixteen" was read back as six thousand sixteen
+    d = Driver()
+    assert d.hear("we counted sixty sixteen coffee pods").text == "Sixty or sixteen coffee pods?"
+    typed = Driver()  # typed, it is what was typed
+    assert "six thousand sixteen" in typed.say("order sixty sixteen widget a").text
