@@ -340,9 +340,16 @@ class CatalogueIndex:
             sku = self._key_sku[idx[pos]]
             out[sku] = max(out.get(sku, 0.0), float(score))
         phon_keys = [self._phon[i] for i in idx]
+        said = _words(query)
         for _, score, pos in process.extract(phonetic(query), phon_keys, scorer=_text_score, limit=limit):
+            key = self._keys[idx[pos]]
+            score = float(score) * self.options.phonetic_weight
+            if not said & _words(key) and len(_words(key)) > len(said):
+                # Sounding like part of a longer name, sharing none of its words ("blocks" and "black crew
+                # socks"): a name to offer, never one to take unasked.
+                score = min(score, self.options.accept - 1.0)
             sku = self._key_sku[idx[pos]]
-            out[sku] = max(out.get(sku, 0.0), float(score) * self.options.phonetic_weight)
+            out[sku] = max(out.get(sku, 0.0), score)
         return out
 
 

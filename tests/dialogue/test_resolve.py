@@ -119,3 +119,12 @@ def test_figures_alone_name_no_item() -> None:
     assert idx.resolve("many two").kind == "none"
     assert idx.resolve("twenty two").kind == "none"
     assert idx.resolve("wiper blades twenty two").kind == "match"
+
+
+def test_sounding_like_part_of_a_longer_name_is_offered_not_taken() -> None:
+    # held-out seed 73: "how many gauze rolls" heard "how many blocks" was answered with black crew socks' stock
+    idx = CatalogueIndex.build([product("S-1", "black crew socks"), product("H-1", "hoodies")])
+    offered = idx.resolve("blocks")
+    assert offered.kind == "ambiguous" and offered.candidates == ("S-1",)
+    assert idx.resolve("black socks").kind == "match"  # a word of the name said
+    assert idx.resolve("hoodys").kind == "match"  # a name of one word, misspelt
