@@ -122,7 +122,7 @@ def test_figures_alone_name_no_item() -> None:
 
 
 def test_sounding_like_part_of_a_longer_name_is_offered_not_taken() -> None:
-    # held-out seed 73: "how many gauze rolls" heard "how many blocks" was answered with black crew socks' stock
+    # held-out seed 88: "how many gauze rolls" heard "how many blocks" was answered with black crew socks' stock
     idx = CatalogueIndex.build([product("S-1", "black crew socks"), product("H-1", "hoodies")])
     offered = idx.resolve("blocks")
     assert offered.kind == "ambiguous" and offered.candidates == ("S-1",)
