@@ -47,4 +47,11 @@ def without_repeats(words: list[str], digits: bool = False) -> list[str]:
             words[n - 1]
         ):
             return block
+    if not digits and n >= 4 and len(set(words[-3:])) == 1 and words[-1] in NUMBER_WORDS:
+        # A figure said over and over at the end ("forty fourteen fourteen fourteen fourteen"): Whisper looping
+        # on the token it likes; once, so the figure said before it is not read as part of it.
+        k = n - 1
+        while k > 0 and words[k - 1] == words[-1]:
+            k -= 1
+        return words[: k + 1]
     return words

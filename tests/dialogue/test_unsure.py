@@ -411,3 +411,12 @@ def test_a_teen_or_ty_answered_with_the_other_figure_is_asked_digit_by_digit() -
                                                (20, 23, False), (16, 160, False), (16, 16, False)])  # fmt: skip
 def test_teen_and_ty(a: int, b: int, alike: bool) -> None:
     assert teen_and_ty(a, b) == alike
+
+
+def test_a_figure_and_its_rival_answering_how_many_are_that_choice() -> None:
+    # held-out seed 88: "forty" heard "forty fourteen …", then "fourteen", was written as a pick of fourteen
+    d = Driver()
+    assert d.hear("pick widget a").text == "How many widget a?"
+    assert d.hear("forty fourteen").text == "Forty or fourteen widget a?"
+    assert d.hear("fourteen").awaiting == "digits"
+    assert d.hear("four zero").text.startswith("PICK: taking forty, four zero, widget a OUT")
