@@ -299,7 +299,9 @@ class GrammarRecognizer:
         ):
             # A choice of items: pocketsphinx on the choice's grammar hears some voices' names that Whisper
             # writes as other words ("that's right" for "nasal spray").
-            heard = choice_opinion(heard, self._grammar_text(pcm, sample_rate, expect), expect.phrases)
+            theirs = self._grammar_text(pcm, sample_rate, expect)
+            leader = engine.leading_name(heard, expect) if theirs in expect.phrases else None
+            heard = choice_opinion(heard, theirs, expect.phrases, leader, self._grammars.names)
         elif (
             self.options.second_opinion
             and heard.text

@@ -55,10 +55,7 @@ def weigh_names(
             sure.setdefault(name, confidence)  # the first entry of a name counts
     if not written or len(sure) < 2 or heard.text in sure:
         return heard
-    candidates = list(sure)
-    scores = score([f"{n}." for n in candidates] + [f"{written}."])
-    mine = scores.pop()
-    ranked = sorted(zip(scores, candidates, strict=True), reverse=True)
+    ranked, mine = race(written, list(sure), score)
     (best, name), (second, _) = ranked[0], ranked[1]
     if best - second < options.margin or best < mine - options.within:
         return heard
@@ -68,3 +65,10 @@ def weigh_names(
     # likelier than its rival, but the race is among the names only, and Whisper wrote something else.
     c = sure[name]
     return Heard(name, c, tuple((w, c) for w in name.split()), fitted=True)
+
+
+def race(written: str, names: Sequence[str], score: Score) -> tuple[list[tuple[float, str]], float]:
+    """``names`` scored on the audio, likeliest first, and the score of what Whisper wrote."""
+    scores = score([f"{n}." for n in names] + [f"{written}."])
+    mine = scores.pop()
+    return sorted(zip(scores, names, strict=True), reverse=True), mine

@@ -29,7 +29,7 @@ from local_speech.grammar import (
     search_name,
 )
 from local_speech.heard import SILENCE, Heard, utterance_confidence
-from local_speech.names import NameOptions, weigh_names
+from local_speech.names import NameOptions, race, weigh_names
 from local_speech.snap import LIGHT_COST, Fit, PhoneIndex, Snapper, WordDistance, drop_cost
 from local_speech.transcripts import prompt_for, spoken_digits, without_repeats
 from local_speech.types import Expectation
@@ -209,12 +209,29 @@ class WhisperGrammarRecognizer:
         if expect.kind == "item" and _names_in(heard.text, self._names):
             return heard  # a name heard (perhaps in a whole request): nothing to weigh
         encoded, o = self._encoded, self.name_options
-        written = self._written_once()
+        names = self._names_weighed(heard, expect)
+        return weigh_names(heard, self._written_once(), names, lambda t: self.decoder.score(encoded, t), o)
+
+    def leading_name(self, heard: Heard, expect: Expectation) -> str | None:
+        """The name the audio prefers among those an answer to ``expect`` may be (the offered ones and, for a
+        choice of items, the catalogue's nearest by sound), however narrowly; None when nothing was heard."""
+        if self._encoded is None or not self._written_once():
+            return None
+        encoded = self._encoded
+        names = list(dict.fromkeys(n for n, _ in self._names_weighed(heard, expect) if n))
+        if not names:
+            return None
+        ranked, _ = race(self._written_once(), names, lambda t: self.decoder.score(encoded, t))
+        return ranked[0][1]
+
+    def _names_weighed(self, heard: Heard, expect: Expectation) -> list[tuple[str, float]]:
+        """The names an answer to ``expect`` may be, each with the confidence it is taken at."""
+        o = self.name_options
         names = [(n, o.choice_confidence) for n in expect.phrases]
         if all(n in self._names for n, _ in names):  # "Which item?", or a choice of items
-            near = self._phone_index().nearest((heard.text or written).split(), o.nearest)
+            near = self._phone_index().nearest((heard.text or self._written_once()).split(), o.nearest)
             names += [(n, o.item_confidence) for n in near]
-        return weigh_names(heard, written, names, lambda texts: self.decoder.score(encoded, texts), o)
+        return names
 
     def weigh_digits(self, heard: Heard) -> Heard:
         """Check digits heard as one digit, with the pairs holding it weighed on the same audio

@@ -244,15 +244,23 @@ def test_the_same_answer_from_both_engines_is_sure_and_another_changes_nothing()
     assert agreeing_opinion(heard, None) == heard
 
 
-def test_an_offered_name_heard_by_pocketsphinx_where_whisper_wrote_none_is_taken() -> None:
+def test_an_offered_name_both_engines_prefer_where_whisper_wrote_no_name_is_taken() -> None:
     offered = ("nasal spray", "rain ponchos")
+    names = (*offered, "cough drops", "gauze rolls")
     other_words = Heard("that's right", 0.8, (("that's", 0.8), ("right", 0.8)), False)
-    taken = choice_opinion(other_words, "nasal spray", offered)
+    taken = choice_opinion(other_words, "nasal spray", offered, "nasal spray", names)
     assert taken.text == "nasal spray" and taken.confidence == pytest.approx(0.7)
+    # Whisper's race prefers another name: pocketsphinx alone, held to the offers, is not enough
+    assert choice_opinion(other_words, "nasal spray", offered, "cough drops", names) == other_words
+    # Whisper wrote another item of the catalogue: the caller named it, whatever the offers
+    another = Heard("cough drops", 0.8, (("cough", 0.8), ("drops", 0.8)), True)
+    assert choice_opinion(another, "rain ponchos", offered, "rain ponchos", names) == another
     # pocketsphinx's own mistakes are words of its grammar that are not names: they change nothing
-    assert choice_opinion(other_words, "repeat that", offered) == other_words
-    assert choice_opinion(other_words, None, offered) == other_words
+    assert choice_opinion(other_words, "repeat that", offered, "nasal spray", names) == other_words
+    assert choice_opinion(other_words, None, offered, None, names) == other_words
     # Whisper's offered name stands against another offered name; the same name makes it sure
     unsure = Heard("rain ponchos", 0.4, (("rain", 0.4), ("ponchos", 0.4)), True)
-    assert choice_opinion(unsure, "nasal spray", offered) == unsure
-    assert choice_opinion(unsure, "rain ponchos", offered).confidence == pytest.approx(0.9)
+    assert choice_opinion(unsure, "nasal spray", offered, "nasal spray", names) == unsure
+    assert choice_opinion(unsure, "rain ponchos", offered, "rain ponchos", names).confidence == pytest.approx(
+        0.9
+    )
