@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,7 @@ from bench.understanding.scenarios import CallerMode, Task, build_tasks
 from bench.understanding.score import HEADER, Tally, Transcript, score_task
 from bench.understanding.server import Api, load_catalogues, running_service
 
+ROOT = Path(__file__).resolve().parents[1]
 SEED = 12
 DEFAULT_CONDITIONS = "typed,en-us,en-gb,en-sc,en-029,neural,noise10,phone"
 
@@ -109,6 +111,16 @@ async def run_condition(
     return tally, time.monotonic() - started
 
 
+def code_version() -> str:
+    """The commit the services run, with "+changes" when the work tree differs from it."""
+
+    def git(*cmd: str) -> str:
+        return subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -140,8 +152,9 @@ def main() -> None:
         skipped.append(f"neural: hibari-tts does not run here ({why})")
         conds = [c for c in conds if not (c.voice and c.voice.engine == "hibari")]
     trades = ", ".join(c.trade for c in cats)
+    code = code_version()
     print(f"set={args.which} catalogues={trades} seed={args.seed} tasks/condition={len(pairs)} "
-          f"caller={args.caller}", flush=True)  # fmt: skip
+          f"caller={args.caller} code={code}", flush=True)  # fmt: skip
 
     def one(cond: Condition) -> tuple[Tally, float]:
         return asyncio.run(run_condition(cond, pairs, cats, args.caller, args.verbose))
@@ -160,6 +173,9 @@ def main() -> None:
     for line in skipped:
         print(f"not run: {line}")
     print(f"total {time.monotonic() - started:.0f}s")
+    if code_version() != code:
+        # Each condition's service starts when a job slot frees: rows may come from different code.
+        print(f"WARNING: the code changed during the run ({code} -> {code_version()})")
 
 
 if __name__ == "__main__":
