@@ -335,8 +335,14 @@ class Clarify:
             return self.speaker.say(state, problem or R.HINT["which_qty"], "quantity")
         least = d.usual.min_order if d.usual is not None and d.kind == "order" else None
         asked_digits = state.last_prompt is not None and state.last_prompt.awaiting == "digits"
-        before = slots.quantity
-        if state.by_voice and before is not None and teen_and_ty(said.quantity, before) and not asked_digits:
+        before, now = slots.quantity, said.quantity
+        if (
+            state.by_voice
+            and before is not None
+            and now is not None
+            and teen_and_ty(now, before)
+            and not asked_digits
+        ):
             # "Sixty or sixteen?" answered with the other figure of the pair: two hearings disagree on the very
             # sounds that are confused, so a third, digit by digit ("six zero"), decides (held-out seed 88: "no,
             # sixty", then "sixty" heard "sixteen", read back and confirmed by the always-yes caller).
