@@ -80,6 +80,10 @@ class Items:
                 return self.ask_item(state, intent, slots, at, prefix + "I don't know that bin. Which item?")
             if state.last_sku is not None:
                 return self.router.proceed(state, intent, slots, state.last_sku, at, prefix)
+            if state.by_voice and slots.quantity is not None:
+                # A figure heard with no item ("order five hundred units" for "order five horn relays"): the
+                # request was half heard, and its figure is asked about once the item is known.
+                slots = replace(slots, unsure=slots.unsure | {"quantity"})
             return self.ask_item(state, intent, slots, at, prefix + "Which item?")
         first, _, rest = text.partition(" ")
         alt = with_soundalike(slots.quantity, first) if state.by_voice and slots.quantity and rest else None

@@ -329,3 +329,16 @@ def test_a_figure_asked_again_and_heard_otherwise_is_asked_digit_by_digit() -> N
     same.hear("we counted two hundred two kilt gauze pads")
     same.hear("gauze pads sterile")
     assert same.hear("two hundred two").text.startswith("COUNT: gauze pads sterile set to two hundred two")
+
+
+def test_a_figure_heard_without_its_item_is_asked_about_once_the_item_is_known() -> None:
+    # held-out seed 101: "order five horn relays" heard "order five hundred units"; asked "Which item?", then
+    # five hundred was read back and ordered
+    d = new(AUTO)
+    assert d.hear("order five hundred units").text == "Which item?"
+    assert d.hear("oil filters").text == "I'm not sure I heard the quantity. How many oil filters?"
+    assert d.hear("five").awaiting == "digits"  # not the figure heard first: digit by digit decides
+    assert d.hear("five").text.startswith("ORDER: buying five oil filters")
+    typed = new(AUTO)  # typed, the figure is what was typed
+    typed.say("order five hundred units")
+    assert typed.say("oil filters").text.startswith("ORDER: buying five hundred oil filters")
