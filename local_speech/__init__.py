@@ -7,5 +7,6 @@ synthesis. Imports nothing else of this project; the voice gateway wraps it (``v
 - ``fsg``: JSGF -> minimal deterministic word graph
 - ``pronounce``: ARPAbet for words missing from the CMU dictionary
 - ``asr``: ``GrammarRecognizer``, a pool of pocketsphinx decoders
+- ``options``: ``LocalAsrOptions``, the recognizer's settings
 - ``espeak``: ``EspeakEngine``, text -> PCM16 chunks at any rate
 - ``pcm``: the few PCM16 helpers the engine needs"""

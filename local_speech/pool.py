@@ -40,7 +40,7 @@ from local_speech.types import Expectation, Recognition
 
 
 class PoolOptions(Protocol):
-    """What the pool reads of ``asr.LocalAsrOptions`` (sent whole to each worker)."""
+    """What the pool reads of ``options.LocalAsrOptions`` (sent whole to each worker)."""
 
     @property
     def workers(self) -> int: ...
