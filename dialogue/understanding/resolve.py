@@ -344,9 +344,10 @@ class CatalogueIndex:
         for _, score, pos in process.extract(phonetic(query), phon_keys, scorer=_text_score, limit=limit):
             key = self._keys[idx[pos]]
             score = float(score) * self.options.phonetic_weight
-            if not said & _words(key) and len(_words(key)) > len(said):
-                # Sounding like part of a longer name, sharing none of its words ("blocks" and "black crew
-                # socks"): a name to offer, never one to take unasked.
+            if not _named_words(said & _words(key)) and len(_words(key)) > len(said):
+                # Sounding like part of a longer name, sharing none of its words but figures ("blocks" and
+                # "black crew socks", "ballet two" and "wiper blades twenty two inch"): a name to offer, never
+                # one to take unasked.
                 score = min(score, self.options.accept - 1.0)
             sku = self._key_sku[idx[pos]]
             out[sku] = max(out.get(sku, 0.0), score)
@@ -357,6 +358,11 @@ class CatalogueIndex:
 def _words(text: str) -> frozenset[str]:
     """The words of a query or key (cached: one query is scored against every key)."""
     return frozenset(text.split())
+
+
+def _named_words(shared: frozenset[str]) -> frozenset[str]:
+    """The words that are not figures: a figure shared with a name says nothing about which item it is."""
+    return frozenset(w for w in shared if w not in NUMBER_WORDS and not w.isdigit())
 
 
 def _text_score(query: str, key: str, **_: object) -> float:

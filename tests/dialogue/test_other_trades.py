@@ -342,3 +342,47 @@ def test_a_figure_heard_without_its_item_is_asked_about_once_the_item_is_known()
     typed = new(AUTO)  # typed, the figure is what was typed
     typed.say("order five hundred units")
     assert typed.say("oil filters").text.startswith("ORDER: buying five hundred oil filters")
+
+
+def test_the_figure_refused_at_a_read_back_heard_again_is_asked_digit_by_digit() -> None:
+    # held-out seed 113: "no, sixty" heard "no"; at "What should I change?" "sixty" heard "sixteen", the receipt
+    # of sixteen was read back again and the always-yes caller confirmed it
+    d = new(PHARMACY)
+    assert d.hear("we received sixteen gauze pads sterile").text.startswith("RECEIVE: adding sixteen")
+    assert d.hear("no").text == "What should I change? Say a new quantity, or cancel."
+    digits = d.hear("sixteen")
+    assert digits.awaiting == "digits" and "digit by digit" in digits.text
+    assert d.hear("six zero").text.startswith("RECEIVE: adding sixty, six zero, gauze pads sterile")
+    d.hear("yes")
+    assert writes(d) == [("receipt", "RX-3", 60)]
+    other = new(PHARMACY)  # another figure at "What should I change?" is read back as usual
+    other.hear("we received sixteen gauze pads sterile")
+    other.hear("no")
+    assert other.hear("sixty").text.startswith("RECEIVE: adding sixty")
+
+
+def test_the_requests_own_figure_at_a_choice_of_items_picks_no_item() -> None:
+    # held-out seed 113: "order twenty headlight bulbs h eleven", half heard, was offered "polo shirts extra
+    # large, motor oil zero w twenty or headlight bulbs h eleven?"; the answer "twenty" picked the motor oil
+    d = new(MOTOR)
+    offer = d.hear("order twenty motor oil")
+    assert offer.text == "Motor oil zero w twenty or motor oil five w thirty?"
+    assert (
+        d.hear("twenty").text
+        == "Sorry, which do you mean: motor oil zero w twenty or motor oil five w thirty?"
+    )
+    assert d.hear("five w thirty").text.startswith("ORDER: buying twenty motor oil five w thirty")
+    sized = new(MOTOR)  # a figure that tells the offers apart, not the request's own, still picks
+    assert sized.hear("order twenty wiper blades").awaiting == "choice"
+    assert sized.hear("twenty two").text.startswith("ORDER: buying twenty wiper blades twenty two inch")
+
+
+MOTOR = CatalogueIndex.build(
+    [
+        product("MO-1", "motor oil zero w twenty", pack=1, site_bins=shelf("M-1")),
+        product("MO-2", "motor oil five w thirty", pack=1, site_bins=shelf("M-2")),
+        product("WB-1", "wiper blades sixteen inch", pack=1, site_bins=shelf("W-1")),
+        product("WB-2", "wiper blades twenty two inch", pack=1, site_bins=shelf("W-2")),
+    ],
+    version=1,
+)

@@ -128,3 +128,11 @@ def test_sounding_like_part_of_a_longer_name_is_offered_not_taken() -> None:
     assert offered.kind == "ambiguous" and offered.candidates == ("S-1",)
     assert idx.resolve("black socks").kind == "match"  # a word of the name said
     assert idx.resolve("hoodys").kind == "match"  # a name of one word, misspelt
+
+
+def test_a_figure_shared_with_a_longer_name_does_not_make_a_soundalike_a_match() -> None:
+    # held-out seed 113: "how many ballet tutus" heard "how many ballet two twos" was answered with the stock of
+    # "wiper blades twenty two inch" ("ballet" sounds like "blades"; only the figure "two" is in both)
+    idx = CatalogueIndex.build([product("W-22", "wiper blades twenty two inch"), product("H-1", "hoodies")])
+    assert idx.resolve("ballet two twos").kind != "match"
+    assert idx.resolve("blades twenty two").kind == "match"  # a word of the name said, with its figures
