@@ -2,8 +2,8 @@
 
 A is the tune set. B and C were looked at during engine work; D was looked at once, after the engine change
 of commit e0adf63; E once, after commit 'series grouped by backtest windows' (the engine of the second
-judgement run); F once, with the engine of commit 60a5e1b. None of them is a clean judge any more. G is
-unseen: never tune on it, and run it only for the final judgement (``--generator g``, or ``all``).
+judgement run); F and G once, with the engine of commit 60a5e1b. None of them is a clean judge any more. H is
+unseen: never tune on it, and run it only for the final judgement (``--generator h``, or ``all``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from forecasting.synthetic import KINDS, synthetic_demand
+from forecasting.synthetic_blind_h import H_SEED, blind_h_demand
 from forecasting.synthetic_final_f import F_SEED, final_f_demand
 from forecasting.synthetic_fresh import DEFAULT_SEED as FRESH_SEED
 from forecasting.synthetic_fresh import fresh_demand
@@ -32,6 +33,7 @@ SEEDS = {
     "E": E_SEED,
     "F": F_SEED,
     "G": G_SEED,
+    "H": H_SEED,
 }
 """Each generator's default seed."""
 
@@ -43,8 +45,9 @@ GENERATORS = {
     "e": "E",
     "f": "F",
     "g": "G",
+    "h": "H",
     "both": "AB",
-    "all": "ABCDEFG",
+    "all": "ABCDEFGH",
 }
 """``--generator`` choice: the generators whose accuracy is reported, in order."""
 
@@ -55,7 +58,8 @@ TITLES = {
     "D": "generator D (held out, but looked at once: not a clean judge)",
     "E": "generator E (held out, but looked at once: not a clean judge)",
     "F": "generator F (held out, but looked at once: not a clean judge)",
-    "G": "generator G (unseen: never tune on it)",
+    "G": "generator G (held out, but looked at once: not a clean judge)",
+    "H": "generator H (unseen: never tune on it)",
 }
 
 
@@ -63,7 +67,7 @@ TITLES = {
 class Demand:
     """One generator's SKUs, with each SKU's segment."""
 
-    key: str  # "A" to "G"
+    key: str  # "A" to "H"
     title: str
     y: np.ndarray
     start: np.ndarray | None  # first observed day per SKU; None: every SKU from day 0
@@ -78,8 +82,9 @@ MAKERS: dict[str, Callable[..., Any]] = {
     "E": holdout_e_demand,
     "F": final_f_demand,
     "G": judge_g_demand,
+    "H": blind_h_demand,
 }
-"""Generators B-G share one shape of result: ``y``, ``start``, ``segment``, ``names``."""
+"""Generators B-H share one shape of result: ``y``, ``start``, ``segment``, ``names``."""
 
 
 def demand(key: str, skus: int, days: int, seed: int) -> Demand:

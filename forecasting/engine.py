@@ -16,6 +16,13 @@ from chasing noise:
 Prediction intervals come from the chosen forecast's backtest residuals, each origin's rescaled to today's level
 (count noise grows with the level: a fading item's old, larger errors would overstate today's spread).
 
+A history too short to choose by backtest (fewer than three origins) takes Holt-Winters where its weekdays differ
+beyond chance, and otherwise the average of SES and Holt-Winters: on a few weeks a weekly shape not yet
+significant is often real (launches of weekday-heavy lines), and half of it costs little where it is not. On
+the four generators looked at (D-G) this took the short-history segments from +1.8-6.4 % to -0.3-+2.1 % of
+Holt-Winters' median MASE. (Averaging each series' two or three best models by backtest was tried for every
+series and lost 3-11 % overall: an average with a model without the weekly shape blurs it.)
+
 Whether a series is intermittent is decided on its whole history up to today (a launch's sparse first weeks do
 not make it a slow mover once it sells daily). An intermittent series chooses only among the methods made for
 level-only demand (SES, Croston, SBA, TSB), and Holt-Winters where its weekdays differ beyond chance (a
@@ -79,6 +86,8 @@ class ForecastBatch:
     scale: np.ndarray  # (n,) in-sample seasonal-naive mean absolute error
     level: float
     z: float = field(default=0.0)
+    partner: np.ndarray | None = None
+    """(n,) the model averaged in equal parts with ``model`` (a short history), -1 where none."""
 
     @property
     def horizon(self) -> int:
@@ -89,10 +98,17 @@ class ForecastBatch:
         return np.take_along_axis(self.backtest_mase, self.model[:, None], axis=1)[:, 0]
 
     def model_name(self, row: int) -> str:
-        return self.families[int(self.model[row])]
+        other = self._partner(row)
+        name = self.families[int(self.model[row])]
+        return name if other < 0 else f"{name}+{self.families[other]}"
 
     def model_label(self, row: int) -> str:
-        return self.labels[int(self.model[row])]
+        other = self._partner(row)
+        label = self.labels[int(self.model[row])]
+        return label if other < 0 else f"{label} averaged with {self.labels[other]}"
+
+    def _partner(self, row: int) -> int:
+        return -1 if self.partner is None else int(self.partner[row])
 
 
 def _gather(state: State, idx: np.ndarray) -> State:
@@ -113,8 +129,8 @@ def backtest_origins(t_len: int, config: EngineConfig) -> list[int]:
 
 
 MIN_ORIGINS_TO_CHOOSE = 3
-"""With fewer backtest windows (a recent launch) the choice is noise: such series take SES, or Holt-Winters
-where their weekdays differ."""
+"""With fewer backtest windows (a recent launch) the choice is noise: such series take Holt-Winters where their
+weekdays differ, and the average of SES and Holt-Winters otherwise."""
 LEVEL_ONLY = ("ses", "croston", "sba", "tsb")
 """The models an intermittent series may choose from (plus Holt-Winters when its weekdays differ)."""
 
@@ -248,6 +264,7 @@ def _stitch(n: int, parts: list[tuple[np.ndarray, ForecastBatch]]) -> ForecastBa
         cum_sigma=rows_of("cum_sigma"),
         sigma_daily=rows_of("sigma_daily"),
         model=rows_of("model"),
+        partner=rows_of("partner"),
         backtest_mase=rows_of("backtest_mase"),
         scale=rows_of("scale"),
     )
@@ -288,20 +305,28 @@ def _forecast_group(values: np.ndarray, first: np.ndarray, cfg: EngineConfig) ->
         scored = np.isfinite(eligible).any(axis=1)
         choice[scored] = np.argmin(eligible[scored], axis=1)
 
+    partner = np.full(n, -1)
+    if k_orig < MIN_ORIGINS_TO_CHOOSE and "ses" in names and "holt_winters" in names:
+        partner[choice == names.index("ses")] = names.index("holt_winters")
+    weights = np.zeros((n, len(models)))
+    weights[np.arange(n), choice] = 1.0
+    paired = np.flatnonzero(partner >= 0)
+    weights[paired, choice[paired]] = weights[paired, partner[paired]] = 0.5
+
     mean = np.zeros((n, horizon))
-    errors = np.zeros((k_orig, n, days))
+    errors = actual.copy() if actual is not None else np.zeros((0, n, days))
     sigma_fallback = np.zeros(n)
     alpha = np.zeros(n)
-    for mi, model in enumerate(models):  # one vectorised pass per model over the rows that chose it
-        rows = np.flatnonzero(choice == mi)
+    for mi, model in enumerate(models):  # one vectorised pass per model over the rows that weigh it
+        rows = np.flatnonzero(weights[:, mi] > 0)
         if rows.size == 0:
             continue
-        mean[rows] = model.project(k_orig, horizon, rows)
+        w = weights[rows, mi]
+        mean[rows] += w[:, None] * model.project(k_orig, horizon, rows)
         for k in range(k_orig):
-            assert actual is not None
-            errors[k, rows] = actual[k, rows] - model.project(k, days, rows)
-        sigma_fallback[rows] = model.one_step_rmse[rows]
-        alpha[rows] = model.params[rows, 0]  # every family's first parameter smooths the level
+            errors[k, rows] -= w[:, None] * model.project(k, days, rows)
+        sigma_fallback[rows] += w * model.one_step_rmse[rows]
+        alpha[rows] += w * model.params[rows, 0]  # every family's first parameter smooths the level
 
     # Without a backtest: the one-step error (at least Poisson noise around the level), growing with the
     # horizon as a smoothed level's does (ETS(A,N,N): variance x (1 + (h - 1) alpha^2)).
@@ -324,6 +349,7 @@ def _forecast_group(values: np.ndarray, first: np.ndarray, cfg: EngineConfig) ->
         scale=scale,
         level=cfg.interval_level,
         z=z,
+        partner=partner,
     )
 
 

@@ -122,13 +122,15 @@ def summarise(
     total, total_lo, total_hi = window(0, horizon - 1)
     month_total, month_lo, month_hi = window(m_start, min(m_end, batch.horizon - 1))
     counts = np.bincount(batch.model[rows], minlength=len(batch.families))
-    top = int(np.argmax(counts))
+    top = int(
+        rows[int(np.argmax(batch.model[rows] == int(np.argmax(counts))))]
+    )  # a row of the commonest model
     mase = batch.chosen_mase[rows]
     return ForecastResult(
         sku=sku,
         site=site,
-        model=batch.families[top],
-        model_label=batch.labels[top],
+        model=batch.model_name(top),
+        model_label=batch.model_label(top),
         first_day=run.first_day,
         mean=tuple(float(v) for v in mean[:horizon]),
         lo=tuple(float(v) for v in np.maximum(mean - z * sigma, 0.0)[:horizon]),

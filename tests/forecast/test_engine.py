@@ -110,12 +110,35 @@ def test_days_before_a_series_starts_are_ignored() -> None:
     rng = np.random.default_rng(4)
     y = np.zeros((1, 400))
     y[0, 300:] = rng.poisson(10.0, 100)  # a product launched 100 days ago
-    late = forecast_batch(y, EngineConfig(horizon_days=7), start=np.array([300]))
-    padded = forecast_batch(y, EngineConfig(horizon_days=7))
+    ses = EngineConfig(horizon_days=7, models=("ses",))  # one model both ways: only the start differs
+    late = forecast_batch(y, ses, start=np.array([300]))
+    padded = forecast_batch(y, ses)
     assert abs(float(late.mean.mean()) - 10.0) < 1.5
     assert np.isfinite(late.sigma).all() and (late.sigma > 0).all()
     # Counting the 300 empty days as zero demand would drag a slow-adapting model down; ignoring them does not.
     assert abs(float(late.mean.mean()) - 10.0) <= abs(float(padded.mean.mean()) - 10.0) + 1e-6
+
+
+def test_a_short_history_without_a_clear_weekly_shape_averages_ses_and_holt_winters() -> None:
+    rng = np.random.default_rng(5)
+    days = 400
+    y = np.zeros((2, days))
+    y[0, 340:] = rng.poisson(6.0, 60)  # launched 60 days ago: two backtest windows, too few to choose by
+    weekday = np.arange(days) % 7
+    y[1, 340:] = np.where(weekday[340:] < 5, rng.poisson(9.0, 60), 0)  # a clear working week
+    start = np.array([340, 340])
+    both = forecast_batch(y, EngineConfig(horizon_days=7), start=start)
+    assert both.model_name(0) == "ses+holt_winters"
+    assert both.model_label(0) == "simple exponential smoothing averaged with Holt-Winters weekly"
+    assert both.model_name(1) == "holt_winters"
+    alone = {
+        m: forecast_batch(y, EngineConfig(horizon_days=7, models=(m,)), start=start)
+        for m in ("ses", "holt_winters")
+    }
+    expected = (alone["ses"].mean[0] + alone["holt_winters"].mean[0]) / 2
+    np.testing.assert_allclose(both.mean[0], expected, rtol=1e-6)
+    np.testing.assert_allclose(both.mean[1], alone["holt_winters"].mean[1], rtol=1e-6)
+    assert np.isfinite(both.sigma).all() and (both.sigma > 0).all()
 
 
 def test_short_history_falls_back_without_a_backtest() -> None:
@@ -183,7 +206,7 @@ def test_a_recent_launch_gets_an_honest_interval_and_no_choice_from_one_window()
     # Poisson noise at least, growing with the horizon (it used to be zero: no one-step errors were scored).
     assert (batch.sigma[0] >= np.sqrt(batch.mean[0, 0]) - 1e-9).all()
     assert batch.sigma[0, -1] > batch.sigma[0, 0]
-    assert {batch.model_name(0), batch.model_name(1)} == {"ses"}
+    assert {batch.model_name(0), batch.model_name(1)} == {"ses+holt_winters"}  # no clear weekly shape
     assert abs(float(batch.mean[1].mean()) - 12.0) < 2.0
     # Each series is forecast as if alone: grouping by history length only reorders the work.
     for i in range(3):
