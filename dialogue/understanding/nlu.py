@@ -14,7 +14,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from dialogue.understanding.analytic import PastPeriod, analytic_reading, cut_past
-from dialogue.understanding.numbers import DIGIT_WORDS, UNITS, SpokenNumber, find_numbers, tokenize
+from dialogue.understanding.numbers import (
+    DIGIT_WORDS,
+    MEASURES,
+    UNITS,
+    SpokenNumber,
+    find_numbers,
+    tokenize,
+)
 from dialogue.understanding.resolve import CatalogueIndex
 from dialogue.understanding.rules import RULES, is_command_intent
 
@@ -38,13 +45,6 @@ _LEAD = (
     "i would like", "just", "quickly", "assistant", "computer",
 )  # fmt: skip
 _TRAIL = ("please", "thanks", "thank you", "for me", "now", "right now", "if you can", "quickly", "mate", "ok")  # fmt: skip
-_MEASURES = frozenset({
-    "inch", "inches", "foot", "feet", "ft", "gallon", "gallons", "volt", "volts", "watt", "watts", "amp", "amps",
-    "gauge", "mm", "millimeter", "millimeters", "cm", "meter", "meters", "metre", "metres", "liter", "liters",
-    "litre", "litres", "ounce", "ounces", "oz", "pound", "pounds", "lb", "lbs", "ply", "mil", "micron", "percent",
-    "ml", "milliliter", "milliliters", "millilitre", "millilitres", "mg", "milligram", "milligrams", "gram",
-    "grams", "kg", "cc", "mcg",
-})  # fmt: skip
 _UNIT_WORDS: dict[str, Unit] = {
     "case": "case", "cases": "case", "box": "case", "boxes": "case", "carton": "case", "cartons": "case",
     "pack": "case", "packs": "case", "pallet": "pallet", "pallets": "pallet", "each": "each", "unit": "each",
@@ -144,7 +144,7 @@ def _measure_blocked(tokens: list[str]) -> set[int]:
     """Numbers that measure an item ("twenty five foot", "size ten", "33 gallon") are not quantities."""
     blocked: set[int] = set()
     for k, tok in enumerate(tokens):
-        if tok in _MEASURES and k > 0:
+        if tok in MEASURES and k > 0:
             j = k - 1
             if tokens[j].isdigit() or tokens[j] in UNITS or tokens[j] in ("hundred",):
                 blocked.add(j)

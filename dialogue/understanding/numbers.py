@@ -22,6 +22,14 @@ TENS: dict[str, int] = {
 SCALES: dict[str, int] = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 DIGIT_WORDS: dict[str, int] = {w: v for w, v in UNITS.items() if v < 10}
 NUMBER_WORDS = frozenset(UNITS) | frozenset(TENS) | frozenset(SCALES) | {"dozen"}
+MEASURES = frozenset({
+    "inch", "inches", "foot", "feet", "ft", "gallon", "gallons", "volt", "volts", "watt", "watts", "amp", "amps",
+    "gauge", "mm", "millimeter", "millimeters", "cm", "meter", "meters", "metre", "metres", "liter", "liters",
+    "litre", "litres", "ounce", "ounces", "oz", "pound", "pounds", "lb", "lbs", "ply", "mil", "micron", "percent",
+    "ml", "milliliter", "milliliters", "millilitre", "millilitres", "mg", "milligram", "milligrams", "gram",
+    "grams", "kg", "cc", "mcg",
+})  # fmt: skip
+"""Measures that follow a figure in a name or a request ("ten mil", "twenty two inch")."""
 
 _WORDS_1_19 = [k for k, v in sorted(UNITS.items(), key=lambda kv: kv[1]) if k != "oh"]
 _WORDS_TENS = {v: k for k, v in TENS.items() if k != "fourty"}

@@ -15,7 +15,7 @@ from typing import Literal
 import jellyfish
 from rapidfuzz import fuzz, process
 
-from dialogue.understanding.numbers import DIGIT_WORDS, NUMBER_WORDS, tokenize
+from dialogue.understanding.numbers import DIGIT_WORDS, MEASURES, NUMBER_WORDS, tokenize
 from inventory_core.models import Product
 
 _LEADING_FILLERS = frozenset(
@@ -250,9 +250,10 @@ class CatalogueIndex:
                 return Resolution("match", sku=hits[0], score=100.0)
             if hits:
                 return Resolution("ambiguous", candidates=tuple(hits), score=100.0)
-        if all(w in NUMBER_WORDS or w.isdigit() for w in query.split()):
-            # Figures alone name no item, though a name may hold them ("many two" is not "wiper blades twenty two
-            # inch"): only a name that is exactly those figures matches.
+        if all(_figure_or_measure(w) for w in query.split()):
+            # Figures alone, or with measures, name no item, though a name may hold them ("many two" is not
+            # "wiper blades twenty two inch", "ten mils" heard for "chain mail" not "ten mil syringes"): only a
+            # name that is exactly those words matches.
             return Resolution("none")
         scores = self._scores(query, among)
         if not scores:
@@ -358,6 +359,10 @@ class CatalogueIndex:
 def _words(text: str) -> frozenset[str]:
     """The words of a query or key (cached: one query is scored against every key)."""
     return frozenset(text.split())
+
+
+def _figure_or_measure(word: str) -> bool:
+    return word in NUMBER_WORDS or word.isdigit() or word in MEASURES or f"{word}s" in MEASURES
 
 
 def _named_words(shared: frozenset[str]) -> frozenset[str]:

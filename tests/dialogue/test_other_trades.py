@@ -386,3 +386,32 @@ MOTOR = CatalogueIndex.build(
     ],
     version=1,
 )
+
+
+def test_digits_that_agree_with_neither_hearing_before_them_are_asked_once_more() -> None:
+    # held-out seed 127: "twenty nine" heard "twenty high as", then "twenty nine", then "two nine" heard "two
+    # eight": a pick of twenty eight was read back and confirmed
+    d = new(PHARMACY)
+    d.hear("we counted two hundred two kilt gauze pads")
+    d.hear("gauze pads sterile")
+    assert d.hear("two hundred").awaiting == "digits"  # 202 and 200 disagree
+    again = d.hear("two zero three")  # neither
+    assert again.text.startswith(
+        "Sorry, I'm still not sure. Please say the number of gauze pads sterile digit by"
+    )
+    assert d.hear("two zero two").text.startswith("COUNT: gauze pads sterile set to two hundred two")
+    twice = new(PHARMACY)  # the same digits heard twice settle it
+    twice.hear("we counted two hundred two kilt gauze pads")
+    twice.hear("gauze pads sterile")
+    twice.hear("two hundred")
+    twice.hear("two zero three")
+    assert twice.hear("two zero three").text.startswith("COUNT: gauze pads sterile set to two hundred three")
+    lost = new(PHARMACY)  # three hearings that never agree: nothing is written
+    lost.hear("we counted two hundred two kilt gauze pads")
+    lost.hear("gauze pads sterile")
+    lost.hear("two hundred")
+    lost.hear("two zero three")
+    assert lost.hear("two zero four").text.startswith(
+        "I still couldn't hear that clearly, so nothing was recorded"
+    )
+    assert writes(lost) == []

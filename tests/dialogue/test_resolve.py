@@ -136,3 +136,14 @@ def test_a_figure_shared_with_a_longer_name_does_not_make_a_soundalike_a_match()
     idx = CatalogueIndex.build([product("W-22", "wiper blades twenty two inch"), product("H-1", "hoodies")])
     assert idx.resolve("ballet two twos").kind != "match"
     assert idx.resolve("blades twenty two").kind == "match"  # a word of the name said, with its figures
+
+
+def test_figures_and_measures_alone_name_no_item() -> None:
+    # held-out seed 127: "chain mail" (not in the catalogue) heard "ten mils" was taken as "ten mil syringes"
+    idx = CatalogueIndex.build(
+        [product("S-10", "ten mil syringes"), product("W-22", "wiper blades twenty two inch")]
+    )
+    assert idx.resolve("ten mils").kind == "none"
+    assert idx.resolve("twenty two inches").kind == "none"
+    assert idx.resolve("ten mil syringes").kind == "match"
+    assert idx.resolve("syringes").kind == "match"
