@@ -128,6 +128,11 @@ class Policy:
         if intent in ("yes", "no"):
             return say(state, prefix + "There is nothing waiting for a yes or no. What do you need?")
         if intent in ("correction", "quantity"):
+            # "please no that for twenty swing tags" for "place an order for twenty swing tags": a figure and a
+            # clearly named item with the verb lost; the item is kept and what to do with it asked.
+            salvaged = self.salvage.ask(state, u, at, prefix)
+            if salvaged is not None:
+                return salvaged
             return say(
                 state, prefix + "What should I do with that number? Say order, received, picked or count."
             )

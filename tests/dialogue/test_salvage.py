@@ -131,3 +131,15 @@ def test_the_item_said(text: str, said: str | None) -> None:
     words = text.split()
     start = words.index("coffee")
     assert said_item(words, start, start + 2) == said
+
+
+def test_a_figure_and_a_named_item_without_a_verb_ask_what_to_do_with_the_item() -> None:
+    # held-out seeds 113 and 127: "place an order for twenty swing tags" heard "please no that for twenty swing
+    # tags" was answered "What should I do with that number?", and the item and the request were lost
+    d = Driver()
+    assert (
+        d.hear("please no that for twenty coffee pods").text
+        == "Coffee pods. Check, order, pick, receive or count?"
+    )
+    assert d.hear("order").awaiting == "quantity"  # the figure of a turn that made no sense is asked anew
+    assert Driver().say("twenty").text.startswith("What should I do with that number?")  # no item: as before
