@@ -262,7 +262,7 @@ class Clarify:
     ) -> Reply:  # fmt: skip
         """The quantity of ``d`` asked digit by digit ("three eight" is not confused as "thirty eight" and
         "forty eight" are); the answer settles it as any answer to a quantity question does, and when ``heard``
-        (two hearings that disagreed) is given, only if it is one of them."""
+        (two hearings that disagreed) is given, only if it is one of them (asked once more if not)."""
         slots = replace(slots, unsure=slots.unsure | {"quantity"})
         pending = Pending("which_qty", intent, draft=d, slots=slots, since=at, tries=tries, heard=heard)
         return self._say(state, pending, prefix + R.quantity_digits(self.index.name(d.sku)), "digits", ())
@@ -358,13 +358,12 @@ class Clarify:
             return self.ask_digits(state, p.intent, d, slots, at, heard=(slots.quantity, said.quantity))
         if state.by_voice and asked_digits and p.heard and said.quantity not in p.heard:
             # Digits that agree with neither hearing before them (held-out seed 127: "twenty nine" heard
-            # "twenty high as", then "twenty nine", then "two nine" heard "two eight"): asked once more, and a
-            # second digit answer settles it only if it agrees with one hearing so far.
-            if len(p.heard) > 2:  # asked once more already
+            # "twenty high as", then "twenty nine", then "two nine" heard "two eight") are asked once more, and
+            # the second answer must agree with one of those hearings too: two digit answers agreeing with each
+            # other are not enough (seed 131: "six" heard "six six" twice after "six thousand three" and "six").
+            if p.tries > 1:  # asked once more already
                 return self.speaker.say(replace(state, pending=Pending()), R.UNSURE_DROPPED)
-            assert said.quantity is not None
-            heard = (*p.heard, said.quantity)
-            return self.ask_digits(state, p.intent, d, slots, at, R.UNSURE_AGAIN, p.tries, heard)
+            return self.ask_digits(state, p.intent, d, slots, at, R.UNSURE_AGAIN, p.tries + 1, p.heard)
         if state.by_voice and least and units < least and not asked_digits:
             # Below the supplier's minimum again ("eighty" heard "eighteen" at "Eighteen or eighty?"): digit by
             # digit, where "eight zero" and "one eight" do not sound alike.
