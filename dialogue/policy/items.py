@@ -41,6 +41,11 @@ class Router(Protocol):
     def dispatch(self, state: DialogueState, u: Understanding, at: float, prefix: str = "") -> Reply: ...
 
 
+BETWEEN = frozenset({"of", "the", "more", "some", "extra", "case", "cases", "unit", "units", "piece", "pieces",
+                     "box", "boxes", "pack", "packs", "pallet", "pallets", "each", "a", "an", "new", "x"})  # fmt: skip
+"""Words that may stand between a figure and the name it counts ("twenty cases of beanies")."""
+
+
 class Items:
     """Item resolution for one catalogue version; holds no per-session data."""
 
@@ -93,6 +98,10 @@ class Items:
             slots = replace(slots, item_text=rest, unsure=slots.unsure | {"quantity"}, alt_quantity=alt)
         res = self.index.resolve(text)
         if res.kind == "match" and res.sku is not None:
+            if state.by_voice and slots.quantity is not None and self._words_before_name(text, res.sku):
+                # "picked thirteen idle tire valve stems" for "thirty nine": a word that is not the name's
+                # stood right after the figure, which may have swallowed part of it.
+                slots = replace(slots, unsure=slots.unsure | {"quantity"})
             return self.router.proceed(state, intent, slots, res.sku, at, prefix)
         if res.kind == "ambiguous" and len(res.candidates) > 1:
             return self.ask_choice(state, intent, slots, res.candidates, at, prefix)
@@ -120,6 +129,14 @@ class Items:
                 *self.speaker.expect(pending),
             )  # fmt: skip
         return self.ask_item(state, intent, slots, at, f"{prefix}I couldn't find {text}. Which item?")
+
+    def _words_before_name(self, text: str, sku: str) -> bool:
+        """Whether ``text`` holds the name of ``sku`` word for word after words that are not fillers or units."""
+        found = self.index.named_span(text)
+        if found is None or found[0] != sku or found[1] == 0:
+            return False
+        before = re.findall(r"[a-z0-9]+", text.lower())[: found[1]]
+        return not all(w in BETWEEN for w in before)
 
     def _unit_as_item(self, state: DialogueState, slots: Slots) -> Slots | None:
         """A case word said with no item ("order a hundred boxes"): with an item in context it stays with that

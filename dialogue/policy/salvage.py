@@ -12,7 +12,7 @@ from dataclasses import replace
 from dialogue.contract import Expectation
 from dialogue.policy import replies as R
 from dialogue.policy.confirm import FRESH_INTENTS, INTENT_OF, kind_named
-from dialogue.policy.items import Items, Router
+from dialogue.policy.items import BETWEEN, Items, Router
 from dialogue.policy.speaker import Speaker
 from dialogue.policy.state import DialogueState, Pending, PolicyConfig, Reply
 from dialogue.understanding.nlu import Slots, Understanding, Unsure
@@ -24,9 +24,6 @@ ACTIONS = ("check", "order", "pick", "receive", "count")
 STEP_BY_STEP = "what_for"
 """The intent of a request taken one part at a time: its item is asked first, then what to do with it."""
 _CHECK_WORDS = frozenset({"check", "stock", "how", "many", "much", "level", "look", "checking"})
-_BETWEEN = frozenset({"of", "the", "more", "some", "extra", "case", "cases", "unit", "units", "piece", "pieces",
-                      "box", "boxes", "pack", "packs", "pallet", "pallets", "each", "a", "an", "new", "x"})  # fmt: skip
-"""Words that may stand between a figure and the name it counts ("twenty cases of beanies")."""
 MODIFIER_WORDS = 2
 """Words between a figure and a name read as part of the item said ("twenty kilt beanies"), at most."""
 
@@ -44,7 +41,7 @@ def said_item(words: list[str], start: int, stop: int) -> str | None:
         k -= 1
     if k == start or k == 0 or not (words[k - 1] in NUMBER_WORDS or words[k - 1].isdigit()):
         return None
-    if all(w in _BETWEEN for w in words[k:start]):
+    if all(w in BETWEEN for w in words[k:start]):
         return None
     return " ".join(words[k:stop])
 

@@ -416,3 +416,17 @@ def test_digits_that_agree_with_neither_hearing_before_them_are_asked_once_more(
         "I still couldn't hear that clearly, so nothing was recorded"
     )
     assert writes(lost) == []
+
+
+def test_a_word_not_of_the_name_right_after_a_figure_makes_the_figure_doubtful() -> None:
+    # held-out seed 131: "we picked thirty nine tire valve stems" heard "picked thirteen idle tire valve stems"
+    # wrote a pick of thirteen
+    d = new(PHARMACY)
+    asked = d.hear("picked thirteen idle gauze pads sterile")
+    assert asked.text == "I'm not sure I heard the quantity. How many gauze pads sterile?"
+    assert d.hear("thirty nine").awaiting == "digits"
+    assert d.hear("three nine").text.startswith("PICK: taking thirty nine, three nine, gauze pads sterile")
+    plain = new(PHARMACY)  # fillers and units between the figure and the name doubt nothing
+    assert plain.hear("picked thirteen of the gauze pads sterile").text.startswith("PICK: taking thirteen")
+    typed = new(PHARMACY)  # typed, the words are what was typed
+    assert typed.say("picked thirteen idle gauze pads sterile").text.startswith("PICK: taking thirteen")
