@@ -136,3 +136,21 @@ def test_what_a_transcript_says_about_speech_that_did_not_cut() -> None:
     assert not takes_the_turn("how many widgets", sound, onset_ok=True)  # sound mode: commands only
     assert not takes_the_turn("how many widgets", words, onset_ok=False)  # maybe our own echo
     assert not takes_the_turn("uh um", words, onset_ok=True) and not takes_the_turn("", words, onset_ok=True)
+
+
+def test_a_new_judgement_starts_where_the_rise_began() -> None:
+    # The first frames of words over a let-pass hum are louder than the hum but not yet 10 dB louder: they are
+    # judged with the frame that sets off the new judgement, so the command keeps its onset.
+    barge = BargeIn(BargeInOptions())
+    barge.segment_started()
+    for i, f in enumerate(frames(tone(0.4, 120.0, level=0.01))):
+        barge.process(f, True, 0.08 + 0.02 * i, *CLEAR)
+    assert barge.judge.verdict == "ignore"
+    rising = (
+        frames(tone(0.02, 300.0, level=0.014))  # 3 dB over the hum: babble rises so much often, left out
+        + frames(tone(0.04, 300.0, level=0.025))  # 8 dB over: the onset of the words
+        + frames(tone(0.02, 300.0, level=0.1))  # 20 dB over: sets off the new judgement
+    )
+    for f in rising:
+        barge.process(f, True, 1.0, *CLEAR)
+    assert barge.judge.frames == 3  # the two onset frames and the louder one

@@ -42,6 +42,12 @@ class BargeInOptions:
     rearm_db: float = 10.0
     """``words`` mode: while the judge lets a sound pass, a frame this much louder than the loudest of it (the
     caller speaking up over a hum or a beeper that started the utterance) starts a new judgement from there."""
+    rearm_backlog: int = 4
+    """``words`` mode: at most this many frames before a louder frame, each louder than all that was let pass,
+    are judged with it (the onset of the words, quieter than the frame that set off the new judgement)."""
+    rearm_backlog_db: float = 6.0
+    """``words`` mode: how much louder than all that was let pass a frame before the louder one must be to be
+    judged with it (babble rises and falls by less than this often enough to start false judgements)."""
     command_phrases: tuple[str, ...] = ("stop", "cancel", "say again", "repeat", "wait", "pause", "no")
     """Words that always interrupt playout, however short or late they are."""
     filler_words: tuple[str, ...] = ("uh", "um", "uhm", "er", "erm", "ah", "hmm", "mm", "mhm", "oh")
@@ -110,9 +116,17 @@ class BargeIn:
             judge.process(*backlog)
             self._loudest = max(_rms(f) for f in backlog)
         elif judge.verdict == "ignore" and rms > self._loudest * 10 ** (o.rearm_db / 20):
-            judge.start()  # the caller speaking up over what was let pass: judge afresh from here
-            judge.process(frame)
-            self._loudest = rms
+            # The caller speaking up over what was let pass: judged afresh from where the rise began (the frames
+            # just before, louder than all that was let pass), so a command keeps its onset.
+            rise = [frame]
+            floor = self._loudest * 10 ** (o.rearm_backlog_db / 20)
+            for earlier in reversed(list(self._recent)[:-1][-o.rearm_backlog :]):
+                if _rms(earlier) <= floor:
+                    break
+                rise.insert(0, earlier)
+            judge.start()
+            judge.process(*rise)
+            self._loudest = max(_rms(f) for f in rise)
         elif judge.done:
             return "play"
         else:
