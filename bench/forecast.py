@@ -344,7 +344,7 @@ def main() -> None:
     p.add_argument("--skus", type=int, default=10_000)
     p.add_argument("--days", type=int, default=730)
     p.add_argument("--seed", type=int, default=SEEDS["A"], help="generator A's seed")
-    for key in "BCDEFGH":
+    for key in [k for k in SEEDS if k != "A"]:
         p.add_argument(f"--seed-{key.lower()}", type=int, default=SEEDS[key], help=f"generator {key}'s seed")
     p.add_argument(
         "--generator",
@@ -364,7 +364,7 @@ def main() -> None:
     print("speed (generator A)")
     asyncio.run(speed(data.y, args.seed))
     q = RestockPolicy().service_level
-    seeds = {"A": args.seed} | {key: getattr(args, f"seed_{key.lower()}") for key in "BCDEFGH"}
+    seeds = {"A": args.seed} | {key: getattr(args, f"seed_{key.lower()}") for key in SEEDS if key != "A"}
     for key in GENERATORS[args.generator]:
         chosen = data if key == "A" else demand(key, args.skus, args.days, seeds[key])
         print(f"accuracy, {chosen.title}: {args.skus:,} SKUs x {args.days} days, last 28 days held out")

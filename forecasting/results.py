@@ -122,9 +122,8 @@ def summarise(
     total, total_lo, total_hi = window(0, horizon - 1)
     month_total, month_lo, month_hi = window(m_start, min(m_end, batch.horizon - 1))
     counts = np.bincount(batch.model[rows], minlength=len(batch.families))
-    top = int(
-        rows[int(np.argmax(batch.model[rows] == int(np.argmax(counts))))]
-    )  # a row of the commonest model
+    commonest = int(np.argmax(counts))
+    top = next(r for r in rows if batch.model[r] == commonest)  # a row of the commonest model
     mase = batch.chosen_mase[rows]
     return ForecastResult(
         sku=sku,
