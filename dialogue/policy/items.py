@@ -97,8 +97,8 @@ class Items:
             text = rest
             slots = replace(slots, item_text=rest, unsure=slots.unsure | {"quantity"}, alt_quantity=alt)
         res = self.index.resolve(text)
-        partly = res.sku is not None and state.by_voice and self.index.partly_named(text, res.sku)
-        if res.kind == "match" and partly:
+        partly = res.kind == "match" and state.by_voice and self.index.partly_named(text, res.sku or "")
+        if partly and res.sku is not None:
             # Heard, a word or two of a longer name is offered, never taken: the word that made it an item the
             # catalogue lacks may be the one the recognizer dropped.
             res = replace(res, kind="ambiguous", candidates=(res.sku,))
