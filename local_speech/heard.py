@@ -18,7 +18,7 @@ class Heard:
     fitted: bool
     skipped: bool = False
     """Fitting the answer to the prompt's grammar left out a word Whisper heard that is not a light one ("seven
-    times" fitted as "seven")."""
+    times" fitted as "seven"), or made digits of words that held none ("i do it" fitted as "two")."""
 
 
 SILENCE = Heard("", 0.0, (), False)
