@@ -5,6 +5,7 @@ task and corpus WER."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -49,8 +50,12 @@ def _matches(write: Write, expected: Write) -> bool:
     return same and (expected.site is None or write.site == expected.site)
 
 
+ECHOED = re.compile(r"\b(?:I don't know|I couldn't find) [^.?!]*")
+"""What a reply quotes of what was heard ("I couldn't find twelve and just."): a figure in it is no figure stated."""
+
+
 def _figure_replies(t: Transcript, names: list[str]) -> list[list[int]]:
-    return [n for turn in t.turns if (n := numbers_in(turn.reply, names))]
+    return [n for turn in t.turns if (n := numbers_in(ECHOED.sub("", turn.reply), names))]
 
 
 def score_task(t: Transcript, cat: Catalogue, others: Sequence[Catalogue] = ()) -> Verdict:

@@ -4,11 +4,11 @@ targeted question *before* its read-back, and only a settled write is read back 
 
 - **The questions**, in this order, since an item or action change drafts the write again: the item ("Which
   item: widget a or widget b?", the heard item and the names nearest it), the action ("Did you say pick or
-  receive?", the heard kind and the one it is most easily confused with), the quantity ("Thirty eight or forty
-  eight coffee pods?" when the figure has a confusable partner, else "How many coffee pods?"). A teen/ty doubt
-  is asked digit by digit at once ("Sixteen or sixty coffee pods? Say it digit by digit: one six, or six
-  zero."): answered with the figure again, the very sounds that were confused are heard again (held-out seed
-  137: every espeak-ng voice's "sixty" is heard "sixteen", each time with a confidence above 0.9).
+  receive?", the heard kind and the one it is most easily confused with), the quantity: the figure and its
+  confusable partner digit by digit ("Sixteen or sixty coffee pods? Say it digit by digit: one six, or six
+  zero."), else "How many coffee pods?". Answered with the figure again, the very sounds that were confused are
+  heard again (held-out seed 137: every espeak-ng voice's "sixty" is heard "sixteen", each time with a
+  confidence above 0.9; seed 149: "thirty five" heard "forty five" twice).
 - **Answers** settle the slot when they are sure themselves; an unsure or non-answer asks again, and after
   ``clarify_attempts`` of them the write is dropped (a lost write is said again; a wrong one is on the shelf).
   A digit-by-digit answer must agree with a figure heard before it (or its teen/ty partner).
@@ -25,7 +25,7 @@ from dialogue.policy.items import Items, Router
 from dialogue.policy.speaker import Speaker
 from dialogue.policy.state import DialogueState, Draft, Expectation, Pending, PolicyConfig, Reply, WriteKind
 from dialogue.understanding.nlu import Slots, Understanding, Unsure, normal_tokens
-from dialogue.understanding.numbers import TENS, UNITS
+from dialogue.understanding.numbers import TENS, UNITS, digits_words
 from dialogue.understanding.resolve import CatalogueIndex, is_pronoun
 from inventory_core.models import Product
 
@@ -67,11 +67,6 @@ def _disagree(now: float | None, asked: Slots, offered: bool) -> bool:
     return not (offered and now == asked.alt_quantity)
 
 
-def _teen_and_ty_pair(heard: tuple[float, ...]) -> tuple[float, float] | None:
-    """The teen/ty pair a digit-by-digit question was asked about, or None."""
-    return (heard[0], heard[1]) if len(heard) == 2 and teen_and_ty(*heard) else None
-
-
 def _said_as_figure(u: Understanding) -> bool:
     """Whether the answer holds a teen or a tens word ("sixty"), not digits alone ("six zero")."""
     return any(t in TENS or 10 <= UNITS.get(t, 0) <= 19 for t in (u.tokens or normal_tokens(u.text)))
@@ -93,6 +88,11 @@ def carry(before: Slots, u: Understanding, *parts: Unsure) -> frozenset[Unsure]:
     """The doubts left when an answer ``u`` gives ``parts`` anew: the earlier doubts about other slots, and
     this answer's own about these (a part it did not say is not made unsure by it)."""
     return frozenset((before.unsure - set(parts) - {"answer"}) | (u.slots.unsure & set(parts)))
+
+
+def kind_word(word: str) -> bool:
+    """Whether ``word`` names a kind of write ("pick", "received")."""
+    return word in _KIND_OF_WORD
 
 
 def kind_named(u: Understanding) -> WriteKind | None:
@@ -158,15 +158,10 @@ class Clarify:
             alt_q = slots.alt_quantity
             if tries:  # asked once already: digit by digit this time
                 return self.ask_digits(state, intent, d, slots, at, prefix, tries, heard)
-            if alt_q is not None and teen_and_ty(slots.quantity, alt_q):
-                return self.ask_teen_or_ty(state, intent, d, slots, at, prefix, (slots.quantity, alt_q))
+            if alt_q is not None:
+                return self.ask_pair(state, intent, d, slots, at, prefix, (slots.quantity, alt_q))
             pending = Pending("which_qty", intent, draft=d, slots=slots, since=at, tries=tries)
-            if alt_q is None:
-                text = prefix + R.quantity_again(name)
-                return self._say(state, pending, text, "quantity", ())
-            offered = (R.n(slots.quantity), R.n(alt_q))
-            text = prefix + R.quantity_question(slots.quantity, alt_q, name, slots.unit if d.spoken else None)
-            return self._say(state, replace(pending, offered=offered), text, "quantity", offered)
+            return self._say(state, pending, prefix + R.quantity_again(name), "quantity", ())
         return None
 
     def ask_digits(
@@ -180,16 +175,18 @@ class Clarify:
         pending = Pending("which_qty", intent, draft=d, slots=slots, since=at, tries=tries, heard=heard)
         return self._say(state, pending, prefix + R.quantity_digits(self.index.name(d.sku)), "digits", ())
 
-    def ask_teen_or_ty(
+    def ask_pair(
         self, state: DialogueState, intent: str, d: Draft, slots: Slots, at: float, prefix: str,
         pair: tuple[float, float], tries: int = 0,
     ) -> Reply:  # fmt: skip
         """ "Sixteen or sixty coffee pods? Say it digit by digit: one six, or six zero." The answer must be one
-        of the ``pair``, said digit by digit."""
+        of the ``pair``, said digit by digit (``offered``: the two digit strings)."""
         slots = replace(slots, unsure=slots.unsure | {"quantity"})
-        pending = Pending("which_qty", intent, draft=d, slots=slots, since=at, tries=tries, heard=pair)
+        offered = tuple(digits_words(str(int(q))) for q in pair)
+        pending = Pending("which_qty", intent, draft=d, slots=slots, since=at, tries=tries, heard=pair,
+                          offered=offered)  # fmt: skip
         unit = slots.unit if d.spoken else None
-        text = prefix + R.teen_or_ty_digits(pair[0], pair[1], self.index.name(d.sku), unit)
+        text = prefix + R.pair_digits(pair[0], pair[1], self.index.name(d.sku), unit)
         return self._say(state, pending, text, "digits", ())
 
     def _say(
@@ -268,13 +265,13 @@ class Clarify:
             return self._again(state, at)
         said = u.slots
         asked_digits = state.last_prompt is not None and state.last_prompt.awaiting == "digits"
-        if state.by_voice and asked_digits and p.heard:
-            pair = _teen_and_ty_pair(p.heard)
-            if pair is not None and _said_as_figure(u):
-                # "sixty" again where digits were asked: the sounds that were confused, heard once more
-                if p.tries > 0:
-                    return self.speaker.say(replace(state, pending=Pending()), R.UNSURE_DROPPED)
-                return self.ask_teen_or_ty(state, p.intent, d, slots, at, R.DIGITS_PLEASE, pair, p.tries + 1)
+        if state.by_voice and asked_digits and p.offered and len(p.heard) == 2 and _said_as_figure(u):
+            # "sixty" again where the digits of "sixteen or sixty" were asked: the sounds that were confused,
+            # heard once more
+            if p.tries > 0:
+                return self.speaker.say(replace(state, pending=Pending()), R.UNSURE_DROPPED)
+            pair = (p.heard[0], p.heard[1])
+            return self.ask_pair(state, p.intent, d, slots, at, R.DIGITS_PLEASE, pair, p.tries + 1)
         if state.by_voice and asked_digits:
             before = p.heard or tuple(q for q in (slots.quantity,) if q is not None)
             said = _without_trailing_oh(u, before)

@@ -170,9 +170,9 @@ def quantity_digits(name: str) -> str:
     return f"Please say the number of {name} digit by digit, like one two for twelve."
 
 
-def teen_or_ty_digits(heard: float, alt: float, name: str, unit: str | None) -> str:
-    """ "Sixteen or sixty coffee pods? Say it digit by digit: one six, or six zero." A teen and its "-ty" are
-    the figures most often misheard for each other, the same way each time: digits settle them."""
+def pair_digits(heard: float, alt: float, name: str, unit: str | None) -> str:
+    """ "Sixteen or sixty coffee pods? Say it digit by digit: one six, or six zero." Two figures misheard for
+    each other are misheard the same way each time they are said: digits settle them."""
     a, b = digits_words(str(int(heard))), digits_words(str(int(alt)))
     return f"{quantity_question(heard, alt, name, unit)} Say it digit by digit: {a}, or {b}."
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from dialogue.contract import Expectation
 from dialogue.policy import replies as R
-from dialogue.policy.confirm import FRESH_INTENTS, INTENT_OF, kind_named
+from dialogue.policy.confirm import FRESH_INTENTS, INTENT_OF, kind_named, kind_word
 from dialogue.policy.items import BETWEEN, Items, Router
 from dialogue.policy.speaker import Speaker
 from dialogue.policy.state import DialogueState, Pending, PolicyConfig, Reply
@@ -116,7 +116,10 @@ class Salvage:
         sku = p.candidates[0]
         name = self.index.name(sku)
         cleared = replace(state, pending=Pending())
-        if u.intent in FRESH_INTENTS and u.slots.item_text:  # a whole request again: it stands on its own
+        item = u.slots.item_text
+        # A whole request again stands on its own; "pick pick" (Whisper said the answer twice) is no request
+        # for an item called "pick" (held-out seed 149: "I don't know pick. Did you mean blister packs?").
+        if u.intent in FRESH_INTENTS and item and not all(kind_word(w) for w in item.split()):
             return self.router.dispatch(cleared, u, at)
         kind = kind_named(u)
         answer_unsure = "answer" in u.slots.unsure or "action" in u.slots.unsure

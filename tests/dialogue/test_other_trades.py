@@ -314,10 +314,10 @@ def test_a_digit_soundalike_after_a_tens_figure_is_asked_about() -> None:
     # held-out seed 73: "I just picked twenty three blister packs" heard "i picked twenty free blister packs",
     # read back as twenty and confirmed by the always-yes caller
     d = new(PHARMACY)
-    assert (
-        d.hear("i picked twenty free gauze pads sterile").text == "Twenty or twenty three gauze pads sterile?"
+    assert d.hear("i picked twenty free gauze pads sterile").text == (
+        "Twenty or twenty three gauze pads sterile? Say it digit by digit: two zero, or two three."
     )
-    assert d.hear("twenty three").text.startswith("PICK: taking twenty three gauze pads sterile OUT")
+    assert d.hear("two three").text.startswith("PICK: taking twenty three gauze pads sterile OUT")
     typed = new(PHARMACY)  # typed, "free" is a word the caller chose to type
     assert typed.say("i picked twenty free gauze pads sterile").text.startswith("PICK: taking twenty gauze")
 

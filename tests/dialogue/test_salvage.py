@@ -159,3 +159,14 @@ def test_words_after_a_figure_that_name_no_item_are_the_item_said() -> None:
     assert driver().hear("please no that for sixty").text.startswith("What should I do with that number?")
     typed = driver().say("please no that for sixty coffee paws").text
     assert typed.startswith("What should I do with that number?")
+
+
+def test_an_action_word_said_twice_answers_what_to_do() -> None:
+    # held-out seed 149: "pick" heard "pick pick" was taken as a request for an item called "pick" ("I don't know
+    # pick. Did you mean blister packs?"), and a pick of the wrong item was written
+    d = driver()
+    d.hear("maybe coffee pods just came")
+    assert d.hear("pick pick").text == "How many coffee pods?"
+    other = driver()  # a whole request for another item still stands on its own
+    other.hear("maybe coffee pods just came")
+    assert other.hear("pick twelve motor oil").text.startswith("PICK: taking twelve motor oil OUT")

@@ -85,6 +85,10 @@ def test_a_confident_wrong_answer_is_counted() -> None:
     assert score_task(wrong_figure, cat).confident_wrong
     right_figure = Transcript(stock, [Turn(stock.opening, None, "We have thirty.", "free")], [], (30, 30))
     assert score_task(right_figure, cat).success
+    # held-out seed 149: "how many zinc lozenges" heard "how many twelve and just": the reply quotes what was heard
+    echoed = Transcript(stock, [Turn(stock.opening, None, "I couldn't find twelve and just. Which item?", "item")],
+                        [], (30, 30))  # fmt: skip
+    assert not score_task(echoed, cat).confident_wrong and not score_task(echoed, cat).success
     # a figure inside another loaded catalogue's name, offered as a choice, is a name, not a stated figure
     other_trade = build_catalogue("pharmacy" if cat.trade != "pharmacy" else "auto_parts", 12)
     named = next(i.name for i in other_trade.items if numbers_in(i.name, []))
