@@ -190,32 +190,26 @@ def test_wrong_check_digits_reprompt_then_escalate() -> None:
     assert d.say("yes").text.startswith("There is nothing waiting")
 
 
-def test_a_doubled_check_digit_heard_three_times_is_a_pair() -> None:
-    """Whisper writes "eight eight" as "eight eight eight": heard, one repeat too many is dropped when that makes
-    the digits as long as the bin's; typed, the digits are what was typed."""
+@pytest.mark.parametrize(
+    ("spoken", "answer", "reply"),
+    [
+        # Whisper writes "eight eight" as "eight eight eight": heard, one repeat too many is dropped when that
+        # makes the digits as long as the bin's; typed, the digits are what was typed
+        (True, "eight eight eight", "RECEIVE: adding three cases"),
+        (False, "eight eight eight", "Those digits don't match"),
+        (True, "eight eight nine", "Those digits don't match"),
+        # held-out seed 137: "three two" heard "three two oh" failed the check twice; a last "oh" that makes the
+        # digits one too many is dropped, a last "zero" is a digit said
+        (True, "eight eight oh", "RECEIVE: adding three cases"),
+        (True, "eight eight zero", "Those digits don't match"),
+        (False, "eight eight oh", "Those digits don't match"),
+    ],
+)
+def test_check_digits_heard_one_too_many_are_fitted_to_the_bin(spoken: bool, answer: str, reply: str) -> None:
     d = Driver()
-    assert d.hear("received 3 cases of half inch hex bolts at east").awaiting == "digits"
-    assert d.hear("eight eight eight").text.startswith("RECEIVE: adding three cases")
-    typed = Driver()
-    typed.say("received 3 cases of half inch hex bolts at east")
-    assert typed.say("eight eight eight").text.startswith("Those digits don't match")
-    other = Driver()
-    other.hear("received 3 cases of half inch hex bolts at east")
-    assert other.hear("eight eight nine").text.startswith("Those digits don't match")
-
-
-def test_check_digits_heard_with_a_last_oh_not_said_are_the_pair() -> None:
-    """Held-out seed 137: "three two" heard "three two oh" failed the check twice. Heard, a last "oh" that makes
-    the digits one too many for the bin is dropped; a last "zero" is a digit said, and typed is what was typed."""
-    d = Driver()
-    d.hear("received 3 cases of half inch hex bolts at east")
-    assert d.hear("eight eight oh").text.startswith("RECEIVE: adding three cases")
-    zero = Driver()
-    zero.hear("received 3 cases of half inch hex bolts at east")
-    assert zero.hear("eight eight zero").text.startswith("Those digits don't match")
-    typed = Driver()
-    typed.say("received 3 cases of half inch hex bolts at east")
-    assert typed.say("eight eight oh").text.startswith("Those digits don't match")
+    turn = d.hear if spoken else d.say
+    turn("received 3 cases of half inch hex bolts at east")
+    assert turn(answer).text.startswith(reply)
 
 
 def test_half_the_check_digits_heard_asks_for_all_of_them_once() -> None:
