@@ -450,3 +450,20 @@ def test_a_word_not_of_the_name_right_after_a_figure_makes_the_figure_doubtful()
     assert plain.hear("picked thirteen of the gauze pads sterile").text.startswith("PICK: taking thirteen")
     typed = new(PHARMACY)  # typed, the words are what was typed
     assert typed.say("picked thirteen idle gauze pads sterile").text.startswith("PICK: taking thirteen")
+
+
+def test_one_offer_is_taken_by_a_yes_or_its_name_not_by_words_merely_like_it() -> None:
+    # held-out seed 151: "order fifty motor oil" heard "order fifty no the royal" -> "Did you mean lint rollers?";
+    # the caller's "the ten w forty" heard "lint w" was taken for lint rollers, and an order was written
+    d = new(AUTO)
+    assert d.hear("order twelve boil twisters").text.startswith(
+        "I don't know boil twisters. Did you mean oil"
+    )
+    again = d.hear("oil w")
+    assert again.text == "Sorry, did you mean oil filters?" and d.commits == []
+    # words right after the figure were not understood: whichever item is chosen, the figure is asked again
+    assert d.hear("oil filters").text == "I'm not sure I heard the quantity. How many oil filters?"
+    for answer in ("yes", "filters", "the oil ones"):
+        other = new(AUTO)
+        other.hear("order twelve boil twisters")
+        assert other.hear(answer).text.endswith("How many oil filters?"), answer
