@@ -1,5 +1,6 @@
 """The local recognizer's settings (``LocalAsrOptions``): which engine, how many speech workers, deadlines, queue
-and utterance caps, and the pocketsphinx thresholds. Sent whole to each speech worker."""
+and utterance caps, the pocketsphinx thresholds and how Whisper's transcripts are fitted to the prompt
+(``FitOptions``). Sent whole to each speech worker."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Literal
 
 from local_speech.decoder import DECODER_CONFIG, RETRY_CONFIG
 from local_speech.whisper import WhisperOptions
-from local_speech.whisper_asr import FitOptions
 
 # Longest audio decoded per prompt kind (longer utterances are trimmed to their first seconds): bounds the work
 # one utterance can cost, whatever a caller streams. Kinds not listed take the ``free`` cap.
@@ -21,6 +21,53 @@ MAX_UTTERANCE_S: tuple[tuple[str, float], ...] = (
     ("item", 12.0),
     ("free", 12.0),
 )
+
+
+@dataclass(frozen=True)
+class FitOptions:
+    """How ``whisper_asr`` fits Whisper's n best to the prompt's grammar, and when it drops a transcript."""
+
+    max_cost_per_word: float = 0.2
+    """A fit costing more than this per transcript word (plus ``max_cost_slack``) is refused."""
+    max_cost_slack: float = 0.35
+    max_cost_per_word_open: float = 0.1
+    """``max_cost_per_word`` for an open request fitted to the whole grammar (only near misses are mended)."""
+    max_word_cost: float = 0.5
+    """A fit that substitutes or drops any one word dearer than this is refused (an unknown item stays itself)."""
+    max_word_cost_open: float = 0.35
+    """The same for an open request fitted to the whole grammar, which may not skip any word but a light one
+    ("please", "the"): an open request is fitted only to mend a near miss ("save it again")."""
+    max_name_cost_per_word: float = 0.25
+    """A catalogue name fitted inside an open transcript may cost this much per word of the name at most."""
+    fit_weight: float = 4.0
+    """Log-likelihood (nats) one unit of fitting cost is worth when the n best are ranked."""
+    no_item_cost: float = 0.35
+    """What an open transcript with no catalogue name in it is charged when the n best are ranked."""
+    max_words_per_s: float = 4.0
+    """A transcript with more words than this per second of audio (plus two) is dropped."""
+    prompt_chars: int = 400
+    """Catalogue names in the prompt, at most (Whisper reads 223 tokens of prompt, and each costs time)."""
+    max_lead_cost: float = 0.45
+    max_lead_word_cost: float = 0.4
+    """An open transcript's first words are mended to carrier words ("big" -> "pick") within these costs."""
+    candidate_names: int = 12
+    """Catalogue names (the nearest by sound) an open transcript's name span is fitted to."""
+    second_pass_names: int = 8
+    """Names in the prompt of the second pass (a catalogue larger than the prompt, no name heard)."""
+    second_pass_confidence: float = 0.7
+    """Ceiling on the confidence of a name heard only in the second pass."""
+    min_posterior: float = 0.03
+    """Hypotheses less likely than this are not fitted."""
+    no_speech_max: float = 0.6
+    """Drop the transcript when Whisper thinks the audio holds no speech this likely..."""
+    no_speech_logprob: float = -0.8
+    """...and its best transcript's mean token log-probability is below this."""
+    min_mean_logprob: float = -2.2
+    """Drop any transcript whose mean token log-probability is below this (noise read as words)."""
+    invented_logprob: float = -0.35
+    """Drop Whisper's phantom phrases ("thank you", "you") unless it is this sure of them."""
+    likelihood_confidence: float = 1.5
+    """An open transcript's confidence is at most this times its mean token probability."""
 
 
 def default_workers() -> int:
@@ -79,4 +126,4 @@ class LocalAsrOptions:
     (one shared decoder; None: no second pass)."""
 
 
-__all__ = ["MAX_UTTERANCE_S", "LocalAsrOptions", "default_workers"]
+__all__ = ["MAX_UTTERANCE_S", "FitOptions", "LocalAsrOptions", "default_workers"]

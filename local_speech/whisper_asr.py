@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
@@ -30,55 +30,11 @@ from local_speech.grammar import (
 )
 from local_speech.heard import SILENCE, Heard, utterance_confidence
 from local_speech.names import NameOptions, race, weigh_names
+from local_speech.options import FitOptions
 from local_speech.snap import LIGHT_COST, Fit, PhoneIndex, Snapper, WordDistance, drop_cost
 from local_speech.transcripts import prompt_for, spoken_digits, without_repeats
 from local_speech.types import Expectation
 from local_speech.whisper import Decoding, Encoded, WhisperDecoder, WhisperOptions, looks_invented
-
-
-@dataclass(frozen=True)
-class FitOptions:
-    max_cost_per_word: float = 0.2
-    """A fit costing more than this per transcript word (plus ``max_cost_slack``) is refused."""
-    max_cost_slack: float = 0.35
-    max_cost_per_word_open: float = 0.1
-    """``max_cost_per_word`` for an open request fitted to the whole grammar (only near misses are mended)."""
-    max_word_cost: float = 0.5
-    """A fit that substitutes or drops any one word dearer than this is refused (an unknown item stays itself)."""
-    max_word_cost_open: float = 0.35
-    """The same for an open request fitted to the whole grammar, which may not skip any word but a light one
-    ("please", "the"): an open request is fitted only to mend a near miss ("save it again")."""
-    max_name_cost_per_word: float = 0.25
-    """A catalogue name fitted inside an open transcript may cost this much per word of the name at most."""
-    fit_weight: float = 4.0
-    """Log-likelihood (nats) one unit of fitting cost is worth when the n best are ranked."""
-    no_item_cost: float = 0.35
-    """What an open transcript with no catalogue name in it is charged when the n best are ranked."""
-    max_words_per_s: float = 4.0
-    """A transcript with more words than this per second of audio (plus two) is dropped."""
-    prompt_chars: int = 400
-    """Catalogue names in the prompt, at most (Whisper reads 223 tokens of prompt, and each costs time)."""
-    max_lead_cost: float = 0.45
-    max_lead_word_cost: float = 0.4
-    """An open transcript's first words are mended to carrier words ("big" -> "pick") within these costs."""
-    candidate_names: int = 12
-    """Catalogue names (the nearest by sound) an open transcript's name span is fitted to."""
-    second_pass_names: int = 8
-    """Names in the prompt of the second pass (a catalogue larger than the prompt, no name heard)."""
-    second_pass_confidence: float = 0.7
-    """Ceiling on the confidence of a name heard only in the second pass."""
-    min_posterior: float = 0.03
-    """Hypotheses less likely than this are not fitted."""
-    no_speech_max: float = 0.6
-    """Drop the transcript when Whisper thinks the audio holds no speech this likely..."""
-    no_speech_logprob: float = -0.8
-    """...and its best transcript's mean token log-probability is below this."""
-    min_mean_logprob: float = -2.2
-    """Drop any transcript whose mean token log-probability is below this (noise read as words)."""
-    invented_logprob: float = -0.35
-    """Drop Whisper's phantom phrases ("thank you", "you") unless it is this sure of them."""
-    likelihood_confidence: float = 1.5
-    """An open transcript's confidence is at most this times its mean token probability."""
 
 
 class WhisperGrammarRecognizer:

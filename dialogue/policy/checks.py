@@ -63,9 +63,8 @@ class CheckDigits:
         if loc is not None and state.by_voice:
             last = (u.tokens or normal_tokens(u.text))[-1:]
             if len(digits) == len(loc.check_digits) + 1 and digits.endswith("0") and list(last) == ["oh"]:
-                digits = digits[
-                    :-1
-                ]  # an "oh" Whisper ends digit strings with: one digit too many for the bin
+                # an "oh" Whisper ends digit strings with: one digit too many for the bin
+                digits = digits[:-1]
             digits = fit_repeat(digits, len(loc.check_digits))
             if len(digits) < len(loc.check_digits) and p.tries < 1:
                 # Half an answer ("seven" for "seven eight": the recognizer dropped one) is no wrong bin yet.
