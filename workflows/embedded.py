@@ -177,7 +177,22 @@ class EmbeddedTemporal:
                 except TemporalUnavailable:
                     log.exception("the Temporal dev server did not restart")
 
+    def answers(self) -> bool:
+        """The server runs and accepts connections on its port."""
+        return self.pid is not None and _answers(self.port)
+
+    def restart_on_fresh_port(self) -> None:
+        """Stopped (keeping the database's lock), to be started again on another free port."""
+        self._terminate()
+        self.port = free_port()
+
     def stop(self) -> None:
+        self._terminate()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _terminate(self) -> None:
         proc, self._proc = self._proc, None
         if proc is not None and proc.poll() is None:
             proc.terminate()
@@ -186,6 +201,3 @@ class EmbeddedTemporal:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None

@@ -169,6 +169,26 @@ async def _connect(address: str, options: WorkflowOptions, settle_s: float = 15.
             await asyncio.sleep(0.2)
 
 
+async def connect_embedded(
+    embedded: EmbeddedTemporal, options: WorkflowOptions, attempts: int = 3
+) -> tuple[str, Client]:
+    """The embedded server started and connected to. A server that stops answering on its own port before the
+    client is in (the dev server picks its internal ports at start, and another process can take one in between:
+    it then shuts itself down) is started again on a fresh port, up to ``attempts`` times."""
+    for attempt in range(1, attempts + 1):
+        address = await embedded.start()
+        try:
+            return address, await _connect(address, options)
+        except RuntimeError as exc:
+            if attempt == attempts or embedded.answers():
+                raise
+            log.warning(
+                "the Temporal dev server stopped answering as it started (%s); starting it again", exc
+            )
+            embedded.restart_on_fresh_port()
+    raise AssertionError("unreachable")
+
+
 async def _put_schedule(client: Client, schedule_id: str, schedule: Schedule) -> None:
     """Created, or updated in place: a restart never duplicates a schedule."""
     try:
@@ -203,12 +223,15 @@ async def open_workflows(
     address = options.address or serving_address(options.db_path)
     if address is None:
         embedded = EmbeddedTemporal(options.db_path, namespace=options.namespace, ui_port=options.ui_port)
-        address = await embedded.start()
     elif options.address is None:
         log.info("workflows: using the embedded Temporal server another process runs at %s", address)
     supervisor: asyncio.Task[None] | None = None
     try:
-        client = await _connect(address, options)
+        if embedded is not None:
+            address, client = await connect_embedded(embedded, options)
+        else:
+            assert address is not None
+            client = await _connect(address, options)
         activities = [
             *MonitorActivities(monitor).all(),
             *SupplierActivities(inventory, options.supplier_timeout_s).all(),

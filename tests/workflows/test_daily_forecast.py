@@ -21,7 +21,7 @@ from inventory_core.service import InventoryService
 from tests.forecast.conftest import Webhook
 from workflows.definitions import DAILY_SCHEDULE_ID
 from workflows.embedded import EmbeddedTemporal, TemporalInUse
-from workflows.runtime import WorkflowOptions, open_workflows
+from workflows.runtime import WorkflowOptions, connect_embedded, open_workflows
 
 pytestmark = pytest.mark.mongo
 
@@ -66,6 +66,36 @@ async def test_the_embedded_server_is_one_per_database_serves_its_ui_and_stops(t
         server.stop()
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", server.port)) != 0  # stopped
+
+
+VANISHING = """
+import socket, sys
+with socket.create_server(("127.0.0.1", int(sys.argv[1]))) as server:
+    conn, _ = server.accept()  # answers the readiness probe, then is gone: a dev server that shut itself down
+    conn.close()
+"""
+
+
+async def test_a_server_that_stops_answering_as_it_starts_is_started_again_on_a_fresh_port(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_command = EmbeddedTemporal._command
+    vanished: list[int] = []
+
+    def command(self: EmbeddedTemporal) -> list[str]:
+        if vanished:
+            return real_command(self)
+        vanished.append(self.port)
+        return [sys.executable, "-c", VANISHING, str(self.port)]
+
+    monkeypatch.setattr(EmbeddedTemporal, "_command", command)
+    server = EmbeddedTemporal(tmp_path / "temporal.db")
+    try:
+        address, client = await connect_embedded(server, WorkflowOptions(db_path=server.db_path))
+        assert await client.service_client.check_health()
+    finally:
+        server.stop()
+    assert vanished and address == server.address and server.port != vanished[0]
 
 
 OWNER = """
