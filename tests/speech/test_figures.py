@@ -10,6 +10,7 @@ import pytest
 
 from local_speech.decoder import Lexicon
 from local_speech.figures import (
+    TENS,
     FigureOptions,
     check_figure,
     figure_span,
@@ -61,6 +62,9 @@ def test_the_figure_span_and_what_it_is_confused_with(sound: WordDistance) -> No
         assert 0 < len(found) <= o.rivals and figure not in found
         assert all(well_formed(r) for r in found), found
     assert not well_formed(("thirteen", "three")) and not well_formed(("eight", "forty"))
+    # a tens word lost in the "and" (held-out: "two hundred ninety one" heard "two hundred and one")
+    lost = rivals(("two", "hundred", "and", "one"), sound, o)
+    assert lost and all(r[:2] == ("two", "hundred") and r[2] in TENS and r[3] == "one" for r in lost), lost
     assert well_formed(("two", "hundred", "and", "five"))
 
 
