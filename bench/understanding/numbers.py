@@ -29,8 +29,13 @@ def say_digits(digits: str) -> str:
     return " ".join(UNITS[int(d)] for d in digits if d.isdigit())
 
 
+PRONOUN_ONE = re.compile(r"\b(which|the|that|this|each|every|any|no|first|second|third|last|other|another) one\b")
+""""one" as a pronoun ("Which one?", "the first one"): no figure."""
+
+
 def _strip(text: str, names: list[str]) -> str:
     marked = re.sub(r"[,.;:?!]+", " | ", text.lower())  # punctuation ends a number: "forty, four zero"
+    marked = PRONOUN_ONE.sub(r"\1 |", marked)
     out = " " + " ".join(re.sub(r"[^a-z0-9| ]+", " ", marked).split()) + " "
     for name in sorted(names, key=len, reverse=True):
         plain = " ".join(re.sub(r"[^a-z0-9 ]+", " ", name.lower()).split())
