@@ -29,7 +29,9 @@ def say_digits(digits: str) -> str:
     return " ".join(UNITS[int(d)] for d in digits if d.isdigit())
 
 
-PRONOUN_ONE = re.compile(r"\b(which|the|that|this|each|every|any|no|first|second|third|last|other|another) one\b")
+PRONOUN_ONE = re.compile(
+    r"\b(which|the|that|this|each|every|any|no|first|second|third|last|other|another) one\b"
+)
 """"one" as a pronoun ("Which one?", "the first one"): no figure."""
 
 
