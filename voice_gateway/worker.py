@@ -243,12 +243,12 @@ class TurnWorker:
             cut = self._port.interrupt("command" if is_command(text, barge) else "words")
         if cut is not None:
             await self._notify(cut)
-        if not text and (self._port.caller_speaking or self._utterances_queued):
-            # Nothing heard, and the caller has said more since (a burst of noise just before the words: held-out
-            # seed 151 answered "Sorry, I didn't catch that" over the request itself): the newer utterance answers.
-            self._port.emit(ev.TurnIgnored("", item.segment.onset_s))
-            return
         if not text:
+            if self._port.caller_speaking or self._utterances_queued:
+                # The caller has said more since (a burst of noise just before the words: held-out seed 151
+                # answered "Sorry, I didn't catch that" over the request itself): the newer utterance answers.
+                self._port.emit(ev.TurnIgnored("", item.segment.onset_s))
+                return
             if self._metrics:
                 self._metrics.reprompts.labels("not_understood").inc()
             reply = await self._dialogue(self._conv.not_understood())

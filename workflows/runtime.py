@@ -175,18 +175,19 @@ async def connect_embedded(
     """The embedded server started and connected to. A server that stops answering on its own port before the
     client is in (the dev server picks its internal ports at start, and another process can take one in between:
     it then shuts itself down) is started again on a fresh port, up to ``attempts`` times."""
-    for attempt in range(1, attempts + 1):
+    for _ in range(attempts - 1):
         address = await embedded.start()
         try:
             return address, await _connect(address, options)
         except RuntimeError as exc:
-            if attempt == attempts or embedded.answers():
+            if embedded.answers():
                 raise
             log.warning(
                 "the Temporal dev server stopped answering as it started (%s); starting it again", exc
             )
             embedded.restart_on_fresh_port()
-    raise AssertionError("unreachable")
+    address = await embedded.start()
+    return address, await _connect(address, options)
 
 
 async def _put_schedule(client: Client, schedule_id: str, schedule: Schedule) -> None:
