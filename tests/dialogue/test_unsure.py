@@ -387,6 +387,10 @@ def test_an_unsure_item_without_near_names_is_still_a_choice_of_two() -> None:
         (["sixty", "six"], None),
         (["twenty", "fifteen"], None),  # not each other's partner
         (["sixty"], None),
+        (["six", "ten"], (610.0, 60.0)),  # a "-ty" with a clear t
+        (["two", "ten"], None),  # "twenty" does not sound like it
+        (["one", "ten"], None),  # no "onety"
+        (["sixty", "ten"], None),
     ],
 )
 def test_a_figure_written_with_its_rival(words: list[str], pair: tuple[float, float] | None) -> None:
@@ -401,6 +405,19 @@ def test_a_figure_heard_with_its_rival_is_asked_as_that_choice() -> None:
     )
     typed = Driver()  # typed, it is what was typed
     assert "six thousand sixteen" in typed.say("order sixty sixteen widget a").text
+
+
+def test_a_ty_heard_as_a_figure_and_ten_is_asked_for_its_digits() -> None:
+    # held-out seed 167: "we need to order sixty bow ties" heard "six ten", every word surer than 0.99
+    d = parts()
+    ask = d.hear("we picked six ten spark plugs")
+    assert ask.text.startswith(
+        "Six hundred ten or sixty spark plugs? Say it digit by digit: six one zero, or six zero."
+    )
+    assert d.hear("six zero").text.startswith("PICK: taking sixty, six zero, spark plugs OUT")
+    assert (
+        parts().say("we picked six ten spark plugs").text.startswith("PICK: taking six hundred ten")
+    )  # typed
 
 
 def test_a_teen_or_ty_answered_with_either_figure_is_asked_for_its_digits() -> None:
