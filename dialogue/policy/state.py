@@ -111,6 +111,7 @@ class Pending:
     offered: tuple[str, ...] = ()  # the answers a targeted question offers ("fifteen", "fifty"; "pick", ...)
     tries: int = 0  # targeted questions about the same slot answered unsurely so far
     heard: tuple[float, ...] = ()  # figures heard before a digit-by-digit question; its answer must agree
+    unknown: str = ""  # the words "I don't know ..." named before "Did you mean ...?": heard again, no answer
 
 
 @dataclass(frozen=True)

@@ -255,6 +255,19 @@ def test_a_word_of_a_longer_name_heard_is_offered_not_taken() -> None:
     assert new(AUTO).say("order twelve fluid").text.startswith("ORDER: buying twelve brake fluid dot four")
 
 
+def test_the_unknown_words_heard_again_do_not_choose_the_offer_that_holds_them() -> None:
+    """Held-out seed 173: "lancets" heard "lenses" → "I don't know lenses. Did you mean tail light lenses?"; the
+    caller said "lancets" again, heard "lenses" again, and was given the stock of tail light lenses."""
+    d = new(AUTO)
+    assert d.hear("how many of the fluid").text == "I don't know fluid. Did you mean brake fluid dot four?"
+    again = d.hear("fluid")
+    assert again.text == "Sorry, did you mean brake fluid dot four?" and again.awaiting == "choice"
+    assert d.hear("yes").text.startswith("We have")  # a yes takes the offer
+    d = new(AUTO)
+    d.hear("how many of the fluid")
+    assert d.hear("the brake fluid").text.startswith("We have")  # more than the unknown words: a choice
+
+
 def test_words_that_are_neither_an_offer_nor_an_item_ask_the_choice_again_then_drop_it() -> None:
     d = new(PHARMACY)
     offer = d.say("receive 15 syringes")
