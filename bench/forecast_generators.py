@@ -2,8 +2,9 @@
 
 A is the tune set. B and C were looked at during engine work; D was looked at once, after the engine change
 of commit e0adf63; E once, after commit 'series grouped by backtest windows' (the engine of the second
-judgement run); F and G once, with the engine of commit 60a5e1b. None of them is a clean judge any more. H is
-unseen: never tune on it, and run it only for the final judgement (``--generator h``, or ``all``).
+judgement run); F and G once, with the engine of commit 60a5e1b; H once as well. None of them is a clean
+judge any more. I is unseen: never tune on it, and run it only for the final judgement (``--generator i``,
+or ``all``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 
 from forecasting.synthetic import KINDS, synthetic_demand
 from forecasting.synthetic_blind_h import H_SEED, blind_h_demand
+from forecasting.synthetic_blind_i import I_SEED, blind_i_demand
 from forecasting.synthetic_final_f import F_SEED, final_f_demand
 from forecasting.synthetic_fresh import DEFAULT_SEED as FRESH_SEED
 from forecasting.synthetic_fresh import fresh_demand
@@ -34,6 +36,7 @@ SEEDS = {
     "F": F_SEED,
     "G": G_SEED,
     "H": H_SEED,
+    "I": I_SEED,
 }
 """Each generator's default seed."""
 
@@ -46,8 +49,9 @@ GENERATORS = {
     "f": "F",
     "g": "G",
     "h": "H",
+    "i": "I",
     "both": "AB",
-    "all": "ABCDEFGH",
+    "all": "ABCDEFGHI",
 }
 """``--generator`` choice: the generators whose accuracy is reported, in order."""
 
@@ -59,7 +63,8 @@ TITLES = {
     "E": "generator E (held out, but looked at once: not a clean judge)",
     "F": "generator F (held out, but looked at once: not a clean judge)",
     "G": "generator G (held out, but looked at once: not a clean judge)",
-    "H": "generator H (unseen: never tune on it)",
+    "H": "generator H (held out, but looked at once: not a clean judge)",
+    "I": "generator I (unseen: never tune on it)",
 }
 
 
@@ -67,7 +72,7 @@ TITLES = {
 class Demand:
     """One generator's SKUs, with each SKU's segment."""
 
-    key: str  # "A" to "H"
+    key: str  # "A" to "I"
     title: str
     y: np.ndarray
     start: np.ndarray | None  # first observed day per SKU; None: every SKU from day 0
@@ -83,8 +88,9 @@ MAKERS: dict[str, Callable[..., Any]] = {
     "F": final_f_demand,
     "G": judge_g_demand,
     "H": blind_h_demand,
+    "I": blind_i_demand,
 }
-"""Generators B-H share one shape of result: ``y``, ``start``, ``segment``, ``names``."""
+"""Generators B-I share one shape of result: ``y``, ``start``, ``segment``, ``names``."""
 
 
 def demand(key: str, skus: int, days: int, seed: int) -> Demand:
