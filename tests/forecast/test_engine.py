@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from forecasting.diagnostics import clip_spikes, intermittent, seasonal_scale, weekday_pattern
-from forecasting.engine import LEVEL_ONLY, EngineConfig, backtest_origins, forecast_batch
+from forecasting.engine import DEFAULT_MODELS, LEVEL_ONLY, EngineConfig, backtest_origins, forecast_batch
 from forecasting.smoothing import MODEL_NAMES, Series
 from forecasting.synthetic import synthetic_demand
 
@@ -25,11 +25,39 @@ def test_weekly_pattern_is_learned_and_holt_winters_chosen() -> None:
     profile = np.array([20, 22, 21, 23, 25, 6, 3], dtype=float)
     y = np.stack([rng.poisson(np.tile(profile * f, 60)) for f in (1.0, 2.0, 0.5)]).astype(float)  # 420 days
     batch = forecast_batch(y, EngineConfig(horizon_days=14))
-    assert set(batch.families[m] for m in batch.model) == {"holt_winters"}
+    assert set(batch.families[m] for m in batch.model) <= {"holt_winters", "holt_winters_mult"}
     expected = np.stack([np.tile(profile * f, 2) for f in (1.0, 2.0, 0.5)])  # 420 is a multiple of 7
     assert np.abs(batch.mean - expected).mean(axis=1).max() < 0.15 * expected.mean()
     # Weekend days are forecast low, weekdays high: the shape, not just the level.
     assert (batch.mean[:, 5:7].max(axis=1) < batch.mean[:, 0:5].min(axis=1)).all()
+
+
+def test_a_weekly_swing_that_grows_with_the_level_is_forecast_in_proportion() -> None:
+    """A line whose sales double over the year keeps its weekday shares, so its weekly swing doubles too: the
+    proportional form carries today's swing, the additive one last months' (in units), and the backtest sees
+    the difference."""
+    rng = np.random.default_rng(6)
+    days = 560
+    shares = np.array([1.6, 1.3, 1.1, 1.0, 1.4, 0.4, 0.2])
+    growth = np.exp(np.log(3.0) * np.arange(days + 28) / days)  # x3 over the history
+    rate = 8.0 * growth * np.tile(shares, days // 7 + 4)[: days + 28]
+    y = rng.poisson(np.tile(rate, (30, 1))).astype(float)
+    train, test = y[:, :days], y[:, days:]
+    batch = forecast_batch(train, EngineConfig(horizon_days=28))
+    assert np.mean([batch.model_name(i) == "holt_winters_mult" for i in range(30)]) > 0.5
+    additive = forecast_batch(train, EngineConfig(horizon_days=28, models=("holt_winters",)))
+    assert np.abs(test - batch.mean).mean() < np.abs(test - additive.mean).mean()
+    assert (batch.mean >= 0).all() and np.isfinite(batch.sigma).all()
+
+
+def test_a_closed_weekday_stays_closed_in_the_proportional_form() -> None:
+    rng = np.random.default_rng(7)
+    weekday = np.arange(420) % 7
+    y = np.where(weekday == 6, 0.0, rng.poisson(12.0, (5, 420))).astype(float)  # shut on one weekday
+    batch = forecast_batch(y, EngineConfig(horizon_days=14, models=("holt_winters_mult",)))
+    shut = (420 + np.arange(14)) % 7 == 6
+    assert np.abs(batch.mean[:, shut]).max() < 0.5
+    assert np.abs(batch.mean[:, ~shut].mean() - 12.0) < 1.5
 
 
 def test_constant_demand_gives_that_constant_and_a_tight_interval() -> None:
@@ -44,9 +72,10 @@ def test_intermittent_demand_rate_is_estimated_without_bias() -> None:
     rng = np.random.default_rng(2)
     demand_days = rng.random((200, 500)) < 0.1
     y = demand_days * rng.integers(1, 6, size=(200, 500))  # mean 0.1 * 3 = 0.3 a day
-    batch = forecast_batch(y.astype(float), EngineConfig(horizon_days=7))
-    assert abs(float(np.median(batch.mean[:, 0])) - 0.3) < 0.06
-    chosen = {batch.families[m] for m in batch.model}
+    for config in (EngineConfig(horizon_days=7), EngineConfig(horizon_days=7, models=MODEL_NAMES)):
+        batch = forecast_batch(y.astype(float), config)
+        assert abs(float(np.median(batch.mean.mean(axis=1))) - 0.3) < 0.06
+    chosen = {batch.families[m] for m in batch.model}  # with every model: the intermittent methods
     assert chosen & {"croston", "sba", "tsb"}
 
 
@@ -56,7 +85,8 @@ def test_interval_coverage_matches_the_requested_level() -> None:
     for level in (0.8, 0.95):
         batch = forecast_batch(train, EngineConfig(horizon_days=28, interval_level=level))
         inside = ((test >= batch.lo) & (test <= batch.hi)).mean()
-        assert level - 0.05 <= inside <= min(level + 0.05, 1.0)
+        # normal intervals on count errors (heavier-tailed than normal) run a little wide at 80 %
+        assert level - 0.05 <= inside <= min(level + 0.06, 1.0)
 
 
 def test_per_series_choice_beats_seasonal_naive_and_plain_smoothing() -> None:
@@ -71,7 +101,8 @@ def test_per_series_choice_beats_seasonal_naive_and_plain_smoothing() -> None:
 
 def test_backtest_mase_is_reported_for_every_model() -> None:
     data = synthetic_demand(20, 300, seed=3)
-    batch = forecast_batch(data.y)
+    assert forecast_batch(data.y).backtest_mase.shape == (20, len(DEFAULT_MODELS))
+    batch = forecast_batch(data.y, EngineConfig(models=MODEL_NAMES))  # every model: the guards below apply
     assert batch.backtest_mase.shape == (20, len(MODEL_NAMES))
     assert np.isfinite(batch.backtest_mase).all()
     # The best in the backtest is chosen; an intermittent series chooses among the level-only methods (and
@@ -127,7 +158,10 @@ def test_a_short_history_without_a_clear_weekly_shape_averages_ses_and_holt_wint
     weekday = np.arange(days) % 7
     y[1, 340:] = np.where(weekday[340:] < 5, rng.poisson(9.0, 60), 0)  # a clear working week
     start = np.array([340, 340])
-    both = forecast_batch(y, EngineConfig(horizon_days=7), start=start)
+    assert {forecast_batch(y, EngineConfig(horizon_days=7), start=start).model_name(i) for i in (0, 1)} == {
+        "holt_winters"
+    }  # the default models: the first of them, additive Holt-Winters
+    both = forecast_batch(y, EngineConfig(horizon_days=7, models=MODEL_NAMES), start=start)
     assert both.model_name(0) == "ses+holt_winters"
     assert both.model_label(0) == "simple exponential smoothing averaged with Holt-Winters weekly"
     assert both.model_name(1) == "holt_winters"
@@ -144,8 +178,10 @@ def test_a_short_history_without_a_clear_weekly_shape_averages_ses_and_holt_wint
 def test_short_history_falls_back_without_a_backtest() -> None:
     y = np.random.default_rng(0).poisson(4.0, (3, 40)).astype(float)
     assert backtest_origins(40, EngineConfig()) == []
-    batch = forecast_batch(y, EngineConfig(horizon_days=5))
+    batch = forecast_batch(y, EngineConfig(horizon_days=5, models=MODEL_NAMES))
     assert {batch.families[m] for m in batch.model} == {"ses"}
+    default = forecast_batch(y, EngineConfig(horizon_days=5))
+    assert {default.families[m] for m in default.model} == {"holt_winters"}
     assert np.isnan(batch.backtest_mase).all()
     assert (batch.sigma > 0).all()
     assert abs(float(batch.mean.mean()) - 4.0) < 1.0
@@ -163,14 +199,18 @@ def test_model_subset_and_horizon_are_configurable() -> None:
 
 def test_a_promotion_does_not_lift_the_level_carried_forward() -> None:
     """A 4-day spike at 5x near the end of a steady series: clipped for fitting, so the forecast stays near
-    the usual level; without the clip the level it carries forward is inflated."""
+    the usual level; without the clip the level it carries forward is inflated. The clipped days still count
+    at the cap (3.5 robust deviations over the block's median), and Holt-Winters' damped trend carries some of
+    that: about a fifth of the level, where the unclipped promotion lifts it by over two thirds."""
     rng = np.random.default_rng(11)
     y = rng.poisson(20.0, (40, 400)).astype(float)
     y[:, 390:394] *= 5  # the promotion, 6 days before the end
-    robust = forecast_batch(y, EngineConfig(horizon_days=7))
-    naive = forecast_batch(y, EngineConfig(horizon_days=7, spike_cutoff=None))
-    assert abs(float(np.median(robust.mean)) - 20.0) < 2.0
-    assert float(np.median(naive.mean)) > float(np.median(robust.mean)) + 1.0
+    for models in (DEFAULT_MODELS, ("ses",)):
+        robust = forecast_batch(y, EngineConfig(horizon_days=7, models=models))
+        naive = forecast_batch(y, EngineConfig(horizon_days=7, models=models, spike_cutoff=None))
+        lift, unclipped = float(np.median(robust.mean)) - 20.0, float(np.median(naive.mean)) - 20.0
+        assert lift < (4.0 if models == DEFAULT_MODELS else 2.0)
+        assert unclipped > 2.0 * lift + 1.0
 
 
 def test_spike_clipping_leaves_sparse_series_and_ordinary_days_alone() -> None:
@@ -206,7 +246,7 @@ def test_a_recent_launch_gets_an_honest_interval_and_no_choice_from_one_window()
     # Poisson noise at least, growing with the horizon (it used to be zero: no one-step errors were scored).
     assert (batch.sigma[0] >= np.sqrt(batch.mean[0, 0]) - 1e-9).all()
     assert batch.sigma[0, -1] > batch.sigma[0, 0]
-    assert {batch.model_name(0), batch.model_name(1)} == {"ses+holt_winters"}  # no clear weekly shape
+    assert {batch.model_name(0), batch.model_name(1)} == {"holt_winters"}  # not chosen from one window
     assert abs(float(batch.mean[1].mean()) - 12.0) < 2.0
     # Each series is forecast as if alone: grouping by history length only reorders the work.
     for i in range(3):
