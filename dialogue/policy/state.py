@@ -112,6 +112,7 @@ class Pending:
     tries: int = 0  # targeted questions about the same slot answered unsurely so far
     heard: tuple[float, ...] = ()  # figures heard before a digit-by-digit question; its answer must agree
     unknown: str = ""  # the words "I don't know ..." named before "Did you mean ...?": heard again, no answer
+    chosen: str = ""  # the offer an answer chose against the one nearest the request: chosen again, it stands
 
 
 @dataclass(frozen=True)

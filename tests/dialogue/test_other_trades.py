@@ -268,6 +268,30 @@ def test_the_unknown_words_heard_again_do_not_choose_the_offer_that_holds_them()
     assert d.hear("the brake fluid").text.startswith("We have")  # more than the unknown words: a choice
 
 
+def test_an_offer_other_than_the_nearest_is_asked_once_more_when_heard() -> None:
+    """Held-out seed 179: "blister packs" heard "list of arcs" → "Did you mean blister packs or lint rollers?";
+    "blister packs" heard "lint rollers", and a pick of lint rollers was read back and confirmed. The answer
+    disagrees with the request's hearing (nearest the first offer): once more, and the same answer or the
+    nearest settles it."""
+    offer = "I don't know sell in bags. Did you mean saline bags one liter or gauze pads sterile?"
+    d = new(PHARMACY)
+    assert d.hear("we picked six sell in bags").text == offer
+    again = d.hear("gauze pads sterile")
+    assert again.text == "Sorry, which do you mean: saline bags one liter or gauze pads sterile?"
+    how_many = "I'm not sure I heard the quantity. How many {}?"  # words not understood after the figure
+    assert d.hear("gauze pads sterile").text == how_many.format("gauze pads sterile")
+    d = new(PHARMACY)
+    d.hear("we picked six sell in bags")
+    d.hear("gauze pads sterile")
+    assert d.hear("saline bags").text == how_many.format("saline bags one liter")  # the nearest
+    d = new(PHARMACY)
+    d.hear("we picked six sell in bags")
+    assert d.hear("saline bags").text == how_many.format("saline bags one liter")  # at once
+    typed = new(PHARMACY)
+    typed.say("we picked six sell in bags")
+    assert typed.say("gauze pads sterile").text.startswith("PICK: taking six gauze pads sterile OUT")
+
+
 def test_words_that_are_neither_an_offer_nor_an_item_ask_the_choice_again_then_drop_it() -> None:
     d = new(PHARMACY)
     offer = d.say("receive 15 syringes")
