@@ -25,6 +25,21 @@ def prompt_for(expect: Expectation, names: Sequence[str]) -> str:
     return stock + "How many, twelve or fifty? How can I help?"
 
 
+ECHO_RUN = 4
+"""Words in a row, at least three of them not figures, that make a transcript the prompt said back."""
+
+
+def echoes_prompt(words: Sequence[str], expect: Expectation) -> bool:
+    """Whether ``words`` hold ``ECHO_RUN`` words in a row of the prompt's own question (not its names), three of
+    them other than figures: Whisper writing what it was told came before ("how many twelve or fifty" for "how
+    many headlight bulbs h eleven", held-out seeds 167 and 173). A caller's figures ("two hundred and
+    forty") are no echo."""
+    asked = normalize_phrase(prompt_for(expect, ())).split()
+    runs = {tuple(asked[i : i + ECHO_RUN]) for i in range(len(asked) - ECHO_RUN + 1)}
+    runs = {r for r in runs if sum(w not in NUMBER_WORDS for w in r) >= 3}
+    return any(tuple(words[i : i + ECHO_RUN]) in runs for i in range(len(words) - ECHO_RUN + 1))
+
+
 def spoken_digits(text: str) -> str:
     """``normalize_phrase`` with digits read one by one ("22" -> "two two"), as check digits are said."""
     return normalize_phrase(re.sub(r"\d", lambda m: f" {m.group()} ", text))

