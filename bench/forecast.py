@@ -48,10 +48,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.forecast_generators import GENERATORS, SEEDS, Demand, demand
 from forecasting.accuracy import Scores, Summary, by_segment, score, seasonal_scale, summarise
 from forecasting.engine import EngineConfig, forecast_batch
+from forecasting.families import MODEL_NAMES
 from forecasting.ports import DemandMatrix, ItemFacts, StoreSnapshot
 from forecasting.restock import RestockPolicy
 from forecasting.service import ForecastService
-from forecasting.smoothing import MODEL_NAMES
 
 TODAY = date(2025, 6, 2)
 

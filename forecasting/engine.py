@@ -36,9 +36,9 @@ from statistics import NormalDist
 import numpy as np
 
 from forecasting.diagnostics import clip_spikes, intermittent, seasonal_scale, weekday_pattern
+from forecasting.families import FAMILIES
 from forecasting.smoothing import (
     F32,
-    FAMILIES,
     SEASON,
     WARMUP,
     Family,
@@ -63,7 +63,7 @@ class EngineConfig:
     backtest_days: int = 28
     """Days forecast from each backtest origin."""
     models: tuple[str, ...] = DEFAULT_MODELS
-    """Models to choose from, by name (any of ``smoothing.MODEL_NAMES``)."""
+    """Models to choose from, by name (any of ``families.MODEL_NAMES``)."""
     spike_cutoff: float | None = 3.5
     """Robust deviations above the local median at which a regular series' day is clipped for fitting (None:
     never)."""

@@ -4,7 +4,8 @@ A family walks the time axis once (a loop over days, never over series) with its
 arrays: states are shaped ``(n_grid, n_series)`` in float32, so each step is a handful of contiguous vector
 operations. It returns, per model it yields, the one-step squared error accumulated before ``fit_end`` (to
 choose parameters without seeing the backtest windows) and a copy of its state at each requested origin, from
-which ``project`` builds multi-step forecasts."""
+which ``project`` builds multi-step forecasts. The level-only families are here; the weekly ones (Holt-Winters
+in both forms, seasonal naive) in ``weekly``; the list the engine fits in ``families``."""
 
 from __future__ import annotations
 
@@ -208,94 +209,6 @@ class DampedHolt:
         return np.maximum(level[:, None] + trend[:, None] * _damped_sums(params[:, 2], horizon), 0.0)
 
 
-class HoltWinters:
-    """Additive weekly seasonality with a damped trend, in error-correction form."""
-
-    models: ClassVar[tuple[str, ...]] = ("holt_winters",)
-    labels: ClassVar[tuple[str, ...]] = ("Holt-Winters weekly",)
-    grid: ClassVar[np.ndarray] = _grid([0.03, 0.08, 0.2, 0.4], [0.02, 0.1], [0.003], [0.9])
-
-    def run(
-        self, series: Series, init: InitStats, origins: Sequence[int], fit_end: int
-    ) -> list[FilterOutput]:
-        alpha, gamma, beta, phi = (_column(self.grid, i) for i in range(4))
-        g = len(self.grid)
-        level = _tile(init.level, g)
-        trend = np.zeros_like(level)
-        season = np.repeat(init.season.T.astype(F32)[:, None, :], g, axis=1)  # (SEASON, G, n): slot-major
-        rec = _Recorder(series, g, origins, fit_end)
-        t_len = series.y.shape[1]
-        for t in range(t_len):
-            if t in rec.origins:
-                rec.snapshot(t, level, trend, np.moveaxis(season, 0, -1), np.array(t))
-            slot = season[t % SEASON]
-            trend *= phi
-            level += trend
-            fitted = level + slot
-            err = _observed(series, t, fitted) - fitted
-            rec.score(t, err)
-            level += alpha * err
-            trend += beta * err
-            slot += gamma * err
-        rec.snapshot(t_len, level, trend, np.moveaxis(season, 0, -1), np.array(t_len))
-        return [rec.output(origins)]
-
-    def project(self, model: int, state: State, params: np.ndarray, horizon: int) -> np.ndarray:
-        level, trend, season, origin = state
-        slots = (int(origin) + np.arange(horizon)) % SEASON
-        base = level[:, None] + trend[:, None] * _damped_sums(params[:, 3], horizon)
-        return np.maximum(base + season[:, slots], 0.0)
-
-
-class HoltWintersMultiplicative:
-    """Multiplicative weekly seasonality with a damped trend (ETS(A,Ad,M) in error-correction form): the weekday
-    factors scale the level, so a weekly swing grows and shrinks with it (a season's peak, a fading line, a
-    launch) where the additive form carries last month's swing in units. A closed day's factor goes to zero and
-    stays there. Guards: the level never falls below ``_FLOOR`` (a factor divides by it) and a factor under 0.1
-    does not blow its day's error up when it moves the level."""
-
-    models: ClassVar[tuple[str, ...]] = ("holt_winters_mult",)
-    labels: ClassVar[tuple[str, ...]] = ("Holt-Winters weekly, proportional",)
-    grid: ClassVar[np.ndarray] = _grid([0.03, 0.08, 0.2, 0.4], [0.02, 0.1], [0.003], [0.9])
-    _FLOOR = 0.01
-
-    def run(
-        self, series: Series, init: InitStats, origins: Sequence[int], fit_end: int
-    ) -> list[FilterOutput]:
-        alpha, gamma, beta, phi = (_column(self.grid, i) for i in range(4))
-        g = len(self.grid)
-        mean = init.level[:, None]
-        factor = np.where(mean > 0, (mean + init.season) / np.maximum(mean, 1e-6), 1.0).clip(0.0, 10.0)
-        level = _tile(np.maximum(init.level, 0.05), g)
-        trend = np.zeros_like(level)
-        season = np.repeat(factor.T.astype(F32)[:, None, :], g, axis=1)  # (SEASON, G, n): slot-major
-        rec = _Recorder(series, g, origins, fit_end)
-        t_len = series.y.shape[1]
-        for t in range(t_len):
-            if t in rec.origins:
-                rec.snapshot(t, level, trend, np.moveaxis(season, 0, -1), np.array(t))
-            slot = season[t % SEASON]
-            trend *= phi
-            level += trend
-            fitted = level * slot
-            err = _observed(series, t, fitted) - fitted
-            rec.score(t, err)
-            scaled = err / np.maximum(slot, 0.1)
-            level += alpha * scaled
-            np.maximum(level, self._FLOOR, out=level)
-            trend += beta * scaled
-            slot += gamma * err / np.maximum(level, 0.05)
-            np.clip(slot, 0.0, 10.0, out=slot)
-        rec.snapshot(t_len, level, trend, np.moveaxis(season, 0, -1), np.array(t_len))
-        return [rec.output(origins)]
-
-    def project(self, model: int, state: State, params: np.ndarray, horizon: int) -> np.ndarray:
-        level, trend, season, origin = state
-        slots = (int(origin) + np.arange(horizon)) % SEASON
-        base = np.maximum(level[:, None] + trend[:, None] * _damped_sums(params[:, 3], horizon), 0.0)
-        return np.asarray(base * season[:, slots])
-
-
 class Croston:
     """Croston's method and its Syntetos-Boylan debiasing (SBA): smoothed demand size over smoothed interval,
     updated on demand days only. Both share one pass; they differ only in the final factor."""
@@ -369,38 +282,3 @@ class TSB:
     def project(self, model: int, state: State, params: np.ndarray, horizon: int) -> np.ndarray:
         size, prob = state
         return _flat(prob * size, horizon)
-
-
-class SeasonalNaive:
-    """Next week repeats last week: the benchmark every other family must beat."""
-
-    models: ClassVar[tuple[str, ...]] = ("seasonal_naive",)
-    labels: ClassVar[tuple[str, ...]] = ("last week's pattern",)
-    grid: ClassVar[np.ndarray] = np.zeros((1, 1))
-
-    def run(
-        self, series: Series, init: InitStats, origins: Sequence[int], fit_end: int
-    ) -> list[FilterOutput]:
-        y = series.y
-        snaps: list[State] = []
-        for o in origins:
-            last = y[:, max(o - SEASON, 0) : o]
-            last = np.pad(last, ((0, 0), (SEASON - last.shape[1], 0)))
-            snaps.append((last[None, :, :].copy(),))
-        n = y.shape[0]
-        return [FilterOutput(sse=np.zeros((1, n), dtype=F32), count=np.zeros(n), snapshots=snaps)]
-
-    def project(self, model: int, state: State, params: np.ndarray, horizon: int) -> np.ndarray:
-        return np.asarray(state[0][:, np.arange(horizon) % SEASON], dtype=float)
-
-
-FAMILIES: tuple[Family, ...] = (
-    SimpleES(),
-    DampedHolt(),
-    HoltWinters(),
-    HoltWintersMultiplicative(),
-    Croston(),
-    TSB(),
-    SeasonalNaive(),
-)
-MODEL_NAMES: tuple[str, ...] = tuple(m for f in FAMILIES for m in f.models)

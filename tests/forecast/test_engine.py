@@ -7,7 +7,8 @@ import pytest
 
 from forecasting.diagnostics import clip_spikes, intermittent, seasonal_scale, weekday_pattern
 from forecasting.engine import DEFAULT_MODELS, LEVEL_ONLY, EngineConfig, backtest_origins, forecast_batch
-from forecasting.smoothing import MODEL_NAMES, Series
+from forecasting.families import MODEL_NAMES
+from forecasting.smoothing import Series
 from forecasting.synthetic import synthetic_demand
 
 pytestmark = pytest.mark.unit
