@@ -138,6 +138,16 @@ def tens_lost(a: float, b: float) -> bool:
     return 1 <= short <= 9 and full >= 20 and full % 10 == short
 
 
+def tens_beside(a: float, b: float) -> bool:
+    """``a`` and ``b`` differ only in a tens word and the tens word beside it (35 and 45, 130 and 140): "thirty" and
+    "forty" differ in their first sound only, and a voice that says "th" as "t" is heard "forty" each time (held-out
+    seed 181: "thirty" heard "forty" at the request, then "three zero" three times at "four zero, or one four?")."""
+    if not (float(a).is_integer() and float(b).is_integer()) or int(a) // 100 != int(b) // 100:
+        return False
+    low, high = sorted((int(a) % 100, int(b) % 100))
+    return low >= 20 and high - low == 10
+
+
 def lost_tens_shape(figure: float) -> bool:
     """A figure of hundreds and a unit alone ("one hundred three"): what a figure that lost its tens word sounds
     like, so hearing it twice proves no more than a teen heard twice."""
@@ -145,10 +155,12 @@ def lost_tens_shape(figure: float) -> bool:
 
 
 def agrees(figure: float, heard: Collection[float]) -> bool:
-    """Whether ``figure`` is one of the figures ``heard`` before, the teen/ty partner of one, or one with the tens
-    word it lost: digit by digit ("six zero", "one three three") is how such a doubt is settled, so the partner of
-    a hearing agrees with it."""
-    return figure in heard or any(teen_and_ty(figure, h) or tens_lost(figure, h) for h in heard)
+    """Whether ``figure`` is one of the figures ``heard`` before, the teen/ty partner of one, one with the tens
+    word it lost, or one with the tens word beside it: digit by digit ("six zero", "one three three", "three zero")
+    is how such a doubt is settled, so the partner of a hearing agrees with it."""
+    return figure in heard or any(
+        teen_and_ty(figure, h) or tens_lost(figure, h) or tens_beside(figure, h) for h in heard
+    )
 
 
 __all__ = [
@@ -157,6 +169,7 @@ __all__ = [
     "lost_tens_shape",
     "rival_heard",
     "teen_and_ty",
+    "tens_beside",
     "tens_lost",
     "unsure_slots",
     "written_with_rival",

@@ -500,6 +500,19 @@ def test_digits_that_agree_with_neither_hearing_before_them_are_asked_once_more(
     assert writes(lost) == []
 
 
+def test_digits_with_the_tens_word_beside_a_hearing_settle_it() -> None:
+    # held-out seed 181 (en-029, "th" said as "t"): "thirty" heard "forty", then "Forty or fourteen? ... four
+    # zero, or one four"; "three zero" heard three times was never taken and nothing was written
+    d = new(AUTO)
+    assert d.hear("pick forty oil filters", unsure=("forty",)).text.startswith(
+        "Forty or fourteen oil filters?"
+    )
+    assert d.hear("three zero").text.startswith("PICK: taking thirty, three zero, oil filters OUT")
+    far = new(AUTO)  # two tens words apart is no such confusion: asked once more
+    far.hear("pick forty oil filters", unsure=("forty",))
+    assert far.hear("two zero").text.startswith("Sorry, I'm still not sure.")
+
+
 def test_a_word_not_of_the_name_right_after_a_figure_makes_the_figure_doubtful() -> None:
     # held-out seed 131: "we picked thirty nine tire valve stems" heard "picked thirteen idle tire valve stems"
     # wrote a pick of thirteen

@@ -7,7 +7,15 @@ from __future__ import annotations
 import pytest
 
 from dialogue.contract import HeardWords
-from dialogue.policy.doubts import confusable, teen_and_ty, tens_lost, unsure_slots, written_with_rival
+from dialogue.policy.doubts import (
+    agrees,
+    confusable,
+    teen_and_ty,
+    tens_beside,
+    tens_lost,
+    unsure_slots,
+    written_with_rival,
+)
 from dialogue.policy.state import PlaybackCut, PolicyConfig, UserSaid
 from dialogue.understanding.nlu import understand
 from dialogue.understanding.resolve import CatalogueIndex
@@ -488,3 +496,14 @@ def test_a_figure_and_its_rival_answering_how_many_are_that_choice() -> None:
                                               (1033, 1003, True)])  # fmt: skip
 def test_tens_lost(a: int, b: int, lost: bool) -> None:
     assert tens_lost(a, b) == lost
+
+
+@pytest.mark.parametrize(("a", "b", "beside"), [(30, 40, True), (45, 35, True), (130, 140, True), (20, 30, True),
+                                                (10, 20, False), (30, 50, False), (34, 45, False), (130, 240, False),
+                                                (30, 30, False)])  # fmt: skip
+def test_tens_beside(a: int, b: int, beside: bool) -> None:
+    assert tens_beside(a, b) == beside
+
+
+def test_digits_agree_with_a_hearing_their_tens_word_is_beside() -> None:
+    assert agrees(30, (40, 14)) and agrees(45, (35,)) and not agrees(20, (40, 14))
