@@ -16,6 +16,7 @@ from local_speech.figures import (
     figure_span,
     rivals,
     sentence,
+    tens_beside,
     weigh_lone_digit,
     well_formed,
 )
@@ -92,6 +93,33 @@ def test_a_clear_figure_stays_sure_and_a_clearly_better_rival_replaces_it(sound:
     near = check_figure(heard("order forty hoodies"), Audio({"order forty hoodies": -10.0,
                                                              "order thirty hoodies": -9.0}), sound)  # fmt: skip
     assert near.heard.text == "order forty hoodies" and dict(near.heard.words)["forty"] < 0.5
+
+
+def test_the_tens_word_beside_the_figure_must_lose_by_more(sound: WordDistance) -> None:
+    # held-out seed 181 (en-029, "th" said as "t"): "thirty four" heard "forty four", which led by 2 nats
+    said_thirty = Audio(
+        {"i picked forty four radiator caps": -24.8, "i picked thirty four radiator caps": -26.8}
+    )
+    checked = check_figure(heard("i picked forty four radiator caps"), said_thirty, sound)
+    assert dict(checked.heard.words)["forty"] < 0.5
+    assert checked.alternative == "i picked thirty four radiator caps"
+    said_forty = Audio(
+        {"i picked forty four radiator caps": -22.7, "i picked thirty four radiator caps": -29.0}
+    )
+    assert (
+        dict(check_figure(heard("i picked forty four radiator caps"), said_forty, sound).heard.words)["forty"]
+        > 0.9
+    )
+    # a rival of another kind two nats behind leaves the figure sure, as before
+    other = Audio(
+        {"pick forty shoe horns": -10.0, "pick fourteen shoe horns": -12.0, "pick thirty shoe horns": -20.0}
+    )
+    assert dict(check_figure(heard("pick forty shoe horns"), other, sound).heard.words)["forty"] > 0.5
+    assert tens_beside(("thirty", "four"), ("forty", "four")) and tens_beside(("ninety",), ("eighty",))
+    assert not tens_beside(("thirty",), ("fifty",)) and not tens_beside(("forty",), ("fourteen",))
+    assert not tens_beside(("thirty", "four"), ("forty", "five")) and not tens_beside(
+        ("forty",), ("forty", "one")
+    )
 
 
 def test_the_answer_to_a_targeted_question_is_judged_like_any_figure(sound: WordDistance) -> None:
