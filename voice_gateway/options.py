@@ -36,6 +36,9 @@ class SessionOptions:
     close_grace_s: float = 5.0
     """How long a hang-up waits for a dialogue step in flight (it may be committing a confirmed write)."""
     greet: bool = True
+    courtesy_words: tuple[str, ...] = ("thank", "thanks", "you", "very", "much", "cheers")
+    """An utterance of only these, heard while the caller is already speaking again, gets no answer: Whisper
+    writes "Thank you" for a burst of noise, and "You're welcome" would talk over the request being made."""
     apology_text: str = "Sorry, something went wrong on my side. Please say that again."
 
     @classmethod

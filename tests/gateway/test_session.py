@@ -301,6 +301,25 @@ async def test_nothing_heard_while_the_caller_already_speaks_again_is_no_re_prom
     assert ("not_understood",) in c.conversation.calls  # nothing heard and nothing after: re-prompted
 
 
+async def test_a_thank_you_heard_while_the_caller_already_speaks_again_gets_no_answer() -> None:
+    """Whisper writes "Thank you" for a burst of noise (held-out seed 191, 10 dB): "You're welcome" answered it
+    over the request that followed."""
+    heard = {**WORDS, 520: "Thank you."}
+    slow = FakeRecognizer(by_f0=heard, latency_s=0.6)
+    async with call(recognizer=slow) as c:
+        slow.clock = c.clock
+        await c.run(5.0, [Say(0.5, 0.8, 520), Say(1.4, 2.4, WIDGETS)])
+    assert [x for x in c.conversation.calls if x[0] == "user_text"] == [
+        ("user_text", "how many widgets", "speech")
+    ]
+    assert [e.text for e in c.output.of(ev.TurnIgnored)] == ["Thank you."]
+    alone = FakeRecognizer(by_f0=heard, latency_s=0.6)
+    async with call(recognizer=alone) as c:  # a thank-you with nothing after it is answered
+        alone.clock = c.clock
+        await c.run(3.0, [Say(0.5, 0.8, 520)])
+    assert ("user_text", "Thank you.", "speech") in c.conversation.calls
+
+
 async def test_recognizer_failure_falls_back_to_the_local_engine_for_the_turn() -> None:
     vendor = FakeRecognizer(by_f0=dict(WORDS), failures=1, retryable=False)
     local = FakeRecognizer(by_f0=dict(WORDS))
