@@ -148,6 +148,15 @@ def tens_beside(a: float, b: float) -> bool:
     return low >= 20 and high - low == 10
 
 
+def unit_lost(a: float, b: float) -> bool:
+    """``a`` and ``b`` differ only by a unit one of them lost after its tens word (49 heard "forty", held-out
+    seed 191: "forty nine" heard "fourteen", then "four nine" at "one four, or four zero?" was never taken)."""
+    if not (float(a).is_integer() and float(b).is_integer()) or int(a) // 100 != int(b) // 100:
+        return False
+    short, full = sorted((int(a) % 100, int(b) % 100))
+    return short >= 20 and short % 10 == 0 and full // 10 == short // 10 and full != short
+
+
 def lost_tens_shape(figure: float) -> bool:
     """A figure of hundreds and a unit alone ("one hundred three"): what a figure that lost its tens word sounds
     like, so hearing it twice proves no more than a teen heard twice."""
@@ -156,10 +165,12 @@ def lost_tens_shape(figure: float) -> bool:
 
 def agrees(figure: float, heard: Collection[float]) -> bool:
     """Whether ``figure`` is one of the figures ``heard`` before, the teen/ty partner of one, one with the tens
-    word it lost, or one with the tens word beside it: digit by digit ("six zero", "one three three", "three zero")
-    is how such a doubt is settled, so the partner of a hearing agrees with it."""
+    word it lost, one with the tens word beside it, or one with the unit it lost: digit by digit ("six zero", "one
+    three three", "three zero", "four nine") is how such a doubt is settled, so the partner of a hearing agrees
+    with it."""
     return figure in heard or any(
-        teen_and_ty(figure, h) or tens_lost(figure, h) or tens_beside(figure, h) for h in heard
+        teen_and_ty(figure, h) or tens_lost(figure, h) or tens_beside(figure, h) or unit_lost(figure, h)
+        for h in heard
     )
 
 
@@ -171,6 +182,7 @@ __all__ = [
     "teen_and_ty",
     "tens_beside",
     "tens_lost",
+    "unit_lost",
     "unsure_slots",
     "written_with_rival",
 ]

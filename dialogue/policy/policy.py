@@ -19,7 +19,7 @@ from dialogue.policy.doubts import unsure_slots
 from dialogue.policy.items import Items
 from dialogue.policy.outcome import write_done
 from dialogue.policy.reads import ReadFlows
-from dialogue.policy.replies import DIGITS_HINT, HELP, HINT, STEP_DOWN, more_reply
+from dialogue.policy.replies import DIGITS_HINT, HELP, HINT, SAY_FIGURE_AGAIN, STEP_DOWN, more_reply
 from dialogue.policy.salvage import STEP_BY_STEP, Salvage
 from dialogue.policy.speaker import Speaker, settle
 from dialogue.policy.state import (
@@ -199,6 +199,9 @@ class Policy:
         if u.intent == "more" and state.more:
             text, rest = more_reply(state.more, self.config.list_page)
             return say(replace(state, more=rest), text)
+        if u.intent == "unknown" and p.stage == "confirm" and state.by_voice:
+            return settle(p, self.writes.confirm_by_figure(replace(state, failures=state.failures + 1), at),
+                          "not_heard")  # fmt: skip
         if u.intent == "unknown" and p.stage in ("confirm", "warn", "check", "ask_qty", "ask_change"):
             # not understood is not "another intent": the question stays, and a read-back was not heard
             return settle(p, self._failure(state, silent=False, at=at), "not_heard")
@@ -240,6 +243,8 @@ class Policy:
         stage = state.pending.stage
         hint = HINT[stage]
         awaiting, phrases = self.speaker.expect(state.pending)
+        if stage == "warn" and state.pending.draft is not None and state.pending.draft.recheck:
+            hint = SAY_FIGURE_AGAIN  # the figure was asked for, not a yes
         if stage == "which_qty" and state.last_prompt is not None and state.last_prompt.awaiting == "digits":
             # still the digits that were asked for (held-out seed 137: after a silence "How many?" took "ten")
             awaiting, hint = "digits", DIGITS_HINT

@@ -52,6 +52,8 @@ class Speaker:
     def expect(self, pending: Pending) -> tuple[Expectation, tuple[str, ...]]:
         """What the pending question awaits, and the phrases that answer a choice between items."""
         awaiting = _STAGE_AWAITS.get(pending.stage, "free")
+        if pending.stage == "warn" and pending.draft is not None and pending.draft.recheck:
+            return "quantity", ()  # the figure said again, not a yes
         if pending.stage == "choose":
             names = tuple(self.index.name(s) for s in pending.candidates)
             return awaiting, names + (("yes", "no") if len(names) == 1 else ())

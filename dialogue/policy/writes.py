@@ -20,6 +20,7 @@ from dialogue.policy.replies import (
     SAY_FIGURE_AGAIN,
     UNSURE_YES,
     check_prompt,
+    figure_to_confirm,
     n,
     plural,
     read_back_text,
@@ -296,6 +297,17 @@ class WriteFlows:
             return settle(p, self._ask_change(state, at), "denied")
         outcome: ConfirmationOutcome = "corrected" if _new_quantity(u) or _new_item(u) else "other"
         return settle(p, self.on_change(state, u, at), outcome)
+
+    def confirm_by_figure(self, state: DialogueState, at: float) -> Reply:
+        """A spoken read-back answered with words that were neither yes nor no: perhaps a correction misheard
+        (held-out seed 191: "no, forty" heard "took for it"; a habitual "yes" to "Yes or no?" then wrote fourteen).
+        The figure said again confirms it, as after a warning; another figure corrects it."""
+        p = state.pending
+        d = p.draft
+        assert d is not None
+        pending = replace(p, stage="warn", draft=replace(d, warned=True, recheck=True), since=at)
+        text = figure_to_confirm(d)
+        return self.speaker.say(replace(state, pending=pending), text, "quantity", must_hear=len(text))
 
     def _on_recheck(self, state: DialogueState, u: Understanding, at: float) -> Reply:
         """The answer to "If two thousand four hundred seven is really right, say the number again": the same

@@ -508,6 +508,9 @@ def test_digits_with_the_tens_word_beside_a_hearing_settle_it() -> None:
         "Forty or fourteen oil filters?"
     )
     assert d.hear("three zero").text.startswith("PICK: taking thirty, three zero, oil filters OUT")
+    lost = new(AUTO)  # held-out seed 191: "forty nine" heard "fourteen"; "four nine" has the unit it lost
+    assert lost.hear("pick fourteen oil filters", unsure=("fourteen",)).text.startswith("Fourteen or forty")
+    assert lost.hear("four nine").text.startswith("PICK: taking forty nine, four nine, oil filters OUT")
     far = new(AUTO)  # two tens words apart is no such confusion: asked once more
     far.hear("pick forty oil filters", unsure=("forty",))
     assert far.hear("two zero").text.startswith("Sorry, I'm still not sure.")

@@ -13,6 +13,7 @@ from dialogue.policy.doubts import (
     teen_and_ty,
     tens_beside,
     tens_lost,
+    unit_lost,
     unsure_slots,
     written_with_rival,
 )
@@ -373,6 +374,34 @@ def test_a_misheard_correction_gets_the_targeted_question() -> None:
     assert writes(d) == [("order", "AP-4", 50)]
 
 
+def test_a_read_back_answered_with_words_not_understood_is_confirmed_by_its_figure() -> None:
+    # held-out seed 191 (en-sc): "no, forty" heard "took for it" at the read-back of fourteen; "Sorry, I didn't
+    # catch that. Yes or no?" took the habitual "yes" and fourteen were written
+    d = parts()
+    d.hear("order 40 spark plugs")
+    ask = d.hear("took for it")
+    assert ask.awaiting == "quantity"
+    assert (
+        ask.text
+        == "Sorry, I didn't catch that. If forty is right, say it again. If not, say the right number."
+    )
+    assert d.hear("yes").text == "Please say the number again, to be sure."  # a yes is not enough
+    assert writes(d) == []
+    assert d.hear("fifty").text.startswith("ORDER: buying fifty, five zero, spark plugs")
+    d.hear("yes")
+    assert writes(d) == [("order", "AP-4", 50)]
+    same = parts()  # the same figure said again confirms it
+    same.hear("order 40 spark plugs")
+    same.hear("took for it")
+    again = same.hear("mumble")  # not understood again: the figure is still what is asked for
+    assert again.awaiting == "quantity" and again.text.endswith("Please say the number again, to be sure.")
+    same.hear("forty")
+    assert writes(same) == [("order", "AP-4", 40)]
+    typed = parts()  # typed, the words are what was typed: "Yes or no?" as before
+    typed.say("order 40 spark plugs")
+    assert typed.say("took for it").text.endswith("Yes or no?")
+
+
 def test_a_sure_correction_is_read_back_at_once() -> None:
     d = parts()
     d.hear("order 40 spark plugs")
@@ -507,3 +536,14 @@ def test_tens_beside(a: int, b: int, beside: bool) -> None:
 
 def test_digits_agree_with_a_hearing_their_tens_word_is_beside() -> None:
     assert agrees(30, (40, 14)) and agrees(45, (35,)) and not agrees(20, (40, 14))
+
+
+@pytest.mark.parametrize(("a", "b", "lost"), [(49, 40, True), (40, 49, True), (121, 120, True), (14, 10, False),
+                                              (49, 50, False), (40, 40, False), (9, 0, False), (149, 40, False)])  # fmt: skip
+def test_unit_lost(a: int, b: int, lost: bool) -> None:
+    assert unit_lost(a, b) == lost
+
+
+def test_digits_agree_with_a_hearing_that_lost_their_unit() -> None:
+    # held-out seed 191: "forty nine" heard "fourteen", asked "one four, or four zero?", answered "four nine"
+    assert agrees(49, (14, 40)) and not agrees(48, (14, 30))
