@@ -2,9 +2,9 @@
 
 A is the tune set. B and C were looked at during engine work; D was looked at once, after the engine change
 of commit e0adf63; E once, after commit 'series grouped by backtest windows' (the engine of the second
-judgement run); F and G once, with the engine of commit 60a5e1b; H once as well. None of them is a clean
-judge any more. I is unseen: never tune on it, and run it only for the final judgement (``--generator i``,
-or ``all``).
+judgement run); F and G once, with the engine of commit 60a5e1b; H once as well; I once, with the engine of
+commit ff18af7. None of them is a clean judge any more. J is unseen: never tune on it, and run it only for the
+final judgement (``--generator j``, or ``all``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 from forecasting.synthetic import KINDS, synthetic_demand
 from forecasting.synthetic_blind_h import H_SEED, blind_h_demand
 from forecasting.synthetic_blind_i import I_SEED, blind_i_demand
+from forecasting.synthetic_blind_j import J_SEED, blind_j_demand
 from forecasting.synthetic_final_f import F_SEED, final_f_demand
 from forecasting.synthetic_fresh import DEFAULT_SEED as FRESH_SEED
 from forecasting.synthetic_fresh import fresh_demand
@@ -37,6 +38,7 @@ SEEDS = {
     "G": G_SEED,
     "H": H_SEED,
     "I": I_SEED,
+    "J": J_SEED,
 }
 """Each generator's default seed."""
 
@@ -50,8 +52,9 @@ GENERATORS = {
     "g": "G",
     "h": "H",
     "i": "I",
+    "j": "J",
     "both": "AB",
-    "all": "ABCDEFGHI",
+    "all": "ABCDEFGHIJ",
 }
 """``--generator`` choice: the generators whose accuracy is reported, in order."""
 
@@ -64,7 +67,8 @@ TITLES = {
     "F": "generator F (held out, but looked at once: not a clean judge)",
     "G": "generator G (held out, but looked at once: not a clean judge)",
     "H": "generator H (held out, but looked at once: not a clean judge)",
-    "I": "generator I (unseen: never tune on it)",
+    "I": "generator I (looked at once: not a clean judge)",
+    "J": "generator J (unseen: never tune on it)",
 }
 
 
@@ -72,7 +76,7 @@ TITLES = {
 class Demand:
     """One generator's SKUs, with each SKU's segment."""
 
-    key: str  # "A" to "I"
+    key: str  # "A" to "J"
     title: str
     y: np.ndarray
     start: np.ndarray | None  # first observed day per SKU; None: every SKU from day 0
@@ -89,8 +93,9 @@ MAKERS: dict[str, Callable[..., Any]] = {
     "G": judge_g_demand,
     "H": blind_h_demand,
     "I": blind_i_demand,
+    "J": blind_j_demand,
 }
-"""Generators B-I share one shape of result: ``y``, ``start``, ``segment``, ``names``."""
+"""Generators B-J share one shape of result: ``y``, ``start``, ``segment``, ``names``."""
 
 
 def demand(key: str, skus: int, days: int, seed: int) -> Demand:
