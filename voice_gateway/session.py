@@ -7,7 +7,8 @@ speculative recognition, dialogue step, call deadline; ``CallTasks``) and ``aclo
 pause the ``Speculator`` recognises what was said so far; a complete answer ends the turn without the full hang.
 A dialogue step that began is not cancelled by a hang-up: ``aclose()`` waits for it, so a confirmed write is
 committed exactly once. The session is the worker's ``TurnPort``; each reaches the other only through that port
-and the worker's ``put``/``no_input``/``idle``."""
+and the worker's ``put``/``no_input``/``idle``. What is said back plays through the session's ``ReplyVoice``
+(``reply_voice``), which tells the session of each reply's start, end and cut through ``VoiceHooks``."""
 
 from __future__ import annotations
 
@@ -24,16 +25,11 @@ from voice_gateway.clock import Clock, LoopClock
 from voice_gateway.events import SessionOutput
 from voice_gateway.metrics import GatewayMetrics
 from voice_gateway.options import SessionOptions
-from voice_gateway.playout import Outbox, ReplyPlayout, Speech
+from voice_gateway.playout import Outbox
 from voice_gateway.protocol import ErrorCode
+from voice_gateway.reply_voice import ReplyVoice
 from voice_gateway.speculation import Guess, Speculator
-from voice_gateway.speech.ports import (
-    ClosableSynthesizer,
-    SpeechError,
-    SpeechRecognizer,
-    SpeechSynthesizer,
-    SynthesisFormat,
-)
+from voice_gateway.speech.ports import ClosableSynthesizer, SpeechRecognizer, SpeechSynthesizer
 from voice_gateway.turns.bargein import BargeIn
 from voice_gateway.turns.dtmf import DtmfCollector
 from voice_gateway.turns.segmenter import SegmentEnd, Segmenter, SegmentStart, SpeechResumed, TentativeEnd
@@ -71,7 +67,6 @@ class CallSession:
         self.turns = 0
         self._conv = conversation
         self._tts = synthesizer
-        self._tts_fallback = fallback_synthesizer
         self._owns_tts = owns_synthesizer  # made for this call: closed with it
         self._output = output
         self._metrics = metrics
@@ -81,6 +76,11 @@ class CallSession:
         self._dtmf = DtmfCollector(self.options.dtmf)
         self._barge = BargeIn(self.options.barge_in)
         self._outbox = Outbox(output.send, self._sent)
+        self._tasks = CallTasks(session_id)  # every task of the call (see ``call_tasks``)
+        self._voice = ReplyVoice(
+            session_id, self.options, synthesizer, fallback_synthesizer, self._outbox, self._clock, metrics,
+            self._tasks.spawn, output.confirms_playback, self,
+        )  # fmt: skip
         self._worker = TurnWorker(
             self,
             conversation,
@@ -91,7 +91,6 @@ class CallSession:
             session_id,
             fallback_recognizer,
         )
-        self._tasks = CallTasks(session_id)  # every task of the call (see ``call_tasks``)
         self._spec = Speculator(
             recognizer,
             self._clock,
@@ -102,12 +101,9 @@ class CallSession:
             metrics=metrics,
             session_id=session_id,
         )
-        self._reply: AgentReply | None = None
-        self._speech: Speech | None = None
         self._pending_barge: Interruption | None = None
         self._segment_in_playout = False
         self._onset_at = 0.0  # clock time of the current speech onset
-        self._clear_onsets: dict[str, float] = {}
         self._idle_since: float | None = None
         self._closing = False
         self._started = False
@@ -130,7 +126,7 @@ class CallSession:
         if self._closing:
             await self.closed.wait()
             return
-        self._closing = True
+        self._closing = self._voice.closing = True
         self.close_reason = self.close_reason or reason
         cut = self.interrupt("close")
         await self._tasks.wind_down(self.options.close_grace_s)
@@ -188,16 +184,16 @@ class CallSession:
             self._spec.start(event, self._awaiting())
         elif isinstance(event, SpeechResumed):
             self._spec.discard()
-        sp = self._speech
-        if sp is not None:  # clock times, not audio positions: a client may send audio in bursts
+        playout = self._voice.playout
+        if playout is not None:  # clock times, not audio positions: a client may send audio in bursts
             seg = self._seg
             action = self._barge.process(
-                frame, seg.in_speech, seg.speech_s, self._onset_at, sp.playout.started_at
+                frame, seg.in_speech, seg.speech_s, self._onset_at, playout.started_at
             )
             if action == "cut":
                 self._pending_barge = self.interrupt("speech")
             else:
-                sp.playout.hold(action == "hold")
+                playout.hold(action == "hold")
         self._tick(self._seg.position_s)
 
     def push_text(self, text: str) -> None:
@@ -212,9 +208,7 @@ class CallSession:
 
     def confirm_played(self, turn_id: str, played_s: float) -> None:
         """The client has played ``turn_id`` up to ``played_s`` (a Twilio mark came back)."""
-        sp = self._speech
-        if sp is not None and sp.reply.turn_id == turn_id:
-            sp.playout.confirmed_s = max(sp.playout.confirmed_s or 0.0, played_s)
+        self._voice.confirm_played(turn_id, played_s)
 
     def report_error(self, code: str, message: str, *, fatal: bool = False, retryable: bool = False) -> None:
         if self._metrics:
@@ -229,7 +223,7 @@ class CallSession:
 
     def _speech_started(self, start: SegmentStart) -> None:
         self._idle_since = None
-        self._segment_in_playout = self._speech is not None
+        self._segment_in_playout = self._voice.speaking
         self._barge.segment_started()
         self._onset_at = self._clock.now() - (self._seg.position_s - start.onset_s)
         self.emit(ev.SpeechStarted(start.onset_s))
@@ -259,7 +253,7 @@ class CallSession:
         o = self.options
         if self._idle_since is None or o.no_input_s <= 0 or self._seg.in_speech:
             return
-        if not self._worker.idle or self._speech is not None:
+        if not self._worker.idle or self._voice.speaking:
             self._idle_since = pos
         elif pos - self._idle_since >= o.no_input_s:
             self._idle_since = None
@@ -270,54 +264,32 @@ class CallSession:
         self._worker.put(item)
 
     def _awaiting(self) -> RecognitionHints:
-        return self._reply.awaiting if self._reply is not None else RecognitionHints()
+        reply = self._voice.last_reply
+        return reply.awaiting if reply is not None else RecognitionHints()
 
     # -- output ---------------------------------------------------------------------------------------------
     def emit(self, event: ev.SessionEvent) -> None:
         self._outbox.put(event)
 
     def _sent(self, event: ev.SessionEvent) -> None:
-        if isinstance(event, ev.Cleared) and self._metrics:
-            onset = self._clear_onsets.pop(event.turn_id, None)
-            if onset is not None:
-                self._metrics.barge_in.observe(self._clock.now() - onset)
+        self._voice.sent(event)
 
-    # -- speaking (the worker's TurnPort) -------------------------------------------------------------------
+    # -- speaking (the worker's TurnPort; ``ReplyVoice`` plays) ------------------------------------------------
     @property
     def last_reply(self) -> AgentReply | None:
-        return self._reply
+        return self._voice.last_reply
 
     @property
     def speaking(self) -> bool:
-        return self._speech is not None
+        return self._voice.speaking
 
     @property
     def caller_speaking(self) -> bool:
         return self._seg.in_speech
 
     def interrupt(self, reason: str) -> Interruption | None:
-        """Stop the reply being played: cancel synthesis and pacing, clear the client, note what was heard."""
-        sp, self._speech = self._speech, None
-        if sp is None:
-            return None
-        played = sp.playout.played_s()
-        if sp.task is not None:
-            sp.task.cancel()
-        if sp.playout.started:
-            if reason == "speech":
-                self._clear_onsets[sp.reply.turn_id] = self._onset_at
-            # Audio still queued here was counted as sent, but the client never got it.
-            unsent_s = self._outbox.clear_turn(sp.reply.turn_id) / (2 * self.options.output_rate)
-            if sp.playout.confirmed_s is None:
-                played = max(0.0, played - unsent_s)
-        heard = sp.playout.timeline.heard_chars(played)
-        self.emit(ev.PlaybackFinished(sp.reply.turn_id, played, True, heard, reason))
-        if self._metrics:
-            self._metrics.interruptions.labels(reason).inc()
-            if sp.reply.must_hear_chars is not None and heard < sp.reply.must_hear_chars:
-                self._metrics.confirmation("not_heard")
-        self._log_turn(sp, played, heard, reason)
-        return Interruption(sp.reply, heard, sp.playout.timeline.sentence_start(heard), reason)
+        """Stop the reply being played (see ``ReplyVoice.interrupt``)."""
+        return self._voice.interrupt(reason, self._onset_at if reason == "speech" else None)
 
     def say(
         self,
@@ -327,83 +299,20 @@ class CallSession:
         resume_at: int | None = None,
         source: str = "",
     ) -> None:
-        """Speak ``reply``, cutting off any reply still playing; with ``resume_at``, say it again from that
-        character as the same turn (after a false interruption)."""
-        if self._closing:
-            return
-        cut = self.interrupt("reply")
-        if cut is not None:
-            self._enqueue(Notify(cut))
-        start_char = resume_at or 0
-        if resume_at is None:
-            self._reply = reply
-            self._seg.set_expectation(reply.awaiting.expect)
-            self.turns += 1
-            if self._metrics:
-                self._metrics.turns.labels(reply.intent or "none", source or "system").inc()
-            if reply.text.strip():  # an empty reply (no greeting) has nothing to show or say
-                cards = tuple(reply.cards)
-                self.emit(ev.ReplyReady(reply.turn_id, reply.text, reply.awaiting, reply.intent, cards))
-        if not reply.text[start_char:].strip():
-            self._after_reply(reply)
-            return
-        playout = ReplyPlayout(
-            reply.text,
-            self._tts,
-            SynthesisFormat("pcm", self.options.output_rate),
-            self._clock,
-            lambda frame, end_s: self._on_frame(sp, frame, end_s),
-            start_char=start_char,
-            options=self.options.playout,
-            fallback=self._tts_fallback,
-            on_engine_error=self._synthesis_error,
-        )
-        if self._output.confirms_playback:
-            playout.confirmed_s = 0.0  # only what the client confirmed counts as played
-        info: dict[str, Any] = {"turn_id": reply.turn_id, "intent": reply.intent, "source": source}
-        sp = Speech(reply, playout, eos_at, info)
-        self._speech = sp
-        sp.task = self._tasks.spawn(self._speak(sp), f"speech-{reply.turn_id}")
+        """Speak ``reply``, cutting off any reply still playing (see ``ReplyVoice.say``)."""
+        self._voice.say(reply, eos_at=eos_at, resume_at=resume_at, source=source)
 
-    def _on_frame(self, sp: Speech, frame: bytes, end_s: float) -> None:
-        if self._speech is not sp:
-            return
-        if sp.seq == 0:
-            self.emit(ev.AudioStarted(sp.reply.turn_id, self.options.output_rate))
-            sp.first_audio(self._clock.now(), self._metrics)
-        self.emit(ev.AudioChunk(sp.reply.turn_id, frame, sp.seq, end_s))
-        sp.seq += 1
+    # -- what the voice tells the session (``VoiceHooks``) ------------------------------------------------------
+    def reply_started(self, reply: AgentReply, source: str) -> None:
+        self._seg.set_expectation(reply.awaiting.expect)
+        self.turns += 1
+        if self._metrics:
+            self._metrics.turns.labels(reply.intent or "none", source or "system").inc()
 
-    async def _speak(self, sp: Speech) -> None:
-        failed = False
-        try:
-            await sp.playout.run()
-        except SpeechError as exc:
-            failed = True
-            self.report_error(ErrorCode.SYNTHESIS_FAILED, exc.message, retryable=exc.retryable)
-        if self._speech is not sp:
-            return
-        self._speech = None
-        if sp.playout.started:
-            self.emit(ev.AudioEnded(sp.reply.turn_id))
-        played = sp.playout.timeline.total_s
-        heard = sp.playout.heard_chars() if failed else len(sp.reply.text)
-        reason = "synthesis_failed" if failed else ""
-        self.emit(ev.PlaybackFinished(sp.reply.turn_id, played, failed, heard, reason))
-        self._log_turn(sp, played, heard, reason)
-        self._after_reply(sp.reply)
-
-    def _after_reply(self, reply: AgentReply) -> None:
+    def reply_finished(self, reply: AgentReply) -> None:
         self._idle_since = self._seg.position_s
         if reply.end_call:
             self._tasks.spawn(self.end_call("dialogue_end"), "hangup")
 
-    def _synthesis_error(self, err: SpeechError) -> None:
-        log.warning(
-            "synthesis failed: %s", err.message, extra={"session_id": self.session_id, "engine": err.engine}
-        )
-
-    def _log_turn(self, sp: Speech, played_s: float, heard: int, interrupted_by: str) -> None:
-        sp.count_failover(self._metrics, self._tts.name)
-        record = sp.record(played_s, heard, interrupted_by)
-        log.info("turn", extra={"session_id": self.session_id, "turn": record})
+    def reply_cut(self, cut: Interruption) -> None:
+        self._enqueue(Notify(cut))
