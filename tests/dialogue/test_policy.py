@@ -225,6 +225,22 @@ def test_half_the_check_digits_heard_asks_for_all_of_them_once() -> None:
     assert again.hear("three").text.startswith("Those digits don't match")
 
 
+def test_check_digits_heard_too_long_are_asked_for_once_more() -> None:
+    """Held-out seed 193 at 10 dB: "eight four" heard "eight oh one oh", twice: the check failed and a supervisor
+    was told. Too many digits are asked for once, as half an answer is; then they count as a wrong answer."""
+    d = Driver()
+    d.hear("received 3 cases of half inch hex bolts at main")
+    assert d.hear("three oh one oh").text == "I heard three zero one zero. Say just the two check digits."
+    assert d.hear("three one").text.startswith("RECEIVE: adding three cases")
+    again = Driver()
+    again.hear("received 3 cases of half inch hex bolts at main")
+    again.hear("three oh one oh")
+    assert again.hear("three oh one oh").text.startswith("Those digits don't match")
+    typed = Driver()  # typed, the digits are what was typed
+    typed.say("received 3 cases of half inch hex bolts at main")
+    assert typed.say("three zero one zero").text.startswith("Those digits don't match")
+
+
 def test_wrong_then_right_check_digits() -> None:
     d = Driver()
     d.say("count for coffee pods is 48")
