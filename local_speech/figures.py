@@ -207,8 +207,8 @@ def check_figure(
         scores = score([sentence(t[:k]) for t, k in zip(texts, keep, strict=True)])
         wrote = -math.inf
     best = max(range(1, len(texts)), key=lambda k: scores[k])
+    # A rival the audio prefers clearly is what was said (sure as its margin over the others).
     chosen = best if scores[best] - scores[0] >= o.replace_margin else 0
-    # The audio prefers a rival clearly: it is what was said (sure as its margin over the others).
     figures = [figure, *candidates]
 
     def against(k: int) -> float:

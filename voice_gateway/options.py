@@ -37,8 +37,8 @@ class SessionOptions:
     """How long a hang-up waits for a dialogue step in flight (it may be committing a confirmed write)."""
     greet: bool = True
     courtesy_words: tuple[str, ...] = ("thank", "thanks", "you", "very", "much", "cheers")
-    """An utterance of only these, heard while the caller is already speaking again, gets no answer: Whisper
-    writes "Thank you" for a burst of noise, and "You're welcome" would talk over the request being made."""
+    """An utterance of only these (or of nothing), heard while the caller is already speaking again, gets no
+    answer: Whisper writes "Thank you" for a burst of noise, and "You're welcome" would talk over the request."""
     apology_text: str = "Sorry, something went wrong on my side. Please say that again."
 
     @classmethod

@@ -69,7 +69,6 @@ class ReplyVoice:
         self.last_reply: AgentReply | None = None
         self._speech: Speech | None = None
         self._clear_onsets: dict[str, float] = {}  # turn id -> onset of the speech that cut it
-        self.closing = False
 
     @property
     def speaking(self) -> bool:
@@ -127,8 +126,6 @@ class ReplyVoice:
     ) -> None:
         """Speak ``reply``, cutting off any reply still playing; with ``resume_at``, say it again from that
         character as the same turn (after a false interruption)."""
-        if self.closing:
-            return
         cut = self.interrupt("reply")
         if cut is not None:
             self._hooks.reply_cut(cut)

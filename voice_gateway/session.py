@@ -126,7 +126,7 @@ class CallSession:
         if self._closing:
             await self.closed.wait()
             return
-        self._closing = self._voice.closing = True
+        self._closing = True
         self.close_reason = self.close_reason or reason
         cut = self.interrupt("close")
         await self._tasks.wind_down(self.options.close_grace_s)
@@ -299,7 +299,9 @@ class CallSession:
         resume_at: int | None = None,
         source: str = "",
     ) -> None:
-        """Speak ``reply``, cutting off any reply still playing (see ``ReplyVoice.say``)."""
+        """Speak ``reply``, cutting off any reply still playing (see ``ReplyVoice.say``); nothing once closing."""
+        if self._closing:
+            return
         self._voice.say(reply, eos_at=eos_at, resume_at=resume_at, source=source)
 
     # -- what the voice tells the session (``VoiceHooks``) ------------------------------------------------------

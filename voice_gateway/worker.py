@@ -243,22 +243,19 @@ class TurnWorker:
             cut = self._port.interrupt("command" if is_command(text, barge) else "words")
         if cut is not None:
             await self._notify(cut)
+        if (self._port.caller_speaking or self._utterances_queued) and all(
+            w in self._o.courtesy_words for w in words(text)
+        ):
+            # Nothing, or only "thank you", and the caller has said more since: a burst of noise just before the
+            # words, which "Sorry, I didn't catch that" (held-out seed 151) or "You're welcome" (seed 191, noise
+            # heard "thank you") would answer over the request itself. The newer utterance answers.
+            self._port.emit(ev.TurnIgnored(self._shown(text), item.segment.onset_s))
+            return
         if not text:
-            if self._port.caller_speaking or self._utterances_queued:
-                # The caller has said more since (a burst of noise just before the words: held-out seed 151
-                # answered "Sorry, I didn't catch that" over the request itself): the newer utterance answers.
-                self._port.emit(ev.TurnIgnored("", item.segment.onset_s))
-                return
             if self._metrics:
                 self._metrics.reprompts.labels("not_understood").inc()
             reply = await self._dialogue(self._conv.not_understood())
             self._answer(reply, eos_at=item.eos_at, source="speech")
-            return
-        if (self._port.caller_speaking or self._utterances_queued) and all(
-            w in self._o.courtesy_words for w in words(text)
-        ):
-            # held-out seed 191: noise before "order ten amber vials" heard "thank you", answered "You're welcome"
-            self._port.emit(ev.TurnIgnored(self._shown(text), item.segment.onset_s))
             return
         await self._user_turn(text, "speech", item.eos_at, heard_words(transcript))
 

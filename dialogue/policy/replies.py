@@ -133,6 +133,11 @@ def warning_text(draft: Draft, recheck: bool = False) -> str:
     return f"That is about {to_words(round(ratio))} times the usual amount. {again}"
 
 
+def figure_to_confirm(draft: Draft) -> str:
+    """A read-back answered with words that were neither yes nor no: the figure confirms it, not a yes."""
+    return f"Sorry, I didn't catch that. If {to_words(draft.quantity)} is right, say it again. If not, say the right number."
+
+
 def spell_bin(code: str) -> str:
     """ "B-07-3" → "B zero seven three": one character at a time, so the worker can compare with the label."""
     out = []
@@ -201,13 +206,6 @@ STEP_DOWN = "Sorry, I didn't get that either. Let's go step by step. Which item?
 CHOICE_DROPPED = "Sorry, I still couldn't tell which item, so nothing was recorded. What do you need?"
 UNSURE_DROPPED = "I still couldn't hear that clearly, so nothing was recorded. Please say it again."
 SAY_FIGURE_AGAIN = "Please say the number again, to be sure."
-
-
-def figure_to_confirm(draft: Draft) -> str:
-    """A read-back answered with words that were neither yes nor no: the figure confirms it, not a yes."""
-    return f"Sorry, I didn't catch that. If {to_words(draft.quantity)} is right, say it again. If not, say the right number."
-
-
 UNSURE_YES = "Sorry, was that a yes? Say yes to confirm, or no."
 
 
