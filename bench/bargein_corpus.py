@@ -6,7 +6,9 @@ phoneme input (``[[V]]`` "uh", ``[[Vm]]`` "um", ``[[hm]]``…) and hibari; cough
 with numpy (the reversing beeper is render.py's). Two disjoint splits:
 
 - ``train``: espeak-ng en-us and en-gb in 14 of its voice variants and three more accents at 140-190 wpm, hibari at
-  speed 1.0, each spoken sound also resampled by 0.8-1.25 (other pitches and rates); request items of set A; babble at 10-30 dB or none; noise seeds below 10000; tones 1.4-2.4 kHz.
+  speeds 0.9, 1.0 and 1.15, each spoken sound also resampled by 0.8-1.25 (other pitches and rates); request items
+  of set A; babble at 10-30 dB, a fan (steady broadband noise of random tilt) at 15 or 25 dB, or none; noise seeds
+  below 10000; tones 1.4-2.4 kHz.
 - ``report`` (held out, never used for tuning): espeak-ng en-gb-scotland, en-029, en-us at 125 and 210 wpm,
   hibari at 0.8 and 1.3; request items of set B; reversing beeps or conveyor hum at 20 dB, or none; seeds from
   10000; tones 0.7-1.0 and 2.6-3.2 kHz.
@@ -75,9 +77,16 @@ STRETCH = (0.8, 1.25)
 faster and higher: other speakers and speaking rates)."""
 NOISES = {"train": (300, 150, 150), "report": (150, 80, 80)}  # coughs, clatter, beeps
 VOICES_PER_REQUEST = {"train": 3, "report": 2}
-HIBARI_SPEEDS = {"train": (1.0,), "report": (0.8, 1.3)}
+HIBARI_SPEEDS = {"train": (0.9, 1.0, 1.15), "report": (0.8, 1.3)}
 BACKGROUNDS: dict[str, tuple[tuple[str | None, float], ...]] = {
-    "train": ((None, 0.0), ("babble", 30.0), ("babble", 20.0), ("babble", 10.0)),
+    "train": (
+        (None, 0.0),
+        ("babble", 30.0),
+        ("babble", 20.0),
+        ("babble", 10.0),
+        ("fan", 15.0),
+        ("fan", 25.0),
+    ),
     "report": ((None, 0.0), ("beeps", 20.0), ("hum", 20.0)),
 }
 TONES = {"train": ((1400.0, 2400.0),), "report": ((700.0, 1000.0), (2600.0, 3200.0))}
@@ -188,6 +197,14 @@ def tone_beeps(rng: np.random.Generator, band: tuple[float, float]) -> np.ndarra
     return np.concatenate(parts[:-1])
 
 
+def fan(n: int, seed: int) -> np.ndarray:
+    """A fan, an air handler or a heater (training only): steady noise of a random spectral tilt and hump, unit
+    RMS."""
+    rng = np.random.default_rng(seed)
+    x = _shaped(rng, n, rng.uniform(150, 1500), rng.uniform(0.8, 2.0), rng.uniform(-1.2, 0.0))
+    return x / (np.std(x) + 1e-9)
+
+
 def reversing(rng: np.random.Generator, seed: int) -> np.ndarray:
     """render.py's forklift reversing beeper over engine rumble, 0.6-1.5 s of it."""
     return noise("beeps", int(rng.uniform(0.6, 1.5) * RATE), seed)
@@ -278,7 +295,7 @@ def scene(sound: Sound, background: str | None, snr_db: float, seed: int, *, on_
     audio = np.concatenate([np.zeros(lead), sound.pcm, np.zeros(tail)])
     name = "none"
     if background is not None:
-        bed = noise(background, len(audio), seed)  # type: ignore[arg-type]
+        bed = fan(len(audio), seed) if background == "fan" else noise(background, len(audio), seed)  # type: ignore[arg-type]
         audio = audio + bed * 32768 * 10 ** ((SPEECH_DBFS - snr_db) / 20)
         name = f"{background}-{snr_db:g}"
     if on_phone:

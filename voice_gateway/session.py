@@ -194,6 +194,8 @@ class CallSession:
                 self._pending_barge = self.interrupt("speech")
             else:
                 playout.hold(action == "hold")
+        else:
+            self._barge.listen(frame)
         self._tick(self._seg.position_s)
 
     def push_text(self, text: str) -> None:

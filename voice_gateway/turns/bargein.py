@@ -16,13 +16,15 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Literal
 
-from voice_gateway.turns.interruption import InterruptionJudge, JudgeModel
+from voice_gateway.turns.interruption import CONTEXT_FRAMES, InterruptionJudge, JudgeModel
 
 with warnings.catch_warnings():  # stdlib audioop warns on 3.11-3.12; audioop-lts provides it on 3.13+
     warnings.simplefilter("ignore", DeprecationWarning)
     import audioop
 
 BargeInMode = Literal["sound", "words"]
+MAX_BACKLOG = 8
+"""Frames since the onset judged at a late first look, at most."""
 Action = Literal["play", "hold", "cut"]
 FRAME_S = 0.02
 
@@ -65,7 +67,8 @@ class BargeIn:
         self.options = options
         self._model = model
         self._judge: InterruptionJudge | None = None  # made on first use (``words`` mode only)
-        self._recent: deque[bytes] = deque(maxlen=8)  # frames of the current onset, for a late first look
+        # The onset's frames (for a late first look) and the second before them (the background).
+        self._recent: deque[bytes] = deque(maxlen=CONTEXT_FRAMES + MAX_BACKLOG)
         self._judging = False
         self._cut = False  # this utterance cut a reply: it cuts nothing more
         self._held = 0  # frames held in this utterance
@@ -85,6 +88,10 @@ class BargeIn:
         self._cut = False
         self._held = 0
         self._loudest = 0.0
+
+    def listen(self, frame: bytes) -> None:
+        """A frame of caller audio while no reply plays: kept as background for the next judgement."""
+        self._recent.append(frame)
 
     def process(
         self, frame: bytes, in_speech: bool, speech_s: float, onset_at: float, playout_start_at: float | None
@@ -111,8 +118,10 @@ class BargeIn:
         rms = _rms(frame)
         if not self._judging:  # the onset's frames so far, then each new one
             self._judging = True
-            judge.start()
-            backlog = list(self._recent)[-max(1, round(speech_s / FRAME_S)) :]
+            heard = list(self._recent)
+            n = min(MAX_BACKLOG, max(1, round(speech_s / FRAME_S)))
+            backlog = heard[-n:]
+            judge.start(heard[:-n])
             judge.process(*backlog)
             self._loudest = max(_rms(f) for f in backlog)
         elif judge.verdict == "ignore" and rms > self._loudest * 10 ** (o.rearm_db / 20):
@@ -120,11 +129,12 @@ class BargeIn:
             # just before, louder than all that was let pass), so a command keeps its onset.
             rise = [frame]
             floor = self._loudest * 10 ** (o.rearm_backlog_db / 20)
-            for earlier in reversed(list(self._recent)[:-1][-o.rearm_backlog :]):
+            heard = list(self._recent)
+            for earlier in reversed(heard[:-1][-o.rearm_backlog :]):
                 if _rms(earlier) <= floor:
                     break
                 rise.insert(0, earlier)
-            judge.start()
+            judge.start(heard[: -len(rise)])
             judge.process(*rise)
             self._loudest = max(_rms(f) for f in rise)
         elif judge.done:

@@ -4,7 +4,9 @@ onsets, formants on the move, syllables), ``hold`` (not sure yet) or ``ignore`` 
 cough, a beep, a clatter).
 
 Each frame becomes a small spectral description (log-mel shape, flatness, tonality, voicing by autocorrelation,
-energy); what has been heard since the onset is summarised (means, the change from the first frames to the
+energy) of what it adds to the background: the background's power spectrum is estimated from the second before
+the onset (a low percentile per bin, so a hum, a beeper's rumble or babble is mostly taken out and the words stand
+out), subtracted bin by bin, and the frame's level over it is one more feature. What has been heard since the onset is summarised (means, the change from the first frames to the
 last, spectral flux, energy rises, pitch movement) and a one-hidden-layer network scores it. The weights and
 thresholds come from ``bench/bargein_train.py`` (generated audio; provenance in docs/gateway.md) and live next to
 this module in ``interruption_weights.json``. A frame costs 0.1-0.2 ms of numpy on a 2-core machine (two small
@@ -32,6 +34,16 @@ N_BANDS = 14  # log-mel bands over 100-3800 Hz: what a phone line carries too
 MIN_LAG, MAX_LAG = 40, 190  # pitch from 84 to 400 Hz (alias-free lags of a 320-sample frame in 512 points)
 WEIGHTS = Path(__file__).with_name("interruption_weights.json")
 LN10 = math.log(10.0)
+CONTEXT_FRAMES = 50
+"""Frames before the onset the background is estimated from (1 s)."""
+MIN_CONTEXT = 5
+"""Fewer frames than this before the onset: no background estimate (nothing is subtracted)."""
+FLOOR_QUANTILE = 0.2
+"""The background per bin: this quantile of the context frames' power (low, as speech in them has gaps)."""
+KEEP = 0.05
+"""Spectral subtraction leaves at least this share of a bin's power (no bin is emptied: no musical noise)."""
+MAX_EXCESS_DB = 40.0
+EPS = 1e-3
 
 
 def _mel(hz: np.ndarray) -> np.ndarray:
@@ -74,26 +86,52 @@ def _energy_weights() -> np.ndarray:
     return ((np.hanning(FRAME) / 32768.0) ** 2).astype(np.float32)
 
 
+# -- the background --------------------------------------------------------------------------------------------------
+def power_spectra(frames: list[bytes]) -> np.ndarray:
+    """The windowed power spectra up to 4 kHz of frames of 16 kHz PCM16 (frames x LOW_BINS), in one product."""
+    dft = _tables()[0]
+    x = np.frombuffer(b"".join(frames), dtype="<i2").astype(np.float32).reshape(len(frames), FRAME)
+    parts = x @ dft
+    parts *= parts
+    return parts[:, :LOW_BINS] + parts[:, LOW_BINS:]
+
+
+def background(context: list[bytes]) -> np.ndarray | None:
+    """The background's power per bin, from the frames before an onset (None: too few to tell)."""
+    context = context[-CONTEXT_FRAMES:]
+    if len(context) < MIN_CONTEXT:
+        return None
+    floor: np.ndarray = np.quantile(power_spectra(context), FLOOR_QUANTILE, axis=0).astype(np.float32)
+    return floor
+
+
 # -- one frame ---------------------------------------------------------------------------------------------------
 # Per-frame vector: N_BANDS spectral shape (dB around its mean), then these.
-F_FLAT, F_PEAK, F_VOICE, F_PITCH, F_HIGH, F_ENERGY = range(N_BANDS, N_BANDS + 6)
-FRAME_DIM = N_BANDS + 6
+F_FLAT, F_PEAK, F_VOICE, F_PITCH, F_HIGH, F_ENERGY, F_EXCESS = range(N_BANDS, N_BANDS + 7)
+FRAME_DIM = N_BANDS + 7
 
 
-def frame_vector(frame: bytes) -> np.ndarray:
-    """The spectral description of one 20 ms frame of 16 kHz PCM16."""
+def frame_vector(frame: bytes, floor: np.ndarray | None = None) -> np.ndarray:
+    """The spectral description of one 20 ms frame of 16 kHz PCM16, over the background ``floor`` (a power
+    spectrum from ``background``; None: over silence)."""
     dft, matrix, mid_bins = _tables()
     x = np.frombuffer(frame, dtype="<i2", count=FRAME).astype(np.float32)
     parts = x @ dft
     parts *= parts
     power = parts[:LOW_BINS] + parts[LOW_BINS:]
-    power += np.float32(1e-3)
+    raw = float(power.sum()) + EPS * LOW_BINS
+    if floor is None:
+        excess = MAX_EXCESS_DB
+    else:
+        excess = min(MAX_EXCESS_DB, 10.0 * math.log10(raw / (float(floor.sum()) + EPS * LOW_BINS)))
+        power = np.maximum(power - floor, power * np.float32(KEEP))
+    power += np.float32(EPS)
     sums = (power @ matrix).astype(np.float64)
     logs = np.log10(sums[: N_BANDS + 2])  # the bands, then the sums of the mid bins and of all up to 4 kHz
     mid = power[mid_bins]
     ac = sums[N_BANDS + 2 :]
     lag = int(ac.argmax())
-    mid_log, low_log = float(logs[N_BANDS]), float(logs[N_BANDS + 1])
+    mid_log, low_log = float(logs[N_BANDS]), float(logs[N_BANDS + 1])  # of what the frame adds
     # All bins, by Parseval: the windowed frame's energy in NFFT / 2 one-sided bins.
     total = float(np.dot(x * x, _energy_weights())) * (NFFT / 2) + 1e-3
     out = np.empty(FRAME_DIM)
@@ -106,14 +144,15 @@ def frame_vector(frame: bytes) -> np.ndarray:
         math.log(float(mid.max())) - LN10 * mid_log,  # one strong bin: a beep
         min(1.2, float(ac[lag]) * (NFFT / 2) / 10**low_log),  # voicing: the autocorrelation peak over lag 0
         math.log2(RATE / (lag + MIN_LAG)),
-        10.0 * math.log10(max(total - 10**low_log, 1e-3) / total),  # energy above 4 kHz
+        10.0 * math.log10(max(total - raw, 1e-3) / total),  # energy above 4 kHz (all of it, background too)
         10.0 * math.log10(total),
+        excess,  # the frame's level over the background, up to 4 kHz
     )
     return out
 
 
 # -- since the onset -----------------------------------------------------------------------------------------------
-SEGMENT_DIM = 2 * N_BANDS + 20
+SEGMENT_DIM = 2 * N_BANDS + 22
 
 
 class SegmentFeatures:
@@ -125,7 +164,9 @@ class SegmentFeatures:
         self.count = 0
         self.reset()
 
-    def reset(self) -> None:
+    def reset(self, floor: np.ndarray | None = None) -> None:
+        """From a new onset, over the background ``floor`` (``background``'s)."""
+        self.floor = floor
         self.count = 0
         self._sum = np.zeros(FRAME_DIM)
         self._sq = np.zeros(N_BANDS)
@@ -142,7 +183,7 @@ class SegmentFeatures:
     def add(self, *frames: bytes) -> None:
         """More frames (those past ``max_frames`` are ignored)."""
         for frame in frames[: self.max_frames - self.count]:
-            self._add(frame_vector(frame))
+            self._add(frame_vector(frame, self.floor))
 
     def _add(self, v: np.ndarray) -> None:
         shape = v[:N_BANDS]
@@ -209,6 +250,8 @@ class SegmentFeatures:
             spread,
             k / self.max_frames,
             1.0 / k,
+            float(mean[F_EXCESS]),
+            float(self._max[F_EXCESS]),
         )
         return np.concatenate((shape, tail - self._head, rest))
 
@@ -310,8 +353,9 @@ class InterruptionJudge:
         """A cut was decided, or ``max_frames`` were judged (the rest is the recognizer's)."""
         return self.verdict == "cut" or self._features.count >= self.model.max_frames
 
-    def start(self) -> None:
-        self._features.reset()
+    def start(self, context: list[bytes] | None = None) -> None:
+        """A new onset; ``context``: the frames just before it, the background (``background``)."""
+        self._features.reset(background(context) if context else None)
         self.verdict = "hold"
         self.last_score = 0.0
 
