@@ -1,8 +1,11 @@
 """Backtest, choose and forecast: every series at once.
 
-For each family the parameters are chosen per series by one-step error before the first backtest origin; the
-model is then chosen per series by rolling-origin backtest (mean absolute error over ``backtest_origins``
-non-overlapping windows, reported as MASE against the in-sample seasonal-naive error).
+For each family the parameters are chosen per series by one-step error, again at every backtest origin on the
+history up to it (each backtest window is forecast with what was known then) and at the end of history for the
+forecast itself (a regime that began last quarter counts); the model is then chosen per series by
+rolling-origin backtest (mean absolute error over ``backtest_origins`` non-overlapping windows, reported as MASE
+against the in-sample seasonal-naive error). ``params_per_origin`` switches the repeated choice off;
+docs/forecasting.md has what it changed.
 
 **Which models compete** (``DEFAULT_MODELS``): Holt-Winters with additive and with multiplicative
 (proportional) weekly seasonality. Measured on five generators nobody tuned on when they were written (D-H),
@@ -64,6 +67,9 @@ class EngineConfig:
     """Days forecast from each backtest origin."""
     models: tuple[str, ...] = DEFAULT_MODELS
     """Models to choose from, by name (any of ``families.MODEL_NAMES``)."""
+    params_per_origin: bool = True
+    """Choose each model's parameters again at every backtest origin and at the end of history, on the one-step
+    error up to there (False: once, before the first origin)."""
     spike_cutoff: float | None = 3.5
     """Robust deviations above the local median at which a regular series' day is clipped for fitting (None:
     never)."""
@@ -181,13 +187,18 @@ class _Fitted:
     index: int  # which of the family's models
     name: str
     label: str
-    params: np.ndarray  # (n, P)
-    states: list[State]  # per origin (backtest origins, then the end of history)
+    params_at: list[np.ndarray]  # per origin (backtest origins, then the end of history): (n, P)
+    states: list[State]  # per origin
     one_step_rmse: np.ndarray  # (n,)
+
+    @property
+    def params(self) -> np.ndarray:
+        """(n, P) the parameters the forecast from the end of history uses."""
+        return self.params_at[-1]
 
     def project(self, k: int, horizon: int, rows: np.ndarray | None = None) -> np.ndarray:
         state = self.states[k] if rows is None else _rows(self.states[k], rows)
-        params = self.params if rows is None else self.params[rows]
+        params = self.params_at[k] if rows is None else self.params_at[k][rows]
         return self.family.project(self.index, state, params, horizon)
 
 
@@ -202,16 +213,21 @@ def _fit_models(series: Series, cfg: EngineConfig, origins: list[int], fit_end: 
         for m, out in enumerate(family.run(series, init, [*origins, t_len], fit_end)):
             if family.models[m] not in wanted:
                 continue
-            idx = np.argmin(out.sse, axis=0)
-            sse = out.sse[idx, np.arange(idx.shape[0])].astype(float)
+            # Parameters per origin, by one-step error up to that origin: a backtest window is forecast with what
+            # was known then, the future with the whole history (a regime that began last quarter counts).
+            sse_at = out.sse_at or [out.sse] * (len(origins) + 1)
+            idxs = [np.argmin(sse, axis=0) for sse in sse_at] if cfg.params_per_origin else [
+                np.argmin(out.sse, axis=0)] * len(sse_at)  # fmt: skip
+            cols = np.arange(idxs[0].shape[0])
+            sse = sse_at[0][idxs[0], cols].astype(float)
             fitted.append(
                 _Fitted(
                     family=family,
                     index=m,
                     name=family.models[m],
                     label=family.labels[m],
-                    params=family.grid[idx],
-                    states=[_gather(s, idx) for s in out.snapshots],
+                    params_at=[family.grid[i] for i in idxs],
+                    states=[_gather(s, i) for s, i in zip(out.snapshots, idxs, strict=True)],
                     one_step_rmse=np.sqrt(sse / np.maximum(out.count, 1)),
                 )
             )

@@ -54,6 +54,8 @@ class FilterOutput:
     sse: np.ndarray  # (G, n) one-step squared error over [start + WARMUP, fit_end)
     count: np.ndarray  # (n,) number of scored days
     snapshots: list[State]  # per origin: state arrays shaped (G, n, ...), or 0-d arrays shared by all
+    sse_at: list[np.ndarray] = field(default_factory=list)
+    """Per origin: the one-step squared error (G, n) over [start + WARMUP, origin) (empty: ``sse`` for all)."""
 
 
 def init_stats(series: Series) -> InitStats:
@@ -99,16 +101,19 @@ class _Recorder:
 
     def __init__(self, series: Series, grid_size: int, origins: Sequence[int], fit_end: int) -> None:
         n = series.y.shape[0]
-        self.sse = np.zeros((grid_size, n), dtype=F32)
+        self.sse = np.zeros((grid_size, n), dtype=F32)  # running: up to the day scored last
         self.first_scored = series.start + WARMUP
         self.all_scored_from = int(self.first_scored.max(initial=WARMUP))
         self.count = np.clip(fit_end - self.first_scored, 0, None).astype(float)
         self.fit_end = fit_end
         self.origins = set(origins)
         self.snaps: dict[int, State] = {}
+        self.sse_snaps: dict[int, np.ndarray] = {}
 
     def score(self, t: int, err: np.ndarray) -> None:
-        if t >= self.fit_end or t < WARMUP:
+        if t in self.origins:
+            self.sse_snaps[t] = self.sse.copy()
+        if t < WARMUP:
             return
         if t >= self.all_scored_from:
             self.sse += err * err
@@ -120,7 +125,13 @@ class _Recorder:
             self.snaps[t] = tuple(s.copy() for s in state)
 
     def output(self, origins: Sequence[int]) -> FilterOutput:
-        return FilterOutput(sse=self.sse, count=self.count, snapshots=[self.snaps[o] for o in origins])
+        sse_at = [self.sse_snaps.get(o, self.sse) for o in origins]
+        return FilterOutput(
+            sse=self.sse_snaps.get(self.fit_end, self.sse),
+            count=self.count,
+            snapshots=[self.snaps[o] for o in origins],
+            sse_at=sse_at,
+        )
 
 
 def _observed(series: Series, t: int, fitted: np.ndarray) -> np.ndarray:
