@@ -216,8 +216,10 @@ def _fit_models(series: Series, cfg: EngineConfig, origins: list[int], fit_end: 
             # Parameters per origin, by one-step error up to that origin: a backtest window is forecast with what
             # was known then, the future with the whole history (a regime that began last quarter counts).
             sse_at = out.sse_at or [out.sse] * (len(origins) + 1)
-            idxs = [np.argmin(sse, axis=0) for sse in sse_at] if cfg.params_per_origin else [
-                np.argmin(out.sse, axis=0)] * len(sse_at)  # fmt: skip
+            if cfg.params_per_origin:
+                idxs = [np.argmin(sse, axis=0) for sse in sse_at]
+            else:
+                idxs = [np.argmin(out.sse, axis=0)] * len(sse_at)
             cols = np.arange(idxs[0].shape[0])
             sse = sse_at[0][idxs[0], cols].astype(float)
             fitted.append(
