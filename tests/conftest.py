@@ -79,3 +79,24 @@ def live_base_url(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> I
     )
     with live_server(settings) as base:
         yield base
+
+
+@pytest.fixture
+def scratch_base_url(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The whole service on its own port and database, for a test that writes whatever it likes (a fuzzer): the
+    shared ``live_base_url`` keeps the demo warehouse other tests speak to (in one CI run, after schemathesis had
+    written to it, a spoken "order forty coffee pods", heard right, was asked "Which item?")."""
+    from pydantic import SecretStr
+
+    from app.settings import Settings
+    from tests.live_server import live_server
+
+    settings = Settings(
+        mongodb_uri=mongo_uri,
+        mongodb_db=f"ip_scratch_{uuid.uuid4().hex[:8]}",
+        api_tokens=[SecretStr(API_TOKEN)],
+        var_dir=tmp_path_factory.mktemp("var"),
+        log_json=False,
+    )
+    with live_server(settings) as base:
+        yield base

@@ -14,13 +14,13 @@ from tests.conftest import API_TOKEN
 pytestmark = pytest.mark.mongo
 
 
-def test_no_generated_input_makes_the_api_fail_with_500(live_base_url: str, tmp_path: Path) -> None:
+def test_no_generated_input_makes_the_api_fail_with_500(scratch_base_url: str, tmp_path: Path) -> None:
     exe = Path(sys.executable).with_name("schemathesis")
     result = subprocess.run(
         [
             str(exe),
             "run",
-            f"{live_base_url}/openapi.json",
+            f"{scratch_base_url}/openapi.json",
             "--checks",
             "not_a_server_error",
             "--header",
