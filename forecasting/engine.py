@@ -40,9 +40,9 @@ import numpy as np
 
 from forecasting.diagnostics import clip_spikes, intermittent, seasonal_scale, weekday_pattern
 from forecasting.families import FAMILIES
+from forecasting.intervals import level_ratio, uncertainty
 from forecasting.smoothing import (
     F32,
-    SEASON,
     WARMUP,
     Family,
     Series,
@@ -154,29 +154,6 @@ def _eligible(mae: np.ndarray, names: list[str], sparse: np.ndarray, weekly: np.
     # Absolute error rewards forecasting zero on sparse series, and a zero forecast leaves nothing to
     # reorder: repeating last week is only a candidate where demand is regular (Syntetos-Boylan: ADI <= 1.32).
     return np.where(sparse[:, None] & ~allowed, np.inf, eligible)
-
-
-def _block_sigma(errors: np.ndarray, valid: np.ndarray, horizon: int) -> np.ndarray:
-    """Daily error standard deviation per horizon day, pooled over weekly blocks of the backtest window and
-    made non-decreasing; days beyond the backtest window grow with the square root of the horizon."""
-    _, n, days = errors.shape
-    sq = np.where(valid[:, :, None], errors**2, 0.0)
-    blocks = -(-days // SEASON)
-    sigma = np.zeros((n, days))
-    counts = np.maximum(valid.sum(axis=0), 1)[:, None]
-    for b in range(blocks):  # four weekly blocks, not series
-        cols = slice(b * SEASON, min((b + 1) * SEASON, days))
-        width = cols.stop - cols.start
-        sigma[:, cols] = np.sqrt(sq[:, :, cols].sum(axis=(0, 2))[:, None] / (counts * width))
-    sigma = np.maximum.accumulate(sigma, axis=1)
-    return _extend(sigma, horizon, days)
-
-
-def _extend(values: np.ndarray, horizon: int, days: int) -> np.ndarray:
-    if horizon <= days:
-        return values[:, :horizon]
-    growth = np.sqrt(np.arange(days + 1, horizon + 1) / days)[None, :]
-    return np.concatenate([values, values[:, -1:] * growth], axis=1)
 
 
 @dataclass(frozen=True)
@@ -350,8 +327,8 @@ def _forecast_group(values: np.ndarray, first: np.ndarray, cfg: EngineConfig) ->
     # horizon as a smoothed level's does (ETS(A,N,N): variance x (1 + (h - 1) alpha^2)).
     growth = np.sqrt(1.0 + np.arange(horizon)[None, :] * alpha[:, None] ** 2)
     sigma_base = np.maximum(sigma_fallback, np.sqrt(np.maximum(mean[:, 0], 0.0)))[:, None] * growth
-    scaled = errors * _level_ratio(values, origins, days)[:, :, None]
-    sigma, cum_sigma, sigma_daily = _uncertainty(scaled, valid, sigma_base, horizon, days)
+    scaled = errors * level_ratio(values, origins, days)[:, :, None]
+    sigma, cum_sigma, sigma_daily = uncertainty(scaled, valid, sigma_base, horizon, days)
     z = NormalDist().inv_cdf(0.5 + cfg.interval_level / 2.0)
     return ForecastBatch(
         mean=mean,
@@ -369,42 +346,3 @@ def _forecast_group(values: np.ndarray, first: np.ndarray, cfg: EngineConfig) ->
         z=z,
         partner=partner,
     )
-
-
-LEVEL_POWER = 0.75  # count noise between Poisson (0.5) and proportional (1)
-
-
-def _level_ratio(values: np.ndarray, origins: list[int], window: int) -> np.ndarray:
-    """Per origin and series, how much larger today's errors should be than that origin's: count noise grows
-    with the square root of the level, so a backtest month at twice today's level says too much about today's
-    spread (a fading item), one at half says too little. Levels: mean demand over ``window`` days before the
-    origin and before today; the ratio stays within 1/3-3."""
-    now = values[:, -window:].mean(axis=1, dtype=float)
-    ratios = [
-        ((now + 0.5) / (values[:, max(o - window, 0) : o].mean(axis=1, dtype=float) + 0.5)) ** LEVEL_POWER
-        for o in origins
-    ]
-    return np.clip(np.stack(ratios), 1 / 3, 3.0) if ratios else np.ones((0, values.shape[0]))
-
-
-def _uncertainty(
-    errors: np.ndarray, valid: np.ndarray, fallback: np.ndarray, horizon: int, days: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Daily sigma per horizon day, sigma of cumulative totals, and the pooled daily sigma, from backtest
-    residuals; series never backtested fall back to ``fallback`` (n, H)."""
-    n = errors.shape[1]
-    scored = valid.any(axis=0) if valid.size else np.zeros(n, dtype=bool)
-    if scored.any():
-        sigma = _block_sigma(errors, valid, horizon)
-        cum_err = np.where(valid[:, :, None], np.cumsum(errors, axis=2) ** 2, 0.0)
-        cum_rms = np.sqrt(cum_err.sum(axis=0) / np.maximum(valid.sum(axis=0), 1)[:, None])
-        sq = np.where(valid[:, :, None], errors**2, 0.0).sum(axis=(0, 2))
-        sigma_daily = np.sqrt(sq / np.maximum(valid.sum(axis=0) * days, 1))
-    else:
-        sigma = np.zeros((n, horizon))
-        cum_rms = np.zeros((n, days))
-        sigma_daily = np.zeros(n)
-    sigma[~scored] = fallback[~scored]
-    sigma_daily = np.where(scored, sigma_daily, fallback[:, 0])
-    cum_sigma = np.maximum(np.sqrt(np.cumsum(sigma**2, axis=1)), _extend(cum_rms, horizon, days))
-    return sigma, cum_sigma, sigma_daily

@@ -3,6 +3,7 @@ named by ``MONGODB_URI``), with the demo warehouse loaded once per session."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -62,9 +63,9 @@ def write_ctx(key: str | None = None, actor: str = "tester", channel: str = "api
 API_TOKEN = "test-token-123"
 
 
-@pytest.fixture(scope="session")
-def live_base_url(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The whole service on a real port, with the demo warehouse in its own database."""
+@contextlib.contextmanager
+def _service(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, db_prefix: str) -> Iterator[str]:
+    """The whole service on a real port, in a database of its own."""
     from pydantic import SecretStr
 
     from app.settings import Settings
@@ -72,7 +73,7 @@ def live_base_url(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> I
 
     settings = Settings(
         mongodb_uri=mongo_uri,
-        mongodb_db=f"ip_live_{uuid.uuid4().hex[:8]}",
+        mongodb_db=f"{db_prefix}_{uuid.uuid4().hex[:8]}",
         api_tokens=[SecretStr(API_TOKEN)],
         var_dir=tmp_path_factory.mktemp("var"),
         log_json=False,
@@ -81,22 +82,17 @@ def live_base_url(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> I
         yield base
 
 
+@pytest.fixture(scope="session")
+def live_base_url(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The whole service on a real port, with the demo warehouse in its own database."""
+    with _service(mongo_uri, tmp_path_factory, "ip_live") as base:
+        yield base
+
+
 @pytest.fixture
 def scratch_base_url(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The whole service on its own port and database, for a test that writes whatever it likes (a fuzzer): the
     shared ``live_base_url`` keeps the demo warehouse other tests speak to (in one CI run, after schemathesis had
     written to it, a spoken "order forty coffee pods", heard right, was asked "Which item?")."""
-    from pydantic import SecretStr
-
-    from app.settings import Settings
-    from tests.live_server import live_server
-
-    settings = Settings(
-        mongodb_uri=mongo_uri,
-        mongodb_db=f"ip_scratch_{uuid.uuid4().hex[:8]}",
-        api_tokens=[SecretStr(API_TOKEN)],
-        var_dir=tmp_path_factory.mktemp("var"),
-        log_json=False,
-    )
-    with live_server(settings) as base:
+    with _service(mongo_uri, tmp_path_factory, "ip_scratch") as base:
         yield base
