@@ -141,7 +141,9 @@ def evaluate(data: Demand, q: float, hold: int = 28) -> Evaluation:
         batch = forecast_batch(train, config, data.start)
         return score(test, batch.mean, batch.sigma, batch.lo, batch.hi, scale, q), batch.model, batch.families
 
-    single = {name: run(EngineConfig(horizon_days=hold, models=(name,)))[0] for name in MODEL_NAMES}
+    single = {
+        name: run(EngineConfig(horizon_days=hold, models=(name,), peer_models=()))[0] for name in MODEL_NAMES
+    }
     chosen, model, families = run(EngineConfig(horizon_days=hold))
     return Evaluation(single, chosen, model, families)
 

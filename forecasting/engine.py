@@ -7,13 +7,12 @@ rolling-origin backtest (mean absolute error over ``backtest_origins`` non-overl
 against the in-sample seasonal-naive error). ``params_per_origin`` switches the repeated choice off;
 docs/forecasting.md has what it changed.
 
-**Which models compete** (``DEFAULT_MODELS``): Holt-Winters with additive and with multiplicative
-(proportional) weekly seasonality. Measured on five generators nobody tuned on when they were written (D-H),
-choosing between these two beat the better of them alone on every one (median MASE D 0.7352 vs 0.7358, E 0.7489
-vs 0.7526, F 0.7590 vs 0.7620, G 0.8345 vs 0.8346, H 0.7213 vs 0.7250), where choosing among every model lost
-to Holt-Winters alone on four of them: a backtest that may pick a level-only model (SES, Croston, SBA, TSB) or
-seasonal naive picks it for series whose weekly shape is real but noisy, and on slow movers it picks noise.
-The other families stay available by name (``EngineConfig.models``), with the guards below.
+**Which models compete**: each series chooses between its own models (``DEFAULT_MODELS``: Holt-Winters with
+additive and with multiplicative weekly seasonality) and its **peers' model** (``choice.py``): the model with
+the lowest median backtest MASE over the series like it (intermittent or not, weekdays differing or not). A
+free choice among every model lost to Holt-Winters alone on four of five held-out generators (one series'
+backtest picks noise); the median over hundreds of like series does not, and where weekdays do not differ it
+names SES, SBA, TSB or damped Holt. ``EngineConfig.peer_models=()`` leaves the choice to ``models`` alone.
 
 - **Rolling origins**: eight, so one unusual month does not decide.
 - **Spikes** (promotions, one-off bulk orders) are clipped before the models are fitted, on regular series: a day
@@ -23,7 +22,7 @@ The other families stay available by name (``EngineConfig.models``), with the gu
 - **Short histories** (fewer than three origins: a recent launch) are not chosen by backtest: the first model
   (additive Holt-Winters by default). Where SES is among the models and a weekly shape is not yet significant,
   the average of SES and Holt-Winters.
-- **Intermittent series**, when level-only models are among those configured, choose only among them, and
+- **Intermittent series**, when level-only models are among their own (``models``), choose only among them, and
   Holt-Winters where their weekdays differ beyond chance (a dispersion-corrected chi-square test on the last
   year's weekday totals; Petropoulos & Kourentzes: selection among intermittent methods is fragile, restrict
   it). Whether a series is intermittent is decided on its whole history up to today.
@@ -38,6 +37,7 @@ from statistics import NormalDist
 
 import numpy as np
 
+from forecasting.choice import MIN_ORIGINS_TO_CHOOSE, candidate_error, peer_class, peer_models
 from forecasting.diagnostics import clip_spikes, intermittent, seasonal_scale, weekday_pattern
 from forecasting.families import FAMILIES
 from forecasting.intervals import level_ratio, uncertainty
@@ -51,7 +51,9 @@ from forecasting.smoothing import (
 )
 
 DEFAULT_MODELS: tuple[str, ...] = ("holt_winters", "holt_winters_mult")
-"""The models a series chooses between unless configured otherwise (see the module docstring)."""
+"""The models every series chooses between unless configured otherwise (see the module docstring)."""
+PEER_MODELS: tuple[str, ...] = ("ses", "holt", "croston", "sba", "tsb", "seasonal_naive")
+"""The models the series like one may add to its choice (``choice.py``)."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,10 @@ class EngineConfig:
     backtest_days: int = 28
     """Days forecast from each backtest origin."""
     models: tuple[str, ...] = DEFAULT_MODELS
-    """Models to choose from, by name (any of ``families.MODEL_NAMES``)."""
+    """Models every series chooses from, by name (any of ``families.MODEL_NAMES``)."""
+    peer_models: tuple[str, ...] = PEER_MODELS
+    """Models a class of like series may add to each of its series' choice: the one with the lowest median
+    backtest MASE over the class (``choice.peer_models``). Empty: each series chooses among ``models`` alone."""
     params_per_origin: bool = True
     """Choose each model's parameters again at every backtest origin and at the end of history, on the one-step
     error up to there (False: once, before the first origin)."""
@@ -134,28 +139,6 @@ def backtest_origins(t_len: int, config: EngineConfig) -> list[int]:
     return [o for o in candidates if o >= 2 * WARMUP]
 
 
-MIN_ORIGINS_TO_CHOOSE = 3
-"""With fewer backtest windows (a recent launch) the choice is noise: such series take Holt-Winters where their
-weekdays differ, and the average of SES and Holt-Winters otherwise."""
-LEVEL_ONLY = ("ses", "croston", "sba", "tsb")
-"""The models an intermittent series may choose from (plus Holt-Winters when its weekdays differ)."""
-
-
-def _eligible(mae: np.ndarray, names: list[str], sparse: np.ndarray, weekly: np.ndarray) -> np.ndarray:
-    """Backtest error with the models a series may not choose set to infinity."""
-    eligible = np.where(np.isnan(mae), np.inf, mae)
-    level_only = [i for i, name in enumerate(names) if name in LEVEL_ONLY]
-    if not level_only or len(level_only) == len(names):
-        return eligible
-    allowed = np.zeros((len(sparse), len(names)), dtype=bool)
-    allowed[:, level_only] = True
-    if "holt_winters" in names:
-        allowed[:, names.index("holt_winters")] = weekly
-    # Absolute error rewards forecasting zero on sparse series, and a zero forecast leaves nothing to
-    # reorder: repeating last week is only a candidate where demand is regular (Syntetos-Boylan: ADI <= 1.32).
-    return np.where(sparse[:, None] & ~allowed, np.inf, eligible)
-
-
 @dataclass(frozen=True)
 class _Fitted:
     """One model with each series' chosen grid point: its states at every origin, its parameters."""
@@ -184,7 +167,7 @@ def _fit_models(series: Series, cfg: EngineConfig, origins: list[int], fit_end: 
     t_len = series.y.shape[1]
     fitted: list[_Fitted] = []
     for family in FAMILIES:
-        wanted = [m for m in family.models if m in cfg.models]
+        wanted = [m for m in family.models if m in cfg.models or m in cfg.peer_models]
         if not wanted:
             continue
         for m, out in enumerate(family.run(series, init, [*origins, t_len], fit_end)):
@@ -221,22 +204,99 @@ def forecast_batch(
     ``start[i]`` is the first observed day of series ``i`` (days before it are ignored). Series are run in
     groups by how many backtest origins their history allows: an origin needs ``2 * WARMUP`` days of the
     series' own history before it (to initialise, then to choose parameters on), so a product launched last
-    quarter is fitted and backtested on its own weeks instead of on a window before it existed."""
+    quarter is fitted and backtested on its own weeks instead of on a window before it existed. The peers'
+    models are named over every group that is chosen by backtest."""
     cfg = config or EngineConfig()
     values = np.nan_to_num(np.asarray(y, dtype=F32), nan=0.0)
     n, t_len = values.shape
     first = np.zeros(n, dtype=int) if start is None else np.asarray(start, dtype=int)
     origins = backtest_origins(t_len, cfg)
     usable = sum((first + 2 * WARMUP <= o).astype(int) for o in origins) if origins else np.zeros(n, int)
-    counts = np.unique(usable)
-    if counts.size == 1:
-        return _forecast_group(values, first, replace(cfg, backtest_origins=int(counts[0])))
-    parts = [
-        (rows, _forecast_group(values[rows], first[rows], replace(cfg, backtest_origins=int(k))))
-        for k in counts
+    groups = [
+        (rows, _backtest(values[rows], first[rows], replace(cfg, backtest_origins=int(k))))
+        for k in np.unique(usable)
         for rows in [np.flatnonzero(usable == k)]
     ]
-    return _stitch(n, parts)
+    named = _name_peers([g for _, g in groups], cfg)
+    if len(groups) == 1:
+        return _assemble(groups[0][1], named)
+    return _stitch(n, [(rows, _assemble(group, named)) for rows, group in groups])
+
+
+@dataclass(frozen=True)
+class _Backtest:
+    """One group's fitted models and their backtest, before any choice."""
+
+    values: np.ndarray  # (n, T)
+    cfg: EngineConfig
+    origins: list[int]
+    valid: np.ndarray  # (origins, n): the origin counts for the series
+    actual: np.ndarray | None  # (origins, n, days) what was sold in each window
+    models: list[_Fitted]
+    mae: np.ndarray  # (n, F) NaN where not backtested
+    scale: np.ndarray  # (n,)
+    sparse: np.ndarray
+    weekly: np.ndarray
+
+    @property
+    def names(self) -> list[str]:
+        return [m.name for m in self.models]
+
+    @property
+    def classes(self) -> np.ndarray:
+        return peer_class(self.sparse, self.weekly)
+
+
+def _backtest(values: np.ndarray, first: np.ndarray, cfg: EngineConfig) -> _Backtest:
+    n, t_len = values.shape
+    series = Series(values, first)
+    origins = backtest_origins(t_len, cfg)
+    fit_end = origins[0] if origins else t_len
+    days, k_orig = cfg.backtest_days, len(origins)
+
+    # An origin counts for a series only once it has WARMUP days of its own history before it.
+    valid = np.array([series.start + WARMUP <= o for o in origins], dtype=bool).reshape(k_orig, n)
+    actual = np.stack([values[:, o : o + days].astype(float) for o in origins]) if origins else None
+    sparse = intermittent(series, t_len)  # today's regime decides, not the one before the backtest
+    fit_on = clip_spikes(series, ~sparse, cfg.spike_cutoff) if cfg.spike_cutoff is not None else series
+    models = _fit_models(fit_on, cfg, origins, fit_end)
+
+    mae = np.full((n, len(models)), np.nan)
+    if actual is not None and valid.any():
+        weight = valid.sum(axis=0) * days
+        for mi, model in enumerate(models):
+            abs_err = sum(
+                np.abs(actual[k] - model.project(k, days)).sum(axis=1) * valid[k] for k in range(k_orig)
+            )
+            mae[:, mi] = np.where(weight > 0, abs_err / np.maximum(weight, 1), np.nan)
+    return _Backtest(
+        values=values,
+        cfg=cfg,
+        origins=origins,
+        valid=valid,
+        actual=actual,
+        models=models,
+        mae=mae,
+        scale=seasonal_scale(series, fit_end),
+        sparse=sparse,
+        weekly=weekday_pattern(series, t_len),
+    )
+
+
+def _name_peers(groups: list[_Backtest], cfg: EngineConfig) -> dict[int, int]:
+    """Each class's peers' model over the groups chosen by backtest; none without ``peer_models``."""
+    chosen = [g for g in groups if len(g.origins) >= MIN_ORIGINS_TO_CHOOSE]
+    if not cfg.peer_models or not chosen:
+        return {}
+    names = chosen[0].names
+    peers = [i for i, name in enumerate(names) if name in cfg.peer_models or name in cfg.models]
+    return peer_models(
+        np.concatenate([g.mae / g.scale[:, None] for g in chosen]),
+        names,
+        peers,
+        np.concatenate([g.classes for g in chosen]),
+        np.concatenate([g.sparse for g in chosen]),
+    )
 
 
 def _stitch(n: int, parts: list[tuple[np.ndarray, ForecastBatch]]) -> ForecastBatch:
@@ -265,43 +325,25 @@ def _stitch(n: int, parts: list[tuple[np.ndarray, ForecastBatch]]) -> ForecastBa
     )
 
 
-def _forecast_group(values: np.ndarray, first: np.ndarray, cfg: EngineConfig) -> ForecastBatch:
-    n, t_len = values.shape
-    series = Series(values, first)
-    origins = backtest_origins(t_len, cfg)
-    fit_end = origins[0] if origins else t_len
-    scale = seasonal_scale(series, fit_end)
-    horizon, days, k_orig = cfg.horizon_days, cfg.backtest_days, len(origins)
-
-    # An origin counts for a series only once it has WARMUP days of its own history before it.
-    valid = np.array([series.start + WARMUP <= o for o in origins], dtype=bool).reshape(k_orig, n)
-    actual = np.stack([values[:, o : o + days].astype(float) for o in origins]) if origins else None
-    sparse = intermittent(series, t_len)  # today's regime decides, not the one before the backtest
-    fit_on = clip_spikes(series, ~sparse, cfg.spike_cutoff) if cfg.spike_cutoff is not None else series
-    models = _fit_models(fit_on, cfg, origins, fit_end)
-
-    mae = np.full((n, len(models)), np.nan)
-    if actual is not None and valid.any():
-        weight = valid.sum(axis=0) * days
-        for mi, model in enumerate(models):
-            abs_err = sum(
-                np.abs(actual[k] - model.project(k, days)).sum(axis=1) * valid[k] for k in range(k_orig)
-            )
-            mae[:, mi] = np.where(weight > 0, abs_err / np.maximum(weight, 1), np.nan)
-
-    names = [m.name for m in models]
-    weekly = weekday_pattern(series, t_len)
-    eligible = _eligible(mae, names, sparse, weekly)
-    fallback = names.index("ses") if "ses" in names else 0
+def _assemble(group: _Backtest, named: dict[int, int]) -> ForecastBatch:
+    """Choose each series' model, then its forecast and intervals from that model's backtest residuals."""
+    cfg, models, names, values = group.cfg, group.models, group.names, group.values
+    n = values.shape[0]
+    horizon, days, k_orig = cfg.horizon_days, cfg.backtest_days, len(group.origins)
+    valid, actual, origins, mae, scale = group.valid, group.actual, group.origins, group.mae, group.scale
+    own = [i for i, name in enumerate(names) if name in cfg.models]
+    own_names = [names[i] for i in own]
+    fallback = names.index("ses") if "ses" in own_names else own[0]
     choice = np.full(n, fallback)
-    if "holt_winters" in names:
-        choice[weekly] = names.index("holt_winters")
-    if k_orig >= MIN_ORIGINS_TO_CHOOSE or len(names) == 1:
-        scored = np.isfinite(eligible).any(axis=1)
-        choice[scored] = np.argmin(eligible[scored], axis=1)
+    if "holt_winters" in own_names:
+        choice[group.weekly] = names.index("holt_winters")
+    if k_orig >= MIN_ORIGINS_TO_CHOOSE or len(own) == 1:
+        error = candidate_error(mae, names, own, group.sparse, group.weekly, group.classes, named)
+        scored = np.isfinite(error).any(axis=1)
+        choice[scored] = np.argmin(error[scored], axis=1)
 
     partner = np.full(n, -1)
-    if k_orig < MIN_ORIGINS_TO_CHOOSE and "ses" in names and "holt_winters" in names:
+    if k_orig < MIN_ORIGINS_TO_CHOOSE and "ses" in own_names and "holt_winters" in own_names:
         partner[choice == names.index("ses")] = names.index("holt_winters")
     weights = np.zeros((n, len(models)))
     weights[np.arange(n), choice] = 1.0

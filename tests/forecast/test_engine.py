@@ -7,8 +7,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from forecasting.choice import LEVEL_ONLY
 from forecasting.diagnostics import clip_spikes, intermittent, seasonal_scale, weekday_pattern
-from forecasting.engine import DEFAULT_MODELS, LEVEL_ONLY, EngineConfig, backtest_origins, forecast_batch
+from forecasting.engine import DEFAULT_MODELS, EngineConfig, backtest_origins, forecast_batch
 from forecasting.families import MODEL_NAMES
 from forecasting.smoothing import Series
 from forecasting.synthetic import synthetic_demand
@@ -48,7 +49,7 @@ def test_a_weekly_swing_that_grows_with_the_level_is_forecast_in_proportion() ->
     train, test = y[:, :days], y[:, days:]
     batch = forecast_batch(train, EngineConfig(horizon_days=28))
     assert np.mean([batch.model_name(i) == "holt_winters_mult" for i in range(30)]) > 0.5
-    additive = forecast_batch(train, EngineConfig(horizon_days=28, models=("holt_winters",)))
+    additive = forecast_batch(train, EngineConfig(horizon_days=28, peer_models=(), models=("holt_winters",)))
     assert np.abs(test - batch.mean).mean() < np.abs(test - additive.mean).mean()
     assert (batch.mean >= 0).all() and np.isfinite(batch.sigma).all()
 
@@ -57,7 +58,7 @@ def test_a_closed_weekday_stays_closed_in_the_proportional_form() -> None:
     rng = np.random.default_rng(7)
     weekday = np.arange(420) % 7
     y = np.where(weekday == 6, 0.0, rng.poisson(12.0, (5, 420))).astype(float)  # shut on one weekday
-    batch = forecast_batch(y, EngineConfig(horizon_days=14, models=("holt_winters_mult",)))
+    batch = forecast_batch(y, EngineConfig(horizon_days=14, peer_models=(), models=("holt_winters_mult",)))
     shut = (420 + np.arange(14)) % 7 == 6
     assert np.abs(batch.mean[:, shut]).max() < 0.5
     assert np.abs(batch.mean[:, ~shut].mean() - 12.0) < 1.5
@@ -95,8 +96,14 @@ def test_interval_coverage_matches_the_requested_level() -> None:
 def test_per_series_choice_beats_seasonal_naive_and_plain_smoothing() -> None:
     data = synthetic_demand(400, 600, seed=9)
     chosen = float(np.median(_holdout_mase(data.y)))
-    naive = float(np.median(_holdout_mase(data.y, EngineConfig(horizon_days=28, models=("seasonal_naive",)))))
-    ses = float(np.median(_holdout_mase(data.y, EngineConfig(horizon_days=28, models=("ses",)))))
+    naive = float(
+        np.median(
+            _holdout_mase(data.y, EngineConfig(horizon_days=28, peer_models=(), models=("seasonal_naive",)))
+        )
+    )
+    ses = float(
+        np.median(_holdout_mase(data.y, EngineConfig(horizon_days=28, peer_models=(), models=("ses",))))
+    )
     assert chosen < 1.0
     assert chosen < naive
     assert chosen < ses
@@ -104,7 +111,8 @@ def test_per_series_choice_beats_seasonal_naive_and_plain_smoothing() -> None:
 
 def test_backtest_mase_is_reported_for_every_model() -> None:
     data = synthetic_demand(20, 300, seed=3)
-    assert forecast_batch(data.y).backtest_mase.shape == (20, len(DEFAULT_MODELS))
+    default = forecast_batch(data.y)  # the peers' models are fitted and backtested too
+    assert default.families == MODEL_NAMES and default.backtest_mase.shape == (20, len(MODEL_NAMES))
     batch = forecast_batch(data.y, EngineConfig(models=MODEL_NAMES))  # every model: the guards below apply
     assert batch.backtest_mase.shape == (20, len(MODEL_NAMES))
     assert np.isfinite(batch.backtest_mase).all()
@@ -144,7 +152,9 @@ def test_days_before_a_series_starts_are_ignored() -> None:
     rng = np.random.default_rng(4)
     y = np.zeros((1, 400))
     y[0, 300:] = rng.poisson(10.0, 100)  # a product launched 100 days ago
-    ses = EngineConfig(horizon_days=7, models=("ses",))  # one model both ways: only the start differs
+    ses = EngineConfig(
+        horizon_days=7, peer_models=(), models=("ses",)
+    )  # one model both ways: only the start differs
     late = forecast_batch(y, ses, start=np.array([300]))
     padded = forecast_batch(y, ses)
     assert abs(float(late.mean.mean()) - 10.0) < 1.5
@@ -169,7 +179,7 @@ def test_a_short_history_without_a_clear_weekly_shape_averages_ses_and_holt_wint
     assert both.model_label(0) == "simple exponential smoothing averaged with Holt-Winters weekly"
     assert both.model_name(1) == "holt_winters"
     alone = {
-        m: forecast_batch(y, EngineConfig(horizon_days=7, models=(m,)), start=start)
+        m: forecast_batch(y, EngineConfig(horizon_days=7, peer_models=(), models=(m,)), start=start)
         for m in ("ses", "holt_winters")
     }
     expected = (alone["ses"].mean[0] + alone["holt_winters"].mean[0]) / 2
@@ -192,7 +202,7 @@ def test_short_history_falls_back_without_a_backtest() -> None:
 
 def test_model_subset_and_horizon_are_configurable() -> None:
     data = synthetic_demand(10, 300, seed=1)
-    batch = forecast_batch(data.y, EngineConfig(horizon_days=45, models=("croston", "tsb")))
+    batch = forecast_batch(data.y, EngineConfig(horizon_days=45, peer_models=(), models=("croston", "tsb")))
     assert batch.families == ("croston", "tsb")
     assert batch.mean.shape == (10, 45) and batch.lo.shape == (10, 45)
     assert (batch.lo <= batch.mean).all() and (batch.mean <= batch.hi).all() and (batch.lo >= 0).all()
@@ -213,10 +223,9 @@ def test_a_promotion_does_not_lift_the_level_carried_forward() -> None:
     y = rng.poisson(20.0, (40, 400)).astype(float)
     y[:, 390:394] *= 5  # the promotion, 6 days before the end
     for models in (DEFAULT_MODELS, ("ses",)):
-        robust = forecast_batch(y, EngineConfig(horizon_days=7, models=models))
-        naive = forecast_batch(
-            y, EngineConfig(horizon_days=7, models=models, spike_cutoff=None, params_per_origin=False)
-        )
+        alone = EngineConfig(horizon_days=7, models=models, peer_models=())  # these models, without peers
+        robust = forecast_batch(y, alone)
+        naive = forecast_batch(y, replace(alone, spike_cutoff=None, params_per_origin=False))
         lift, unclipped = float(np.median(robust.mean)) - 20.0, float(np.median(naive.mean)) - 20.0
         assert lift < 4.0
         assert unclipped > (2.0 * lift + 1.0 if models == DEFAULT_MODELS else lift + 2.0)
@@ -271,7 +280,7 @@ def test_parameters_are_chosen_again_at_each_origin_on_what_was_known_there() ->
     level = np.full((40, 700), 50.0)
     level[:, -240:] += rng.normal(0.0, 4.0, (40, 240)).cumsum(axis=1)
     y = rng.poisson(np.clip(level, 1.0, None)).astype(float)
-    cfg = EngineConfig(horizon_days=28, models=("ses",))
+    cfg = EngineConfig(horizon_days=28, peer_models=(), models=("ses",))
     error = {
         per_origin: np.abs(
             y[:, -28:] - forecast_batch(y[:, :-28], replace(cfg, params_per_origin=per_origin)).mean
