@@ -46,9 +46,9 @@ def peer_class(sparse: np.ndarray, weekly: np.ndarray) -> np.ndarray:
 
 
 def peer_models(
-    mase: np.ndarray, names: list[str], peers: list[int], classes: np.ndarray, sparse: np.ndarray
+    mase: np.ndarray, names: list[str], classes: np.ndarray, sparse: np.ndarray
 ) -> dict[int, int]:
-    """The model (index into ``names``) with the lowest median backtest MASE among ``peers`` in each class.
+    """The model (index into ``names``) with the lowest median backtest MASE in each class.
 
     ``mase`` is (n, F), NaN where a model was not backtested; only rows backtested on every model count. Classes
     with fewer than ``MIN_PEERS`` such rows name none."""
@@ -58,10 +58,10 @@ def peer_models(
         rows = full & (classes == cls)
         if rows.sum() < MIN_PEERS:
             continue
-        median = np.median(mase[rows][:, peers], axis=0)
+        median = np.median(mase[rows], axis=0)
         if sparse[rows].all():
-            median[[k for k, p in enumerate(peers) if names[p] in NEVER_FOR_SPARSE]] = np.inf
-        out[int(cls)] = peers[int(np.argmin(median))]
+            median[[i for i, name in enumerate(names) if name in NEVER_FOR_SPARSE]] = np.inf
+        out[int(cls)] = int(np.argmin(median))
     return out
 
 

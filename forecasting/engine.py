@@ -288,12 +288,9 @@ def _name_peers(groups: list[_Backtest], cfg: EngineConfig) -> dict[int, int]:
     chosen = [g for g in groups if len(g.origins) >= MIN_ORIGINS_TO_CHOOSE]
     if not cfg.peer_models or not chosen:
         return {}
-    names = chosen[0].names
-    peers = [i for i, name in enumerate(names) if name in cfg.peer_models or name in cfg.models]
-    return peer_models(
+    return peer_models(  # over every fitted model: ``models`` and ``peer_models``
         np.concatenate([g.mae / g.scale[:, None] for g in chosen]),
-        names,
-        peers,
+        chosen[0].names,
         np.concatenate([g.classes for g in chosen]),
         np.concatenate([g.sparse for g in chosen]),
     )

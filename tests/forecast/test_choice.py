@@ -21,10 +21,10 @@ def test_a_class_names_the_model_with_the_lowest_median_and_needs_enough_peers()
     mase[0, 0] = 50.0  # ... whatever one series' outlier says
     mase[n:, 1] -= 0.5  # the small class's best, but five series are too few to say so
     classes = np.r_[np.zeros(n, int), np.ones(5, int)]
-    named = peer_models(mase, NAMES, list(range(len(NAMES))), classes, np.zeros(n + 5, bool))
+    named = peer_models(mase, NAMES, classes, np.zeros(n + 5, bool))
     assert named == {0: 0}
     mase[3, 2] = np.nan  # a series without a full backtest does not count: one short of enough peers
-    few = peer_models(mase[:MIN_PEERS], NAMES, [0, 1, 2], classes[:MIN_PEERS], np.zeros(MIN_PEERS, bool))
+    few = peer_models(mase[:MIN_PEERS], NAMES, classes[:MIN_PEERS], np.zeros(MIN_PEERS, bool))
     assert few == {}
 
 
@@ -34,8 +34,8 @@ def test_sparse_classes_never_name_seasonal_naive() -> None:
     mase[:, 4] = 0.5  # repeating last week's zeros scores best on absolute error
     mase[:, 3] = 0.9
     sparse = np.ones(n, bool)
-    assert peer_models(mase, NAMES, list(range(len(NAMES))), np.zeros(n, int), sparse) == {0: 3}
-    assert peer_models(mase, NAMES, list(range(len(NAMES))), np.zeros(n, int), ~sparse) == {0: 4}
+    assert peer_models(mase, NAMES, np.zeros(n, int), sparse) == {0: 3}
+    assert peer_models(mase, NAMES, np.zeros(n, int), ~sparse) == {0: 4}
 
 
 def test_a_series_chooses_among_its_own_models_and_its_peers_model() -> None:

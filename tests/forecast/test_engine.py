@@ -152,9 +152,8 @@ def test_days_before_a_series_starts_are_ignored() -> None:
     rng = np.random.default_rng(4)
     y = np.zeros((1, 400))
     y[0, 300:] = rng.poisson(10.0, 100)  # a product launched 100 days ago
-    ses = EngineConfig(
-        horizon_days=7, peer_models=(), models=("ses",)
-    )  # one model both ways: only the start differs
+    # One model both ways: only the start differs.
+    ses = EngineConfig(horizon_days=7, peer_models=(), models=("ses",))
     late = forecast_batch(y, ses, start=np.array([300]))
     padded = forecast_batch(y, ses)
     assert abs(float(late.mean.mean()) - 10.0) < 1.5
