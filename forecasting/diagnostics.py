@@ -3,6 +3,8 @@ weekdays differ, and its spikes (numpy only; the engine decides with these)."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from forecasting.smoothing import SEASON, Series
@@ -69,6 +71,17 @@ def clip_spikes(series: Series, regular: np.ndarray, cutoff: float, block: int =
     body = y[rows, head:].reshape(rows.size, blocks, block).astype(float)
     med = np.median(body, axis=2, keepdims=True)
     sigma = 1.4826 * np.median(np.abs(body - med), axis=2, keepdims=True)
+    late = np.flatnonzero(series.start[rows] > head)
+    if late.size:  # a block's days before the series started are not zero demand: leave them out
+        days = np.arange(head, t_len).reshape(blocks, block)
+        seen = days[None, :, :] >= series.start[rows[late], None, None]
+        part = np.where(seen, body[late], np.nan)
+        with warnings.catch_warnings():  # a block wholly before the start has no median: nothing to clip
+            warnings.simplefilter("ignore", RuntimeWarning)
+            med[late] = np.nanmedian(part, axis=2, keepdims=True)
+            sigma[late] = 1.4826 * np.nanmedian(np.abs(part - med[late]), axis=2, keepdims=True)
+        med[late] = np.nan_to_num(med[late], nan=np.inf)
+        sigma[late] = np.nan_to_num(sigma[late], nan=0.0)
     # A level that holds into the next block is a change, not a spike: the cap rises with it (a ramp-up).
     level = np.maximum(med, np.concatenate([med[:, 1:], med[:, -1:]], axis=1))
     cap = level + cutoff * np.maximum(sigma, np.sqrt(np.maximum(med, 1.0)))  # a Poisson floor for flat blocks

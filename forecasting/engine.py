@@ -28,7 +28,8 @@ names SES, SBA, TSB or damped Holt. ``EngineConfig.peer_models=()`` leaves the c
   it). Whether a series is intermittent is decided on its whole history up to today.
 
 Prediction intervals come from the chosen forecast's backtest residuals, each origin's rescaled to today's level
-(count noise grows with the level: a fading item's old, larger errors would overstate today's spread)."""
+(count noise grows with the level: a fading item's old, larger errors would overstate today's spread); without a
+backtest, from the one-step error, and for a launch too young to have one, from the spread of its days."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ import numpy as np
 from forecasting.choice import MIN_ORIGINS_TO_CHOOSE, candidate_error, peer_class, peer_models
 from forecasting.diagnostics import clip_spikes, intermittent, seasonal_scale, weekday_pattern
 from forecasting.families import FAMILIES
-from forecasting.intervals import level_ratio, uncertainty
+from forecasting.intervals import level_ratio, uncertainty, young_sigma
 from forecasting.smoothing import (
     F32,
     WARMUP,
@@ -228,6 +229,7 @@ class _Backtest:
     """One group's fitted models and their backtest, before any choice."""
 
     values: np.ndarray  # (n, T)
+    first: np.ndarray  # (n,) first observed day
     cfg: EngineConfig
     origins: list[int]
     valid: np.ndarray  # (origins, n): the origin counts for the series
@@ -271,6 +273,7 @@ def _backtest(values: np.ndarray, first: np.ndarray, cfg: EngineConfig) -> _Back
             mae[:, mi] = np.where(weight > 0, abs_err / np.maximum(weight, 1), np.nan)
     return _Backtest(
         values=values,
+        first=first,
         cfg=cfg,
         origins=origins,
         valid=valid,
@@ -366,6 +369,7 @@ def _assemble(group: _Backtest, named: dict[int, int]) -> ForecastBatch:
     # horizon as a smoothed level's does (ETS(A,N,N): variance x (1 + (h - 1) alpha^2)).
     growth = np.sqrt(1.0 + np.arange(horizon)[None, :] * alpha[:, None] ** 2)
     sigma_base = np.maximum(sigma_fallback, np.sqrt(np.maximum(mean[:, 0], 0.0)))[:, None] * growth
+    sigma_base = np.maximum(sigma_base, young_sigma(values, group.first, horizon))
     scaled = errors * level_ratio(values, origins, days)[:, :, None]
     sigma, cum_sigma, sigma_daily = uncertainty(scaled, valid, sigma_base, horizon, days)
     z = NormalDist().inv_cdf(0.5 + cfg.interval_level / 2.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from forecasting.smoothing import SEASON
+from forecasting.smoothing import SEASON, WARMUP
 
 
 def block_sigma(errors: np.ndarray, valid: np.ndarray, horizon: int) -> np.ndarray:
@@ -29,6 +29,28 @@ def extend(values: np.ndarray, horizon: int, days: int) -> np.ndarray:
         return values[:, :horizon]
     growth = np.sqrt(np.arange(days + 1, horizon + 1) / days)[None, :]
     return np.concatenate([values, values[:, -1:] * growth], axis=1)
+
+
+def young_sigma(values: np.ndarray, first: np.ndarray, horizon: int) -> np.ndarray:
+    """(n, H) daily sigma for series with no one-step error scored yet (``WARMUP`` days or fewer: a launch of
+    the last few weeks), zero for the rest: the spread of the days seen so far, widening as the horizon
+    outgrows them (the mean of n days is itself uncertain by 1/sqrt(n), and a new item's level is still
+    moving). Without it such a series' interval was Poisson noise around its first forecast day, and held
+    29-67 % of the next month's days on the benchmark's generators."""
+    n, t_len = values.shape
+    days = t_len - first
+    young = (days <= WARMUP) & (days >= 2)
+    sigma = np.zeros((n, horizon))
+    if not young.any():
+        return sigma
+    cols = np.arange(t_len - WARMUP, t_len)[None, :]
+    seen = cols >= first[young, None]
+    recent = np.where(seen, values[young, -WARMUP:], 0.0).astype(float)
+    count = seen.sum(axis=1)
+    mean = recent.sum(axis=1) / count
+    spread = np.sqrt(np.where(seen, (recent - mean[:, None]) ** 2, 0.0).sum(axis=1) / (count - 1))
+    sigma[young] = spread[:, None] * np.sqrt(1.0 + np.arange(1, horizon + 1)[None, :] / count[:, None])
+    return sigma
 
 
 LEVEL_POWER = 0.75  # count noise between Poisson (0.5) and proportional (1)

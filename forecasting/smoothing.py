@@ -59,23 +59,28 @@ class FilterOutput:
 
 
 def init_stats(series: Series) -> InitStats:
+    """From each series' first ``WARMUP`` days, or every day it has when it is younger (a day counted twice
+    would bias a new item's level towards its last day; an unseen weekday starts with no deviation)."""
     y, start = series.y, series.start
     n, t_len = y.shape
-    cols = np.minimum(start[:, None] + np.arange(WARMUP)[None, :], t_len - 1)
-    window = np.take_along_axis(y, cols, axis=1).astype(float)
-    level = window.mean(axis=1)
+    cols = start[:, None] + np.arange(WARMUP)[None, :]
+    seen = cols < t_len
+    days = np.maximum(seen.sum(axis=1), 1)
+    window = np.where(seen, np.take_along_axis(y, np.minimum(cols, t_len - 1), axis=1), 0.0).astype(float)
+    level = window.sum(axis=1) / days
     slot = cols % SEASON
     season = np.zeros((n, SEASON))
     for k in range(SEASON):  # seven weekday slots, not series
-        hit = slot == k
-        season[:, k] = (window * hit).sum(axis=1) / np.maximum(hit.sum(axis=1), 1) - level
+        hit = (slot == k) & seen
+        hits = hit.sum(axis=1)
+        season[:, k] = np.where(hits > 0, (window * hit).sum(axis=1) / np.maximum(hits, 1) - level, 0.0)
     nonzero = window > 0
     demands = nonzero.sum(axis=1)
     overall = y.mean(axis=1)
     size = np.where(
         demands > 0, (window * nonzero).sum(axis=1) / np.maximum(demands, 1), np.maximum(overall, 1.0)
     )
-    prob = np.clip(demands / WARMUP, 0.02, 1.0)
+    prob = np.clip(demands / days, 0.02, 1.0)
     return InitStats(level=level, season=season, size=size, interval=1.0 / prob, prob=prob)
 
 

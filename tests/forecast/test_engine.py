@@ -11,7 +11,7 @@ from forecasting.choice import LEVEL_ONLY
 from forecasting.diagnostics import clip_spikes, intermittent, seasonal_scale, weekday_pattern
 from forecasting.engine import DEFAULT_MODELS, EngineConfig, backtest_origins, forecast_batch
 from forecasting.families import MODEL_NAMES
-from forecasting.smoothing import Series
+from forecasting.smoothing import SEASON, Series, init_stats
 from forecasting.synthetic import synthetic_demand
 
 pytestmark = pytest.mark.unit
@@ -239,6 +239,45 @@ def test_spike_clipping_leaves_sparse_series_and_ordinary_days_alone() -> None:
     clipped = clip_spikes(series, np.array([True, False]), 3.5)
     assert clipped.y[0, 100] < 100 and np.array_equal(clipped.y[0, :100], series.y[0, :100])
     assert np.array_equal(clipped.y[1], series.y[1])
+
+
+def test_days_before_a_launch_do_not_count_as_zero_demand_when_clipping_spikes() -> None:
+    """An item launched six days ago selling 20 a day: its 4-week block's median is 20, not the zero of the 22
+    days before it existed (which made every sale a spike and clipped it to 3.5)."""
+    y = np.zeros((2, 112), dtype=np.float32)
+    y[0, 106:] = [18, 22, 20, 19, 21, 20]
+    y[1, 106:] = [18, 22, 20, 19, 21, 200]  # the same launch with a real spike on its last day
+    clipped = clip_spikes(Series(y, np.array([106, 106])), np.array([True, True]), 3.5)
+    assert np.array_equal(clipped.y[0], y[0])
+    assert 20.0 < clipped.y[1, -1] < 60.0 and np.array_equal(clipped.y[1, :-1], y[1, :-1])
+
+
+def test_an_item_younger_than_the_warm_up_starts_from_the_days_it_has() -> None:
+    """Ten days of history: the starting level is their mean (the last day used to stand in for the 18 missing
+    ones), and three days of history leave the four unseen weekdays without a deviation."""
+    y = np.zeros((2, 60), dtype=np.float32)
+    y[0, 50:] = [5, 5, 5, 5, 5, 5, 5, 5, 5, 50]
+    y[1, 57:] = [4, 8, 6]
+    init = init_stats(Series(y, np.array([50, 57])))
+    np.testing.assert_allclose(init.level, [9.5, 6.0])
+    seen = np.isin(np.arange(SEASON), np.arange(57, 60) % SEASON)
+    np.testing.assert_allclose(init.season[1, ~seen], 0.0)
+    np.testing.assert_allclose(np.sort(init.season[1, seen]), [-2.0, 0.0, 2.0])
+
+
+def test_an_item_launched_three_weeks_ago_gets_an_interval_that_holds_next_month() -> None:
+    """200 items launched 14-27 days ago, their daily demand negative-binomial around a level of their own: no
+    one-step error is scored yet, so the interval comes from the spread of the days seen, widening with the
+    horizon. It held 56 % of the next 28 days when it was Poisson noise around the first forecast day."""
+    rng = np.random.default_rng(31)
+    n, t_len, hold = 200, 300, 28
+    start = t_len - hold - rng.integers(14, 28, n)
+    rate = rng.gamma(4.0, 3.0, n)[:, None] * rng.gamma(3.0, 1 / 3.0, (n, t_len))
+    y = np.where(np.arange(t_len)[None, :] >= start[:, None], rng.poisson(rate), 0).astype(float)
+    batch = forecast_batch(y[:, :-hold], EngineConfig(horizon_days=hold), start=start)
+    held = (y[:, -hold:] >= batch.lo) & (y[:, -hold:] <= batch.hi)
+    assert 0.9 <= float(held.mean()) <= 0.99
+    assert (batch.sigma[:, -1] > batch.sigma[:, 0]).all()
 
 
 def test_a_faded_items_interval_is_sized_for_todays_level() -> None:
