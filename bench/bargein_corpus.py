@@ -7,8 +7,9 @@ with numpy (the reversing beeper is render.py's). Two disjoint splits:
 
 - ``train``: espeak-ng en-us and en-gb in 14 of its voice variants and three more accents at 140-190 wpm, hibari at
   speeds 0.9, 1.0 and 1.15, each spoken sound also resampled by 0.8-1.25 (other pitches and rates); request items
-  of set A; babble at 10-30 dB, a fan (steady broadband noise of random tilt) at 15 or 25 dB, or none; noise seeds
-  below 10000; tones 1.4-2.4 kHz.
+  of set A; babble at 10-30 dB, a fan (steady broadband noise of random tilt) at 15 or 25 dB, an alarm (a 1.4-2.4
+  kHz tone beeping on and off at its own cadence over a rumble) at 20 dB, or none; noise seeds below 10000; tones
+  1.4-2.4 kHz.
 - ``report`` (held out, never used for tuning): espeak-ng en-gb-scotland, en-029, en-us at 125 and 210 wpm,
   hibari at 0.8 and 1.3; request items of set B; reversing beeps or conveyor hum at 20 dB, or none; seeds from
   10000; tones 0.7-1.0 and 2.6-3.2 kHz.
@@ -86,6 +87,7 @@ BACKGROUNDS: dict[str, tuple[tuple[str | None, float], ...]] = {
         ("babble", 10.0),
         ("fan", 15.0),
         ("fan", 25.0),
+        ("alarm", 20.0),
     ),
     "report": ((None, 0.0), ("beeps", 20.0), ("hum", 20.0)),
 }
@@ -205,6 +207,21 @@ def fan(n: int, seed: int) -> np.ndarray:
     return x / (np.std(x) + 1e-9)
 
 
+def alarm(n: int, seed: int) -> np.ndarray:
+    """A beeping device nearby (training only): a tone in the training band (1.4-2.4 kHz, a weak second
+    harmonic) switching on and off at its own cadence, over a low rumble; unit RMS while it sounds."""
+    rng = np.random.default_rng(seed)
+    f = rng.uniform(*TONES["train"][0])
+    on_s, off_s = rng.uniform(0.15, 0.6), rng.uniform(0.15, 0.6)
+    t = np.arange(n) / RATE
+    phase = (t + rng.uniform(0, on_s + off_s)) % (on_s + off_s)
+    gate = np.clip(np.minimum(phase, on_s - phase) / 0.005, 0.0, 1.0)
+    tone = (np.sin(2 * np.pi * f * t) + 0.3 * np.sin(4 * np.pi * f * t)) * gate
+    rumble = _shaped(rng, n, rng.uniform(60, 200), 1.0, -1.0)
+    x = tone / (np.sqrt(np.mean(tone[gate > 0.5] ** 2)) + 1e-9) + 0.1 * rumble / (np.std(rumble) + 1e-9)
+    return np.asarray(x)
+
+
 def reversing(rng: np.random.Generator, seed: int) -> np.ndarray:
     """render.py's forklift reversing beeper over engine rumble, 0.6-1.5 s of it."""
     return noise("beeps", int(rng.uniform(0.6, 1.5) * RATE), seed)
@@ -295,7 +312,10 @@ def scene(sound: Sound, background: str | None, snr_db: float, seed: int, *, on_
     audio = np.concatenate([np.zeros(lead), sound.pcm, np.zeros(tail)])
     name = "none"
     if background is not None:
-        bed = fan(len(audio), seed) if background == "fan" else noise(background, len(audio), seed)  # type: ignore[arg-type]
+        if background in ("fan", "alarm"):
+            bed = (fan if background == "fan" else alarm)(len(audio), seed)
+        else:
+            bed = noise(background, len(audio), seed)  # type: ignore[arg-type]
         audio = audio + bed * 32768 * 10 ** ((SPEECH_DBFS - snr_db) / 20)
         name = f"{background}-{snr_db:g}"
     if on_phone:

@@ -266,7 +266,7 @@ def main() -> None:
         f"--l2 {args.l2} --seed {args.seed} --per-sound {args.per_sound} --false-cut {args.false_cut}: "
         f"{len(all_tracks)} scenes of the train split of bench/bargein_corpus.py (espeak-ng en-us and en-gb voice "
         "variants, en-gb-x-gbclan, en-gb-x-gbcwmd and en-us-nyc at 140-190 wpm, hibari at 0.9, 1.0 and 1.15, "
-        "each also resampled by 0.8-1.25; babble at 10-30 dB, a fan at 15 or 25 dB, or none; a quarter "
+        "each also resampled by 0.8-1.25; babble at 10-30 dB, a fan at 15 or 25 dB, a 1.4-2.4 kHz alarm beeping on and off at 20 dB, or none; a quarter "
         "phone-band); features over the background of the second before the onset; thresholds from out-of-fold "
         "scores, folds by accent (hibari by speed)"
     )
