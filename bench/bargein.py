@@ -4,6 +4,8 @@ barge-in modes.
 
     .venv/bin/python bench/bargein.py                  # the held-out report split, both modes
     .venv/bin/python bench/bargein.py --split train    # the training split (for comparison only)
+    .venv/bin/python bench/bargein.py --split holdout --per-sound 4 --modes words --breakdown
+                                                       # the larger held-out split, to judge a change once
 
 Each scene: a long reply starts playing; background noise runs throughout; 0.6-2.6 s into the reply the caller
 makes one sound (``bench/bargein_corpus.py``: a filler, a cough, a beep, a clatter, a command or a request).
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import random
 import sys
@@ -181,6 +184,16 @@ def outcome(sc: Scene, mode: str, at: float, output: RecordingOutput, in_speech:
     )
 
 
+def wilson(k: int, n: int, z: float = 1.96) -> str:
+    """The 95 % Wilson interval of k in n, as "lo-hi %": a few scenes either way are within it."""
+    if n == 0:
+        return "n/a"
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return f"{100 * max(0.0, centre - half):.1f}-{100 * min(1.0, centre + half):.1f}%"
+
+
 def pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
@@ -235,9 +248,14 @@ def table(outcomes: list[Outcome]) -> None:
             bg: [o.early_clear for o in every if o.background == bg]
             for bg in sorted({o.background for o in every})
         }
+        commands = [o for o in pos if o.kind == "command"]
+        missed_commands = sum(1 for o in commands if o.clear_s is None or o.clear_s > BUDGET_S)
         print(
-            f"{mode}: false interruptions {100 * false / len(neg):.1f}% of {len(neg)} fillers, coughs and beeps; "
-            f"missed {100 * missed / len(pos):.1f}% (within 270 ms) / {100 * strict / len(pos):.1f}% (within 154 ms) "
+            f"{mode}: false interruptions {100 * false / len(neg):.1f}% (95% interval {wilson(false, len(neg))}) "
+            f"of {len(neg)} fillers, coughs and beeps; commands missed within 270 ms "
+            f"{100 * missed_commands / max(1, len(commands)):.1f}% ({wilson(missed_commands, len(commands))}) of "
+            f"{len(commands)}; missed {100 * missed / len(pos):.1f}% ({wilson(missed, len(pos))}) (within 270 ms) / "
+            f"{100 * strict / len(pos):.1f}% (within 154 ms) "
             f"of {len(pos)} commands and requests; cut-in p50 {1000 * pct(cuts, 50):.0f} ms, p95 "
             f"{1000 * pct(cuts, 95):.0f} ms.\n  The background alone cut the reply before the sound in "
             f"{100 * sum(o.early_clear for o in every) / len(every):.1f}% of scenes ("
@@ -304,7 +322,7 @@ async def run(split: Split, modes: list[BargeInMode], per_sound: int, limit: int
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--split", default="report", choices=["report", "train"])
+    p.add_argument("--split", default="report", choices=["report", "holdout", "train"])
     p.add_argument("--modes", default="sound,words")
     p.add_argument("--per-sound", type=int, default=3, help="backgrounds per sound")
     p.add_argument("--limit", type=int, default=0, help="N sounds drawn at random (0: all)")
@@ -315,7 +333,7 @@ def main() -> None:
     t0 = time.monotonic()
     outcomes = asyncio.run(run(args.split, modes, args.per_sound, args.limit, args.seed))
     print(
-        f"split {args.split!r} ({'held out: never used to train or tune' if args.split == 'report' else 'the judge was trained on it'}); "
+        f"split {args.split!r} ({'the judge was trained on it' if args.split == 'train' else 'held out: never used to train or tune'}); "
         f"{len(outcomes) // len(modes)} scenes per mode; {os.cpu_count()} cores; {time.monotonic() - t0:.0f} s"
     )
     table(outcomes)
