@@ -43,9 +43,9 @@ def young_sigma(values: np.ndarray, first: np.ndarray, horizon: int) -> np.ndarr
     sigma = np.zeros((n, horizon))
     if not young.any():
         return sigma
-    cols = np.arange(t_len - WARMUP, t_len)[None, :]
-    seen = cols >= first[young, None]
-    recent = np.where(seen, values[young, -WARMUP:], 0.0).astype(float)
+    lo = max(t_len - WARMUP, 0)  # the whole history may be shorter than the warm-up
+    seen = np.arange(lo, t_len)[None, :] >= first[young, None]
+    recent = np.where(seen, values[young, lo:], 0.0).astype(float)
     count = seen.sum(axis=1)
     mean = recent.sum(axis=1) / count
     spread = np.sqrt(np.where(seen, (recent - mean[:, None]) ** 2, 0.0).sum(axis=1) / (count - 1))

@@ -280,6 +280,17 @@ def test_an_item_launched_three_weeks_ago_gets_an_interval_that_holds_next_month
     assert (batch.sigma[:, -1] > batch.sigma[:, 0]).all()
 
 
+def test_a_history_shorter_than_the_warm_up_is_forecast_from_the_days_it_has() -> None:
+    """A warehouse with 20 days of sales in all: every item is younger than the warm-up."""
+    y = np.random.default_rng(5).poisson(10.0, (4, 20)).astype(float)
+    batch = forecast_batch(y, EngineConfig(horizon_days=7))
+    spread = y.std(
+        axis=1, ddof=1
+    )  # the interval is at least the spread of those days, widening with the horizon
+    assert (batch.sigma[:, 0] >= spread * np.sqrt(1 + 1 / 20) - 1e-9).all()
+    assert (batch.sigma[:, -1] > batch.sigma[:, 0]).all()
+
+
 def test_a_faded_items_interval_is_sized_for_todays_level() -> None:
     """An item that sold 40 a day and now sells 10: its backtest months at 40 are rescaled to today's level, so
     its interval is close to that of an item that always sold 10, not twice as wide."""
