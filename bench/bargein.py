@@ -184,6 +184,16 @@ def outcome(sc: Scene, mode: str, at: float, output: RecordingOutput, in_speech:
     )
 
 
+def late(outcomes: list[Outcome], within_s: float) -> int:
+    """Scenes not cut within ``within_s`` of the onset (or not at all)."""
+    return sum(1 for o in outcomes if o.clear_s is None or o.clear_s > within_s)
+
+
+def interrupted(outcomes: list[Outcome]) -> int:
+    """Scenes where the reply was cut or audibly stalled: a false interruption for a non-word."""
+    return sum(1 for o in outcomes if o.clear_s is not None or o.stall_s > STALL_S)
+
+
 def wilson(k: int, n: int, z: float = 1.96) -> str:
     """The 95 % Wilson interval of k in n, as "lo-hi %": a few scenes either way are within it."""
     if n == 0:
@@ -216,13 +226,12 @@ def table(outcomes: list[Outcome]) -> None:
             n = len(g)
             if kind in INTERRUPTING:
                 cuts = [o.clear_s for o in g if o.clear_s is not None]
-                late = sum(1 for o in g if o.clear_s is None or o.clear_s > BUDGET_S)
-                strict = sum(1 for o in g if o.clear_s is None or o.clear_s > STRICT_S)
+                missed, strict = late(g, BUDGET_S), late(g, STRICT_S)
                 never = sum(1 for o in g if o.clear_s is None)
                 fast = [c for c in cuts if c <= BUDGET_S]
                 heard = [o.heard_s for o in g if o.heard_s is not None and o.heard_s <= BUDGET_S]
                 print(
-                    f"{mode:6s} {kind:8s} {n:4d} {'':>10s} {'':>6s} {'':>7s} {100 * late / n:9.1f}% "
+                    f"{mode:6s} {kind:8s} {n:4d} {'':>10s} {'':>6s} {'':>7s} {100 * missed / n:9.1f}% "
                     f"{100 * strict / n:9.1f}% {100 * never / n:5.1f}% {1000 * pct(fast, 50):8.0f}ms "
                     f"{1000 * pct(fast, 95):4.0f}ms {1000 * pct(heard, 95):7.0f}ms"
                 )
@@ -240,16 +249,14 @@ def table(outcomes: list[Outcome]) -> None:
         pos = [o for o in fair if o.kind in INTERRUPTING]
         if not neg or not pos:
             continue
-        false = sum(1 for o in neg if o.clear_s is not None or o.stall_s > STALL_S)
-        missed = sum(1 for o in pos if o.clear_s is None or o.clear_s > BUDGET_S)
-        strict = sum(1 for o in pos if o.clear_s is None or o.clear_s > STRICT_S)
+        false, missed, strict = interrupted(neg), late(pos, BUDGET_S), late(pos, STRICT_S)
         cuts = [o.clear_s for o in pos if o.clear_s is not None and o.clear_s <= BUDGET_S]
         early = {
             bg: [o.early_clear for o in every if o.background == bg]
             for bg in sorted({o.background for o in every})
         }
         commands = [o for o in pos if o.kind == "command"]
-        missed_commands = sum(1 for o in commands if o.clear_s is None or o.clear_s > BUDGET_S)
+        missed_commands = late(commands, BUDGET_S)
         print(
             f"{mode}: false interruptions {100 * false / len(neg):.1f}% (95% interval {wilson(false, len(neg))}) "
             f"of {len(neg)} fillers, coughs and beeps; commands missed within 270 ms "
@@ -275,11 +282,9 @@ def breakdown(outcomes: list[Outcome]) -> None:
         for key, g in sorted(rows.items()):
             neg = [o for o in g if o.kind not in INTERRUPTING]
             pos = [o for o in g if o.kind in INTERRUPTING]
-            false = (
-                100 * sum(1 for o in neg if o.clear_s is not None or o.stall_s > STALL_S) / max(1, len(neg))
-            )
-            miss = 100 * sum(1 for o in pos if o.clear_s is None or o.clear_s > BUDGET_S) / max(1, len(pos))
-            strict = 100 * sum(1 for o in pos if o.clear_s is None or o.clear_s > STRICT_S) / max(1, len(pos))
+            false = 100 * interrupted(neg) / max(1, len(neg))
+            miss = 100 * late(pos, BUDGET_S) / max(1, len(pos))
+            strict = 100 * late(pos, STRICT_S) / max(1, len(pos))
             print(f"  {key:22s} {len(g):4d} {false:6.1f} {miss:6.1f} {strict:6.1f}")
 
 

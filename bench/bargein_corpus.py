@@ -262,6 +262,10 @@ def music(n: int, seed: int) -> np.ndarray:
     return x / (np.std(x) + 1e-9)
 
 
+BEDS = {"fan": fan, "alarm": alarm, "music": music}
+"""Backgrounds made here; the others (babble, beeps, hum) are render.py's."""
+
+
 def reversing(rng: np.random.Generator, seed: int) -> np.ndarray:
     """render.py's forklift reversing beeper over engine rumble, 0.6-1.5 s of it."""
     return noise("beeps", int(rng.uniform(0.6, 1.5) * RATE), seed)
@@ -352,10 +356,8 @@ def scene(sound: Sound, background: str | None, snr_db: float, seed: int, *, on_
     audio = np.concatenate([np.zeros(lead), sound.pcm, np.zeros(tail)])
     name = "none"
     if background is not None:
-        if background in ("fan", "alarm", "music"):
-            bed = {"fan": fan, "alarm": alarm, "music": music}[background](len(audio), seed)
-        else:
-            bed = noise(background, len(audio), seed)  # type: ignore[arg-type]
+        made_here = BEDS.get(background)
+        bed = made_here(len(audio), seed) if made_here else noise(background, len(audio), seed)  # type: ignore[arg-type]
         audio = audio + bed * 32768 * 10 ** ((SPEECH_DBFS - snr_db) / 20)
         name = f"{background}-{snr_db:g}"
     if on_phone:
