@@ -48,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.forecast_generators import GENERATORS, SEEDS, Demand, demand
 from forecasting.accuracy import Scores, Summary, by_segment, score, seasonal_scale, summarise
-from forecasting.engine import EngineConfig, forecast_batch
+from forecasting.engine import EngineConfig, ForecastBatch, forecast_batch
 from forecasting.families import MODEL_NAMES
 from forecasting.ports import DemandMatrix, ItemFacts, StoreSnapshot
 from forecasting.restock import RestockPolicy
@@ -131,21 +131,23 @@ class Evaluation:
     chosen: Scores  # the engine's per-SKU choice
     model: np.ndarray  # (n,) chosen model per SKU, index into ``families``
     families: tuple[str, ...]
+    annual: np.ndarray  # (n,) the choice was moved by last year's season (``forecasting/annual.py``)
 
 
 def evaluate(data: Demand, q: float, hold: int = 28) -> Evaluation:
     train, test = data.y[:, :-hold], data.y[:, -hold:]
     scale = seasonal_scale(train, data.start)
 
-    def run(config: EngineConfig) -> tuple[Scores, np.ndarray, tuple[str, ...]]:
+    def run(config: EngineConfig) -> tuple[Scores, ForecastBatch]:
         batch = forecast_batch(train, config, data.start)
-        return score(test, batch.mean, batch.sigma, batch.lo, batch.hi, scale, q), batch.model, batch.families
+        return score(test, batch.mean, batch.sigma, batch.lo, batch.hi, scale, q), batch
 
     single = {
         name: run(EngineConfig(horizon_days=hold, models=(name,), peer_models=()))[0] for name in MODEL_NAMES
     }
-    chosen, model, families = run(EngineConfig(horizon_days=hold))
-    return Evaluation(single, chosen, model, families)
+    chosen, batch = run(EngineConfig(horizon_days=hold))
+    annual = batch.annual if batch.annual is not None else np.zeros(len(train), dtype=bool)
+    return Evaluation(single, chosen, batch.model, batch.families, annual)
 
 
 CHOICE = "per-SKU choice"
@@ -166,7 +168,9 @@ def _table(title: str, rows: dict[str, Summary], q: float) -> None:
 
 def _chosen_counts(ev: Evaluation, mask: np.ndarray) -> str:
     counts = np.bincount(ev.model[mask], minlength=len(ev.families))
-    return ", ".join(f"{name} {c}" for name, c in zip(ev.families, counts, strict=True) if c)
+    chosen = ", ".join(f"{name} {c}" for name, c in zip(ev.families, counts, strict=True) if c)
+    moved = int(ev.annual[mask].sum())
+    return f"{chosen}; moved by last year's season {moved}" if moved else chosen
 
 
 MIN_HISTORY = 14

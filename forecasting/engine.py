@@ -26,6 +26,8 @@ names SES, SBA, TSB or damped Holt. ``EngineConfig.peer_models=()`` leaves the c
   Holt-Winters where their weekdays differ beyond chance (a dispersion-corrected chi-square test on the last
   year's weekday totals; Petropoulos & Kourentzes: selection among intermittent methods is fragile, restrict
   it). Whether a series is intermittent is decided on its whole history up to today.
+- **Last year's season** (``annual.py``): where the last twelve months rose and fell as the twelve before them
+  did, the chosen forecast (and its backtest windows) is moved half-way by what followed a year ago.
 
 Prediction intervals come from the chosen forecast's backtest residuals, each origin's rescaled to today's level
 (count noise grows with the level: a fading item's old, larger errors would overstate today's spread); without a
@@ -38,6 +40,7 @@ from statistics import NormalDist
 
 import numpy as np
 
+from forecasting import annual as last_year
 from forecasting.choice import MIN_ORIGINS_TO_CHOOSE, candidate_error, peer_class, peer_models
 from forecasting.diagnostics import clip_spikes, intermittent, seasonal_scale, weekday_pattern
 from forecasting.families import FAMILIES
@@ -76,6 +79,9 @@ class EngineConfig:
     params_per_origin: bool = True
     """Choose each model's parameters again at every backtest origin and at the end of history, on the one-step
     error up to there (False: once, before the first origin)."""
+    annual: bool = True
+    """Move the forecast by last year's shape where the last twelve months repeated the twelve before
+    (``annual.py``)."""
     spike_cutoff: float | None = 3.5
     """Robust deviations above the local median at which a regular series' day is clipped for fitting (None:
     never)."""
@@ -100,6 +106,8 @@ class ForecastBatch:
     z: float = field(default=0.0)
     partner: np.ndarray | None = None
     """(n,) the model averaged in equal parts with ``model`` (a short history), -1 where none."""
+    annual: np.ndarray | None = None
+    """(n,) the forecast was moved by last year's shape (``annual.py``)."""
 
     @property
     def horizon(self) -> int:
@@ -117,7 +125,10 @@ class ForecastBatch:
     def model_label(self, row: int) -> str:
         other = self._partner(row)
         label = self.labels[int(self.model[row])]
-        return label if other < 0 else f"{label} averaged with {self.labels[other]}"
+        label = label if other < 0 else f"{label} averaged with {self.labels[other]}"
+        return (
+            f"{label}, moved by last year's season" if self.annual is not None and self.annual[row] else label
+        )
 
     def _partner(self, row: int) -> int:
         return -1 if self.partner is None else int(self.partner[row])
@@ -320,6 +331,7 @@ def _stitch(n: int, parts: list[tuple[np.ndarray, ForecastBatch]]) -> ForecastBa
         sigma_daily=rows_of("sigma_daily"),
         model=rows_of("model"),
         partner=rows_of("partner"),
+        annual=rows_of("annual"),
         backtest_mase=rows_of("backtest_mase"),
         scale=rows_of("scale"),
     )
@@ -365,6 +377,10 @@ def _assemble(group: _Backtest, named: dict[int, int]) -> ForecastBatch:
         sigma_fallback[rows] += w * model.one_step_rmse[rows]
         alpha[rows] += w * model.params[rows, 0]  # every family's first parameter smooths the level
 
+    annual = np.zeros(n, dtype=bool)
+    if cfg.annual and actual is not None:
+        mean, errors, annual = last_year.adjust(values, group.first, origins, mean, errors, actual)
+
     # Without a backtest: the one-step error (at least Poisson noise around the level), growing with the
     # horizon as a smoothed level's does (ETS(A,N,N): variance x (1 + (h - 1) alpha^2)).
     growth = np.sqrt(1.0 + np.arange(horizon)[None, :] * alpha[:, None] ** 2)
@@ -388,4 +404,5 @@ def _assemble(group: _Backtest, named: dict[int, int]) -> ForecastBatch:
         level=cfg.interval_level,
         z=z,
         partner=partner,
+        annual=annual,
     )
