@@ -14,7 +14,8 @@ year ago: the mean of the same 28 days a year earlier over the two weeks before 
   by days and change height from one year to the next; the full ratio gained more where a season is fixed and
   lost where it moves (docs/forecasting.md).
 - The backtest windows are moved the same way with the ratio known at each origin, so the interval of an
-  adjusted series comes from the adjusted forecast's own errors."""
+  adjusted series comes from the adjusted forecast's own errors, scaled to the level it now forecasts (count
+  noise grows with the level: its backtest months were mostly off season)."""
 
 from __future__ import annotations
 
@@ -82,18 +83,19 @@ def adjust(
     actual: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The forecast ``mean`` (n, H) and backtest ``errors`` (origins, n, days) of ``actual`` moved by last
-    year's shape where the year recurs: (mean, errors, which series)."""
+    year's shape where the year recurs: (mean, errors, the factor each series' forecast was moved by: 1 where
+    it was not)."""
     t_len = values.shape[1]
     days = errors.shape[2]
     horizon = mean.shape[1]
     ratio = year_ago_ratio(values, first, [*origins, t_len], max(days, horizon))
     recurs = np.nan_to_num(recurrence(values, first), nan=0.0) >= MIN_CORRELATION
     use = recurs & np.isfinite(ratio[-1])
+    moved = np.where(use, ratio[-1], 1.0)
     if not use.any():
-        return mean, errors, use
-    mean = mean.copy()
-    mean[use] *= ratio[-1, use, None]
+        return mean, errors, moved
+    mean = mean * moved[:, None]
     errors = errors.copy()
     at_origin = np.nan_to_num(ratio[:-1, use], nan=1.0)[:, :, None]
     errors[:, use] = actual[:, use] - (actual[:, use] - errors[:, use]) * at_origin
-    return mean, errors, use
+    return mean, errors, moved

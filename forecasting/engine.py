@@ -44,7 +44,7 @@ from forecasting import annual as last_year
 from forecasting.choice import MIN_ORIGINS_TO_CHOOSE, candidate_error, peer_class, peer_models
 from forecasting.diagnostics import clip_spikes, intermittent, seasonal_scale, weekday_pattern
 from forecasting.families import FAMILIES
-from forecasting.intervals import level_ratio, uncertainty, young_sigma
+from forecasting.intervals import LEVEL_POWER, level_ratio, uncertainty, young_sigma
 from forecasting.smoothing import (
     F32,
     WARMUP,
@@ -377,16 +377,16 @@ def _assemble(group: _Backtest, named: dict[int, int]) -> ForecastBatch:
         sigma_fallback[rows] += w * model.one_step_rmse[rows]
         alpha[rows] += w * model.params[rows, 0]  # every family's first parameter smooths the level
 
-    annual = np.zeros(n, dtype=bool)
+    moved = np.ones(n)
     if cfg.annual and actual is not None:
-        mean, errors, annual = last_year.adjust(values, group.first, origins, mean, errors, actual)
+        mean, errors, moved = last_year.adjust(values, group.first, origins, mean, errors, actual)
 
     # Without a backtest: the one-step error (at least Poisson noise around the level), growing with the
     # horizon as a smoothed level's does (ETS(A,N,N): variance x (1 + (h - 1) alpha^2)).
     growth = np.sqrt(1.0 + np.arange(horizon)[None, :] * alpha[:, None] ** 2)
     sigma_base = np.maximum(sigma_fallback, np.sqrt(np.maximum(mean[:, 0], 0.0)))[:, None] * growth
     sigma_base = np.maximum(sigma_base, young_sigma(values, group.first, horizon))
-    scaled = errors * level_ratio(values, origins, days)[:, :, None]
+    scaled = errors * (level_ratio(values, origins, days) * moved**LEVEL_POWER)[:, :, None]
     sigma, cum_sigma, sigma_daily = uncertainty(scaled, valid, sigma_base, horizon, days)
     z = NormalDist().inv_cdf(0.5 + cfg.interval_level / 2.0)
     return ForecastBatch(
@@ -404,5 +404,5 @@ def _assemble(group: _Backtest, named: dict[int, int]) -> ForecastBatch:
         level=cfg.interval_level,
         z=z,
         partner=partner,
-        annual=annual,
+        annual=moved != 1.0,
     )
