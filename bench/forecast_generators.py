@@ -3,8 +3,9 @@
 A is the tune set. B and C were looked at during engine work; D was looked at once, after the engine change
 of commit e0adf63; E once, after commit 'series grouped by backtest windows' (the engine of the second
 judgement run); F and G once, with the engine of commit 60a5e1b; H once as well; I once, with the engine of
-commit ff18af7. None of them is a clean judge any more. J is unseen: never tune on it, and run it only for the
-final judgement (``--generator j``, or ``all``).
+commit ff18af7; J once, with the engine of commit 9914ae5 (fourteenth session). None of them is a clean judge
+any more (``all`` runs A-J). K is unseen: never tune on it, run it only for the final judgement
+(``--generator k``; it is in neither ``both`` nor ``all``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from forecasting.synthetic import KINDS, synthetic_demand
 from forecasting.synthetic_blind_h import H_SEED, blind_h_demand
 from forecasting.synthetic_blind_i import I_SEED, blind_i_demand
 from forecasting.synthetic_blind_j import J_SEED, blind_j_demand
+from forecasting.synthetic_blind_k import K_SEED, blind_k_demand
 from forecasting.synthetic_final_f import F_SEED, final_f_demand
 from forecasting.synthetic_fresh import DEFAULT_SEED as FRESH_SEED
 from forecasting.synthetic_fresh import fresh_demand
@@ -39,6 +41,7 @@ SEEDS = {
     "H": H_SEED,
     "I": I_SEED,
     "J": J_SEED,
+    "K": K_SEED,
 }
 """Each generator's default seed."""
 
@@ -53,6 +56,7 @@ GENERATORS = {
     "h": "H",
     "i": "I",
     "j": "J",
+    "k": "K",
     "both": "AB",
     "all": "ABCDEFGHIJ",
 }
@@ -68,7 +72,8 @@ TITLES = {
     "G": "generator G (held out, but looked at once: not a clean judge)",
     "H": "generator H (held out, but looked at once: not a clean judge)",
     "I": "generator I (looked at once: not a clean judge)",
-    "J": "generator J (unseen: never tune on it)",
+    "J": "generator J (looked at once: not a clean judge)",
+    "K": "generator K (unseen: never tune on it)",
 }
 
 
@@ -76,7 +81,7 @@ TITLES = {
 class Demand:
     """One generator's SKUs, with each SKU's segment."""
 
-    key: str  # "A" to "J"
+    key: str  # "A" to "K"
     title: str
     y: np.ndarray
     start: np.ndarray | None  # first observed day per SKU; None: every SKU from day 0
@@ -94,8 +99,9 @@ MAKERS: dict[str, Callable[..., Any]] = {
     "H": blind_h_demand,
     "I": blind_i_demand,
     "J": blind_j_demand,
+    "K": blind_k_demand,
 }
-"""Generators B-J share one shape of result: ``y``, ``start``, ``segment``, ``names``."""
+"""Generators B-K share one shape of result: ``y``, ``start``, ``segment``, ``names``."""
 
 
 def demand(key: str, skus: int, days: int, seed: int) -> Demand:

@@ -44,7 +44,7 @@ from forecasting import annual as last_year
 from forecasting.choice import MIN_ORIGINS_TO_CHOOSE, candidate_error, peer_class, peer_models
 from forecasting.diagnostics import clip_spikes, intermittent, seasonal_scale, weekday_pattern
 from forecasting.families import FAMILIES
-from forecasting.intervals import LEVEL_POWER, level_ratio, uncertainty, young_sigma
+from forecasting.intervals import LEVEL_POWER, level_ratio, uncertainty, usual_months, young_sigma
 from forecasting.smoothing import (
     F32,
     WARMUP,
@@ -387,7 +387,8 @@ def _assemble(group: _Backtest, named: dict[int, int]) -> ForecastBatch:
     sigma_base = np.maximum(sigma_fallback, np.sqrt(np.maximum(mean[:, 0], 0.0)))[:, None] * growth
     sigma_base = np.maximum(sigma_base, young_sigma(values, group.first, horizon))
     scaled = errors * (level_ratio(values, origins, days) * moved**LEVEL_POWER)[:, :, None]
-    sigma, cum_sigma, sigma_daily = uncertainty(scaled, valid, sigma_base, horizon, days)
+    usual = usual_months(scaled, valid, keep=moved != 1.0)  # a moved season's big month is its evidence
+    sigma, cum_sigma, sigma_daily = uncertainty(scaled, usual, sigma_base, horizon, days)
     z = NormalDist().inv_cdf(0.5 + cfg.interval_level / 2.0)
     return ForecastBatch(
         mean=mean,

@@ -54,6 +54,32 @@ def young_sigma(values: np.ndarray, first: np.ndarray, horizon: int) -> np.ndarr
 
 
 LEVEL_POWER = 0.75  # count noise between Poisson (0.5) and proportional (1)
+UNUSUAL_MONTH = 8.0
+"""A backtest window whose mean squared error is this many times the median of the series' windows is left out
+of its spread (``usual_months``)."""
+MIN_MONTHS_TO_TRIM = 5
+
+
+def usual_months(errors: np.ndarray, valid: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``valid`` (origins, n) without each series' worst backtest window where that window's mean squared error
+    is over ``UNUSUAL_MONTH`` times the median of its windows (with at least ``MIN_MONTHS_TO_TRIM`` of them),
+    except for the ``keep`` series. One unusual month (a Christmas shutdown, a one-off bulk order, a stock-out)
+    otherwise sets the width of every interval for the next month: on the benchmark's generators the pinball loss
+    at the 0.95 service level fell on all ten (C 0.258 -> 0.235, J 0.238 -> 0.217) and J's intervals, 97-98 %
+    wide on four segments, came within 93-97 %. A factor of 4 narrowed more segments under 93 %."""
+    if valid.size == 0:
+        return valid
+    mse = np.where(valid, (errors**2).mean(axis=2), np.nan)
+    enough = valid.sum(axis=0) >= MIN_MONTHS_TO_TRIM
+    if not enough.any():
+        return valid
+    cols = np.flatnonzero(enough)
+    median = np.nanmedian(mse[:, cols], axis=0)
+    worst = np.nanargmax(mse[:, cols], axis=0)
+    unusual = (mse[worst, cols] > UNUSUAL_MONTH * median) & ~keep[cols]
+    out = valid.copy()
+    out[worst[unusual], cols[unusual]] = False
+    return out
 
 
 def level_ratio(values: np.ndarray, origins: list[int], window: int) -> np.ndarray:
