@@ -44,6 +44,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from forecasting.calendars import easter as easter_sunday
+
 SEGMENTS: tuple[str, ...] = ("chronic", "specialty", "seasonal", "deal", "switch", "launch")
 MIX: tuple[float, ...] = (0.34, 0.24, 0.12, 0.12, 0.10, 0.08)
 """Expected share of each of ``SEGMENTS``."""
@@ -77,22 +79,10 @@ class Calendar:
     month_start: np.ndarray  # (days,) bool: the first two open days of a month
 
 
-def _easter(year: int) -> date:
-    """Easter Sunday (anonymous Gregorian computus)."""
-    a, (b, c) = year % 19, divmod(year, 100)
-    d, e = divmod(b, 4)
-    g = (b - (b + 8) // 25 + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    w = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * w) // 451
-    return date(year, (h + w - 7 * m + 114) // 31, (h + w - 7 * m + 114) % 31 + 1)
-
-
 def closures(year: int) -> list[date]:
     """Days of ``year`` the DC is shut besides Sundays: England and Wales bank holidays (no one-off royal
     occasions), and Christmas Day, Boxing Day and New Year's Day themselves when they fall on a Saturday."""
-    easter, may31 = _easter(year), date(year, 5, 31)
+    easter, may31 = easter_sunday(year), date(year, 5, 31)
     fixed = [date(year, 1, 1), date(year, 12, 25), date(year, 12, 26)]
     bank: list[date] = []
     for d in fixed:

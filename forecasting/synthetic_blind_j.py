@@ -73,6 +73,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from forecasting.calendars import easter as easter_sunday
+
 SEGMENTS: tuple[str, ...] = ("trade", "project", "garden", "tools", "storm", "pricerise", "range")
 MIX: tuple[float, ...] = (0.28, 0.18, 0.12, 0.10, 0.08, 0.14, 0.10)
 """Expected share of each of ``SEGMENTS``."""
@@ -120,18 +122,6 @@ class Calendar:
     summer: np.ndarray  # (days,) bool: 26 December to 26 January
 
 
-def _easter(year: int) -> date:
-    """Easter Sunday (anonymous Gregorian computus)."""
-    a, (b, c) = year % 19, divmod(year, 100)
-    d, e = divmod(b, 4)
-    g = (b - (b + 8) // 25 + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    w = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * w) // 451
-    return date(year, (h + w - 7 * m + 114) // 31, (h + w - 7 * m + 114) % 31 + 1)
-
-
 def _monday(year: int, month: int, n: int) -> date:
     """The ``n``-th Monday of the month."""
     first = date(year, month, 1)
@@ -140,7 +130,7 @@ def _monday(year: int, month: int, n: int) -> date:
 
 def public_holidays(year: int) -> dict[str, date]:
     """New South Wales's public holidays of ``year`` (the bank holiday, for banks only, left out)."""
-    easter = _easter(year)
+    easter = easter_sunday(year)
     out = {"new_year": date(year, 1, 1)}
     if out["new_year"].weekday() >= 5:
         out["new_year_extra"] = _monday(year, 1, 1)

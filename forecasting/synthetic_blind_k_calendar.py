@@ -12,6 +12,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from forecasting.calendars import easter as easter_sunday
+
 DEFAULT_END = date(2027, 3, 20)  # a Saturday
 PAD = 400  # days of weather before the window, so that pools, rushes and frosts before it count
 _STREAM = 0xB6E4  # generator K's stream key (``forecasting.synthetic_blind_k``)
@@ -38,21 +40,9 @@ class Weather:
     snap: np.ndarray  # (days,) bool: within a cold snap at (nearly) its full depth
 
 
-def _easter(year: int) -> date:
-    """Easter Sunday (anonymous Gregorian computus)."""
-    a, (b, c) = year % 19, divmod(year, 100)
-    d, e = divmod(b, 4)
-    g = (b - (b + 8) // 25 + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    w = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * w) // 451
-    return date(year, (h + w - 7 * m + 114) // 31, (h + w - 7 * m + 114) % 31 + 1)
-
-
 def public_holidays(year: int) -> dict[str, date]:
     """Bavaria's public holidays of ``year`` (the Assumption as in Munich; Augsburg's Peace Festival not)."""
-    easter = _easter(year)
+    easter = easter_sunday(year)
     out = {"new_year": date(year, 1, 1), "epiphany": date(year, 1, 6)}
     for name, shift in (
         ("good_friday", -2),
@@ -165,7 +155,7 @@ def changeover_days(temp: np.ndarray, end: date = DEFAULT_END) -> tuple[list[int
     autumn: list[int] = []
     spring: list[int] = []
     for y in range(int(first.astype("datetime64[Y]").astype(int)) + 1970, end.year + 1):
-        easter_tuesday = _easter(y) + timedelta(days=2)
+        easter_tuesday = easter_sunday(y) + timedelta(days=2)
         for out, hit, lo, cap in (
             (autumn, cold, at(date(y, 10, 1)), at(date(y, 11, 15))),
             (spring, warm, at(max(easter_tuesday, date(y, 3, 15))), at(date(y, 4, 30))),
