@@ -15,7 +15,10 @@ year ago: the mean of the same 28 days a year earlier over the two weeks before 
   lost where it moves (docs/forecasting.md).
 - The backtest windows are moved the same way with the ratio known at each origin, so the interval of an
   adjusted series comes from the adjusted forecast's own errors, scaled to the level it now forecasts (count
-  noise grows with the level: its backtest months were mostly off season)."""
+  noise grows with the level: its backtest months were mostly off season).
+- The half of the move not taken is doubt about the level (``level_doubt``): one standard deviation, added to
+  the spread, so the interval reaches both this year repeating last year in full and not at all (E annual's
+  coverage 0.917 → 0.940, its pinball loss at 0.95 0.408 → 0.347)."""
 
 from __future__ import annotations
 
@@ -99,3 +102,10 @@ def adjust(
     at_origin = np.nan_to_num(ratio[:-1, use], nan=1.0)[:, :, None]
     errors[:, use] = actual[:, use] - (actual[:, use] - errors[:, use]) * at_origin
     return mean, errors, moved
+
+
+def level_doubt(mean: np.ndarray, moved: np.ndarray) -> np.ndarray:
+    """(n, H) the standard deviation of the level a move by last year's season leaves: the distance from the
+    moved forecast ``mean`` to the full move (the forecast is moved half-way: ``moved`` is the square root of last
+    year's ratio, 1 where it was not moved)."""
+    return mean * np.abs(moved - 1.0)[:, None]

@@ -389,6 +389,8 @@ def _assemble(group: _Backtest, named: dict[int, int]) -> ForecastBatch:
     scaled = errors * (level_ratio(values, origins, days) * moved**LEVEL_POWER)[:, :, None]
     usual = usual_months(scaled, valid, keep=moved != 1.0)  # a moved season's big month is its evidence
     sigma, cum_sigma, sigma_daily = uncertainty(scaled, usual, sigma_base, horizon, days)
+    doubt = last_year.level_doubt(mean, moved)  # the same level all month: it adds up over the days
+    sigma, cum_sigma = np.hypot(sigma, doubt), np.hypot(cum_sigma, np.cumsum(doubt, axis=1))
     z = NormalDist().inv_cdf(0.5 + cfg.interval_level / 2.0)
     return ForecastBatch(
         mean=mean,

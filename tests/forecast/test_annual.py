@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from forecasting.annual import MIN_CORRELATION, YEAR, recurrence, year_ago_ratio
+from forecasting.annual import MIN_CORRELATION, YEAR, level_doubt, recurrence, year_ago_ratio
 from forecasting.engine import EngineConfig, forecast_batch
 
 pytestmark = pytest.mark.unit
@@ -89,3 +89,17 @@ def test_the_ratio_is_last_years_next_month_over_its_two_weeks_before_shrunk_hal
     expected = np.sqrt((3.0 + 1 / 7) / (1.0 + 1 / 7))
     assert ratio[0, 0] == pytest.approx(expected)
     assert np.isnan(ratio[0, 1])  # not listed 14 days before the year-ago point
+
+
+def test_the_half_of_the_move_not_taken_is_doubt_about_the_level() -> None:
+    mean = np.full((3, 4), 10.0)
+    doubt = level_doubt(mean, np.array([1.5, 1.0, 0.8]))
+    assert doubt[:, 0] == pytest.approx([5.0, 0.0, 2.0])
+    # In the engine it widens a moved series' interval: the plain forecast and the full move both lie in it.
+    rng = np.random.default_rng(3)
+    train = _seasonal_items(rng, 20)[:, :-HOLD]
+    cfg = EngineConfig(horizon_days=HOLD)
+    moved, plain = forecast_batch(train, cfg), forecast_batch(train, replace(cfg, annual=False))
+    factor = moved.mean[:, 0] / plain.mean[:, 0]
+    full = plain.mean * (factor**2)[:, None]
+    assert ((moved.lo <= plain.mean) & (full <= moved.hi)).mean() > 0.95
