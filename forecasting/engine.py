@@ -30,8 +30,9 @@ names SES, SBA, TSB or damped Holt. ``EngineConfig.peer_models=()`` leaves the c
   did, the chosen forecast (and its backtest windows) is moved half-way by what followed a year ago.
 
 Prediction intervals come from the chosen forecast's backtest residuals, each origin's rescaled to today's level
-(count noise grows with the level: a fading item's old, larger errors would overstate today's spread); without a
-backtest, from the one-step error, and for a launch too young to have one, from the spread of its days."""
+(count noise grows with the level: a fading item's old, larger errors would overstate today's spread), leaving
+out one window far worse than the series' usual ones (``intervals.usual_months``); without a backtest, from the
+one-step error, and for a launch too young to have one, from the spread of its days."""
 
 from __future__ import annotations
 
