@@ -48,7 +48,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.forecast_generators import GENERATORS, SEEDS, Demand, demand
 from forecasting.accuracy import Scores, Summary, by_segment, score, seasonal_scale, summarise
-from forecasting.engine import EngineConfig, ForecastBatch, forecast_batch
+from forecasting.batch import ForecastBatch
+from forecasting.engine import EngineConfig, forecast_batch
 from forecasting.families import MODEL_NAMES
 from forecasting.ports import DemandMatrix, ItemFacts, StoreSnapshot
 from forecasting.restock import RestockPolicy

@@ -36,12 +36,13 @@ one-step error, and for a launch too young to have one, from the spread of its d
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from statistics import NormalDist
 
 import numpy as np
 
 from forecasting import annual as last_year
+from forecasting.batch import ForecastBatch, stitch
 from forecasting.choice import MIN_ORIGINS_TO_CHOOSE, candidate_error, peer_class, peer_models
 from forecasting.diagnostics import clip_spikes, intermittent, seasonal_scale, weekday_pattern
 from forecasting.families import FAMILIES
@@ -86,53 +87,6 @@ class EngineConfig:
     spike_cutoff: float | None = 3.5
     """Robust deviations above the local median at which a regular series' day is clipped for fitting (None:
     never)."""
-
-
-@dataclass(frozen=True)
-class ForecastBatch:
-    """Forecasts for ``n`` series over ``horizon`` days. Rows follow the input matrix."""
-
-    mean: np.ndarray  # (n, H) daily forecast
-    lo: np.ndarray  # (n, H)
-    hi: np.ndarray  # (n, H)
-    sigma: np.ndarray  # (n, H) standard deviation of the daily forecast error
-    cum_sigma: np.ndarray  # (n, H) standard deviation of the error of the cumulative total up to each day
-    sigma_daily: np.ndarray  # (n,) pooled daily error (used for safety stock)
-    model: np.ndarray  # (n,) index into ``families``
-    families: tuple[str, ...]
-    labels: tuple[str, ...]
-    backtest_mase: np.ndarray  # (n, F) MASE of every family in the backtest; NaN where not evaluated
-    scale: np.ndarray  # (n,) in-sample seasonal-naive mean absolute error
-    level: float
-    z: float = field(default=0.0)
-    partner: np.ndarray | None = None
-    """(n,) the model averaged in equal parts with ``model`` (a short history), -1 where none."""
-    annual: np.ndarray | None = None
-    """(n,) the forecast was moved by last year's shape (``annual.py``)."""
-
-    @property
-    def horizon(self) -> int:
-        return int(self.mean.shape[1])
-
-    @property
-    def chosen_mase(self) -> np.ndarray:
-        return np.take_along_axis(self.backtest_mase, self.model[:, None], axis=1)[:, 0]
-
-    def model_name(self, row: int) -> str:
-        other = self._partner(row)
-        name = self.families[int(self.model[row])]
-        return name if other < 0 else f"{name}+{self.families[other]}"
-
-    def model_label(self, row: int) -> str:
-        other = self._partner(row)
-        label = self.labels[int(self.model[row])]
-        label = label if other < 0 else f"{label} averaged with {self.labels[other]}"
-        return (
-            f"{label}, moved by last year's season" if self.annual is not None and self.annual[row] else label
-        )
-
-    def _partner(self, row: int) -> int:
-        return -1 if self.partner is None else int(self.partner[row])
 
 
 def _gather(state: State, idx: np.ndarray) -> State:
@@ -233,7 +187,7 @@ def forecast_batch(
     named = _name_peers([g for _, g in groups], cfg)
     if len(groups) == 1:
         return _assemble(groups[0][1], named)
-    return _stitch(n, [(rows, _assemble(group, named)) for rows, group in groups])
+    return stitch(n, [(rows, _assemble(group, named)) for rows, group in groups])
 
 
 @dataclass(frozen=True)
@@ -308,33 +262,6 @@ def _name_peers(groups: list[_Backtest], cfg: EngineConfig) -> dict[int, int]:
         chosen[0].names,
         np.concatenate([g.classes for g in chosen]),
         np.concatenate([g.sparse for g in chosen]),
-    )
-
-
-def _stitch(n: int, parts: list[tuple[np.ndarray, ForecastBatch]]) -> ForecastBatch:
-    """One batch from the groups' batches, rows back in input order."""
-
-    def rows_of(name: str) -> np.ndarray:
-        sample = getattr(parts[0][1], name)
-        out = np.zeros((n, *sample.shape[1:]), dtype=sample.dtype)
-        for rows, batch in parts:
-            out[rows] = getattr(batch, name)
-        return out
-
-    head = parts[0][1]
-    return replace(
-        head,
-        mean=rows_of("mean"),
-        lo=rows_of("lo"),
-        hi=rows_of("hi"),
-        sigma=rows_of("sigma"),
-        cum_sigma=rows_of("cum_sigma"),
-        sigma_daily=rows_of("sigma_daily"),
-        model=rows_of("model"),
-        partner=rows_of("partner"),
-        annual=rows_of("annual"),
-        backtest_mase=rows_of("backtest_mase"),
-        scale=rows_of("scale"),
     )
 
 

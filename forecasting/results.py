@@ -11,7 +11,7 @@ from functools import cached_property
 
 import numpy as np
 
-from forecasting.engine import ForecastBatch
+from forecasting.batch import ForecastBatch
 from forecasting.ports import DemandMatrix, ItemFacts
 from inventory_core.models import Recommendation
 
