@@ -20,10 +20,11 @@
    with the engine of commit ff18af7, generator J (``forecasting.synthetic_blind_j``), looked at once, with the
    engine of commit 9914ae5 (``both``, the default, is A and B; ``all`` is A to J; the registry is
    ``bench/forecast_generators.py``) and generator K (``forecasting.synthetic_blind_k``, unseen: never tune on
-   it; run only by ``--generator k``, for the final judgement): every model applied to all SKUs and the per-SKU choice, overall and per segment, with the
-   metrics of ``forecasting.accuracy`` (MASE, bias, scaled pinball loss at the restock service level, interval
-   coverage); then the acceptance checks of issue 17, which count on generators B to K. The engine is used only
-   through ``forecast_batch``, ``EngineConfig`` and ``MODEL_NAMES``.
+   it; run only by ``--generator k``, for the final judgement): every model applied to all SKUs and the
+   per-SKU choice, overall and per segment, with the metrics of ``forecasting.accuracy`` (MASE, bias, scaled
+   pinball loss at the restock service level, interval coverage); then the acceptance checks of issue 17
+   (``bench/forecast_checks.py``), which count on generators B to K. The engine is used only through
+   ``forecast_batch``, ``EngineConfig`` and ``MODEL_NAMES``.
 3. Warehouse: time to load the history (write_pandas on fakesnow in-process, and the stage-free JSON path over
    HTTP to the embedded server, which is what the running service uses) and to read it back as a matrix.
 """
@@ -46,6 +47,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.forecast_checks import CHOICE, checks
 from bench.forecast_generators import GENERATORS, SEEDS, Demand, demand
 from forecasting.accuracy import Scores, Summary, by_segment, score, seasonal_scale, summarise
 from forecasting.batch import ForecastBatch
@@ -151,9 +153,6 @@ def evaluate(data: Demand, q: float, hold: int = 28) -> Evaluation:
     return Evaluation(single, chosen, batch.model, batch.families, annual)
 
 
-CHOICE = "per-SKU choice"
-
-
 def _table(title: str, rows: dict[str, Summary], q: float) -> None:
     naive = rows["seasonal_naive"].median_mase if "seasonal_naive" in rows else float("nan")
     print(
@@ -219,100 +218,6 @@ def report_accuracy(data: Demand, q: float) -> list[bool]:
         _table(f"{seg} ({segments[seg][CHOICE].series:,})", segments[seg], q)
         print(f"    chosen: {_chosen_counts(ev, data.segment == k)}")
     return checks(overall, segments, data.key)
-
-
-def _gap(rows: dict[str, Summary]) -> tuple[float, str]:
-    """How much worse the choice's median MASE is than the segment's best single model's, and which model."""
-    best = min((k for k in rows if k != CHOICE), key=lambda k: rows[k].median_mase)
-    return rows[CHOICE].median_mase / rows[best].median_mase - 1.0, best
-
-
-ZERO_BIAS = -0.5
-"""A model whose median bias is at most this wins MASE by forecasting (next to) nothing: on a slow mover whose
-days are mostly zero, absolute error is smallest at zero. Such a segment is also judged on the pinball loss at
-the restock service level, where forecasting nothing is punished (it leaves the shelf empty)."""
-
-
-def _pinball_gap(rows: dict[str, Summary]) -> tuple[float, str]:
-    best = min((k for k in rows if k != CHOICE), key=lambda k: rows[k].mean_pinball)
-    return rows[CHOICE].mean_pinball / rows[best].mean_pinball - 1.0, best
-
-
-def checks(overall: dict[str, Summary], segments: dict[str, dict[str, Summary]], key: str) -> list[bool]:
-    """Print the acceptance checks of issue 17 as met / not met; return them. They count only on generators
-    B to K (``key``); on the tune set they are printed for information."""
-    chosen = overall[CHOICE]
-    best = min((k for k in overall if k != CHOICE), key=lambda k: overall[k].median_mase)
-    gaps = {seg: _gap(rows) for seg, rows in segments.items()}
-    over = [f"{seg} {gap:+.1%} vs {model}" for seg, (gap, model) in gaps.items() if gap > 0.01]
-    # Segments over only because the best MASE forecasts nothing are judged again on the pinball loss.
-    zero = {
-        seg: _pinball_gap(segments[seg])
-        for seg, (gap, model) in gaps.items()
-        if gap > 0.01 and segments[seg][model].median_bias <= ZERO_BIAS
-    }
-    still = [
-        f"{seg} {gap:+.1%} vs {model}" for seg, (gap, model) in gaps.items() if gap > 0.01 and seg not in zero
-    ]
-    still += [f"{seg} pinball {gap:+.1%} vs {model}" for seg, (gap, model) in zero.items() if gap > 0.01]
-    why = ", ".join(
-        f"{seg}: {gaps[seg][1]} wins MASE at median bias {segments[seg][gaps[seg][1]].median_bias:+.2f}; "
-        f"on pinball the choice is {gap:+.1%} vs {model}"
-        for seg, (gap, model) in zero.items()
-    )
-    outside = [
-        f"{seg} {rows[CHOICE].coverage:.3f}"
-        for seg, rows in segments.items()
-        if not 0.93 <= rows[CHOICE].coverage <= 0.97
-    ]
-    results = [
-        (
-            f"median MASE {chosen.median_mase:.4f} better than the best single model "
-            f"({best} {overall[best].median_mase:.4f})",
-            chosen.median_mase < overall[best].median_mase,
-        ),
-        (f"median MASE {chosen.median_mase:.4f} <= 0.78", chosen.median_mase <= 0.78),
-        (f"mean MASE {chosen.mean_mase:.4f} <= 0.84", chosen.mean_mase <= 0.84),
-        (
-            "no segment's median MASE more than 1 % above its best single model's"
-            + (f" (over: {', '.join(over)})" if over else ""),
-            not over,
-        ),
-        (
-            "the same, where the best MASE forecasts nothing judged on pinball loss instead"
-            + (f" ({why})" if why else "")
-            + (f" (over: {', '.join(still)})" if still else ""),
-            not still,
-        ),
-        (
-            "95% coverage within 0.93-0.97 in every segment"
-            + (f" (outside: {', '.join(outside)})" if outside else ""),
-            not outside,
-        ),
-    ]
-    note = {
-        "A": ", for information only: they count on generators B to K",
-        "B": ", binding, but B was looked at during engine work: not a clean judge",
-        "C": ", binding, but C was looked at during engine work: not a clean judge",
-        "D": ", binding; D was held out, but looked at once: not a clean judge"
-        " (after the engine change of commit e0adf63)",
-        "E": ", binding; E was held out, but looked at once: not a clean judge"
-        " (after commit 'series grouped by backtest windows')",
-        "F": ", binding; F was held out, but looked at once: not a clean judge"
-        " (with the engine of commit 60a5e1b)",
-        "G": ", binding; G was held out, but looked at once: not a clean judge"
-        " (with the engine of commit 60a5e1b)",
-        "H": ", binding; H was held out, but looked at once: not a clean judge"
-        " (with the engine of commit 1f3648c)",
-        "I": ", binding; I was held out, but looked at once: not a clean judge"
-        " (with the engine of commit ff18af7)",
-        "J": ", binding; J was held out, but looked at once: not a clean judge (with the engine of commit 9914ae5)",
-        "K": ", binding: K is unseen, never tuned on",
-    }[key]
-    print(f"  acceptance checks (issue 17){note}:")
-    for text, ok in results:
-        print(f"    [{'met' if ok else 'NOT MET'}] {text}")
-    return [ok for _, ok in results]
 
 
 async def warehouse(y: np.ndarray, load_skus: int) -> None:

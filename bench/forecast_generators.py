@@ -77,6 +77,28 @@ TITLES = {
 }
 
 
+STANDING = {
+    "A": ", for information only: they count on generators B to K",
+    "B": ", binding, but B was looked at during engine work: not a clean judge",
+    "C": ", binding, but C was looked at during engine work: not a clean judge",
+    "D": ", binding; D was held out, but looked at once: not a clean judge"
+    " (after the engine change of commit e0adf63)",
+    "E": ", binding; E was held out, but looked at once: not a clean judge"
+    " (after commit 'series grouped by backtest windows')",
+    "F": ", binding; F was held out, but looked at once: not a clean judge"
+    " (with the engine of commit 60a5e1b)",
+    "G": ", binding; G was held out, but looked at once: not a clean judge"
+    " (with the engine of commit 60a5e1b)",
+    "H": ", binding; H was held out, but looked at once: not a clean judge"
+    " (with the engine of commit 1f3648c)",
+    "I": ", binding; I was held out, but looked at once: not a clean judge"
+    " (with the engine of commit ff18af7)",
+    "J": ", binding; J was held out, but looked at once: not a clean judge (with the engine of commit 9914ae5)",
+    "K": ", binding: K is unseen, never tuned on",
+}
+"""How far each generator's acceptance checks bind (its standing as a judge), as the bench prints it."""
+
+
 @dataclass(frozen=True)
 class Demand:
     """One generator's SKUs, with each SKU's segment."""

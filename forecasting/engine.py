@@ -315,7 +315,8 @@ def _assemble(group: _Backtest, named: dict[int, int]) -> ForecastBatch:
     sigma_base = np.maximum(sigma_fallback, np.sqrt(np.maximum(mean[:, 0], 0.0)))[:, None] * growth
     sigma_base = np.maximum(sigma_base, young_sigma(values, group.first, horizon))
     scaled = errors * (level_ratio(values, origins, days) * moved**LEVEL_POWER)[:, :, None]
-    usual = usual_months(scaled, valid, keep=moved != 1.0)  # a moved season's big month is its evidence
+    annual = moved != 1.0
+    usual = usual_months(scaled, valid, keep=annual)  # a moved season's big month is its evidence
     sigma, cum_sigma, sigma_daily = uncertainty(scaled, usual, sigma_base, horizon, days)
     doubt = last_year.level_doubt(mean, moved)  # the same level all month: it adds up over the days
     sigma, cum_sigma = np.hypot(sigma, doubt), np.hypot(cum_sigma, np.cumsum(doubt, axis=1))
@@ -335,5 +336,5 @@ def _assemble(group: _Backtest, named: dict[int, int]) -> ForecastBatch:
         level=cfg.interval_level,
         z=z,
         partner=partner,
-        annual=moved != 1.0,
+        annual=annual,
     )
