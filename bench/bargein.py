@@ -4,8 +4,8 @@ barge-in modes.
 
     .venv/bin/python bench/bargein.py                  # the held-out report split, both modes
     .venv/bin/python bench/bargein.py --split train    # the training split (for comparison only)
-    .venv/bin/python bench/bargein.py --split holdout --per-sound 4 --modes words --breakdown
-                                                       # the larger held-out split, to judge a change once
+    .venv/bin/python bench/bargein.py --split fresh --per-sound 4 --modes words --breakdown
+                                                       # the newest held-out split, to judge a change once
 
 Each scene: a long reply starts playing; background noise runs throughout; 0.6-2.6 s into the reply the caller
 makes one sound (``bench/bargein_corpus.py``: a filler, a cough, a beep, a clatter, a command or a request).
@@ -327,7 +327,7 @@ async def run(split: Split, modes: list[BargeInMode], per_sound: int, limit: int
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--split", default="report", choices=["report", "holdout", "train"])
+    p.add_argument("--split", default="report", choices=["report", "holdout", "fresh", "train"])
     p.add_argument("--modes", default="sound,words")
     p.add_argument("--per-sound", type=int, default=3, help="backgrounds per sound")
     p.add_argument("--limit", type=int, default=0, help="N sounds drawn at random (0: all)")
