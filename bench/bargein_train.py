@@ -17,6 +17,7 @@ stay short. The held-out ``report`` split is never read here."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import time
 from dataclasses import dataclass
@@ -226,7 +227,10 @@ def folds(ts: list[Track], k: int, seed: int) -> list[list[int]]:
         how = t.scene.sound.how
         if how.startswith("hibari@"):  # the one neural voice: held out by speed, as the report holds it out
             return how.split("~")[0]
-        return how.split("@")[0].split("+")[0] if "@" in how else f"{how}-{id(t.scene.sound)}"
+        if "@" not in how:  # a noise: each one (in all its backgrounds) in one fold, the same fold every run
+            return f"{how}-{hashlib.sha1(t.scene.sound.pcm.tobytes()).hexdigest()[:12]}"
+        accent = how.split("@")[0].split("+")[0]
+        return "en-gb" if accent == "en" else accent  # espeak-ng's en is British English
 
     names = sorted({group(t) for t in ts})
     order = np.random.default_rng(seed).permutation(len(names))
@@ -264,8 +268,8 @@ def main() -> None:
     about = (
         f"bench/bargein_train.py --hidden {args.hidden} --members {args.members} --epochs {args.epochs} "
         f"--l2 {args.l2} --seed {args.seed} --per-sound {args.per_sound} --false-cut {args.false_cut}: "
-        f"{len(all_tracks)} scenes of the train split of bench/bargein_corpus.py (espeak-ng en-us and en-gb voice "
-        "variants, en-gb-x-gbclan, en-gb-x-gbcwmd and en-us-nyc at 140-190 wpm, hibari at 0.9, 1.0 and 1.15, "
+        f"{len(all_tracks)} scenes of the train split of bench/bargein_corpus.py (espeak-ng en-us and British "
+        "(en+) voice variants, en-gb-x-gbclan, en-gb-x-gbcwmd and en-us-nyc at 140-190 wpm, hibari at 0.9, 1.0 and 1.15, "
         "each also resampled by 0.8-1.25; babble at 10-30 dB, a fan at 15 or 25 dB, a 1.4-2.4 kHz alarm beeping on and off at 20 dB, or none; a quarter "
         "phone-band); features over the background of the second before the onset; thresholds from out-of-fold "
         "scores, folds by accent (hibari by speed)"

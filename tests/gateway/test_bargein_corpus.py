@@ -36,3 +36,20 @@ def test_the_fresh_splits_own_background_is_steady_level_noise() -> None:
     assert bed.std() == pytest.approx(1.0, rel=1e-6)
     halves = bed.reshape(2, -1).std(axis=1)
     assert halves.min() > 0.7 * halves.max()  # an idling engine, not a burst
+
+
+def test_every_voice_variant_is_really_spoken() -> None:
+    # espeak-ng speaks "en-gb+NAME" as plain en-gb, silently; each split's variants must change the audio.
+    from bench.understanding.render import espeak
+
+    plain: dict[str, np.ndarray] = {}
+    for split in ("train", *HELD_OUT):
+        for name, _ in corpus.VOICES[split]:
+            if "+" not in name:
+                continue
+            base = name.split("+")[0]
+            if base not in plain:
+                plain[base] = espeak("stop", base, 150)
+            spoken = espeak("stop", name, 150)
+            same = spoken.shape == plain[base].shape and np.array_equal(spoken, plain[base])
+            assert not same, f"{split}: {name} is spoken as plain {base}"
