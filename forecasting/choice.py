@@ -7,7 +7,9 @@ weekdays differ beyond chance; a class needs ``MIN_PEERS`` series with a full ba
 backtest of 28 days x 8 origins is too short to tell a level-only model from Holt-Winters for one series (a
 free choice among every model lost to Holt-Winters alone on four of five held-out generators), but the
 median over hundreds of series like it is not: where the weekdays do not differ, the peers' model is SES,
-SBA, TSB or damped Holt, and it is there for the series whose own backtest agrees.
+SBA, TSB or damped Holt, and it is there for the series whose own backtest agrees. For the same reason each
+series' backtest MASE is moved half-way to its class's median before the choice (``shrunk_error``): to take the
+model its class finds worse, a series must find it better by at least the class's margin.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ LEVEL_ONLY = ("ses", "croston", "sba", "tsb")
 """The models an intermittent series may choose from (plus Holt-Winters when its weekdays differ)."""
 MIN_PEERS = 30
 """Series with a full backtest a class needs before its median names a model."""
+SHRINKAGE = 0.5
+"""Weight of a series' own backtest MASE against its class's median in the choice (1: its own alone)."""
 NEVER_FOR_SPARSE = ("seasonal_naive",)
 """Absolute error rewards forecasting zero on sparse series, and a zero forecast leaves nothing to reorder:
 repeating last week is only a candidate where demand is regular (Syntetos-Boylan: ADI <= 1.32)."""
@@ -82,3 +86,24 @@ def candidate_error(
         rows = np.flatnonzero(classes == cls)
         error[rows, model] = np.where(np.isnan(mae[rows, model]), np.inf, mae[rows, model])
     return error
+
+
+def shrunk_error(
+    error: np.ndarray, mae: np.ndarray, scale: np.ndarray, classes: np.ndarray, weight: float = SHRINKAGE
+) -> np.ndarray:
+    """``error`` (n, F: each series' candidates' backtest MAE, infinity elsewhere) as MASE moved towards the
+    median MASE of the series' class, ``weight`` x its own + (1 - weight) x the class's, so one short backtest's
+    noise picks less often against what hundreds of series like it show. Classes with fewer than ``MIN_PEERS``
+    series backtested on every model (``mae`` finite) keep their own; non-candidates stay infinite."""
+    mase = error / scale[:, None]
+    if weight >= 1.0:
+        return mase
+    full = np.isfinite(mae).all(axis=1)
+    for cls in np.unique(classes):
+        rows = classes == cls
+        peers = rows & full
+        if peers.sum() < MIN_PEERS:
+            continue
+        median = np.median(mae[peers] / scale[peers, None], axis=0)
+        mase[rows] = weight * mase[rows] + (1.0 - weight) * median
+    return np.where(np.isfinite(error), mase, np.inf)

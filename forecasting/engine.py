@@ -43,7 +43,14 @@ import numpy as np
 
 from forecasting import annual as last_year
 from forecasting.batch import ForecastBatch, stitch
-from forecasting.choice import MIN_ORIGINS_TO_CHOOSE, candidate_error, peer_class, peer_models
+from forecasting.choice import (
+    MIN_ORIGINS_TO_CHOOSE,
+    SHRINKAGE,
+    candidate_error,
+    peer_class,
+    peer_models,
+    shrunk_error,
+)
 from forecasting.diagnostics import clip_spikes, intermittent, seasonal_scale, weekday_pattern
 from forecasting.families import FAMILIES
 from forecasting.intervals import LEVEL_POWER, level_ratio, uncertainty, usual_months, young_sigma
@@ -81,6 +88,9 @@ class EngineConfig:
     params_per_origin: bool = True
     """Choose each model's parameters again at every backtest origin and at the end of history, on the one-step
     error up to there (False: once, before the first origin)."""
+    choice_shrinkage: float = SHRINKAGE
+    """Weight of a series' own backtest against its class's median MASE when it chooses its model
+    (``choice.shrunk_error``; 1: its own backtest alone)."""
     annual: bool = True
     """Move the forecast by last year's shape where the last twelve months repeated the twelve before
     (``annual.py``)."""
@@ -279,6 +289,7 @@ def _assemble(group: _Backtest, named: dict[int, int]) -> ForecastBatch:
         choice[group.weekly] = names.index("holt_winters")
     if k_orig >= MIN_ORIGINS_TO_CHOOSE or len(own) == 1:
         error = candidate_error(mae, names, own, group.sparse, group.weekly, group.classes, named)
+        error = shrunk_error(error, mae, scale, group.classes, cfg.choice_shrinkage)
         scored = np.isfinite(error).any(axis=1)
         choice[scored] = np.argmin(error[scored], axis=1)
 
