@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 
 from bench import bargein_corpus as corpus
+from bench.bargein_noises import engine
+from bench.understanding.render import espeak
 
 pytestmark = pytest.mark.unit
 HELD_OUT = ("report", "holdout", "fresh")
@@ -31,7 +33,7 @@ def test_each_split_draws_its_noise_from_its_own_seed_range() -> None:
 
 
 def test_the_fresh_splits_own_background_is_steady_level_noise() -> None:
-    bed = corpus.engine(16000 * 2, seed=30001)
+    bed = engine(16000 * 2, seed=30001)
     assert bed.shape == (32000,) and np.isfinite(bed).all()
     assert bed.std() == pytest.approx(1.0, rel=1e-6)
     halves = bed.reshape(2, -1).std(axis=1)
@@ -40,8 +42,6 @@ def test_the_fresh_splits_own_background_is_steady_level_noise() -> None:
 
 def test_every_voice_variant_is_really_spoken() -> None:
     # espeak-ng speaks "en-gb+NAME" as plain en-gb, silently; each split's variants must change the audio.
-    from bench.understanding.render import espeak
-
     plain: dict[str, np.ndarray] = {}
     for split in ("train", *HELD_OUT):
         for name, _ in corpus.VOICES[split]:
