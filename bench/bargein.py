@@ -309,7 +309,9 @@ def judge_cost(split_scenes: list[Scene]) -> tuple[float, float, float]:
     return 1e6 * pct(costs, 50), 1e6 * pct(costs, 95), 1e6 * pct(firsts, 50)
 
 
-async def run(split: Split, modes: list[BargeInMode], per_sound: int, limit: int, seed: int) -> list[Outcome]:
+def bench_scenes(split: Split, per_sound: int, limit: int = 0, seed: int = 0) -> list[tuple[Scene, float]]:
+    """The benchmark's scenes (each sound in ``per_sound`` of the split's backgrounds, placed in the call) and
+    where each sound begins."""
     rng = random.Random(seed)
     backgrounds = BACKGROUNDS[split]
     todo: list[tuple[Scene, float]] = []
@@ -318,6 +320,11 @@ async def run(split: Split, modes: list[BargeInMode], per_sound: int, limit: int
         for background, snr in rng.sample(backgrounds, min(per_sound, len(backgrounds))):
             base = scene(sound, background, snr, rng.randrange(1 << 30), on_phone=rng.random() < 0.25)
             todo.append(placed(base, rng))
+    return todo
+
+
+async def run(split: Split, modes: list[BargeInMode], per_sound: int, limit: int, seed: int) -> list[Outcome]:
+    todo = bench_scenes(split, per_sound, limit, seed)
     out = []
     for mode in modes:
         for sc, at in todo:

@@ -1,0 +1,95 @@
+"""The interruption judge's whole trade-off on a split: fillers, coughs and beeps cut against commands and
+requests missed, at every threshold, so two judges can be compared where they cut the same share of non-words
+(a judge retrained on other data mostly moves along one curve; the benchmark at one threshold cannot tell).
+
+    .venv/bin/python bench/bargein_curve.py --split holdout
+    .venv/bin/python bench/bargein_curve.py --split fresh --weights other.json
+
+Each scene goes through the gateway's voice detector, segmenter and the judge's features as
+``bench/bargein_train.py`` replays them (not the whole ``CallSession`` that ``bench/bargein.py`` runs: the
+re-arm after a let-pass sound is approximated from the sound's first loud frame), so the figures at the shipped
+threshold are close to ``bench/bargein.py``'s, not equal. A word counts as cut when the judge reaches the
+threshold within its judged frames (13: 0.26 s from the onset), a non-word as cut when it ever does."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.bargein import bench_scenes  # noqa: E402
+from bench.bargein_corpus import Split  # noqa: E402
+from bench.bargein_train import MIN_FRAMES, Track, first_cut, scores, tracks  # noqa: E402
+from voice_gateway.turns.interruption import WEIGHTS, JudgeModel  # noqa: E402
+
+FALSE_RATES = (0.01, 0.02, 0.037, 0.05, 0.10)
+"""Shares of non-words cut at which the missed words are read off (0.037: the shipped judge on ``holdout``)."""
+
+
+def peaks(model: JudgeModel, ts: list[Track]) -> np.ndarray:
+    """Each track's highest score where a cut may fall (from the segmenter's start, at least MIN_FRAMES in)."""
+    return np.array([scores(model, t)[max(MIN_FRAMES, t.start_k) - 1 :].max(initial=0.0) for t in ts])
+
+
+def trade_off(
+    top: np.ndarray, is_word: np.ndarray, rates: tuple[float, ...] = FALSE_RATES
+) -> list[tuple[float, float, float]]:
+    """(threshold, share of non-words cut, share of words missed) at the lowest threshold cutting at most each
+    share in ``rates`` of the non-words; ``top``: each scene's highest score, ``is_word``: whether it is words."""
+    others, words = np.sort(top[~is_word])[::-1], top[is_word]
+    out = []
+    for rate in rates:
+        allowed = int(
+            np.floor(rate * len(others) + 1e-9)
+        )  # non-words that may score at or above the threshold
+        cut_p = float(np.nextafter(others[allowed], np.inf)) if allowed < len(others) else 0.0
+        out.append((cut_p, float((others >= cut_p).mean()), float((words < cut_p).mean())))
+    return out
+
+
+def ranking(top: np.ndarray, is_word: np.ndarray) -> float:
+    """How often a word scores above a non-word (the area under the trade-off curve; ties count half)."""
+    words, others = top[is_word][:, None], top[~is_word][None, :]
+    return float((words > others).mean() + 0.5 * (words == others).mean())
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--split", default="holdout", choices=["report", "holdout", "fresh", "train"])
+    p.add_argument("--per-sound", type=int, default=4)
+    p.add_argument("--weights", type=Path, default=WEIGHTS)
+    p.add_argument("--seed", type=int, default=18, help="as bench/bargein.py's: the same scenes")
+    args = p.parse_args()
+    split: Split = args.split
+    model = JudgeModel.from_json(args.weights.read_text())
+    t0 = time.monotonic()
+    ts = tracks([sc for sc, _at in bench_scenes(split, args.per_sound, seed=args.seed)])
+    words = [t for t in ts if t.scene.interrupting]
+    print(
+        f"split {split!r}, {len(ts)} scenes that start speech ({len(words)} words), weights {args.weights.name}"
+    )
+    top = peaks(model, ts)
+    is_word = np.array([t.scene.interrupting for t in ts])
+    quick = [first_cut(scores(model, t), t.start_k, model.cut_p, MIN_FRAMES) for t in words]
+    print(
+        f"  at the weights' threshold {model.cut_p:.4f}: non-words cut {100 * (top[~is_word] >= model.cut_p).mean():.1f} %, "
+        f"words missed {100 * (top[is_word] < model.cut_p).mean():.1f} % (not cut within 7 frames: "
+        f"{100 * np.mean([c is None or c > 7 for c in quick]):.1f} %)"
+    )
+    print("  non-words cut -> words missed (threshold)")
+    for cut_p, false, missed in trade_off(top, is_word):
+        print(f"    {100 * false:5.1f} % -> {100 * missed:5.1f} %   ({cut_p:.4f})")
+    print(
+        f"  a word scores above a non-word {100 * ranking(top, is_word):.1f} % of the time "
+        f"({time.monotonic() - t0:.0f} s)"
+    )
+
+
+if __name__ == "__main__":
+    main()
