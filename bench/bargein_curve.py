@@ -25,16 +25,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bargein import bench_scenes  # noqa: E402
 from bench.bargein_corpus import Split  # noqa: E402
-from bench.bargein_train import MIN_FRAMES, Track, first_cut, scores, tracks  # noqa: E402
+from bench.bargein_train import MIN_FRAMES, first_cut, peak, scores, tracks  # noqa: E402
 from voice_gateway.turns.interruption import WEIGHTS, JudgeModel  # noqa: E402
 
 FALSE_RATES = (0.01, 0.02, 0.037, 0.05, 0.10)
 """Shares of non-words cut at which the missed words are read off (0.037: the shipped judge on ``holdout``)."""
-
-
-def peaks(model: JudgeModel, ts: list[Track]) -> np.ndarray:
-    """Each track's highest score where a cut may fall (from the segmenter's start, at least MIN_FRAMES in)."""
-    return np.array([scores(model, t)[max(MIN_FRAMES, t.start_k) - 1 :].max(initial=0.0) for t in ts])
 
 
 def trade_off(
@@ -45,9 +40,8 @@ def trade_off(
     others, words = np.sort(top[~is_word])[::-1], top[is_word]
     out = []
     for rate in rates:
-        allowed = int(
-            np.floor(rate * len(others) + 1e-9)
-        )  # non-words that may score at or above the threshold
+        # The non-words that may score at or above the threshold.
+        allowed = int(np.floor(rate * len(others) + 1e-9))
         cut_p = float(np.nextafter(others[allowed], np.inf)) if allowed < len(others) else 0.0
         out.append((cut_p, float((others >= cut_p).mean()), float((words < cut_p).mean())))
     return out
@@ -70,13 +64,18 @@ def main() -> None:
     model = JudgeModel.from_json(args.weights.read_text())
     t0 = time.monotonic()
     ts = tracks([sc for sc, _at in bench_scenes(split, args.per_sound, seed=args.seed)])
-    words = [t for t in ts if t.scene.interrupting]
-    print(
-        f"split {split!r}, {len(ts)} scenes that start speech ({len(words)} words), weights {args.weights.name}"
-    )
-    top = peaks(model, ts)
     is_word = np.array([t.scene.interrupting for t in ts])
-    quick = [first_cut(scores(model, t), t.start_k, model.cut_p, MIN_FRAMES) for t in words]
+    print(
+        f"split {split!r}, {len(ts)} scenes that start speech ({int(is_word.sum())} words), "
+        f"weights {args.weights.name}"
+    )
+    ps = [scores(model, t) for t in ts]  # each scene scored once
+    top = np.array([peak(s, t.start_k, MIN_FRAMES) for t, s in zip(ts, ps, strict=True)])
+    quick = [
+        first_cut(s, t.start_k, model.cut_p, MIN_FRAMES)
+        for t, s in zip(ts, ps, strict=True)
+        if t.scene.interrupting
+    ]
     print(
         f"  at the weights' threshold {model.cut_p:.4f}: non-words cut {100 * (top[~is_word] >= model.cut_p).mean():.1f} %, "
         f"words missed {100 * (top[is_word] < model.cut_p).mean():.1f} % (not cut within 7 frames: "

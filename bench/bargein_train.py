@@ -182,13 +182,18 @@ def first_cut(p: np.ndarray, start_k: int, cut_p: float, min_frames: int) -> int
     return None
 
 
+def peak(p: np.ndarray, start_k: int, min_frames: int) -> float:
+    """A track's highest score where a cut may fall: from the segmenter's start, at least ``min_frames`` in."""
+    return float(p[max(min_frames, start_k) - 1 :].max(initial=0.0))
+
+
 def calibrate(
     ts: list[Track], ps: list[np.ndarray], false_cut: float, min_frames: int
 ) -> tuple[float, float]:
     """``cut_p``: the lowest threshold cutting at most ``false_cut`` of non-words; ``hold_p``: the lowest that
     keeps non-words' holds past the start under 3 frames (60 ms) at p95."""
     neg = [(t, p) for t, p in zip(ts, ps, strict=True) if not t.scene.interrupting]
-    peaks = np.array([p[max(min_frames, t.start_k) - 1 :].max(initial=0.0) for t, p in neg])
+    peaks = np.array([peak(p, t.start_k, min_frames) for t, p in neg])
     cut_p = float(np.quantile(peaks, 1 - false_cut)) + 1e-6
     hold_p = cut_p
     for cand in np.linspace(cut_p, 0.05, 60):
