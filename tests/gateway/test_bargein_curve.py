@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.bargein_curve import ranking, trade_off
+from bench.bargein_curve import by_condition, ranking, trade_off
 
 
 def test_each_threshold_cuts_at_most_its_share_of_non_words() -> None:
@@ -32,3 +32,20 @@ def test_ranking_counts_words_above_non_words() -> None:
     is_word = np.array([False, False, True, True])
     # pairs (word, other): (0.5, 0.1) above, (0.5, 0.5) tie, (0.9, 0.1) and (0.9, 0.5) above
     assert ranking(top, is_word) == (3 + 0.5) / 4
+
+
+def test_conditions_count_words_missed_and_non_words_cut() -> None:
+    top = np.array([0.99, 0.2, 0.95, 0.1, 0.97])
+    is_word = np.array([True, True, False, False, True])
+    keys = [["said stop", "over hum"], ["said stop", "over none"], ["over hum"], ["over none"], ["said no"]]
+    rows = {name: (n, share) for name, n, share in by_condition(top, is_word, keys, cut_p=0.96)}
+    assert rows["words said stop"] == (2, 0.5)  # 0.2 falls under the threshold, 0.99 does not
+    assert rows["words over none"] == (1, 1.0) and rows["words over hum"] == (1, 0.0)
+    assert rows["words said no"] == (1, 0.0)
+    assert rows["other over hum"] == (1, 0.0) and rows["other over none"] == (1, 0.0)  # 0.95 < 0.96: not cut
+    worst = by_condition(top, is_word, keys, cut_p=0.94)[0]
+    assert worst == (
+        "other over hum",
+        1,
+        1.0,
+    )  # worst first, then by name: at 0.94 the non-word over hum is cut
