@@ -18,9 +18,9 @@
    the same engine, generator H (``forecasting.synthetic_blind_h``), held out but looked at once, with the
    engine of commit 1f3648c, generator I (``forecasting.synthetic_blind_i``), held out but looked at once,
    with the engine of commit ff18af7, generator J (``forecasting.synthetic_blind_j``), looked at once, with the
-   engine of commit 9914ae5 (``both``, the default, is A and B; ``all`` is A to J; the registry is
-   ``bench/forecast_generators.py``) and generator K (``forecasting.synthetic_blind_k``, unseen: never tune on
-   it; run only by ``--generator k``, for the final judgement): every model applied to all SKUs and the
+   engine of commit 9914ae5, and generator K (``forecasting.synthetic_blind_k``), written for the final
+   judgement and looked at once, with the engine of commit 5d52b2d (``both``, the default, is A and B; ``all``
+   is A to K; the registry is ``bench/forecast_generators.py``): every model applied to all SKUs and the
    per-SKU choice, overall and per segment, with the metrics of ``forecasting.accuracy`` (MASE, bias, scaled
    pinball loss at the restock service level, interval coverage); then the acceptance checks of issue 17
    (``bench/forecast_checks.py``), which count on generators B to K. The engine is used only through

@@ -3,9 +3,9 @@
 A is the tune set. B and C were looked at during engine work; D was looked at once, after the engine change
 of commit e0adf63; E once, after commit 'series grouped by backtest windows' (the engine of the second
 judgement run); F and G once, with the engine of commit 60a5e1b; H once as well; I once, with the engine of
-commit ff18af7; J once, with the engine of commit 9914ae5 (fourteenth session). None of them is a clean judge
-any more (``all`` runs A-J). K is unseen: never tune on it, run it only for the final judgement
-(``--generator k``; it is in neither ``both`` nor ``all``).
+commit ff18af7; J once, with the engine of commit 9914ae5 (fourteenth session); K, written for the final
+judgement, once, with the engine of commit 5d52b2d (eighteenth session). None of them is a clean judge any
+more (``all`` runs A-K).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ GENERATORS = {
     "j": "J",
     "k": "K",
     "both": "AB",
-    "all": "ABCDEFGHIJ",
+    "all": "ABCDEFGHIJK",
 }
 """``--generator`` choice: the generators whose accuracy is reported, in order."""
 
@@ -73,7 +73,7 @@ TITLES = {
     "H": "generator H (held out, but looked at once: not a clean judge)",
     "I": "generator I (looked at once: not a clean judge)",
     "J": "generator J (looked at once: not a clean judge)",
-    "K": "generator K (unseen: never tune on it)",
+    "K": "generator K (looked at once: not a clean judge)",
 }
 
 
@@ -94,7 +94,8 @@ STANDING = {
     "I": ", binding; I was held out, but looked at once: not a clean judge"
     " (with the engine of commit ff18af7)",
     "J": ", binding; J was held out, but looked at once: not a clean judge (with the engine of commit 9914ae5)",
-    "K": ", binding: K is unseen, never tuned on",
+    "K": ", binding; K was written for the final judgement, but looked at once: not a clean judge"
+    " (with the engine of commit 5d52b2d)",
 }
 """How far each generator's acceptance checks bind (its standing as a judge), as the bench prints it."""
 
