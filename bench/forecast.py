@@ -1,9 +1,9 @@
 """Forecasting benchmark: prints figures, asserts nothing.
 
-    .venv/bin/python bench/forecast.py [--skus 10000] [--days 730] [--generator a|b|...|j|k|both|all]
+    .venv/bin/python bench/forecast.py [--skus 10000] [--days 730] [--generator a|b|...|j|k|l|both|all]
                                        [--seed 2025] [--seed-b 7351] [--seed-c 40961] [--seed-d 4242]
                                        [--seed-e 90210] [--seed-f 58111] [--seed-g 36473] [--seed-h 61837]
-                                       [--seed-i 52919] [--seed-j 27583] [--seed-k 48317]
+                                       [--seed-i 52919] [--seed-j 27583] [--seed-k 48317] [--seed-l 83659]
                                        [--load-skus 1000] [--no-warehouse]
 
 1. Speed: backtest + forecast + restock recommendations for every SKU (generator A, the mix the tests use),
@@ -18,12 +18,13 @@
    the same engine, generator H (``forecasting.synthetic_blind_h``), held out but looked at once, with the
    engine of commit 1f3648c, generator I (``forecasting.synthetic_blind_i``), held out but looked at once,
    with the engine of commit ff18af7, generator J (``forecasting.synthetic_blind_j``), looked at once, with the
-   engine of commit 9914ae5, and generator K (``forecasting.synthetic_blind_k``), written for the final
-   judgement and looked at once, with the engine of commit 5d52b2d (``both``, the default, is A and B; ``all``
-   is A to K; the registry is ``bench/forecast_generators.py``): every model applied to all SKUs and the
+   engine of commit 9914ae5, generator K (``forecasting.synthetic_blind_k``), written for the final judgement
+   and looked at once, with the engine of commit 5d52b2d, and generator L (``forecasting.synthetic_blind_l``),
+   unseen, run only by ``--generator l`` for a final judgement (``both``, the default, is A and B; ``all`` is
+   A to K, never L; the registry is ``bench/forecast_generators.py``): every model applied to all SKUs and the
    per-SKU choice, overall and per segment, with the metrics of ``forecasting.accuracy`` (MASE, bias, scaled
    pinball loss at the restock service level, interval coverage); then the acceptance checks of issue 17
-   (``bench/forecast_checks.py``), which count on generators B to K. The engine is used only through
+   (``bench/forecast_checks.py``), which count on generators B to L. The engine is used only through
    ``forecast_batch``, ``EngineConfig`` and ``MODEL_NAMES``.
 3. Warehouse: time to load the history (write_pandas on fakesnow in-process, and the stage-free JSON path over
    HTTP to the embedded server, which is what the running service uses) and to read it back as a matrix.
@@ -279,7 +280,7 @@ def main() -> None:
         "--generator",
         choices=tuple(GENERATORS),
         default="both",
-        help="accuracy on which: both = A and B, all = A to I (I only for the final judgement run)",
+        help="accuracy on which: both = A and B, all = A to K (L only for a final judgement run)",
     )
     p.add_argument("--load-skus", type=int, default=1_000, help="SKUs loaded over HTTP (the slow path)")
     p.add_argument("--no-warehouse", action="store_true")

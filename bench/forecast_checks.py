@@ -28,7 +28,7 @@ def _pinball_gap(rows: dict[str, Summary]) -> tuple[float, str]:
 
 def checks(overall: dict[str, Summary], segments: dict[str, dict[str, Summary]], key: str) -> list[bool]:
     """Print the acceptance checks of issue 17 as met / not met; return them. They count only on generators
-    B to K (``key``); on the tune set they are printed for information."""
+    B to L (``key``); on the tune set they are printed for information."""
     chosen = overall[CHOICE]
     best = min((k for k in overall if k != CHOICE), key=lambda k: overall[k].median_mase)
     gaps = {seg: _gap(rows) for seg, rows in segments.items()}

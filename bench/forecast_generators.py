@@ -5,7 +5,9 @@ of commit e0adf63; E once, after commit 'series grouped by backtest windows' (th
 judgement run); F and G once, with the engine of commit 60a5e1b; H once as well; I once, with the engine of
 commit ff18af7; J once, with the engine of commit 9914ae5 (fourteenth session); K, written for the final
 judgement, once, with the engine of commit 5d52b2d (eighteenth session). None of them is a clean judge any
-more (``all`` runs A-K).
+more (``all`` runs A-K). L is unseen: written by a helper after A-K had all been read, without running or
+reading the engine, it is not in ``all`` nor ``both`` and is run only by ``--generator l``, once, for a final
+judgement.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from forecasting.synthetic_blind_h import H_SEED, blind_h_demand
 from forecasting.synthetic_blind_i import I_SEED, blind_i_demand
 from forecasting.synthetic_blind_j import J_SEED, blind_j_demand
 from forecasting.synthetic_blind_k import K_SEED, blind_k_demand
+from forecasting.synthetic_blind_l import L_SEED, blind_l_demand
 from forecasting.synthetic_final_f import F_SEED, final_f_demand
 from forecasting.synthetic_fresh import DEFAULT_SEED as FRESH_SEED
 from forecasting.synthetic_fresh import fresh_demand
@@ -42,6 +45,7 @@ SEEDS = {
     "I": I_SEED,
     "J": J_SEED,
     "K": K_SEED,
+    "L": L_SEED,
 }
 """Each generator's default seed."""
 
@@ -57,10 +61,11 @@ GENERATORS = {
     "i": "I",
     "j": "J",
     "k": "K",
+    "l": "L",  # unseen: only on its own, never in "both" or "all"
     "both": "AB",
     "all": "ABCDEFGHIJK",
 }
-"""``--generator`` choice: the generators whose accuracy is reported, in order."""
+"""``--generator`` choice: the generators whose accuracy is reported, in order (L only by ``l``)."""
 
 TITLES = {
     "A": "generator A (tune set)",
@@ -74,11 +79,12 @@ TITLES = {
     "I": "generator I (looked at once: not a clean judge)",
     "J": "generator J (looked at once: not a clean judge)",
     "K": "generator K (looked at once: not a clean judge)",
+    "L": "generator L (unseen: never tune on it)",
 }
 
 
 STANDING = {
-    "A": ", for information only: they count on generators B to K",
+    "A": ", for information only: they count on generators B to L",
     "B": ", binding, but B was looked at during engine work: not a clean judge",
     "C": ", binding, but C was looked at during engine work: not a clean judge",
     "D": ", binding; D was held out, but looked at once: not a clean judge"
@@ -96,6 +102,7 @@ STANDING = {
     "J": ", binding; J was held out, but looked at once: not a clean judge (with the engine of commit 9914ae5)",
     "K": ", binding; K was written for the final judgement, but looked at once: not a clean judge"
     " (with the engine of commit 5d52b2d)",
+    "L": ", binding: L is unseen, never tuned on",
 }
 """How far each generator's acceptance checks bind (its standing as a judge), as the bench prints it."""
 
@@ -104,7 +111,7 @@ STANDING = {
 class Demand:
     """One generator's SKUs, with each SKU's segment."""
 
-    key: str  # "A" to "K"
+    key: str  # "A" to "L"
     title: str
     y: np.ndarray
     start: np.ndarray | None  # first observed day per SKU; None: every SKU from day 0
@@ -123,8 +130,9 @@ MAKERS: dict[str, Callable[..., Any]] = {
     "I": blind_i_demand,
     "J": blind_j_demand,
     "K": blind_k_demand,
+    "L": blind_l_demand,
 }
-"""Generators B-K share one shape of result: ``y``, ``start``, ``segment``, ``names``."""
+"""Generators B-L share one shape of result: ``y``, ``start``, ``segment``, ``names``."""
 
 
 def demand(key: str, skus: int, days: int, seed: int) -> Demand:
