@@ -10,10 +10,13 @@ import pytest
 from tests.gateway.harness import espeak, noise_burst, tone
 from voice_gateway.turns.bargein import BargeIn, BargeInOptions, takes_the_turn
 from voice_gateway.turns.interruption import (
+    BACKGROUND_DIM,
+    NO_BACKGROUND,
     SEGMENT_DIM,
     InterruptionJudge,
     JudgeModel,
     SegmentFeatures,
+    background,
     default_model,
 )
 from voice_gateway.turns.segmenter import Segmenter, SegmentStart
@@ -118,6 +121,29 @@ def test_a_louder_onset_after_a_sound_was_let_pass_is_judged_afresh() -> None:
     # The caller speaks up within the same utterance (the hum kept the segmenter in speech).
     actions = [barge.process(f, True, 1.0, *CLEAR) for f in frames(espeak("stop"))]
     assert "cut" in actions
+
+
+def test_the_background_is_described_by_its_level_tone_and_switching() -> None:
+    rng = np.random.default_rng(5)
+    noise = rng.normal(size=16000) * 300
+    hiss = noise.astype("<i2").tobytes()
+    hum = (noise + np.frombuffer(tone(1.0, 1200.0, level=0.2), "<i2")).astype("<i2").tobytes()
+    on_off = np.frombuffer(b"".join(tone(0.25, 1200.0, level=0.2) + bytes(8000) for _ in range(2)), "<i2")
+    beeper = (noise + on_off).astype("<i2").tobytes()
+    level, peak, flat, switch = range(BACKGROUND_DIM)
+    steady, tonal, beeping = (background(frames(pcm)) for pcm in (hiss, hum, beeper))
+    assert steady is not None and tonal is not None and beeping is not None
+    assert tonal.described[peak] > steady.described[peak] + 2.0  # one strong bin under it all
+    assert steady.described[flat] > tonal.described[flat]
+    assert beeping.described[switch] > steady.described[switch] + 2.0  # a beep on over its off state
+    assert tonal.described[switch] < 1.0 and steady.described[switch] < 1.0
+    assert steady.described[level] > NO_BACKGROUND[level]
+    # Too little before the onset: the features carry the silent description, as for digital silence.
+    features = SegmentFeatures()
+    features.reset(background(frames(hiss)[:2]))
+    assert np.array_equal(features.summary()[-BACKGROUND_DIM:], NO_BACKGROUND)
+    features.reset(beeping)
+    assert np.array_equal(features.summary()[-BACKGROUND_DIM:], beeping.described)
 
 
 def test_weights_round_trip_and_match_the_features() -> None:

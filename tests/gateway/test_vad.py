@@ -87,8 +87,9 @@ def test_the_judge_hears_what_a_frame_adds_to_the_background() -> None:
     steady = pcm(hum(1.0))
     frames = [steady[i : i + FRAME] for i in range(0, len(steady), FRAME)]
     assert background(frames[: MIN_CONTEXT - 1]) is None  # too little to tell
-    floor = background(frames[:40])
-    assert floor is not None
+    heard = background(frames[:40])
+    assert heard is not None
+    floor = heard.floor
     # The hum over itself adds nothing; over silence (no background) it is far above.
     assert abs(frame_vector(frames[45], floor)[F_EXCESS]) < 6.0  # (the floor is a low quantile per bin)
     assert frame_vector(frames[45])[F_EXCESS] == pytest.approx(40.0)

@@ -6,8 +6,11 @@ cough, a beep, a clatter).
 Each frame becomes a small spectral description (log-mel shape, flatness, tonality, voicing by autocorrelation,
 energy) of what it adds to the background: the background's power spectrum is estimated from the second before
 the onset (a low percentile per bin, so a hum, a beeper's rumble or babble is mostly taken out and the words stand
-out), subtracted bin by bin, and the frame's level over it is one more feature. What has been heard since the onset is summarised (means, the change from the first frames to the
-last, spectral flux, energy rises, pitch movement) and a one-hidden-layer network scores it. The weights and
+out), subtracted bin by bin, and the frame's level over it is one more feature. What has been heard since the
+onset is summarised (means, the change from the first frames to the last, spectral flux, energy rises, pitch
+movement), four numbers describing the background itself are added (its level, tonality, flatness and how much
+it switches on and off: words over a beeper look otherwise than words over silence), and a one-hidden-layer
+network scores it. The weights and
 thresholds come from ``bench/bargein_train.py`` (generated audio; provenance in docs/gateway.md) and live next to
 this module in ``interruption_weights.json``. A frame costs 0.1-0.2 ms of numpy on a 2-core machine (two small
 matrix products stand in for FFT calls); only frames of speech over our playout are judged, at most
@@ -40,6 +43,8 @@ MIN_CONTEXT = 5
 """Fewer frames than this before the onset: no background estimate (nothing is subtracted)."""
 FLOOR_QUANTILE = 0.2
 """The background per bin: this quantile of the context frames' power (low, as speech in them has gaps)."""
+SWITCH_QUANTILE = 0.9
+"""The background's loud state per bin (a beeper on, a voice speaking), set against its floor."""
 KEEP = 0.05
 """Spectral subtraction leaves at least this share of a bin's power (no bin is emptied: no musical noise)."""
 MAX_EXCESS_DB = 40.0
@@ -96,13 +101,45 @@ def power_spectra(frames: list[bytes]) -> np.ndarray:
     return parts[:, :LOW_BINS] + parts[:, LOW_BINS:]
 
 
-def background(context: list[bytes]) -> np.ndarray | None:
-    """The background's power per bin, from the frames before an onset (None: too few to tell)."""
+@dataclass(frozen=True)
+class Background:
+    """The second before an onset: ``floor``, the power per bin taken out of each frame, and ``described``,
+    what it was like (``BACKGROUND_DIM`` numbers: how loud, how tonal, how flat, how much it switches on and
+    off), so the network can judge words over a beeper otherwise than words over silence."""
+
+    floor: np.ndarray
+    described: np.ndarray
+
+
+BACKGROUND_DIM = 4
+
+
+def _described(floor: np.ndarray, high: np.ndarray) -> np.ndarray:
+    mid = floor[_tables()[2]] + np.float32(EPS)
+    return np.array(
+        (
+            math.log10(float(mid.sum())),  # level over 250-3800 Hz
+            math.log10(float(mid.max()) / float(np.median(mid))),  # one strong bin: a tone, a beeper
+            float(np.log(mid).mean()) - math.log(float(mid.mean())),  # 0 for white noise
+            # a beeper's on state over its off state, a voice over its gaps
+            math.log10((float(high.sum()) + EPS) / (float(floor.sum()) + EPS)),
+        )
+    )
+
+
+NO_BACKGROUND = _described(np.zeros(LOW_BINS, dtype=np.float32), np.zeros(LOW_BINS, dtype=np.float32))
+"""The description when there was too little before the onset to tell (as digital silence)."""
+
+
+def background(context: list[bytes]) -> Background | None:
+    """The background, from the frames before an onset (None: too few to tell)."""
     context = context[-CONTEXT_FRAMES:]
     if len(context) < MIN_CONTEXT:
         return None
-    floor: np.ndarray = np.quantile(power_spectra(context), FLOOR_QUANTILE, axis=0).astype(np.float32)
-    return floor
+    low, high = np.quantile(power_spectra(context), (FLOOR_QUANTILE, SWITCH_QUANTILE), axis=0).astype(
+        np.float32
+    )
+    return Background(low, _described(low, high))
 
 
 # -- one frame ---------------------------------------------------------------------------------------------------
@@ -152,7 +189,7 @@ def frame_vector(frame: bytes, floor: np.ndarray | None = None) -> np.ndarray:
 
 
 # -- since the onset -----------------------------------------------------------------------------------------------
-SEGMENT_DIM = 2 * N_BANDS + 22
+SEGMENT_DIM = 2 * N_BANDS + 22 + BACKGROUND_DIM
 
 
 class SegmentFeatures:
@@ -164,9 +201,10 @@ class SegmentFeatures:
         self.count = 0
         self.reset()
 
-    def reset(self, floor: np.ndarray | None = None) -> None:
-        """From a new onset, over the background ``floor`` (``background``'s)."""
-        self.floor = floor
+    def reset(self, heard: Background | None = None) -> None:
+        """From a new onset, over the background ``heard`` before it (``background``'s)."""
+        self.floor = None if heard is None else heard.floor
+        self._background = NO_BACKGROUND if heard is None else heard.described
         self.count = 0
         self._sum = np.zeros(FRAME_DIM)
         self._sq = np.zeros(N_BANDS)
@@ -253,7 +291,7 @@ class SegmentFeatures:
             float(mean[F_EXCESS]),
             float(self._max[F_EXCESS]),
         )
-        return np.concatenate((shape, tail - self._head, rest))
+        return np.concatenate((shape, tail - self._head, rest, self._background))
 
 
 # -- the network and the verdict -----------------------------------------------------------------------------------
