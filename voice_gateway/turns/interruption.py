@@ -4,16 +4,15 @@ onsets, formants on the move, syllables), ``hold`` (not sure yet) or ``ignore`` 
 cough, a beep, a clatter).
 
 Each frame becomes a small spectral description (log-mel shape, flatness, tonality, voicing by autocorrelation,
-energy) of what it adds to the background: the background's power spectrum is estimated from the second before
-the onset (a low percentile per bin, so a hum, a beeper's rumble or babble is mostly taken out and the words stand
-out), subtracted bin by bin, and the frame's level over it is one more feature. What has been heard since the
-onset is summarised (means, the change from the first frames to the last, spectral flux, energy rises, pitch
-movement), four numbers describing the background itself are added (its level, tonality, flatness and how much
-it switches on and off: words over a beeper look otherwise than words over silence), and a one-hidden-layer
-network scores it. The weights and
-thresholds come from ``bench/bargein_train.py`` (generated audio; provenance in docs/gateway.md) and live next to
-this module in ``interruption_weights.json``. A frame costs 0.1-0.2 ms of numpy on a 2-core machine (two small
-matrix products stand in for FFT calls); only frames of speech over our playout are judged, at most
+energy) of what it adds to the background: the background's power spectrum is estimated from the second before the
+onset (a low percentile per bin, so a hum, a beeper's rumble or babble is mostly taken out and the words stand out),
+subtracted bin by bin, and the frame's level over it is one more feature. What has been heard since the onset is
+summarised (means, the change from the first frames to the last, spectral flux, energy rises, pitch movement), four
+numbers describing the background itself are added (its level, tonality, flatness and how much it switches on and
+off: words over a beeper look otherwise than words over silence), and a one-hidden-layer network scores it. The
+weights and thresholds come from ``bench/bargein_train.py`` (generated audio; provenance in docs/gateway.md) and live
+next to this module in ``interruption_weights.json``. A frame costs 0.1-0.2 ms of numpy on a 2-core machine (two
+small matrix products stand in for FFT calls); only frames of speech over our playout are judged, at most
 ``max_frames`` per judgement."""
 
 from __future__ import annotations
