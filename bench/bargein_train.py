@@ -29,13 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.bargein_corpus import Scene, pcm16, scenes  # noqa: E402
-from voice_gateway.turns.interruption import (  # noqa: E402
-    CONTEXT_FRAMES,
-    WEIGHTS,
-    JudgeModel,
-    SegmentFeatures,
-    background,
-)
+from voice_gateway.turns.interruption import WEIGHTS, JudgeModel  # noqa: E402
+from voice_gateway.turns.interruption_features import CONTEXT_FRAMES, SegmentFeatures, background  # noqa: E402
 from voice_gateway.turns.segmenter import Segmenter, SegmentStart  # noqa: E402
 from voice_gateway.turns.vad import WebRtcVoiceDetector  # noqa: E402
 

@@ -9,15 +9,13 @@ import pytest
 
 from tests.gateway.harness import espeak, noise_burst, tone
 from voice_gateway.turns.bargein import BargeIn, BargeInOptions, takes_the_turn
-from voice_gateway.turns.interruption import (
+from voice_gateway.turns.interruption import InterruptionJudge, JudgeModel, default_model
+from voice_gateway.turns.interruption_features import (
     BACKGROUND_DIM,
     NO_BACKGROUND,
     SEGMENT_DIM,
-    InterruptionJudge,
-    JudgeModel,
     SegmentFeatures,
     background,
-    default_model,
 )
 from voice_gateway.turns.segmenter import Segmenter, SegmentStart
 from voice_gateway.turns.vad import WebRtcVoiceDetector

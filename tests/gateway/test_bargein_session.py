@@ -13,7 +13,8 @@ from tests.gateway.harness import Clip, Say, ScriptedCall, espeak, noise_burst, 
 from voice_gateway import events as ev
 from voice_gateway.options import SessionOptions
 from voice_gateway.turns.bargein import BargeIn, BargeInOptions
-from voice_gateway.turns.interruption import SEGMENT_DIM, JudgeModel
+from voice_gateway.turns.interruption import JudgeModel
+from voice_gateway.turns.interruption_features import SEGMENT_DIM
 
 pytestmark = pytest.mark.gateway
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tests.gateway.harness import espeak
-from voice_gateway.turns.interruption import F_EXCESS, MIN_CONTEXT, background, frame_vector
+from voice_gateway.turns.interruption_features import F_EXCESS, MIN_CONTEXT, background, frame_vector
 from voice_gateway.turns.segmenter import SegmentEnd, Segmenter, SegmentStart
 from voice_gateway.turns.vad import QuietestFrame, VadOptions, WebRtcVoiceDetector
 

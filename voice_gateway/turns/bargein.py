@@ -16,7 +16,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Literal
 
-from voice_gateway.turns.interruption import CONTEXT_FRAMES, InterruptionJudge, JudgeModel
+from voice_gateway.turns.interruption import InterruptionJudge, JudgeModel
+from voice_gateway.turns.interruption_features import CONTEXT_FRAMES
 
 with warnings.catch_warnings():  # stdlib audioop warns on 3.11-3.12; audioop-lts provides it on 3.13+
     warnings.simplefilter("ignore", DeprecationWarning)
