@@ -3,6 +3,7 @@ as per-turn fallbacks; else the local engines. The local recognizer's grammar fo
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Coroutine
@@ -16,6 +17,7 @@ from voice_gateway.speech.local import EspeakSynthesizer, LocalAsrOptions, Local
 from voice_gateway.speech.minimax_adapter import MiniMaxRecognizer, MiniMaxSynthesizer
 from voice_gateway.speech.ports import SpeechRecognizer, SpeechSynthesizer
 from voice_gateway.speech.vocabulary import VocabularyRefresher, site_phrases_of, vocabulary_of
+from voice_gateway.turns import interruption
 
 log = logging.getLogger("inventorypulse.speech")
 
@@ -75,6 +77,7 @@ async def build_speech(
         log.info("speech: local engines (%s recognizer, espeak-ng)", s.local_asr_engine)
     if s.speech_warm_up:
         engines.background["local-asr-warm-up"] = local_asr.warm_up()
+        engines.background["interruption-judge-warm-up"] = asyncio.to_thread(interruption.warm_up)
     if s.vocabulary_refresh_s > 0:
         refresher = VocabularyRefresher(inventory, [local_asr], snapshot.version)
         engines.background["vocabulary-refresh"] = refresher.run(s.vocabulary_refresh_s)

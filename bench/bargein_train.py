@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bargein_corpus import Scene, pcm16, scenes  # noqa: E402
 from voice_gateway.turns.interruption import WEIGHTS, JudgeModel  # noqa: E402
-from voice_gateway.turns.interruption_features import CONTEXT_FRAMES, SegmentFeatures, background  # noqa: E402
+from voice_gateway.turns.interruption_features import CONTEXT_FRAMES, SegmentFeatures  # noqa: E402
 from voice_gateway.turns.segmenter import Segmenter, SegmentStart  # noqa: E402
 from voice_gateway.turns.vad import WebRtcVoiceDetector  # noqa: E402
 
@@ -69,7 +69,7 @@ def track(scene: Scene, max_frames: int = MAX_FRAMES) -> Track | None:
     if onset is None or start is None:
         return None
     feats = SegmentFeatures(max_frames)
-    feats.reset(background(frames[max(0, onset - CONTEXT_FRAMES) : onset]))  # as the session does
+    feats.reset(frames[max(0, onset - CONTEXT_FRAMES) : onset])  # as the session does
     rows = []
     for f in frames[onset : onset + max_frames]:
         feats.add(f)
@@ -271,7 +271,8 @@ def main() -> None:
         f"{len(all_tracks)} scenes of the train split of bench/bargein_corpus.py (espeak-ng en-us and British "
         "(en+) voice variants, en-gb-x-gbclan, en-gb-x-gbcwmd and en-us-nyc at 140-190 wpm, hibari at 0.9, 1.0 and 1.15, "
         "each also resampled by 0.8-1.25; babble at 10-30 dB, a fan at 15 or 25 dB, a 1.4-2.4 kHz alarm beeping on and off at 20 dB, or none; a quarter "
-        "phone-band); features over the background of the second before the onset; thresholds from out-of-fold "
+        "phone-band); features over the background of the second before the onset, and Silero VAD's speech "
+        "probabilities and recurrent state from the start of that second; thresholds from out-of-fold "
         "scores, folds by accent (hibari by speed)"
     )
     model = JudgeModel(

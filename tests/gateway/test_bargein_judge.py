@@ -11,9 +11,11 @@ from tests.gateway.harness import espeak, noise_burst, tone
 from voice_gateway.turns.bargein import BargeIn, BargeInOptions, takes_the_turn
 from voice_gateway.turns.interruption import InterruptionJudge, JudgeModel, default_model
 from voice_gateway.turns.interruption_features import (
+    BACKGROUND_AT,
     BACKGROUND_DIM,
     NO_BACKGROUND,
     SEGMENT_DIM,
+    SPEECH_AT,
     SegmentFeatures,
     background,
 )
@@ -138,10 +140,46 @@ def test_the_background_is_described_by_its_level_tone_and_switching() -> None:
     assert steady.described[level] > NO_BACKGROUND[level]
     # Too little before the onset: the features carry the silent description, as for digital silence.
     features = SegmentFeatures()
-    features.reset(background(frames(hiss)[:2]))
-    assert np.array_equal(features.summary()[-BACKGROUND_DIM:], NO_BACKGROUND)
-    features.reset(beeping)
-    assert np.array_equal(features.summary()[-BACKGROUND_DIM:], beeping.described)
+    features.reset(frames(hiss)[:2])
+    assert np.array_equal(features.summary()[BACKGROUND_AT], NO_BACKGROUND)
+    features.reset(frames(beeper))
+    assert np.array_equal(features.summary()[BACKGROUND_AT], beeping.described)
+
+
+def test_silero_vad_hears_words_since_the_onset_over_what_came_before() -> None:
+    rng = np.random.default_rng(4)
+    hiss = (rng.normal(size=16000) * 300).astype("<i2").tobytes()
+    said = np.frombuffer(espeak("stop"), "<i2")
+    over_hiss = (said + np.frombuffer(hiss, "<i2")[: said.size]).astype("<i2").tobytes()
+    heard = {}
+    for name, sound in (("words", over_hiss), ("tone", tone(0.3, 1200.0, level=0.2))):
+        features = SegmentFeatures(max_frames=13)
+        features.reset(frames(hiss))
+        before = features.summary()[SPEECH_AT]
+        features.add(*frames(sound)[:13])
+        heard[name] = features.summary()[SPEECH_AT]
+        assert before[0] < 0.2  # the hiss before the onset: its latest probability stands in for "since"
+        assert not np.array_equal(heard[name][2:], before[2:])  # the state moved on with the sound
+    highest, latest = 0, 1
+    assert heard["words"][highest] > 0.8 and heard["tone"][highest] < 0.5
+    assert heard["words"][latest] <= heard["words"][highest]
+
+
+def test_the_judge_falls_back_to_sound_mode_when_silero_cannot_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    from local_speech import silero_vad
+
+    monkeypatch.setattr(silero_vad, "MODEL_SHA256", "0" * 64)
+    silero_vad._session.cache_clear()
+    try:
+        barge = BargeIn(BargeInOptions(min_speech_s=0.12))
+        f = frames(tone(0.1, 200.0))[0]
+        for _ in range(10):
+            barge.listen(f)  # a background for the judgement, which Silero would hear first
+        barge.segment_started()
+        assert barge.process(f, True, 0.06, *CLEAR) == "play"  # the judge failed; not yet the minimum speech
+        assert barge.process(f, True, 0.12, *CLEAR) == "cut"  # any speech, as in sound mode
+    finally:
+        silero_vad._session.cache_clear()
 
 
 def test_weights_round_trip_and_match_the_features() -> None:

@@ -9,6 +9,7 @@ that turns out to be only fillers is resumed, and in ``words`` mode words the ju
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import warnings
@@ -16,12 +17,15 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Literal
 
+from local_speech.errors import LocalSpeechError
 from voice_gateway.turns.interruption import InterruptionJudge, JudgeModel
 from voice_gateway.turns.interruption_features import CONTEXT_FRAMES
 
 with warnings.catch_warnings():  # stdlib audioop warns on 3.11-3.12; audioop-lts provides it on 3.13+
     warnings.simplefilter("ignore", DeprecationWarning)
     import audioop
+
+log = logging.getLogger(__name__)
 
 BargeInMode = Literal["sound", "words"]
 MAX_BACKLOG = 8
@@ -74,6 +78,7 @@ class BargeIn:
         self._cut = False  # this utterance cut a reply: it cuts nothing more
         self._held = 0  # frames held in this utterance
         self._loudest = 0.0  # RMS of the loudest frame of the current judgement
+        self._judge_failed = False  # the judge's model could not run: sound mode for the rest of the call
         self.onset_ok = True
         """The utterance in progress (or last) began past the echo guard of the reply it fell in."""
 
@@ -113,8 +118,18 @@ class BargeIn:
 
     def _decide(self, frame: bytes, speech_s: float) -> Action:
         o = self.options
-        if o.mode == "sound":
-            return "cut" if speech_s >= o.min_speech_s else "play"
+        if o.mode == "words" and not self._judge_failed:
+            try:
+                return self._judged(frame, speech_s)
+            except (
+                LocalSpeechError
+            ) as exc:  # Silero VAD missing or refused: any speech cuts, as in sound mode
+                log.error("barge-in: the interruption judge cannot run (%s); any speech cuts", exc)
+                self._judge_failed = True
+        return "cut" if speech_s >= o.min_speech_s else "play"
+
+    def _judged(self, frame: bytes, speech_s: float) -> Action:
+        o = self.options
         judge = self.judge
         rms = _rms(frame)
         if not self._judging:  # the onset's frames so far, then each new one

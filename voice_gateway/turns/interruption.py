@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,11 @@ from typing import Literal
 
 import numpy as np
 
-from voice_gateway.turns.interruption_features import SEGMENT_DIM, SegmentFeatures, background
+from local_speech import silero_vad
+from local_speech.errors import LocalSpeechError
+from voice_gateway.turns.interruption_features import SEGMENT_DIM, SegmentFeatures
+
+log = logging.getLogger(__name__)
 
 Verdict = Literal["cut", "hold", "ignore"]
 
@@ -105,6 +110,17 @@ def default_model() -> JudgeModel:
     return JudgeModel.from_json(WEIGHTS.read_text())
 
 
+def warm_up() -> None:
+    """Load the shipped judge and Silero VAD now (about 0.2 s, blocking: run it in a thread at start-up), not at
+    the first caller's first interruption. A model that cannot load is logged here; calls then cut for any speech
+    (``BargeIn``)."""
+    default_model()
+    try:
+        silero_vad.load()
+    except LocalSpeechError as exc:
+        log.error("barge-in: Silero VAD cannot load (%s); interruptions will cut for any speech", exc)
+
+
 class InterruptionJudge:
     """One per call. ``start()`` at each onset of speech over our reply, then ``process(frame)`` per frame from
     that onset; ``verdict`` keeps the last answer, ``done`` says no more frames are needed."""
@@ -126,7 +142,7 @@ class InterruptionJudge:
 
     def start(self, context: list[bytes] | None = None) -> None:
         """A new onset; ``context``: the frames just before it, the background (``background``)."""
-        self._features.reset(background(context) if context else None)
+        self._features.reset(context or ())
         self.verdict = "hold"
         self.last_score = 0.0
 

@@ -5,16 +5,24 @@ low percentile per bin, so a hum, a beeper's rumble or babble is mostly taken ou
 subtracted bin by bin; the frame's level over it is one more feature. ``SegmentFeatures`` summarises what has been
 heard since the onset (means, the change from the first frames to the last, spectral flux, energy rises, pitch
 movement) and adds four numbers describing the background itself (its level, tonality, flatness and how much it
-switches on and off: words over a beeper look otherwise than words over silence). A frame costs 0.1-0.2 ms of numpy
-on a 2-core machine (two small matrix products stand in for FFT calls)."""
+switches on and off: words over a beeper look otherwise than words over silence). Last come Silero VAD's highest and
+latest speech probability since the onset and its recurrent state (``local_speech/silero_vad.py``), streamed from the
+start of the second before the onset: a network trained on real voices and real noise, where ours learns from
+generated audio only (words missed at 2 % of non-words cut: 9.4 → 3.8 % on ``holdout``, 8.0 → 2.2 % on
+``fresh``). A frame costs 0.1-0.2 ms of numpy on a 2-core machine (two small matrix products stand in for FFT
+calls) and about 0.07 ms of Silero (a 32 ms chunk every 1.6 frames); a new judgement 2 ms (the second before it
+through Silero)."""
 
 from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from local_speech.silero_vad import STATE_DIM, SileroStream
 
 RATE = 16000
 FRAME = 320  # 20 ms at 16 kHz
@@ -175,7 +183,12 @@ def frame_vector(frame: bytes, floor: np.ndarray | None = None) -> np.ndarray:
 
 
 # -- since the onset -----------------------------------------------------------------------------------------------
-SEGMENT_DIM = 2 * N_BANDS + 22 + BACKGROUND_DIM
+SPEECH_DIM = 2 + STATE_DIM
+"""Silero VAD's view since the onset: its highest and its latest speech probability, and its recurrent state."""
+SEGMENT_DIM = 2 * N_BANDS + 22 + BACKGROUND_DIM + SPEECH_DIM
+BACKGROUND_AT = slice(SEGMENT_DIM - SPEECH_DIM - BACKGROUND_DIM, SEGMENT_DIM - SPEECH_DIM)
+SPEECH_AT = slice(SEGMENT_DIM - SPEECH_DIM, SEGMENT_DIM)
+"""Where the background's description and Silero VAD's view sit in ``SegmentFeatures.summary()``."""
 
 
 class SegmentFeatures:
@@ -185,10 +198,17 @@ class SegmentFeatures:
     def __init__(self, max_frames: int = 30) -> None:
         self.max_frames = max_frames
         self.count = 0
+        self._speech = SileroStream()
         self.reset()
 
-    def reset(self, heard: Background | None = None) -> None:
-        """From a new onset, over the background ``heard`` before it (``background``'s)."""
+    def reset(self, context: Sequence[bytes] = ()) -> None:
+        """From a new onset; ``context``: the frames just before it (the background, at most its last
+        ``CONTEXT_FRAMES``; Silero VAD hears them too, so its state at the onset knows the background)."""
+        context = list(context)[-CONTEXT_FRAMES:]
+        heard = background(context)
+        self._speech.reset()
+        self._speech.push(b"".join(context))
+        self._speech_from = len(self._speech.probs)
         self.floor = None if heard is None else heard.floor
         self._background = NO_BACKGROUND if heard is None else heard.described
         self.count = 0
@@ -208,6 +228,7 @@ class SegmentFeatures:
         """More frames (those past ``max_frames`` are ignored)."""
         for frame in frames[: self.max_frames - self.count]:
             self._add(frame_vector(frame, self.floor))
+            self._speech.push(frame)
 
     def _add(self, v: np.ndarray) -> None:
         shape = v[:N_BANDS]
@@ -277,4 +298,7 @@ class SegmentFeatures:
             float(mean[F_EXCESS]),
             float(self._max[F_EXCESS]),
         )
-        return np.concatenate((shape, tail - self._head, rest, self._background))
+        probs = self._speech.probs
+        since = probs[self._speech_from :] or probs[-1:] or [0.0]
+        heard = (max(since), since[-1])
+        return np.concatenate((shape, tail - self._head, rest, self._background, heard, self._speech.state))
