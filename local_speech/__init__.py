@@ -9,4 +9,6 @@ synthesis. Imports nothing else of this project; the voice gateway wraps it (``v
 - ``asr``: ``GrammarRecognizer``, a pool of pocketsphinx decoders
 - ``options``: ``LocalAsrOptions``, the recognizer's settings
 - ``espeak``: ``EspeakEngine``, text -> PCM16 chunks at any rate
-- ``pcm``: the few PCM16 helpers the engine needs"""
+- ``pcm``: the few PCM16 helpers the engine needs
+- ``silero_vad``: ``SileroStream``, Silero VAD's speech probability and state per 32 ms chunk (for the
+  gateway's interruption judge)"""
