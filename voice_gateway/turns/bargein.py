@@ -121,9 +121,8 @@ class BargeIn:
         if o.mode == "words" and not self._judge_failed:
             try:
                 return self._judged(frame, speech_s)
-            except (
-                LocalSpeechError
-            ) as exc:  # Silero VAD missing or refused: any speech cuts, as in sound mode
+            except LocalSpeechError as exc:
+                # Silero VAD missing or refused: any speech cuts, as in sound mode, for the rest of the call.
                 log.error("barge-in: the interruption judge cannot run (%s); any speech cuts", exc)
                 self._judge_failed = True
         return "cut" if speech_s >= o.min_speech_s else "play"
