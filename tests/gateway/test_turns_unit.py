@@ -124,6 +124,10 @@ def test_barge_in_policy() -> None:
     assert not is_command("stopwatch", o) and not is_command("again", o)
     assert is_false_interruption("", o) and is_false_interruption("uh um", o)
     assert not is_false_interruption("uh yes", o)
+    # Drawn-out fillers as a recognizer writes them are fillers too; words that only share their letters are not.
+    assert is_false_interruption("Uhh, ummm... hmmm. Mmm-hmm. Errr", o)
+    assert not is_false_interruption("no", o) and not is_false_interruption("noo", o)
+    assert not is_false_interruption("hum", o) and not is_false_interruption("umbrella", o)
 
 
 def test_dtmf_entry() -> None:

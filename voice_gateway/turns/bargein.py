@@ -190,9 +190,18 @@ def is_command(text: str, options: BargeInOptions) -> bool:
     return any(f" {phrase} " in said for phrase in options.command_phrases)
 
 
+_RUN = re.compile(r"(.)\1+")
+
+
+def _unstretched(word: str) -> str:
+    """Each run of one letter made single: recognizers write a long filler as "uhh", "ummm" or "hmmm"."""
+    return _RUN.sub(r"\1", word)
+
+
 def is_false_interruption(text: str, options: BargeInOptions) -> bool:
-    """Nothing recognisable, or only fillers."""
-    return all(w in options.filler_words for w in words(text))
+    """Nothing recognisable, or only fillers (however long they were drawn out)."""
+    fillers = {_unstretched(w) for w in options.filler_words}
+    return all(_unstretched(w) in fillers for w in words(text))
 
 
 def takes_the_turn(text: str, options: BargeInOptions, onset_ok: bool) -> bool:
