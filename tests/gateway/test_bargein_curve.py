@@ -43,9 +43,6 @@ def test_conditions_count_words_missed_and_non_words_cut() -> None:
     assert rows["words over none"] == (1, 1.0) and rows["words over hum"] == (1, 0.0)
     assert rows["words said no"] == (1, 0.0)
     assert rows["other over hum"] == (1, 0.0) and rows["other over none"] == (1, 0.0)  # 0.95 < 0.96: not cut
+    # Worst first, then by name: at 0.94 the non-word over hum is cut.
     worst = by_condition(top, is_word, keys, cut_p=0.94)[0]
-    assert worst == (
-        "other over hum",
-        1,
-        1.0,
-    )  # worst first, then by name: at 0.94 the non-word over hum is cut
+    assert worst == ("other over hum", 1, 1.0)
