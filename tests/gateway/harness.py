@@ -9,7 +9,7 @@ import functools
 import subprocess
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -100,6 +100,17 @@ def tone(seconds: float, hz: float, level: float = 0.3) -> bytes:
     return (np.sin(2 * np.pi * hz * t) * level * 32767).astype("<i2").tobytes()
 
 
+def beeper(seconds: float, dbfs: float = -42.0, seed: int = 4) -> np.ndarray:
+    """A forklift reversing (float samples, 16 kHz): a 1.1 kHz beep on and off about once a second, over engine
+    rumble."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * 16000)) / 16000
+    beep = np.sin(2 * np.pi * 1100.0 * t) * (np.sin(2 * np.pi * 1.1 * t) > 0)
+    rumble = np.convolve(rng.normal(size=t.size), np.ones(40) / 40, mode="same")
+    x = beep / np.std(beep) + 0.6 * rumble / np.std(rumble)
+    return x / np.sqrt(np.mean(x**2)) * 32768 * 10 ** (dbfs / 20)
+
+
 def noise_burst(seconds: float = 0.25, seed: int = 3) -> bytes:
     """A cough-like burst: broadband noise with a sharp attack and an exponential decay."""
     rng = np.random.default_rng(seed)
@@ -120,7 +131,13 @@ class ScriptedCall:
         options: SessionOptions | None = None,
         confirms_playback: bool = False,
         channel: str = "voice",
+        noise_gate: bool = False,
     ) -> None:
+        """``noise_gate``: the voice detector's noise gate stays on. It is off by default because the marker tones
+        that stand for speech here are, rightly, noise to Silero VAD: the gate would end a ``Say`` after 0.8 s."""
+        options = options or SessionOptions(greet=False)
+        if not noise_gate:
+            options = replace(options, vad=replace(options.vad, noise_after_s=0.0))
         self.clock = ManualClock()
         self.conversation = conversation or FakeConversation(clock=self.clock)
         if self.conversation.clock is None:
@@ -136,7 +153,7 @@ class ScriptedCall:
             self.recognizer,
             self.synthesizer,
             self.output,
-            options=options or SessionOptions(greet=False),
+            options=options,
             metrics=self.metrics,
             clock=self.clock,
             fallback_synthesizer=fallback,

@@ -5,13 +5,16 @@ quantity is not asked, and a hold sends nothing new for at most ``max_hold_s``."
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from tests.fakes.speech import FakeRecognizer
-from tests.gateway.harness import Clip, Say, ScriptedCall, espeak, noise_burst, tone
+from tests.gateway.harness import Clip, Say, ScriptedCall, beeper, espeak, noise_burst, tone
 from voice_gateway import events as ev
 from voice_gateway.options import SessionOptions
+from voice_gateway.speech.ports import RecognitionHints, Transcript, Utterance
 from voice_gateway.turns.bargein import BargeIn, BargeInOptions
 from voice_gateway.turns.interruption import JudgeModel
 from voice_gateway.turns.interruption_features import SEGMENT_DIM
@@ -125,3 +128,39 @@ async def test_a_hold_sends_nothing_new_for_at_most_max_hold_s_and_clears_nothin
     assert gaps.max() == pytest.approx(0.1 + 0.04, abs=0.021)  # max_hold_s, then the next pacing tick
     assert not c.output.of(ev.Cleared)
     assert stalls(c, 1.0) <= 0.02 + 1e-9  # the client's lead covered (nearly all of) the hold
+
+
+class HearsLoud(FakeRecognizer):
+    """Hears ``default`` in an utterance with a frame above -30 dBFS (words over a -42 dBFS beeper), else
+    nothing."""
+
+    async def transcribe(self, utterance: Utterance, hints: RecognitionHints) -> Transcript:
+        heard = await super().transcribe(utterance, hints)
+        x = np.frombuffer(utterance.pcm, dtype="<i2").astype(np.float64)
+        frames = x[: x.size // 320 * 320].reshape(-1, 320)
+        loud = frames.size > 0 and float(np.sqrt((frames**2).mean(axis=1)).max()) > 32768 * 10 ** (-30 / 20)
+        return heard if loud else replace(heard, text="")
+
+
+async def test_over_a_reversing_beeper_the_noise_gate_lets_the_beeper_go_and_a_command_cuts_the_reply() -> (
+    None
+):
+    """The voice detector's noise gate on (the harness turns it off for its marker tones): a beeper runs from the
+    call's start, so without the gate its utterance would still be open when the caller says "stop"."""
+    said = np.frombuffer(espeak("stop"), dtype="<i2").astype(np.float64)
+    bed = beeper(6.0)
+    at = int(3.0 * 16000)
+    bed[at : at + said.size] += said
+    audio = np.clip(np.rint(bed), -32768, 32767).astype("<i2").tobytes()
+    c = ScriptedCall(recognizer=HearsLoud(default="stop"), noise_gate=True)
+    c.conversation.answer = LONG
+    async with c:
+        await c.run(6.0, [Clip(0.0, audio)], at=ask(1.0))  # type: ignore[arg-type]
+    starts, stops = c.output.of(ev.SpeechStarted), c.output.of(ev.SpeechStopped)
+    # The beeper's own utterance was let go as noise within about a second and cut nothing…
+    assert stops[0].at_s < 2.5 and c.output.at(ev.Cleared)[0] > 2.5
+    # …so "stop" started a turn of its own at its onset, cut the reply within the budget and ended soon after.
+    assert starts[1].at_s == pytest.approx(3.0, abs=0.1)
+    assert c.output.at(ev.Cleared)[0] - starts[1].at_s <= 0.154
+    assert stops[1].at_s < 3.0 + said.size / 16000 + 0.5
+    assert ("user_text", "stop", "speech") in c.conversation.calls

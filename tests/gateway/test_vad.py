@@ -9,7 +9,7 @@ import random
 import numpy as np
 import pytest
 
-from tests.gateway.harness import espeak
+from tests.gateway.harness import beeper, espeak
 from voice_gateway.turns.interruption_features import F_EXCESS, MIN_CONTEXT, background, frame_vector
 from voice_gateway.turns.segmenter import SegmentEnd, Segmenter, SegmentStart
 from voice_gateway.turns.vad import QuietestFrame, VadOptions, WebRtcVoiceDetector
@@ -64,8 +64,9 @@ def test_a_steady_hum_no_longer_holds_the_turn_open_and_words_over_it_are_found(
     audio = pcm(np.concatenate([lead, body, tail]))
     start_s, end_s = 3.0, 3.0 + len(said) / RATE
 
-    # Without the gate the hum is speech from its first frames and the turn never ends.
-    assert segments(audio, VadOptions(background_window_s=0.0)) == [("start", pytest.approx(0.0, abs=0.1))]
+    # Without the gates the hum is speech from its first frames and the turn never ends.
+    ungated = VadOptions(background_window_s=0.0, noise_after_s=0.0)
+    assert segments(audio, ungated) == [("start", pytest.approx(0.0, abs=0.1))]
 
     found = segments(audio)
     # The hum alone starts speech, and is let go once it has been heard for half a second…
@@ -96,3 +97,60 @@ def test_the_judge_hears_what_a_frame_adds_to_the_background() -> None:
     said = pcm(words("stop")[: FRAME // 2 * 8] + hum(0.16, seed=8)[: FRAME // 2 * 8])
     louder = max(frame_vector(said[i : i + FRAME], floor)[F_EXCESS] for i in range(0, len(said), FRAME))
     assert louder > 10.0
+
+
+def test_a_reversing_beeper_no_longer_holds_the_turn_open_and_words_over_it_are_found() -> None:
+    said = words("how many widgets do we have")
+    lead = beeper(4.0)
+    body = said + beeper(len(said) / RATE, seed=5)
+    audio = pcm(np.concatenate([lead, body, beeper(3.0, seed=6)]))
+    start_s, end_s = 4.0, 4.0 + len(said) / RATE
+
+    # Without the noise gate the beeper is speech (its pauses are too short for the background gate): the first
+    # utterance runs on past the words.
+    off = segments(audio, VadOptions(noise_after_s=0.0))
+    assert any(kind == "end" and t > end_s + 1.0 for kind, t in off) or off[-1][0] == "start"
+
+    found = segments(audio)
+    ends = [t for kind, t in found if kind == "end"]
+    starts = [t for kind, t in found if kind == "start"]
+    # The beeper alone is let go within about a second of each start, as a noise…
+    assert all(end - start < 1.6 for start, end in zip(starts, ends, strict=False) if end < start_s)
+    # …the words start an utterance at their onset and it ends soon after them, not with the beeper.
+    onset = min(starts, key=lambda t: abs(t - start_s))
+    assert onset == pytest.approx(start_s, abs=0.15)
+    end = min(t for t in ends if t > onset)
+    assert end_s - 0.2 <= end <= end_s + 1.3
+    assert found[-1][0] == "end"  # nothing is left open by the beeper after the words
+
+
+def first_speech(audio: bytes, from_s: float, options: VadOptions | None = None) -> int:
+    """Frames from ``from_s`` to the first the detector calls speech."""
+    vad, start = WebRtcVoiceDetector(options=options), round(from_s * RATE / (FRAME // 2))
+    decisions = [vad.is_speech(audio[i : i + FRAME]) for i in range(0, len(audio) - FRAME + 1, FRAME)]
+    return next(i - start for i in range(start, len(decisions)) if decisions[i])
+
+
+def test_words_well_above_a_gated_noise_pass_before_silero_hears_them() -> None:
+    for text in ("stop", "cancel"):
+        said = words(text)
+        audio = pcm(
+            np.concatenate([beeper(3.0), said + beeper(len(said) / RATE, seed=5), beeper(1.0, seed=6)])
+        )
+        # The beeper has been held back since about 0.8 s: the words' first loud frames pass at once…
+        assert first_speech(audio, 3.0) <= 3, text
+        # …where waiting for Silero VAD to hear speech would take twice as long or more.
+        assert first_speech(audio, 3.0, VadOptions(noise_margin_db=100.0)) >= 6, text
+
+
+def test_the_noise_gate_is_off_when_silero_cannot_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    from local_speech import silero_vad
+
+    audio = pcm(beeper(4.0))
+    monkeypatch.setattr(silero_vad, "MODEL_SHA256", "0" * 64)
+    silero_vad._session.cache_clear()
+    try:
+        # webrtcvad's decisions alone, as with the gate switched off.
+        assert segments(audio) == segments(audio, VadOptions(noise_after_s=0.0))
+    finally:
+        silero_vad._session.cache_clear()
