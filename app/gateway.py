@@ -44,6 +44,7 @@ def voice_gateway(services: Services) -> Gateway | None:
             head_start=s.head_start,
             end_s=s.end_silence_s,
             end_number_s=s.end_number_silence_s,
+            noise_gate_s=s.noise_gate_s,
             first_audio_deadline_s=s.tts_first_audio_deadline_s,
         )
         for channel in CHANNELS

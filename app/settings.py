@@ -197,6 +197,12 @@ class Settings(BaseSettings):
         "the caller goes on speaking.",
     )
     end_silence_s: float = Field(default=0.4, description="The pause that ends any other utterance.")
+    noise_gate_s: float = Field(
+        default=0.8,
+        ge=0,
+        description="A voiced sound in which Silero VAD hears no speech for this long is noise (a reversing beeper, "
+        "music, an engine) and no longer holds a turn open. 0: off (webrtcvad and the background gate alone).",
+    )
     end_number_silence_s: float = Field(
         default=1.0,
         description="The pause that ends an utterance while a quantity or check digits are awaited.",

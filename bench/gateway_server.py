@@ -70,9 +70,15 @@ def serve(args: argparse.Namespace) -> None:
     channels: tuple[Channel, ...] = ("voice", "phone")
     mode = os.environ.get("IP_BARGE_IN_MODE", "words")  # as the service reads it: words (default) or sound
     assert mode in ("words", "sound"), mode
+    gate = float(os.environ.get("IP_NOISE_GATE_S", "0.8"))  # the voice detector's noise gate (0: off)
     options = {  # the service's defaults
         channel: SessionOptions.for_channel(
-            channel, barge_in_min_s=0.12, phone_echo_guard_s=0.2, max_call_s=1800.0, barge_in_mode=mode
+            channel,
+            barge_in_min_s=0.12,
+            phone_echo_guard_s=0.2,
+            max_call_s=1800.0,
+            barge_in_mode=mode,
+            noise_gate_s=gate,
         )
         for channel in channels
     }

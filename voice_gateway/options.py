@@ -55,13 +55,15 @@ class SessionOptions:
         end_number_s: float | None = None,
         first_audio_deadline_s: float | None = None,
         barge_in_mode: BargeInMode = "words",
+        noise_gate_s: float | None = None,
     ) -> SessionOptions:
         """The options of a ``channel``: the echo guard applies to phone lines only. Endpointing: the pause that
         may end a complete short answer early (``tentative_end_s``, 0: never), the full end silence (``end_s``)
         and the one while a quantity or digits are awaited (``end_number_s``), and whether a long utterance's
         recognition starts at its first pause (``head_start``); how long a slow synthesizer may stay silent before
         the fallback engine speaks (``first_audio_deadline_s``); what may cut a reply (``barge_in_mode``: words,
-        or any sound of ``barge_in_min_s``). None keeps the default."""
+        or any sound of ``barge_in_min_s``); after how long a sound with no speech in it is noise
+        (``noise_gate_s``, 0: never). None keeps the default."""
         barge = BargeInOptions(
             mode=barge_in_mode,
             min_speech_s=barge_in_min_s,
@@ -78,7 +80,8 @@ class SessionOptions:
         playout = PlayoutOptions()
         if first_audio_deadline_s is not None:
             playout = replace(playout, first_audio_deadline_s=first_audio_deadline_s)
-        return cls(barge_in=barge, max_call_s=max_call_s, endpointing=endpointing, playout=playout)
+        vad = VadOptions() if noise_gate_s is None else VadOptions(noise_after_s=noise_gate_s)
+        return cls(barge_in=barge, max_call_s=max_call_s, endpointing=endpointing, playout=playout, vad=vad)
 
     def with_(self, **changes: object) -> SessionOptions:
         return replace(self, **changes)  # type: ignore[arg-type]

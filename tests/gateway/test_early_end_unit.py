@@ -19,6 +19,7 @@ from voice_gateway.turns.segmenter import (
     SpeechResumed,
     TentativeEnd,
 )
+from voice_gateway.turns.vad import VadOptions
 
 pytestmark = pytest.mark.unit
 
@@ -230,3 +231,10 @@ def test_endpointing_per_channel() -> None:
     assert phone.barge_in.echo_guard_s == 0.2
     off = SessionOptions.for_channel("voice", **base, tentative_end_s=0.0)
     assert off.endpointing.tentative_end_s == 0.0 and off.endpointing.end_s == 0.4
+
+
+def test_the_noise_gate_per_setting() -> None:
+    base = {"barge_in_min_s": 0.12, "phone_echo_guard_s": 0.2, "max_call_s": 60.0}
+    assert SessionOptions.for_channel("phone", **base).vad == VadOptions()
+    assert SessionOptions.for_channel("voice", **base, noise_gate_s=0.0).vad.noise_after_s == 0.0
+    assert SessionOptions.for_channel("voice", **base, noise_gate_s=1.5).vad.noise_after_s == 1.5
