@@ -334,7 +334,7 @@ async def run(split: Split, modes: list[BargeInMode], per_sound: int, limit: int
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--split", default="report", choices=["report", "holdout", "fresh", "train"])
+    p.add_argument("--split", default="report", choices=["report", "holdout", "fresh", "blind", "train"])
     p.add_argument("--modes", default="sound,words")
     p.add_argument("--per-sound", type=int, default=3, help="backgrounds per sound")
     p.add_argument("--limit", type=int, default=0, help="N sounds drawn at random (0: all)")

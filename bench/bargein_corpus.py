@@ -3,7 +3,7 @@ training of the interruption judge (``bench/bargein_train.py``).
 
 Words come from espeak-ng and the hibari neural voice (``bench/understanding/render.py``); fillers from espeak-ng
 phoneme input (``[[V]]`` "uh", ``[[Vm]]`` "um", ``[[hm]]``…) and hibari; coughs, clatter and beeps are made with
-numpy in ``bench/bargein_noises.py`` (the reversing beeper is render.py's). Four disjoint splits:
+numpy in ``bench/bargein_noises.py`` (the reversing beeper is render.py's). Five disjoint splits:
 
 - ``train``: espeak-ng en-us and British English in 14 of its voice variants and three more accents at 140-190 wpm,
   hibari at speeds 0.9, 1.0 and 1.15, each spoken sound also resampled by 0.8-1.25 (other pitches and rates);
@@ -24,6 +24,10 @@ numpy in ``bench/bargein_noises.py`` (the reversing beeper is render.py's). Four
   wpm and hibari at 0.85 and 1.25; request items of set D; a diesel forklift idling (``bargein_noises.engine``,
   in no other split) at 15 dB, the radio at 25 dB, reversing beeps or conveyor hum at 20 dB, or none; seeds from 30000;
   tones 0.7-1.0 and 3.3-3.7 kHz (the other held-out splits' bands, never trained on).
+- ``blind`` (twentieth session; unseen, for judging a change once): twelve more named variants (Alex, Antonio,
+  Aunty, Boris, Denis, Ed, Steph2, Hugo, John, Marco, Steph3, Paul) at 145-195 wpm and hibari at 0.78 and 1.1;
+  request items of set E; the idling forklift at 20 dB, the radio at 15 dB, reversing beeps at 15 dB, conveyor
+  hum at 25 dB, or none; seeds from 40000; tones 0.6-0.8 and 2.8-3.1 kHz.
 
 Voice variants are named as espeak-ng's files are (``benjamin``, not ``Benjamin``), and British ones are spoken
 as ``en+NAME``: espeak-ng 1.51 speaks an unknown variant, or any variant of ``en-gb+NAME``, as the plain voice
@@ -47,7 +51,7 @@ from bench.bargein_noises import ALARM_BAND, BEDS, clatter, cough, reversing, to
 from bench.understanding.render import RATE, espeak, neural, noise, phone
 from voice_gateway.audio import resample
 
-Split = Literal["train", "report", "holdout", "fresh"]
+Split = Literal["train", "report", "holdout", "fresh", "blind"]
 Kind = Literal["filler", "cough", "beep", "clatter", "command", "request"]
 KINDS: tuple[Kind, ...] = ("filler", "cough", "beep", "clatter", "command", "request")
 INTERRUPTING: frozenset[str] = frozenset({"command", "request"})
@@ -77,6 +81,7 @@ ITEMS = {
         "desiccant packs",
         "barcode scanners",
     ),
+    "blind": ("cable reels", "fork tines", "shelf labels", "wheel chocks", "mop heads", "rivet guns"),
 }
 NUMBERS = ("twenty", "twelve", "forty", "sixty five", "three hundred", "eight")
 REQUESTS = {
@@ -87,6 +92,7 @@ REQUESTS = {
     "report": ("how many {item} do we have", "order {n} {item}", "we picked {n} {item}"),
     "holdout": ("how many {item} do we have", "order {n} {item}", "we picked {n} {item}"),
     "fresh": ("how many {item} do we have", "order {n} {item}", "we picked {n} {item}"),
+    "blind": ("how many {item} do we have", "order {n} {item}", "we picked {n} {item}"),
 }  # fmt: skip
 FILLERS_ESPEAK = ("[[V]]", "[[V:]]", "[[@:]]", "[[Vm]]", "[[@m]]", "[[3:]]", "[[hm]]", "[[mmm]]", "[[a:]]")
 FILLERS_WORDS = ("uh", "um", "er", "hmm", "mm", "uhh", "ummm", "erm", "ah")
@@ -102,6 +108,9 @@ VOICES: dict[str, tuple[tuple[str, int], ...]] = {
     "fresh": (("en-us+adam", 150), ("en+Andrea", 165), ("en-us+caleb", 180), ("en+belinda", 145),
               ("en-us+david", 160), ("en+Gene", 175), ("en-us+Jacky", 155), ("en+Mario", 170),
               ("en-us+iven2", 150), ("en+victor", 185), ("en-us+norbert", 140), ("en+anika", 160)),
+    "blind": (("en-us+Alex", 150), ("en+antonio", 170), ("en-us+aunty", 155), ("en+boris", 145),
+              ("en-us+Denis", 190), ("en+ed", 160), ("en-us+steph2", 165), ("en+Hugo", 175),
+              ("en-us+john", 145), ("en+Marco", 195), ("en-us+steph3", 150), ("en+paul", 165)),
 }  # fmt: skip
 """Training: en-us and British English (``en``) with espeak-ng's voice variants, Lancaster, West Midlands and New
 York accents, at 140-190 wpm (not en-us+m3, the gateway benchmark's fixture voice); held out: Scottish and
@@ -115,13 +124,15 @@ NOISES = {
     "report": (150, 80, 80),
     "holdout": (150, 80, 80),
     "fresh": (150, 80, 80),
+    "blind": (150, 80, 80),
 }  # coughs, clatter, beeps
-VOICES_PER_REQUEST = {"train": 3, "report": 2, "holdout": 3, "fresh": 3}
+VOICES_PER_REQUEST = {"train": 3, "report": 2, "holdout": 3, "fresh": 3, "blind": 3}
 HIBARI_SPEEDS = {
     "train": (0.9, 1.0, 1.15),
     "report": (0.8, 1.3),
     "holdout": (0.75, 1.2),
     "fresh": (0.85, 1.25),
+    "blind": (0.78, 1.1),
 }
 BACKGROUNDS: dict[str, tuple[tuple[str | None, float], ...]] = {
     "train": (
@@ -136,14 +147,16 @@ BACKGROUNDS: dict[str, tuple[tuple[str | None, float], ...]] = {
     "report": ((None, 0.0), ("beeps", 20.0), ("hum", 20.0)),
     "holdout": ((None, 0.0), ("music", 20.0), ("beeps", 25.0), ("hum", 15.0)),
     "fresh": ((None, 0.0), ("engine", 15.0), ("music", 25.0), ("beeps", 20.0), ("hum", 20.0)),
+    "blind": ((None, 0.0), ("engine", 20.0), ("music", 15.0), ("beeps", 15.0), ("hum", 25.0)),
 }
 TONES = {
     "train": (ALARM_BAND,),
     "report": ((700.0, 1000.0), (2600.0, 3200.0)),
     "holdout": ((500.0, 700.0), (3300.0, 3700.0)),
     "fresh": ((700.0, 1000.0), (3300.0, 3700.0)),
+    "blind": ((600.0, 800.0), (2800.0, 3100.0)),
 }
-SEED_BASE = {"train": 0, "report": 10_000, "holdout": 20_000, "fresh": 30_000}
+SEED_BASE = {"train": 0, "report": 10_000, "holdout": 20_000, "fresh": 30_000, "blind": 40_000}
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ def _conditions(t: Track) -> list[str]:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--split", default="holdout", choices=["report", "holdout", "fresh", "train"])
+    p.add_argument("--split", default="holdout", choices=["report", "holdout", "fresh", "blind", "train"])
     p.add_argument("--per-sound", type=int, default=4)
     p.add_argument("--weights", type=Path, default=WEIGHTS)
     p.add_argument("--seed", type=int, default=18, help="as bench/bargein.py's: the same scenes")

@@ -14,7 +14,8 @@ fan, alarm, music and engine) at 20 and 10 dB below speech, it prints, with the 
 Then the fixture utterances (``fixtures/audio/generated``: 232 requests in six espeak-ng voices, clean, with
 warehouse noise at 20 and 10 dB SNR, and through a phone line), with 0.5 s of silence before and 1 s after: in how
 many the turn ended more than 0.1 s before the same utterance's clean turn did (words cut short), and the median
-end against the clean one, with the gate on and off. The gate must not cut words.
+end against the clean one, with the gate on and off. The gate must not cut words. Last, what the detector costs per
+frame with the gate on and off.
 
 Seeds here are not the barge-in corpus's. The gate's ``noise_after_s`` was chosen by looking at these backgrounds,
 so this shows what the gate does, not how it does on unseen noise (``bench/bargein.py --split fresh`` does that).
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,6 +139,26 @@ def fixture_turns() -> None:
             )
 
 
+def cost() -> None:
+    """``is_speech`` per 20 ms frame over the clean fixture utterances (speech, each with 0.5 s of silence before and
+    1 s after), the best of three passes."""
+    if not (FIXTURES / "clean").is_dir():
+        return
+    names = sorted(p.name for p in (FIXTURES / "clean").iterdir())[:40]
+    pcm = b"".join(_fixture("clean", n) for n in names)
+    frames = [pcm[i : i + 2 * FRAME] for i in range(0, len(pcm) - 2 * FRAME + 1, 2 * FRAME)]
+    for gate in (False, True):
+        best = float("inf")
+        for _ in range(3):
+            vad = WebRtcVoiceDetector(RATE, VadOptions() if gate else VadOptions(noise_after_s=0.0))
+            vad.is_speech(frames[0])
+            t0 = time.perf_counter()
+            for f in frames:
+                vad.is_speech(f)
+            best = min(best, (time.perf_counter() - t0) / len(frames))
+        print(f"cost, gate {'on' if gate else 'off'}: {best * 1e6:.1f} µs per frame ({len(frames)} frames)")
+
+
 def _ms(xs: list[float]) -> str:
     return f"{statistics.median(xs) * 1000:.0f}ms" if xs else "-"
 
@@ -179,6 +201,7 @@ def main() -> None:
                     f" {_ms(starts):>6} {statistics.median(tails):7.2f}s {max(tails):7.2f}s {held:2d}/{len(words)}"
                 )
     fixture_turns()
+    cost()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from bench.bargein_noises import engine
 from bench.understanding.render import espeak
 
 pytestmark = pytest.mark.unit
-HELD_OUT = ("report", "holdout", "fresh")
+HELD_OUT = ("report", "holdout", "fresh", "blind")
 
 
 def test_held_out_splits_share_no_voice_item_or_tone_band_with_training() -> None:
@@ -29,7 +29,7 @@ def test_held_out_splits_share_no_voice_item_or_tone_band_with_training() -> Non
 
 def test_each_split_draws_its_noise_from_its_own_seed_range() -> None:
     bases = sorted(corpus.SEED_BASE[s] for s in ("train", *HELD_OUT))
-    assert len(set(bases)) == 4 and min(np.diff(bases)) >= 10_000
+    assert len(set(bases)) == 1 + len(HELD_OUT) and min(np.diff(bases)) >= 10_000
 
 
 def test_the_fresh_splits_own_background_is_steady_level_noise() -> None:
