@@ -6,7 +6,9 @@
 - The noise gate: a sound that webrtcvad calls voiced but in which Silero VAD (``local_speech/silero_vad.py``,
   trained on real voices and real noise) has heard no speech for ``noise_after_s`` is a noise. A reversing
   beeper, an engine or music dips too often for the background gate, and without this gate it held a turn open
-  for 15 s. Onsets stay webrtcvad's (fast): the gate only acts on a sound that has gone on that long."""
+  for 15 s. Onsets over silence stay webrtcvad's (fast): the gate only acts on a sound that has gone on that
+  long. Words over a noise it holds back pass as soon as one frame is well above the noise, or Silero hears them
+  (``bench/vad_backgrounds.py`` measures both gates)."""
 
 from __future__ import annotations
 
@@ -62,6 +64,7 @@ class VadOptions:
     """While the noise gate holds, a voiced frame this much louder than the loudest of the sounds' last
     ``noise_window_s`` passes at once: a command over the noise starts its turn without waiting for Silero."""
     noise_window_s: float = 1.5
+    """How much of the sounds' audio the noise's level is the loudest frame of."""
     noise_lag_s: float = 0.1
     """The noise's level leaves out the sounds' last frames of this long (an onset rises over several frames)."""
     noise_hold_off_s: float = 0.3
