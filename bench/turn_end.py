@@ -123,6 +123,7 @@ def serve() -> None:
                 max_call_s=1800.0,
                 tentative_end_s=tentative,
                 head_start=mode == "head",
+                noise_gate_s=float(os.environ.get("IP_NOISE_GATE_S", "0.8")),  # the voice detector's (0: off)
             )
             for ch in ("voice", "phone")
         }
