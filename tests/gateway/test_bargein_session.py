@@ -1,7 +1,8 @@
 """Barge-in in ``words`` mode (the default) through a ``CallSession`` with fakes, caller audio rendered by
 espeak-ng or made with numpy: a command cuts the reply within the budget, a filler, a cough and a beep cut
 nothing and stall nothing, words the judge let pass take the turn once recognised, a read-back cut before its
-quantity is not asked, and a hold sends nothing new for at most ``max_hold_s``."""
+quantity is not asked, a hold sends nothing new for at most ``max_hold_s``, and over a reversing beeper the voice
+detector's noise gate lets the beeper go so that "stop" is judged at its own onset."""
 
 from __future__ import annotations
 
@@ -142,9 +143,7 @@ class HearsLoud(FakeRecognizer):
         return heard if loud else replace(heard, text="")
 
 
-async def test_over_a_reversing_beeper_the_noise_gate_lets_the_beeper_go_and_a_command_cuts_the_reply() -> (
-    None
-):
+async def test_the_noise_gate_lets_a_beeper_go_and_stop_over_it_cuts_the_reply() -> None:
     """The voice detector's noise gate on (the harness turns it off for its marker tones): a beeper runs from the
     call's start, so without the gate its utterance would still be open when the caller says "stop"."""
     said = np.frombuffer(espeak("stop"), dtype="<i2").astype(np.float64)

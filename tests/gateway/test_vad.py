@@ -1,6 +1,8 @@
 """The voice decision's background gate: a steady hum is not speech once it has been heard for a while, so it no
-longer holds a turn open, and words over it are still found; over silence nothing changes. The judge's
-background: what a frame adds to it."""
+longer holds a turn open, and words over it are still found; over silence nothing changes. Its noise gate: a
+reversing beeper, in which Silero VAD hears no speech, no longer holds a turn open either; words well above it
+pass before Silero has heard them; without Silero the gate is off. The judge's background: what a frame adds to
+it."""
 
 from __future__ import annotations
 

@@ -116,12 +116,10 @@ class WebRtcVoiceDetector:
         self._no_speech = 0  # frames of the current sound since Silero last heard speech in it
         self._had_speech = False  # Silero has heard speech in the current sound
         self._after_speech = round(o.noise_after_speech_s / FRAME_S)
-        self._levels = QuietestFrame(
-            max(1, round(o.noise_window_s / FRAME_S))
-        )  # of -level: the loudest frame
-        self._loudest = (
-            0.0  # of the last noise_window_s of sounds' frames (louder-than-the-noise frames left out)
-        )
+        # The noise's level: the loudest of the sounds' last noise_window_s (a QuietestFrame of negated levels),
+        # frames louder than the noise and those just after them left out.
+        self._levels = QuietestFrame(max(1, round(o.noise_window_s / FRAME_S)))
+        self._loudest = 0.0
         self._noise_margin = 10 ** (o.noise_margin_db / 20)
         self._hold_off = round(o.noise_hold_off_s / FRAME_S)
         self._since_loud = self._hold_off + 1  # frames since a frame passed for being louder than the noise
