@@ -4,8 +4,9 @@ barge-in modes.
 
     .venv/bin/python bench/bargein.py                  # the held-out report split, both modes
     .venv/bin/python bench/bargein.py --split train    # the training split (for comparison only)
-    .venv/bin/python bench/bargein.py --split fresh --per-sound 4 --modes words --breakdown
-                                                       # the newest held-out split, to judge a change once
+    .venv/bin/python bench/bargein.py --split blind --per-sound 4 --modes words --breakdown
+                                                       # a larger held-out split (holdout, fresh, blind)
+    IP_NOISE_GATE_S=0 .venv/bin/python bench/bargein.py …  # the same with the voice detector's noise gate off
 
 Each scene: a long reply starts playing; background noise runs throughout; 0.6-2.6 s into the reply the caller
 makes one sound (``bench/bargein_corpus.py``: a filler, a cough, a beep, a clatter, a command or a request).
@@ -43,6 +44,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.settings import Settings  # noqa: E402
 from bench.bargein_corpus import (  # noqa: E402
     BACKGROUNDS,
     INTERRUPTING,
@@ -64,12 +66,15 @@ from voice_gateway.session import CallSession  # noqa: E402
 from voice_gateway.speech.ports import Transcript, Utterance  # noqa: E402
 from voice_gateway.turns.bargein import BargeInMode, BargeInOptions  # noqa: E402
 from voice_gateway.turns.interruption import InterruptionJudge  # noqa: E402
+from voice_gateway.turns.vad import VadOptions  # noqa: E402
 
 FRAME = 640
 REPLY = "Here is a longer answer so that there is time to cut in. " * 4
 HEARD_AS = {"[[V]]": "uh", "[[V:]]": "uh", "[[@:]]": "uh", "[[Vm]]": "um", "[[@m]]": "um", "[[3:]]": "er",
             "[[hm]]": "hmm", "[[mmm]]": "mm", "[[a:]]": "ah"}  # fmt: skip
 STRICT_S, BUDGET_S, STALL_S = 0.154, 0.27, 0.02
+# The voice detector's options: IP_NOISE_GATE_S=0 turns its noise gate off, as in the service.
+VAD = VadOptions(noise_after_s=Settings().noise_gate_s)
 
 
 class SoundRecognizer(FakeRecognizer):
@@ -121,7 +126,7 @@ def first_loud(sc: Scene) -> float:
 async def play(sc: Scene, mode: BargeInMode, at: float) -> Outcome:
     clock = ManualClock()
     text = HEARD_AS.get(sc.sound.text, sc.sound.text)
-    options = SessionOptions(greet=False, no_input_s=0.0, barge_in=BargeInOptions(mode=mode))
+    options = SessionOptions(greet=False, no_input_s=0.0, barge_in=BargeInOptions(mode=mode), vad=VAD)
     output = RecordingOutput(clock)
     session = CallSession(
         "bench",

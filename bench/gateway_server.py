@@ -20,6 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.settings import Settings  # noqa: E402
 from bench.serving import serve_announced, stoppable_server  # noqa: E402
 from tests.fakes.conversation import FakeConversationFactory  # noqa: E402
 from tests.fakes.gateway import TokenCheck  # noqa: E402
@@ -70,7 +71,7 @@ def serve(args: argparse.Namespace) -> None:
     channels: tuple[Channel, ...] = ("voice", "phone")
     mode = os.environ.get("IP_BARGE_IN_MODE", "words")  # as the service reads it: words (default) or sound
     assert mode in ("words", "sound"), mode
-    gate = float(os.environ.get("IP_NOISE_GATE_S", "0.8"))  # the voice detector's noise gate (0: off)
+    gate = Settings().noise_gate_s  # IP_NOISE_GATE_S, as the service reads it (0: the noise gate off)
     options = {  # the service's defaults
         channel: SessionOptions.for_channel(
             channel,

@@ -33,6 +33,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.settings import Settings  # noqa: E402
 from bench.gateway_server import FIXTURES, TOKEN, pct  # noqa: E402
 from bench.serving import serve_announced, stoppable_server  # noqa: E402
 from dialogue.contract import AgentReply, Expectation, HeardWords, RecognitionHints, TurnSource  # noqa: E402
@@ -113,6 +114,8 @@ def serve() -> None:
         ) -> ExpectingConversation:
             return ExpectingConversation(setup)
 
+    gate = Settings().noise_gate_s  # IP_NOISE_GATE_S, as the service reads it (0: the noise gate off)
+
     def options(mode: str) -> dict[Channel, SessionOptions]:
         tentative = 0.0 if mode == "off" else None  # None: the default
         return {
@@ -123,7 +126,7 @@ def serve() -> None:
                 max_call_s=1800.0,
                 tentative_end_s=tentative,
                 head_start=mode == "head",
-                noise_gate_s=float(os.environ.get("IP_NOISE_GATE_S", "0.8")),  # the voice detector's (0: off)
+                noise_gate_s=gate,
             )
             for ch in ("voice", "phone")
         }

@@ -37,10 +37,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.bargein_corpus import pcm16
 from bench.bargein_noises import BEDS
+from bench.speech import load_utterance
 from bench.understanding.render import RATE, espeak, noise
+from fixtures.audio.generate import CONDITIONS, Entry, ensure_generated
 from local_speech.silero_vad import SileroStream
-from voice_gateway.audio import mulaw_decode, read_wav, resample
+from voice_gateway.audio import resample
 from voice_gateway.turns.segmenter import EndpointingOptions, SegmentEnd, Segmenter, SegmentStart
 from voice_gateway.turns.vad import FRAME_S, VadOptions, WebRtcVoiceDetector
 
@@ -62,8 +65,8 @@ def _bed(kind: str, n: int, seed: int) -> np.ndarray:
     return x / (float(np.sqrt(np.mean(x**2))) or 1.0)
 
 
-def _pcm(x: np.ndarray) -> bytes:
-    return np.clip(np.rint(x), -32768, 32767).astype(np.int16).tobytes()
+def _options(gate: bool) -> VadOptions:
+    return VadOptions() if gate else VadOptions(noise_after_s=0.0)
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,7 @@ class Segments:
 
 
 def segments(pcm: bytes, gate: bool) -> Segments:
-    opts = VadOptions() if gate else VadOptions(noise_after_s=0.0)
-    vad, seg = WebRtcVoiceDetector(RATE, opts), Segmenter(EndpointingOptions(tentative_end_s=0.0))
+    vad, seg = WebRtcVoiceDetector(RATE, _options(gate)), Segmenter(EndpointingOptions(tentative_end_s=0.0))
     spans: list[tuple[float, float]] = []
     started: list[float] = []
     onset: float | None = None
@@ -101,37 +103,27 @@ def silero_share(pcm: bytes) -> float:
     stream = SileroStream()
     for i in range(0, len(pcm), 2 * FRAME):
         stream.push(pcm[i : i + 2 * FRAME])
-    return sum(p >= 0.5 for p in stream.probs) / max(1, len(stream.probs))
+    speech_p = VadOptions().noise_speech_p
+    return sum(p >= speech_p for p in stream.probs) / max(1, len(stream.probs))
 
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "audio" / "generated"
+def _fixture(entry: Entry, condition: str) -> bytes:
+    """The fixture utterance at 16 kHz, with 0.5 s of silence before and 1 s after."""
+    utterance = load_utterance(entry, condition)
+    return bytes(RATE) + resample(utterance.pcm, utterance.sample_rate, RATE) + bytes(2 * RATE)
 
 
-def _fixture(condition: str, name: str) -> bytes:
-    path = FIXTURES / condition / name
-    if condition == "phone":
-        pcm = resample(mulaw_decode(path.with_suffix(".ul").read_bytes()), 8000, RATE)
-    else:
-        wav = read_wav(path)
-        pcm = resample(wav.pcm, wav.sample_rate, RATE)
-    return bytes(RATE) + pcm + bytes(2 * RATE)
-
-
-def fixture_turns() -> None:
+def fixture_turns(entries: list[Entry]) -> None:
     """Turn ends of the fixture utterances in noise against the same utterances clean."""
-    if not (FIXTURES / "clean").is_dir():
-        print("no fixture audio: .venv/bin/python fixtures/audio/generate.py renders it")
-        return
-    names = sorted(p.name for p in (FIXTURES / "clean").iterdir())
-    clean = {n: segments(_fixture("clean", n), True).spans for n in names}
+    clean = [segments(_fixture(e, "clean"), True).spans for e in entries]
     print(f"\n{'fixtures':10} {'gate':>4} | {'n':>4} {'cut short':>9} {'end vs clean p50':>16}")
-    for condition in ("clean", "snr20", "snr10", "phone"):
+    for condition in CONDITIONS:
         for gate in (False, True):
             ends = []
-            for n in names:
-                spans = segments(_fixture(condition, n), gate).spans
-                if spans and clean[n]:
-                    ends.append(spans[-1][1] - clean[n][-1][1])
+            for entry, clean_spans in zip(entries, clean, strict=True):
+                spans = segments(_fixture(entry, condition), gate).spans
+                if spans and clean_spans:
+                    ends.append(spans[-1][1] - clean_spans[-1][1])
             short = sum(d < -0.1 for d in ends)
             print(
                 f"{condition:10} {'on' if gate else 'off':>4} | {len(ends):4d} {short:9d}"
@@ -139,18 +131,15 @@ def fixture_turns() -> None:
             )
 
 
-def cost() -> None:
-    """``is_speech`` per 20 ms frame over the clean fixture utterances (speech, each with 0.5 s of silence before and
+def cost(entries: list[Entry]) -> None:
+    """``is_speech`` per 20 ms frame over 40 clean fixture utterances (speech, each with 0.5 s of silence before and
     1 s after), the best of three passes."""
-    if not (FIXTURES / "clean").is_dir():
-        return
-    names = sorted(p.name for p in (FIXTURES / "clean").iterdir())[:40]
-    pcm = b"".join(_fixture("clean", n) for n in names)
+    pcm = b"".join(_fixture(e, "clean") for e in entries[:40])
     frames = [pcm[i : i + 2 * FRAME] for i in range(0, len(pcm) - 2 * FRAME + 1, 2 * FRAME)]
     for gate in (False, True):
         best = float("inf")
         for _ in range(3):
-            vad = WebRtcVoiceDetector(RATE, VadOptions() if gate else VadOptions(noise_after_s=0.0))
+            vad = WebRtcVoiceDetector(RATE, _options(gate))
             vad.is_speech(frames[0])
             t0 = time.perf_counter()
             for f in frames:
@@ -178,7 +167,7 @@ def main() -> None:
             alone = []
             for s in range(args.seeds):
                 bed = _bed(kind, int(args.seconds * RATE), 9100 + s) * SPEECH_RMS * 10 ** (-below / 20)
-                alone.append(_pcm(bed))
+                alone.append(pcm16(bed))
             share = statistics.mean(silero_share(p) for p in alone)
             for gate in (False, True):
                 segs = [segments(p, gate) for p in alone]
@@ -189,7 +178,7 @@ def main() -> None:
                     at = int(3.0 * RATE)
                     bed[at : at + len(w)] += w
                     start, end = 3.0, 3.0 + len(w) / RATE
-                    found = segments(_pcm(bed), gate)
+                    found = segments(pcm16(bed), gate)
                     hit = [(a, b) for a, b in found.spans if a < end and b > start]
                     held += any(a < start - 0.3 for a, _ in hit)
                     starts += [t - start for t in found.started if start <= t < end][:1]
@@ -200,8 +189,9 @@ def main() -> None:
                     f" {max(x.longest() for x in segs):6.1f}s {share:6.2f} |"
                     f" {_ms(starts):>6} {statistics.median(tails):7.2f}s {max(tails):7.2f}s {held:2d}/{len(words)}"
                 )
-    fixture_turns()
-    cost()
+    entries = ensure_generated()
+    fixture_turns(entries)
+    cost(entries)
 
 
 if __name__ == "__main__":

@@ -111,7 +111,7 @@ class WebRtcVoiceDetector:
         self._gap = max(1, round(o.sound_gap_s / FRAME_S))
         self._silero: SileroStream | None = None  # made at the first sound (the noise gate only)
         self._batch: list[bytes] = []  # the sound's frames not yet given to Silero
-        self._sound = 0  # frames since the current sound began (0: none)
+        self._in_sound = False  # a sound (voiced frames, gaps under sound_gap_s) is going on
         self._unvoiced = 0  # unvoiced frames in a row
         self._no_speech = 0  # frames of the current sound since Silero last heard speech in it
         self._had_speech = False  # Silero has heard speech in the current sound
@@ -144,15 +144,14 @@ class WebRtcVoiceDetector:
         """``voiced``, unless the sound in progress has gone on for ``noise_after_s`` with no speech heard and this
         frame is not well above the loudest of the noise."""
         self._unvoiced = 0 if voiced else self._unvoiced + 1
-        if self._sound == 0 and not voiced:
+        if not self._in_sound and not voiced:
             return False  # silence between sounds: Silero is not run
         if self._unvoiced >= self._gap:
-            self._sound = 0
+            self._in_sound = False
             return False
-        if self._sound == 0:
-            self._no_speech, self._had_speech = 0, False
+        if not self._in_sound:
+            self._in_sound, self._no_speech, self._had_speech = True, 0, False
             self._batch.clear()
-        self._sound += 1
         self._no_speech += 1
         self._batch.append(frame)
         # Silero runs on every BATCH_FRAMES frames of a sound (a run's fixed cost is most of a chunk's), and on each
